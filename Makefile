@@ -1,0 +1,98 @@
+# forkd — see README for the two commands that matter: `make run`, `make test`.
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BUILD   ?= build
+LLHTTP_SRC ?= /usr/share/llhttp
+LLHTTP_INC ?= /usr/share/include/llhttp
+
+CC      ?= cc
+WARN    = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+          -Wformat=2 -Wvla -Wno-unused-parameter
+CPPFLAGS += -D_GNU_SOURCE -Isrc -I$(LLHTTP_INC)
+CFLAGS  ?= -O2 -g
+PKGS    = libconfuse
+LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PKGCFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
+SANFLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+           -fno-sanitize-recover=undefined
+
+SRCS    = $(filter-out src/main.c,$(wildcard src/*.c))
+UNIT    = $(wildcard tests/unit/*.c)
+LLHTTP  = api http llhttp
+
+OBJS      = $(SRCS:src/%.c=$(BUILD)/obj/%.o) $(LLHTTP:%=$(BUILD)/obj/llhttp_%.o)
+SAN_OBJS  = $(SRCS:src/%.c=$(BUILD)/asan/%.o) $(LLHTTP:%=$(BUILD)/asan/llhttp_%.o)
+
+.PHONY: all deps run test unit integration asan install uninstall clean format lint \
+        fuzz soak bench
+all: $(BUILD)/forkd
+
+deps:
+	@sh scripts/deps.sh build
+
+$(BUILD)/obj $(BUILD)/asan:
+	@mkdir -p $@
+
+# Project sources: warnings are errors.  llhttp is generated code that we do
+# not own, so it builds with our optimisation flags but without -Werror.
+$(BUILD)/obj/%.o: src/%.c src/*.h | $(BUILD)/obj
+	$(CC) $(CPPFLAGS) $(PKGCFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
+$(BUILD)/obj/llhttp_%.o: $(LLHTTP_SRC)/%.c | $(BUILD)/obj
+	$(CC) -I$(LLHTTP_INC) $(CFLAGS) -w -c -o $@ $<
+$(BUILD)/forkd: $(OBJS) $(BUILD)/obj/main.o
+	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/asan/%.o: src/%.c src/*.h | $(BUILD)/asan
+	$(CC) $(CPPFLAGS) $(PKGCFLAGS) $(SANFLAGS) $(WARN) -c -o $@ $<
+$(BUILD)/asan/llhttp_%.o: $(LLHTTP_SRC)/%.c | $(BUILD)/asan
+	$(CC) -I$(LLHTTP_INC) $(SANFLAGS) -w -c -o $@ $<
+$(BUILD)/asan/forkd: $(SAN_OBJS) $(BUILD)/asan/main.o
+	$(CC) $(SANFLAGS) -o $@ $^ $(LIBS)
+$(BUILD)/asan/unit-tests: $(SAN_OBJS) $(UNIT) src/*.h tests/unit/*.h
+	$(CC) $(CPPFLAGS) $(PKGCFLAGS) $(SANFLAGS) $(WARN) -Itests/unit -o $@ \
+		$(UNIT) $(SAN_OBJS) $(LIBS) $(CHECK_LIBS)
+asan: $(BUILD)/asan/forkd $(BUILD)/asan/unit-tests
+
+# The demo site: foreground, on a local port, with the URL printed.
+RUN_PORT ?= 8080
+run:
+	@sh scripts/deps.sh build
+	@$(MAKE) --no-print-directory $(BUILD)/forkd
+	@sh scripts/run-demo.sh $(BUILD)/forkd $(RUN_PORT)
+
+# Everything: a -Werror build, the sanitizer build, then every test.
+test:
+	@sh scripts/deps.sh test
+	@$(MAKE) --no-print-directory $(BUILD)/forkd asan
+	@sh tests/run.sh $(BUILD)
+
+unit: $(BUILD)/asan/unit-tests
+	$(BUILD)/asan/unit-tests
+
+integration: $(BUILD)/forkd $(BUILD)/asan/forkd
+	python3 tests/integration/run.py --bin $(BUILD)/asan/forkd
+
+install: $(BUILD)/forkd
+	install -D -m 0755 $(BUILD)/forkd $(DESTDIR)$(PREFIX)/sbin/forkd
+	install -D -m 0644 man/forkd.8 $(DESTDIR)$(PREFIX)/share/man/man8/forkd.8
+	install -D -m 0644 man/forkd.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/forkd.conf.5
+	install -D -m 0644 conf/forkd.conf $(DESTDIR)$(PREFIX)/share/doc/forkd/forkd.conf.example
+	install -D -m 0644 conf/forkd.service $(DESTDIR)$(PREFIX)/share/doc/forkd/forkd.service
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/sbin/forkd $(DESTDIR)$(PREFIX)/share/man/man8/forkd.8 \
+	      $(DESTDIR)$(PREFIX)/share/man/man5/forkd.conf.5
+	rm -rf $(DESTDIR)$(PREFIX)/share/doc/forkd
+
+format:
+	clang-format -i src/*.c src/*.h tests/unit/*.c tests/unit/*.h
+
+lint:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+		--inline-suppr -D_GNU_SOURCE --suppress=missingIncludeSystem -Isrc src
+	clang-format --dry-run --Werror src/*.c src/*.h
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,95 @@
+/*
+ * config.h — the parsed configuration: plain, read-only C structs.
+ *
+ * libconfuse is used in config.c only.  The master parses the file once per
+ * start or reload; workers inherit the result through fork() and never read
+ * the file themselves.
+ */
+#ifndef FORKD_CONFIG_H
+#define FORKD_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/socket.h>
+
+#define CONFIG_ERR_MAX 512
+
+enum accept_mode {
+	ACCEPT_REUSEPORT, /* one SO_REUSEPORT socket per worker slot */
+	ACCEPT_SHARED,    /* one socket, polled by every worker (EPOLLEXCLUSIVE) */
+};
+
+/* Error log levels, most severe first (syslog numbering). */
+enum log_level {
+	LOG_LVL_EMERG = 0,
+	LOG_LVL_ALERT,
+	LOG_LVL_CRIT,
+	LOG_LVL_ERR,
+	LOG_LVL_WARN,
+	LOG_LVL_NOTICE,
+	LOG_LVL_INFO,
+	LOG_LVL_DEBUG,
+};
+
+struct listen_conf {
+	char *text;                  /* as written, e.g. "[::1]:8080" */
+	struct sockaddr_storage addr;
+	socklen_t addrlen;
+};
+
+struct server_conf {
+	struct listen_conf *listen;
+	size_t nlisten;
+	char *root;                  /* absolute path, no trailing slash */
+	char **index;                /* file names tried for a directory */
+	size_t nindex;
+	char *access_log;            /* path, or NULL when "off" */
+	unsigned keepalive_timeout;  /* ms; 0 disables keep-alive */
+	unsigned keepalive_requests; /* requests per connection, then close */
+	unsigned client_header_timeout; /* ms to receive a whole header */
+	unsigned send_timeout;       /* ms between two successful writes */
+};
+
+struct config {
+	char *path;                  /* the file it came from */
+	unsigned worker_processes;   /* resolved: never 0 */
+	bool workers_auto;           /* written as "auto" */
+	enum accept_mode accept_mode;
+	char *pid_file;
+	char *error_log;             /* "stderr" or a path */
+	enum log_level error_log_level;
+	char *user;                  /* NULL: keep the master's identity */
+	unsigned shutdown_timeout;   /* ms */
+	bool daemon;
+	unsigned worker_connections; /* per worker */
+	struct server_conf *servers;
+	size_t nservers;
+};
+
+/*
+ * Parse and validate the file at path.  Returns a config, or NULL with a
+ * one-line message in err ("FILE:LINE: what is wrong", or "FILE: ..." when
+ * no line applies).
+ */
+struct config *config_load(const char *path, char *err, size_t errlen);
+void config_free(struct config *cf);
+
+/* CPUs this process may run on (affinity mask), at least 1. */
+unsigned config_cpus_usable(void);
+
+/*
+ * Parse "host:port" ("127.0.0.1:80", "[::1]:80", "*:80", "80") into addr.
+ * Returns 0, or -1 with a reason in err.  Pure; exposed for tests.
+ */
+int config_parse_listen(const char *text, struct sockaddr_storage *addr,
+			socklen_t *addrlen, char *err, size_t errlen);
+
+/*
+ * Parse a duration: "30" (seconds), "500ms", "30s", "5m", "1h" into ms.
+ * Returns 0, or -1 when malformed or above 24h.  Pure; exposed for tests.
+ */
+int config_parse_duration(const char *text, unsigned *ms);
+
+const char *config_log_level_name(enum log_level lvl);
+
+#endif

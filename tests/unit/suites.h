@@ -1,0 +1,17 @@
+/* One Check suite per module; tests/unit/test_<module>.c defines it. */
+#ifndef FORKD_TEST_SUITES_H
+#define FORKD_TEST_SUITES_H
+
+#include <check.h>
+
+Suite *config_suite(void);
+Suite *path_suite(void);
+Suite *mime_suite(void);
+Suite *request_suite(void);
+Suite *response_suite(void);
+Suite *file_suite(void);
+Suite *log_suite(void);
+Suite *listen_suite(void);
+Suite *conn_suite(void);
+
+#endif
