@@ -1,0 +1,1078 @@
+/*
+ * config.c — read forkd.conf into struct config.
+ *
+ * libconfuse does the parsing.  Every value is checked by a validation
+ * callback while the parser still knows its line, so each error is reported
+ * once, as "FILE:LINE: message".  After a clean parse the values are copied
+ * into the plain structs of config.h and the libconfuse tree is freed.
+ *
+ * Every option except daemon is a libconfuse string: bare words and numbers
+ * both lex as strings, so `worker_processes = auto` and `= 4` read alike,
+ * and the numbers are parsed here, in decimal, with our own messages.
+ */
+#include <sys/stat.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <confuse.h>
+
+#include "config.h"
+
+#define WORKERS_MAX 512
+#define CONNECTIONS_MAX 1000000
+#define REQUESTS_MAX 1000000000
+#define DURATION_MAX_MS (24u * 60 * 60 * 1000)
+#define CONF_SIZE_MAX (1024 * 1024)
+
+#define nitems(a) (sizeof(a) / sizeof((a)[0]))
+
+/* The load in progress: libconfuse's callbacks carry no user pointer. */
+struct loader {
+	const char *path; /* as given, for messages */
+	char *dir;        /* absolute directory of the file */
+	cfg_t *root;
+	char *err;
+	size_t errlen;
+	bool failed;
+};
+
+static struct loader *loading;
+
+static const char *const level_names[] = {
+	"emerg", "alert", "crit", "error", "warn", "notice", "info", "debug",
+};
+
+/* Lowest and highest value of each number and duration option. */
+static const struct limit {
+	const char *name;
+	unsigned min;
+	unsigned max;
+} limits[] = {
+	{ "worker_connections", 1, CONNECTIONS_MAX },
+	{ "keepalive_requests", 1, REQUESTS_MAX },
+	{ "shutdown_timeout", 0, DURATION_MAX_MS },
+	{ "keepalive_timeout", 0, DURATION_MAX_MS },
+	{ "client_header_timeout", 1, DURATION_MAX_MS },
+	{ "send_timeout", 1, DURATION_MAX_MS },
+};
+
+static cfg_opt_t server_opts[] = {
+	CFG_STR_LIST("listen", NULL, CFGF_NONE),
+	CFG_STR("root", NULL, CFGF_NONE),
+	CFG_STR_LIST("index", "{index.html}", CFGF_NONE),
+	CFG_STR("access_log", "off", CFGF_NONE),
+	CFG_STR("keepalive_timeout", "75", CFGF_NONE),
+	CFG_STR("keepalive_requests", "1000", CFGF_NONE),
+	CFG_STR("client_header_timeout", "60", CFGF_NONE),
+	CFG_STR("send_timeout", "60", CFGF_NONE),
+	CFG_END(),
+};
+
+static cfg_opt_t main_opts[] = {
+	CFG_STR("worker_processes", "auto", CFGF_NONE),
+	CFG_STR("accept_mode", "reuseport", CFGF_NONE),
+	CFG_STR("pid_file", "/run/forkd.pid", CFGF_NONE),
+	CFG_STR("error_log", "stderr", CFGF_NONE),
+	CFG_STR("error_log_level", "notice", CFGF_NONE),
+	CFG_STR("user", "nobody", CFGF_NONE),
+	CFG_STR("shutdown_timeout", "30", CFGF_NONE),
+	CFG_BOOL("daemon", cfg_false, CFGF_NONE),
+	CFG_STR("worker_connections", "4096", CFGF_NONE),
+	CFG_SEC("server", server_opts, CFGF_MULTI),
+	CFG_END(),
+};
+
+/* ------------------------------------------------------------ messages */
+
+static void loader_verror(int line, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+static void loader_error(int line, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static int reject(cfg_t *cfg, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void confuse_error(cfg_t *cfg, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
+/* Keep the first error only: it is the cause, later ones are fallout. */
+static void loader_verror(int line, const char *fmt, va_list ap)
+{
+	struct loader *ld = loading;
+	int n;
+
+	if (ld->failed || ld->err == NULL || ld->errlen == 0)
+		return;
+	ld->failed = true;
+	if (line > 0)
+		n = snprintf(ld->err, ld->errlen, "%s:%d: ", ld->path, line);
+	else
+		n = snprintf(ld->err, ld->errlen, "%s: ", ld->path);
+	if (n >= 0 && (size_t)n < ld->errlen)
+		vsnprintf(ld->err + n, ld->errlen - n, fmt, ap);
+	/* One line, whatever a quoted value held. */
+	for (char *p = ld->err; *p != '\0'; p++)
+		if (iscntrl((unsigned char)*p))
+			*p = '?';
+}
+
+static void loader_error(int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	loader_verror(line, fmt, ap);
+	va_end(ap);
+}
+
+/* libconfuse's own errors (syntax, unknown option) and ours, via reject(). */
+static void confuse_error(cfg_t *cfg, const char *fmt, va_list ap)
+{
+	loader_verror(cfg->line, fmt, ap);
+}
+
+/* Fail a validation callback, at the line libconfuse is on. */
+static int reject(cfg_t *cfg, const char *fmt, ...)
+{
+	char msg[CONFIG_ERR_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	cfg_error(cfg, "%s", msg);
+	return -1;
+}
+
+static int why(char *err, size_t errlen, const char *msg)
+{
+	if (err != NULL && errlen > 0)
+		snprintf(err, errlen, "%s", msg);
+	return -1;
+}
+
+/* ------------------------------------------------------ pure parsers */
+
+/* Decimal digits only; saturates at max + 1 so callers see "too big". */
+static int parse_digits(const char **sp, unsigned long long max,
+			unsigned long long *out)
+{
+	const char *s = *sp;
+	unsigned long long n = 0;
+
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	for (; isdigit((unsigned char)*s); s++) {
+		n = n * 10 + (unsigned)(*s - '0');
+		if (n > max)
+			n = max + 1;
+	}
+	*sp = s;
+	*out = n;
+	return 0;
+}
+
+static int parse_number(const char *s, unsigned min, unsigned max,
+			unsigned *out)
+{
+	unsigned long long n;
+
+	if (parse_digits(&s, max, &n) == -1 || *s != '\0' || n < min ||
+	    n > max)
+		return -1;
+	*out = (unsigned)n;
+	return 0;
+}
+
+int config_parse_duration(const char *text, unsigned *ms)
+{
+	static const struct {
+		const char *suffix;
+		unsigned scale;
+	} units[] = {
+		{ "", 1000 }, { "ms", 1 }, { "s", 1000 },
+		{ "m", 60 * 1000 }, { "h", 60 * 60 * 1000 },
+	};
+	unsigned long long n;
+
+	if (parse_digits(&text, DURATION_MAX_MS, &n) == 0) {
+		for (size_t i = 0; i < nitems(units); i++) {
+			if (strcmp(text, units[i].suffix) != 0)
+				continue;
+			n *= units[i].scale;
+			if (n > DURATION_MAX_MS) {
+				errno = ERANGE;
+				return -1;
+			}
+			*ms = (unsigned)n;
+			return 0;
+		}
+	}
+	errno = EINVAL;
+	return -1;
+}
+
+static int parse_port(const char *s, in_port_t *port, char *err,
+		      size_t errlen)
+{
+	unsigned long long n;
+
+	if (*s == '\0')
+		return why(err, errlen, "missing port");
+	if (parse_digits(&s, 65535, &n) == -1 || *s != '\0')
+		return why(err, errlen, "port is not a number");
+	if (n < 1 || n > 65535)
+		return why(err, errlen, "port out of range");
+	*port = htons((in_port_t)n);
+	return 0;
+}
+
+static int parse_host4(const char *host, size_t len, struct in_addr *in,
+		       char *err, size_t errlen)
+{
+	char buf[INET_ADDRSTRLEN];
+
+	if (len == 0)
+		return why(err, errlen, "missing host; "
+			   "for every address write \"*:port\", quoted");
+	if (len == 1 && host[0] == '*') {
+		in->s_addr = htonl(INADDR_ANY);
+		return 0;
+	}
+	if (len >= sizeof(buf))
+		goto bad;
+	memcpy(buf, host, len);
+	buf[len] = '\0';
+	if (inet_pton(AF_INET, buf, in) == 1)
+		return 0;
+bad:
+	return why(err, errlen, "host is not a numeric IPv4 address "
+		   "(names are not looked up)");
+}
+
+static int parse_host6(const char *host, size_t len, struct in6_addr *in6,
+		       char *err, size_t errlen)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	if (len > 0 && len < sizeof(buf)) {
+		memcpy(buf, host, len);
+		buf[len] = '\0';
+		if (inet_pton(AF_INET6, buf, in6) == 1)
+			return 0;
+	}
+	return why(err, errlen, "not a numeric IPv6 address");
+}
+
+static int parse_listen6(const char *text, struct sockaddr_storage *addr,
+			 socklen_t *addrlen, char *err, size_t errlen)
+{
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)addr;
+	const char *close = strchr(text, ']');
+
+	if (close == NULL)
+		return why(err, errlen, "missing ']' after IPv6 address");
+	if (close[1] == '\0')
+		return why(err, errlen, "missing port");
+	if (close[1] != ':')
+		return why(err, errlen, "expected ':port' after ']'");
+	if (parse_host6(text + 1, close - text - 1, &sin6->sin6_addr, err,
+			errlen) == -1 ||
+	    parse_port(close + 2, &sin6->sin6_port, err, errlen) == -1)
+		return -1;
+	sin6->sin6_family = AF_INET6;
+	*addrlen = sizeof(*sin6);
+	return 0;
+}
+
+static int parse_listen4(const char *text, struct sockaddr_storage *addr,
+			 socklen_t *addrlen, char *err, size_t errlen)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)addr;
+	const char *colon = strchr(text, ':');
+	size_t hostlen = colon != NULL ? (size_t)(colon - text) : 0;
+	const char *port = colon != NULL ? colon + 1 : text;
+
+	if (colon == NULL && text[strspn(text, "0123456789")] != '\0')
+		return why(err, errlen, "missing port");
+	if (colon != NULL && strchr(port, ':') != NULL)
+		return why(err, errlen, "IPv6 addresses need brackets, "
+			   "as in \"[::1]:80\"");
+	if (colon == NULL)
+		sin->sin_addr.s_addr = htonl(INADDR_ANY);
+	else if (parse_host4(text, hostlen, &sin->sin_addr, err, errlen) == -1)
+		return -1;
+	if (parse_port(port, &sin->sin_port, err, errlen) == -1)
+		return -1;
+	sin->sin_family = AF_INET;
+	*addrlen = sizeof(*sin);
+	return 0;
+}
+
+int config_parse_listen(const char *text, struct sockaddr_storage *addr,
+			socklen_t *addrlen, char *err, size_t errlen)
+{
+	memset(addr, 0, sizeof(*addr));
+	if (*text == '\0')
+		return why(err, errlen, "empty address");
+	if (strstr(text, "://") != NULL)
+		return why(err, errlen, "expected host:port, not a URL");
+	if (text[0] == '[')
+		return parse_listen6(text, addr, addrlen, err, errlen);
+	return parse_listen4(text, addr, addrlen, err, errlen);
+}
+
+static bool listen_same(const struct sockaddr_storage *a,
+			const struct sockaddr_storage *b)
+{
+	const struct sockaddr_in *a4 = (const void *)a, *b4 = (const void *)b;
+	const struct sockaddr_in6 *a6 = (const void *)a, *b6 = (const void *)b;
+
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET)
+		return a4->sin_port == b4->sin_port &&
+		       a4->sin_addr.s_addr == b4->sin_addr.s_addr;
+	return a6->sin6_port == b6->sin6_port &&
+	       memcmp(&a6->sin6_addr, &b6->sin6_addr, sizeof(a6->sin6_addr)) == 0;
+}
+
+const char *config_log_level_name(enum log_level lvl)
+{
+	if ((unsigned)lvl < nitems(level_names))
+		return level_names[lvl];
+	return "unknown";
+}
+
+unsigned config_cpus_usable(void)
+{
+	/* Start at glibc's fixed set; grow when the kernel has more CPUs. */
+	for (size_t ncpu = CPU_SETSIZE; ncpu <= 64 * CPU_SETSIZE; ncpu *= 2) {
+		size_t size = CPU_ALLOC_SIZE(ncpu);
+		cpu_set_t *set = CPU_ALLOC(ncpu);
+		int n;
+
+		if (set == NULL)
+			break;
+		if (sched_getaffinity(0, size, set) == 0) {
+			n = CPU_COUNT_S(size, set);
+			CPU_FREE(set);
+			return n > 0 ? (unsigned)n : 1;
+		}
+		CPU_FREE(set);
+		if (errno != EINVAL)
+			break;
+	}
+	return 1;
+}
+
+/* ---------------------------------------------------- option values */
+
+/*
+ * Text to value, one function per kind of option.  The parse-time checks
+ * and the final copy share them, so what is accepted is what is stored.
+ * On failure the message, naming the option, is in msg.
+ */
+
+static int value_workers(const char *s, unsigned *n, bool *is_auto,
+			 char *msg, size_t len)
+{
+	*is_auto = strcmp(s, "auto") == 0;
+	if (*is_auto) {
+		*n = config_cpus_usable();
+		if (*n > WORKERS_MAX)
+			*n = WORKERS_MAX;
+		return 0;
+	}
+	if (parse_number(s, 1, WORKERS_MAX, n) == 0)
+		return 0;
+	snprintf(msg, len, "worker_processes must be auto or a number "
+		 "from 1 to %d, not \"%s\"", WORKERS_MAX, s);
+	return -1;
+}
+
+static int value_accept_mode(const char *s, enum accept_mode *mode,
+			     char *msg, size_t len)
+{
+	if (strcmp(s, "reuseport") == 0)
+		*mode = ACCEPT_REUSEPORT;
+	else if (strcmp(s, "shared") == 0)
+		*mode = ACCEPT_SHARED;
+	else {
+		snprintf(msg, len, "accept_mode must be reuseport or shared, "
+			 "not \"%s\"", s);
+		return -1;
+	}
+	return 0;
+}
+
+static int value_level(const char *s, enum log_level *lvl, char *msg,
+		       size_t len)
+{
+	for (size_t i = 0; i < nitems(level_names); i++) {
+		if (strcmp(s, level_names[i]) == 0) {
+			*lvl = (enum log_level)i;
+			return 0;
+		}
+	}
+	snprintf(msg, len, "error_log_level must be one of emerg, alert, "
+		 "crit, error, warn, notice, info, debug, not \"%s\"", s);
+	return -1;
+}
+
+static const struct limit *limit_of(const char *name)
+{
+	for (size_t i = 0; i < nitems(limits); i++)
+		if (strcmp(limits[i].name, name) == 0)
+			return &limits[i];
+	abort(); /* an option missing from limits[] */
+}
+
+static int value_number(const char *name, const char *s, unsigned *n,
+			char *msg, size_t len)
+{
+	const struct limit *l = limit_of(name);
+
+	if (parse_number(s, l->min, l->max, n) == 0)
+		return 0;
+	snprintf(msg, len, "%s must be a number from %u to %u, not \"%s\"",
+		 name, l->min, l->max, s);
+	return -1;
+}
+
+static int value_duration(const char *name, const char *s, unsigned *ms,
+			  char *msg, size_t len)
+{
+	const struct limit *l = limit_of(name);
+
+	if (config_parse_duration(s, ms) == -1) {
+		if (errno == ERANGE)
+			snprintf(msg, len, "%s must be at most 24h, not \"%s\"",
+				 name, s);
+		else
+			snprintf(msg, len, "%s must be a duration such as 30, "
+				 "500ms, 30s, 5m or 1h, not \"%s\"", name, s);
+		return -1;
+	}
+	if (*ms < l->min) {
+		snprintf(msg, len, "%s must be more than 0, not \"%s\"", name, s);
+		return -1;
+	}
+	return 0;
+}
+
+/* s against the config file's directory; NULL when out of memory. */
+static char *path_resolve(const char *dir, const char *s)
+{
+	char *p;
+
+	if (s[0] == '/')
+		return strdup(s);
+	if (asprintf(&p, "%s/%s", strcmp(dir, "/") == 0 ? "" : dir, s) == -1)
+		return NULL;
+	return p;
+}
+
+/* The root as stored: absolute, without trailing slashes, "/" kept. */
+static char *root_resolve(const char *dir, const char *s)
+{
+	char *p = path_resolve(dir, s);
+	size_t n;
+
+	if (p == NULL)
+		return NULL;
+	for (n = strlen(p); n > 1 && p[n - 1] == '/'; n--)
+		p[n - 1] = '\0';
+	return p;
+}
+
+/* ------------------------------------------------- parse-time checks */
+
+/* The value just set: the last one, since lists are checked per item. */
+static const char *last_value(cfg_opt_t *opt)
+{
+	return cfg_opt_getnstr(opt, cfg_opt_size(opt) - 1);
+}
+
+static int check_workers(cfg_t *cfg, cfg_opt_t *opt)
+{
+	char msg[CONFIG_ERR_MAX];
+	unsigned n;
+	bool is_auto;
+
+	if (value_workers(last_value(opt), &n, &is_auto, msg, sizeof(msg)))
+		return reject(cfg, "%s", msg);
+	return 0;
+}
+
+static int check_accept_mode(cfg_t *cfg, cfg_opt_t *opt)
+{
+	char msg[CONFIG_ERR_MAX];
+	enum accept_mode mode;
+
+	if (value_accept_mode(last_value(opt), &mode, msg, sizeof(msg)))
+		return reject(cfg, "%s", msg);
+	return 0;
+}
+
+static int check_level(cfg_t *cfg, cfg_opt_t *opt)
+{
+	char msg[CONFIG_ERR_MAX];
+	enum log_level lvl;
+
+	if (value_level(last_value(opt), &lvl, msg, sizeof(msg)))
+		return reject(cfg, "%s", msg);
+	return 0;
+}
+
+static int check_number(cfg_t *cfg, cfg_opt_t *opt)
+{
+	char msg[CONFIG_ERR_MAX];
+	unsigned n;
+
+	if (value_number(opt->name, last_value(opt), &n, msg, sizeof(msg)))
+		return reject(cfg, "%s", msg);
+	return 0;
+}
+
+static int check_duration(cfg_t *cfg, cfg_opt_t *opt)
+{
+	char msg[CONFIG_ERR_MAX];
+	unsigned ms;
+
+	if (value_duration(opt->name, last_value(opt), &ms, msg, sizeof(msg)))
+		return reject(cfg, "%s", msg);
+	return 0;
+}
+
+static int check_path(cfg_t *cfg, cfg_opt_t *opt)
+{
+	if (last_value(opt)[0] == '\0')
+		return reject(cfg, "%s must not be empty", opt->name);
+	return 0;
+}
+
+static int check_root(cfg_t *cfg, cfg_opt_t *opt)
+{
+	const char *s = last_value(opt);
+	struct stat st;
+	char *path;
+	int rc = 0;
+
+	if (s[0] == '\0')
+		return reject(cfg, "root must not be empty");
+	if ((path = root_resolve(loading->dir, s)) == NULL)
+		return reject(cfg, "%s", strerror(errno));
+	if (stat(path, &st) == -1)
+		rc = reject(cfg, "root \"%s\": %s", path, strerror(errno));
+	else if (!S_ISDIR(st.st_mode))
+		rc = reject(cfg, "root \"%s\": %s", path, strerror(ENOTDIR));
+	free(path);
+	return rc;
+}
+
+static int check_index(cfg_t *cfg, cfg_opt_t *opt)
+{
+	const char *s = last_value(opt);
+
+	if (s[0] == '\0' || strchr(s, '/') != NULL || strcmp(s, ".") == 0 ||
+	    strcmp(s, "..") == 0)
+		return reject(cfg, "index entries must be file names, not \"%s\"",
+			      s);
+	return 0;
+}
+
+/* Does any listen value of opt, but skip, have the address of ss? */
+static const char *listen_find(cfg_opt_t *opt, unsigned skip,
+			       const struct sockaddr_storage *ss)
+{
+	struct sockaddr_storage other;
+	socklen_t len;
+
+	for (unsigned i = 0; i < cfg_opt_size(opt); i++) {
+		const char *s = cfg_opt_getnstr(opt, i);
+
+		if (i != skip && config_parse_listen(s, &other, &len, NULL, 0) == 0 &&
+		    listen_same(ss, &other))
+			return s;
+	}
+	return NULL;
+}
+
+/*
+ * The text of an earlier listen with the same address, in this section or
+ * in a finished one; NULL when there is none.  Works on the values parsed
+ * so far, so a repeated `listen =` (which replaces) is handled too.
+ */
+static const char *listen_duplicate(cfg_t *sec, cfg_opt_t *opt,
+				    const struct sockaddr_storage *ss)
+{
+	cfg_t *root = loading->root;
+	const char *s;
+
+	if ((s = listen_find(opt, cfg_opt_size(opt) - 1, ss)) != NULL)
+		return s;
+	for (unsigned i = 0; i < cfg_size(root, "server"); i++) {
+		cfg_t *other = cfg_getnsec(root, "server", i);
+
+		if (other != sec &&
+		    (s = listen_find(cfg_getopt(other, "listen"), -1u, ss)) != NULL)
+			return s;
+	}
+	return NULL;
+}
+
+static int check_listen(cfg_t *cfg, cfg_opt_t *opt)
+{
+	const char *s = last_value(opt);
+	struct sockaddr_storage ss;
+	char msg[CONFIG_ERR_MAX];
+	const char *dup;
+	socklen_t len;
+
+	if (config_parse_listen(s, &ss, &len, msg, sizeof(msg)) == -1)
+		return reject(cfg, "listen \"%s\": %s", s, msg);
+	if ((dup = listen_duplicate(cfg, opt, &ss)) == NULL)
+		return 0;
+	if (strcmp(dup, s) == 0)
+		return reject(cfg, "listen \"%s\": duplicate address", s);
+	return reject(cfg, "listen \"%s\": same address as \"%s\"", s, dup);
+}
+
+/* Called at the closing brace of each server section. */
+static int check_server(cfg_t *cfg, cfg_opt_t *opt)
+{
+	cfg_t *sec = cfg_opt_getnsec(opt, cfg_opt_size(opt) - 1);
+
+	if (cfg_size(sec, "listen") == 0)
+		return reject(cfg, "server section needs a listen directive");
+	if (cfg_getstr(sec, "root") == NULL)
+		return reject(cfg, "server section needs a root directive");
+	return 0;
+}
+
+static const struct check {
+	const char *name;
+	cfg_validate_callback_t fn;
+} checks[] = {
+	{ "worker_processes", check_workers },
+	{ "accept_mode", check_accept_mode },
+	{ "pid_file", check_path },
+	{ "error_log", check_path },
+	{ "error_log_level", check_level },
+	{ "shutdown_timeout", check_duration },
+	{ "worker_connections", check_number },
+	{ "server", check_server },
+	{ "server|listen", check_listen },
+	{ "server|root", check_root },
+	{ "server|index", check_index },
+	{ "server|access_log", check_path },
+	{ "server|keepalive_timeout", check_duration },
+	{ "server|keepalive_requests", check_number },
+	{ "server|client_header_timeout", check_duration },
+	{ "server|send_timeout", check_duration },
+};
+
+/* ------------------------------------------------------- the file */
+
+/*
+ * The whole file, NUL-terminated, or NULL with errno set.  Read here rather
+ * than by libconfuse so that "FILE: reason" has the real errno, and so that
+ * a directory is refused before its flex scanner would exit() on it.
+ */
+static char *conf_read(const char *path, size_t *lenp)
+{
+	FILE *fp;
+	struct stat st;
+	char *buf = NULL;
+	size_t len = 0, n;
+	int saved;
+
+	if ((fp = fopen(path, "re")) == NULL)
+		return NULL;
+	if (fstat(fileno(fp), &st) == -1)
+		goto fail;
+	if (S_ISDIR(st.st_mode)) {
+		errno = EISDIR;
+		goto fail;
+	}
+	if ((buf = malloc(CONF_SIZE_MAX + 1)) == NULL)
+		goto fail;
+	while ((n = fread(buf + len, 1, CONF_SIZE_MAX + 1 - len, fp)) > 0)
+		len += n;
+	if (ferror(fp))
+		goto fail;
+	if (len > CONF_SIZE_MAX) {
+		errno = EFBIG;
+		goto fail;
+	}
+	buf[len] = '\0';
+	fclose(fp);
+	*lenp = len;
+	return buf;
+fail:
+	saved = errno;
+	free(buf);
+	fclose(fp);
+	errno = saved;
+	return NULL;
+}
+
+/*
+ * Blank out comments, keeping every newline, before libconfuse sees the
+ * text: libconfuse 3.3 adds two to its line count for each comment and
+ * rejects a comment inside a list.  Quoting follows its lexer: "..." and
+ * '...' with backslash escapes; '#' ends a bare word and starts a comment,
+ * "//" and "/" "*" start one only where a token could start.  Returns 0, or
+ * the line of a comment that is never closed.
+ */
+static int conf_strip_comments(char *s)
+{
+	enum { GAP, WORD, DQUOTE, SQUOTE, LINE_NOTE, BLOCK_NOTE } st = GAP;
+	int line = 1, opened = 0;
+
+	for (; *s != '\0'; s++) {
+		if (*s == '\n')
+			line++;
+		switch (st) {
+		case GAP:
+		case WORD:
+			if (*s == '#' || (st == GAP && s[0] == '/' &&
+					  (s[1] == '/' || s[1] == '*'))) {
+				st = *s == '/' && s[1] == '*' ? BLOCK_NOTE : LINE_NOTE;
+				opened = line;
+				*s = ' ';
+				if (st == BLOCK_NOTE)
+					*++s = ' ';
+			} else if (*s == '"' || *s == '\'')
+				st = *s == '"' ? DQUOTE : SQUOTE;
+			else if (strchr(" \t\r\n={}()+,", *s) != NULL)
+				st = GAP;
+			else
+				st = WORD;
+			break;
+		case DQUOTE:
+		case SQUOTE:
+			if (*s == '\\' && s[1] != '\0' && s[1] != '\n')
+				s++;
+			else if (*s == (st == DQUOTE ? '"' : '\''))
+				st = GAP;
+			break;
+		case LINE_NOTE:
+			if (*s == '\n')
+				st = GAP;
+			else
+				*s = ' ';
+			break;
+		case BLOCK_NOTE:
+			if (s[0] == '*' && s[1] == '/') {
+				*s++ = ' ';
+				st = GAP;
+			}
+			if (*s != '\n')
+				*s = ' ';
+			break;
+		}
+	}
+	return st == BLOCK_NOTE ? opened : 0;
+}
+
+/* The file's text, comments blanked, ready for libconfuse; NULL on error. */
+static char *conf_text(struct loader *ld)
+{
+	char *text, *nul;
+	size_t len;
+	int line;
+
+	if ((text = conf_read(ld->path, &len)) == NULL) {
+		loader_error(0, "%s", strerror(errno));
+		return NULL;
+	}
+	if ((nul = memchr(text, '\0', len)) != NULL) {
+		*nul = '\0';
+		line = 1;
+		for (char *p = text; (p = strchr(p, '\n')) != NULL; p++)
+			line++;
+		loader_error(line, "NUL byte in the file");
+	} else if ((line = conf_strip_comments(text)) != 0)
+		loader_error(line, "comment is not closed with */");
+	else
+		return text;
+	free(text);
+	return NULL;
+}
+
+/* The absolute directory holding path, for relative paths in the file. */
+static char *conf_dir(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir, *abs;
+
+	if (slash == NULL)
+		return realpath(".", NULL);
+	if (slash == path)
+		return strdup("/");
+	if ((dir = strndup(path, slash - path)) == NULL)
+		return NULL;
+	abs = realpath(dir, NULL);
+	free(dir);
+	return abs;
+}
+
+static cfg_t *conf_parse(struct loader *ld, const char *text)
+{
+	cfg_t *cfg;
+	int rc;
+
+	if ((cfg = cfg_init(main_opts, CFGF_NONE)) == NULL) {
+		loader_error(0, "%s", strerror(errno));
+		return NULL;
+	}
+	cfg_set_error_function(cfg, confuse_error);
+	for (size_t i = 0; i < nitems(checks); i++)
+		cfg_set_validate_func(cfg, checks[i].name, checks[i].fn);
+	ld->root = cfg;
+	rc = cfg_parse_buf(cfg, text);
+	ld->root = NULL;
+	if (rc == CFG_SUCCESS)
+		return cfg;
+	loader_error(0, "cannot be parsed");
+	cfg_free(cfg);
+	return NULL;
+}
+
+/* ------------------------------------------------------------ copy */
+
+static int copy_fail(const char *msg)
+{
+	loader_error(0, "%s", msg != NULL ? msg : strerror(errno));
+	return -1;
+}
+
+static char *copy_str(const char *s)
+{
+	char *p = strdup(s);
+
+	if (p == NULL)
+		copy_fail(NULL);
+	return p;
+}
+
+static char *copy_path(const char *s)
+{
+	char *p = path_resolve(loading->dir, s);
+
+	if (p == NULL)
+		copy_fail(NULL);
+	return p;
+}
+
+static int copy_listen(struct server_conf *sc, cfg_t *sec)
+{
+	unsigned n = cfg_size(sec, "listen");
+	char msg[CONFIG_ERR_MAX];
+
+	if ((sc->listen = calloc(n, sizeof(*sc->listen))) == NULL)
+		return copy_fail(NULL);
+	while (sc->nlisten < n) {
+		struct listen_conf *l = &sc->listen[sc->nlisten];
+		const char *s = cfg_getnstr(sec, "listen", sc->nlisten);
+
+		if ((l->text = copy_str(s)) == NULL)
+			return -1;
+		sc->nlisten++;
+		if (config_parse_listen(s, &l->addr, &l->addrlen, msg,
+					sizeof(msg)) == -1)
+			return copy_fail(msg);
+	}
+	return 0;
+}
+
+static int copy_index(struct server_conf *sc, cfg_t *sec)
+{
+	unsigned n = cfg_size(sec, "index");
+
+	if (n > 0 && (sc->index = calloc(n, sizeof(*sc->index))) == NULL)
+		return copy_fail(NULL);
+	for (; sc->nindex < n; sc->nindex++) {
+		sc->index[sc->nindex] = copy_str(cfg_getnstr(sec, "index",
+							     sc->nindex));
+		if (sc->index[sc->nindex] == NULL)
+			return -1;
+	}
+	return 0;
+}
+
+static int copy_durations(struct server_conf *sc, cfg_t *sec)
+{
+	const struct {
+		const char *name;
+		unsigned *ms;
+	} d[] = {
+		{ "keepalive_timeout", &sc->keepalive_timeout },
+		{ "client_header_timeout", &sc->client_header_timeout },
+		{ "send_timeout", &sc->send_timeout },
+	};
+	char msg[CONFIG_ERR_MAX];
+
+	for (size_t i = 0; i < nitems(d); i++)
+		if (value_duration(d[i].name, cfg_getstr(sec, d[i].name),
+				   d[i].ms, msg, sizeof(msg)) == -1)
+			return copy_fail(msg);
+	return 0;
+}
+
+static int copy_server(struct server_conf *sc, cfg_t *sec)
+{
+	const char *log = cfg_getstr(sec, "access_log");
+	char msg[CONFIG_ERR_MAX];
+
+	if (copy_listen(sc, sec) == -1 || copy_index(sc, sec) == -1 ||
+	    copy_durations(sc, sec) == -1)
+		return -1;
+	if ((sc->root = root_resolve(loading->dir, cfg_getstr(sec, "root"))) ==
+	    NULL)
+		return copy_fail(NULL);
+	if (strcmp(log, "off") != 0 && (sc->access_log = copy_path(log)) == NULL)
+		return -1;
+	if (value_number("keepalive_requests",
+			 cfg_getstr(sec, "keepalive_requests"),
+			 &sc->keepalive_requests, msg, sizeof(msg)) == -1)
+		return copy_fail(msg);
+	return 0;
+}
+
+static int copy_values(struct config *cf, cfg_t *root)
+{
+	char msg[CONFIG_ERR_MAX];
+
+	if (value_workers(cfg_getstr(root, "worker_processes"),
+			  &cf->worker_processes, &cf->workers_auto, msg,
+			  sizeof(msg)) == -1 ||
+	    value_accept_mode(cfg_getstr(root, "accept_mode"),
+			      &cf->accept_mode, msg, sizeof(msg)) == -1 ||
+	    value_level(cfg_getstr(root, "error_log_level"),
+			&cf->error_log_level, msg, sizeof(msg)) == -1 ||
+	    value_duration("shutdown_timeout",
+			   cfg_getstr(root, "shutdown_timeout"),
+			   &cf->shutdown_timeout, msg, sizeof(msg)) == -1 ||
+	    value_number("worker_connections",
+			 cfg_getstr(root, "worker_connections"),
+			 &cf->worker_connections, msg, sizeof(msg)) == -1)
+		return copy_fail(msg);
+	cf->daemon = cfg_getbool(root, "daemon");
+	return 0;
+}
+
+static int copy_strings(struct config *cf, cfg_t *root)
+{
+	const char *log = cfg_getstr(root, "error_log");
+	const char *user = cfg_getstr(root, "user");
+
+	if ((cf->pid_file = copy_path(cfg_getstr(root, "pid_file"))) == NULL)
+		return -1;
+	if (strcmp(log, "stderr") == 0)
+		cf->error_log = copy_str(log);
+	else
+		cf->error_log = copy_path(log);
+	if (cf->error_log == NULL)
+		return -1;
+	if (user[0] != '\0' && (cf->user = copy_str(user)) == NULL)
+		return -1;
+	return 0;
+}
+
+static struct config *config_copy(cfg_t *root, const char *path)
+{
+	const char *base = strrchr(path, '/');
+	unsigned n = cfg_size(root, "server");
+	struct config *cf;
+
+	if ((cf = calloc(1, sizeof(*cf))) == NULL) {
+		copy_fail(NULL);
+		return NULL;
+	}
+	if ((cf->path = path_resolve(loading->dir, base ? base + 1 : path)) ==
+	    NULL ||
+	    (cf->servers = calloc(n, sizeof(*cf->servers))) == NULL) {
+		copy_fail(NULL);
+		goto fail;
+	}
+	cf->nservers = n;
+	/* servers[] is zeroed, so config_free() may free all n of them. */
+	if (copy_values(cf, root) == -1 || copy_strings(cf, root) == -1)
+		goto fail;
+	for (unsigned i = 0; i < n; i++)
+		if (copy_server(&cf->servers[i],
+				cfg_getnsec(root, "server", i)) == -1)
+			goto fail;
+	return cf;
+fail:
+	config_free(cf);
+	return NULL;
+}
+
+/* ------------------------------------------------------- interface */
+
+struct config *config_load(const char *path, char *err, size_t errlen)
+{
+	struct loader ld = { .path = path, .err = err, .errlen = errlen };
+	struct config *cf = NULL;
+	char *text;
+	cfg_t *root;
+
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	loading = &ld;
+	if ((text = conf_text(&ld)) == NULL)
+		goto done;
+	if ((ld.dir = conf_dir(path)) == NULL) {
+		loader_error(0, "%s", strerror(errno));
+		goto done;
+	}
+	if ((root = conf_parse(&ld, text)) == NULL)
+		goto done;
+	if (cfg_size(root, "server") == 0)
+		loader_error(0, "no server section; at least one is required");
+	else
+		cf = config_copy(root, path);
+	cfg_free(root);
+done:
+	free(ld.dir);
+	free(text);
+	loading = NULL;
+	return cf;
+}
+
+static void server_free(struct server_conf *sc)
+{
+	for (size_t i = 0; i < sc->nlisten; i++)
+		free(sc->listen[i].text);
+	free(sc->listen);
+	for (size_t i = 0; i < sc->nindex; i++)
+		free(sc->index[i]);
+	free(sc->index);
+	free(sc->root);
+	free(sc->access_log);
+}
+
+void config_free(struct config *cf)
+{
+	if (cf == NULL)
+		return;
+	for (size_t i = 0; i < cf->nservers; i++)
+		server_free(&cf->servers[i]);
+	free(cf->servers);
+	free(cf->path);
+	free(cf->pid_file);
+	free(cf->error_log);
+	free(cf->user);
+	free(cf);
+}

@@ -1,0 +1,90 @@
+/*
+ * event.c — a thin layer over epoll.
+ */
+#include <errno.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include "event.h"
+
+#define EVENT_BATCH 256
+
+int event_loop_init(struct event_loop *loop)
+{
+	loop->epfd = epoll_create1(EPOLL_CLOEXEC);
+	return loop->epfd == -1 ? -1 : 0;
+}
+
+void event_loop_close(struct event_loop *loop)
+{
+	if (loop->epfd != -1)
+		close(loop->epfd);
+	loop->epfd = -1;
+}
+
+static uint32_t to_epoll(unsigned events)
+{
+	uint32_t ev = 0;
+
+	if (events & EV_READ)
+		ev |= EPOLLIN | EPOLLRDHUP;
+	if (events & EV_WRITE)
+		ev |= EPOLLOUT;
+	if (events & EV_EDGE)
+		ev |= EPOLLET;
+	if (events & EV_EXCLUSIVE)
+		ev |= EPOLLEXCLUSIVE;
+	return ev;
+}
+
+static int ctl(struct event_loop *loop, int op, struct event_source *src,
+	       unsigned events)
+{
+	struct epoll_event ev = { .events = to_epoll(events), .data.ptr = src };
+
+	return epoll_ctl(loop->epfd, op, src->fd, &ev);
+}
+
+int event_add(struct event_loop *loop, struct event_source *src,
+	      unsigned events)
+{
+	return ctl(loop, EPOLL_CTL_ADD, src, events);
+}
+
+int event_mod(struct event_loop *loop, struct event_source *src,
+	      unsigned events)
+{
+	return ctl(loop, EPOLL_CTL_MOD, src, events);
+}
+
+int event_del(struct event_loop *loop, struct event_source *src)
+{
+	return ctl(loop, EPOLL_CTL_DEL, src, 0);
+}
+
+static unsigned from_epoll(uint32_t ev)
+{
+	unsigned events = 0;
+
+	if (ev & EPOLLIN)
+		events |= EV_READ;
+	if (ev & EPOLLOUT)
+		events |= EV_WRITE;
+	if (ev & (EPOLLHUP | EPOLLERR | EPOLLRDHUP))
+		events |= EV_HUP;
+	return events;
+}
+
+int event_run_once(struct event_loop *loop, int timeout_ms)
+{
+	struct epoll_event evs[EVENT_BATCH];
+	int n = epoll_wait(loop->epfd, evs, EVENT_BATCH, timeout_ms);
+
+	if (n == -1)
+		return errno == EINTR ? 0 : -1;
+	for (int i = 0; i < n; i++) {
+		struct event_source *src = evs[i].data.ptr;
+		src->handler(src, from_epoll(evs[i].events));
+	}
+	return n;
+}

@@ -1,0 +1,46 @@
+/*
+ * event.h — the event loop: the only module that includes <sys/epoll.h>.
+ *
+ * Every registered fd carries a struct event_source, usually embedded first
+ * in the owner's struct; when the fd is ready its handler is called with
+ * the EV_* bits that fired.
+ */
+#ifndef FORKD_EVENT_H
+#define FORKD_EVENT_H
+
+#include <stdint.h>
+
+enum {
+	EV_READ = 1u << 0,
+	EV_WRITE = 1u << 1,
+	EV_HUP = 1u << 2,        /* peer hung up or error */
+	EV_EDGE = 1u << 3,       /* registration flag: edge-triggered */
+	EV_EXCLUSIVE = 1u << 4,  /* registration flag: EPOLLEXCLUSIVE */
+};
+
+struct event_source;
+typedef void event_handler_fn(struct event_source *src, unsigned events);
+
+struct event_source {
+	event_handler_fn *handler;
+	int fd;
+};
+
+struct event_loop {
+	int epfd;
+};
+
+int event_loop_init(struct event_loop *loop);
+void event_loop_close(struct event_loop *loop);
+int event_add(struct event_loop *loop, struct event_source *src,
+	      unsigned events);
+int event_mod(struct event_loop *loop, struct event_source *src,
+	      unsigned events);
+int event_del(struct event_loop *loop, struct event_source *src);
+/*
+ * Wait at most timeout_ms (-1: forever) and dispatch what fired.  Returns
+ * the number of events handled, 0 on timeout or EINTR, -1 on error.
+ */
+int event_run_once(struct event_loop *loop, int timeout_ms);
+
+#endif

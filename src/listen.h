@@ -1,0 +1,58 @@
+/*
+ * listen.h — the listening sockets, owned by the master.
+ *
+ * With accept_mode = reuseport every address gets one SO_REUSEPORT socket
+ * per worker slot, so the kernel spreads connections over the workers; with
+ * shared, one socket per address that every worker polls.  A reload keeps
+ * the sockets of unchanged (address, slot) pairs, so no queued connection
+ * is lost.
+ */
+#ifndef FORKD_LISTEN_H
+#define FORKD_LISTEN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/socket.h>
+
+#include "config.h"
+#include "event.h"
+
+struct listener {
+	struct event_source ev;    /* ev.fd is the socket */
+	struct sockaddr_storage addr;
+	socklen_t addrlen;
+	const char *text;          /* the config's spelling (not owned) */
+	unsigned slot;             /* reuseport: worker slot; shared: 0 */
+	unsigned server;           /* index into config->servers */
+	bool reused;               /* the fd came from the previous set */
+};
+
+struct listener_set {
+	struct listener *v;
+	size_t n;
+};
+
+/*
+ * Open every socket cf needs.  Sockets of old with the same address and
+ * slot are reused (shared fd, marked reused).  On error nothing new stays
+ * open, err says why, and -1 is returned.
+ */
+int listen_open(struct listener_set *set, const struct config *cf,
+		const struct listener_set *old, char *err, size_t errlen);
+
+/*
+ * After set replaced old: close the sockets of old that set did not reuse,
+ * and free old.
+ */
+void listen_retire(struct listener_set *old, const struct listener_set *set);
+
+/* Undo a listen_open that will not be used: close only what it opened. */
+void listen_abandon(struct listener_set *set);
+
+/* Close every socket of set and free it. */
+void listen_close(struct listener_set *set);
+
+bool listen_same_addr(const struct sockaddr_storage *a,
+		      const struct sockaddr_storage *b);
+
+#endif

@@ -1,0 +1,69 @@
+/*
+ * log.h — the error log (levels, timestamps) and the access log (buffered,
+ * one combined-format line per request).
+ */
+#ifndef FORKD_LOG_H
+#define FORKD_LOG_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "config.h"
+
+/* The error log.  Until log_open() succeeds, messages go to stderr. */
+int log_open(const char *target, enum log_level level);
+void log_set_level(enum log_level level);
+void log_close(void);
+int log_reopen(void);
+void log_msg(enum log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* As log_msg, with ": strerror(errno)" appended. */
+void log_errno(enum log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#define log_error(...) log_msg(LOG_LVL_ERR, __VA_ARGS__)
+#define log_warn(...) log_msg(LOG_LVL_WARN, __VA_ARGS__)
+#define log_notice(...) log_msg(LOG_LVL_NOTICE, __VA_ARGS__)
+#define log_info(...) log_msg(LOG_LVL_INFO, __VA_ARGS__)
+#define log_debug(...) log_msg(LOG_LVL_DEBUG, __VA_ARGS__)
+
+/* The fd of the error log file, or -1 for stderr (dup2 target for stderr). */
+int log_error_fd(void);
+
+/*
+ * An access log: an O_APPEND fd plus a write buffer.  Whole lines are
+ * appended to the buffer and written in one write(2), so lines from
+ * different workers never interleave.
+ */
+struct access_log {
+	char *path;
+	int fd;
+	size_t len;
+	char buf[16384];
+};
+
+struct access_log *access_log_open(const char *path);
+int access_log_reopen(struct access_log *al);
+void access_log_append(struct access_log *al, const char *line, size_t len);
+void access_log_flush(struct access_log *al);
+void access_log_close(struct access_log *al);
+
+/*
+ * Format an nginx-compatible "combined" line into out (with '\n').
+ * Returns its length; escapes '"', '\\' and non-printable bytes as \xHH.
+ */
+struct access_entry {
+	const char *addr;
+	const char *time_local;     /* "23/Nov/2026:09:00:00 +0000" */
+	const char *request;        /* request line, may be NULL ("-") */
+	size_t request_len;
+	int status;
+	unsigned long long bytes;   /* body bytes sent */
+	const char *referer;
+	size_t referer_len;
+	const char *user_agent;
+	size_t user_agent_len;
+};
+size_t access_log_format(char *out, size_t outsz, const struct access_entry *e);
+
+#endif

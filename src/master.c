@@ -1,0 +1,905 @@
+/*
+ * master.c — the master: it never touches a client byte.
+ *
+ * It reads the config, opens the listeners, forks one generation of workers
+ * and then only reacts: to signals (through a signalfd, so no work ever
+ * happens in a signal handler), to workers reporting readiness on a pipe,
+ * and to its own timers (respawn back-off, drain deadlines).
+ *
+ * A generation is started the same way at boot and on reload: open its
+ * listeners (reusing unchanged sockets), fork its workers, and once every
+ * one of them reports ready, make it current and tell the previous
+ * generation to drain.  If the new generation cannot start, the old one is
+ * never touched.
+ *
+ * Worker states, as the master sees them:
+ *
+ *   STARTING --ready--> READY --reload/stop--> DRAINING --exit--> (gone)
+ *       \                 \--dies--> (respawned in its slot, with back-off)
+ *        \--dies--> reload fails (new generation) / respawn (current one)
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include "event.h"
+#include "listen.h"
+#include "log.h"
+#include "master.h"
+#include "sdnotify.h"
+#include "worker.h"
+
+#define RELOAD_TIMEOUT_MS 10000
+#define FAST_STOP_MS 2000
+#define BACKOFF_MIN_MS 100
+#define BACKOFF_MAX_MS 10000
+#define STABLE_MS 5000 /* a worker that lived this long was not crash-looping */
+
+enum proc_state {
+	PROC_STARTING,
+	PROC_READY,
+	PROC_DRAINING,
+};
+
+struct proc {
+	pid_t pid;
+	unsigned slot;
+	unsigned gen;
+	enum proc_state state;
+	uint64_t started_ms;
+	uint64_t kill_at_ms;   /* DRAINING: SIGKILL then */
+	bool killed;
+};
+
+/* A slot of the current generation whose worker died: respawn later. */
+struct slot {
+	unsigned crashes;      /* consecutive quick deaths */
+	uint64_t respawn_at;   /* 0: not waiting */
+	unsigned respawns;
+};
+
+/* A generation being started: the current one is untouched until then. */
+struct pending {
+	struct config *cf;
+	struct listener_set ls;
+	unsigned gen;
+	uint64_t deadline;
+	uid_t uid;
+	gid_t gid;
+	bool drop;
+};
+
+enum stop_mode {
+	RUNNING,
+	STOP_GRACEFUL,
+	STOP_FAST,
+};
+
+static struct {
+	struct event_loop loop;
+	struct event_source sig;
+	struct event_source notify;
+	int notify_w;
+	pid_t pid;
+	uint64_t now;
+
+	struct config *cf;           /* current generation's */
+	struct listener_set ls;
+	unsigned gen;                /* 0 until the first one serves */
+	uid_t uid;
+	gid_t gid;
+	bool drop;
+	struct slot *slots;
+
+	struct pending next;         /* next.cf != NULL while starting one */
+	bool reload_again;           /* SIGHUP while a reload was running */
+	unsigned next_gen;
+
+	struct proc *procs;
+	size_t nprocs;
+	size_t cap;
+
+	enum stop_mode stop;
+	uint64_t stop_deadline;
+	int exit_code;
+	int daemon_fd;               /* tells the waiting parent we serve */
+	char *pid_file;              /* the one we wrote */
+} m;
+
+static uint64_t clock_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* ---- the process table ---- */
+
+static struct proc *proc_find(pid_t pid)
+{
+	for (size_t i = 0; i < m.nprocs; i++)
+		if (m.procs[i].pid == pid)
+			return &m.procs[i];
+	return NULL;
+}
+
+static struct proc *proc_add(void)
+{
+	if (m.nprocs == m.cap) {
+		size_t cap = m.cap ? m.cap * 2 : 16;
+		struct proc *p = realloc(m.procs, cap * sizeof(*p));
+		if (p == NULL)
+			return NULL;
+		m.procs = p;
+		m.cap = cap;
+	}
+	return &m.procs[m.nprocs++];
+}
+
+static void proc_remove(struct proc *p)
+{
+	*p = m.procs[--m.nprocs];
+}
+
+static size_t count_gen(unsigned gen, int state)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < m.nprocs; i++)
+		if (m.procs[i].gen == gen &&
+		    (state < 0 || m.procs[i].state == (enum proc_state)state))
+			n++;
+	return n;
+}
+
+/* Tell one worker to drain; SIGKILL it if it is not gone by the deadline. */
+static void proc_drain(struct proc *p, unsigned timeout_ms)
+{
+	if (p->state == PROC_DRAINING)
+		return;
+	p->state = PROC_DRAINING;
+	p->kill_at_ms = m.now + timeout_ms;
+	kill(p->pid, SIGQUIT);
+}
+
+static void drain_gen(unsigned gen, unsigned timeout_ms)
+{
+	for (size_t i = 0; i < m.nprocs; i++)
+		if (m.procs[i].gen == gen)
+			proc_drain(&m.procs[i], timeout_ms);
+}
+
+/* ---- forking ---- */
+
+/* In a new worker: let go of what belongs to the master alone. */
+static void child_close_master_fds(void)
+{
+	close(m.sig.fd);
+	close(m.notify.fd);
+	event_loop_close(&m.loop);
+	if (m.daemon_fd != -1)
+		close(m.daemon_fd);
+	sdnotify_close();
+}
+
+static bool set_has_fd(const struct listener_set *ls, int fd)
+{
+	for (size_t i = 0; i < ls->n; i++)
+		if (ls->v[i].ev.fd == fd)
+			return true;
+	return false;
+}
+
+/* In a new worker: close the sockets of the other generation's set. */
+static void child_close_other_sets(const struct listener_set *mine)
+{
+	const struct listener_set *sets[] = { &m.ls, &m.next.ls };
+
+	for (size_t k = 0; k < 2; k++) {
+		if (sets[k] == mine || sets[k]->v == NULL)
+			continue;
+		for (size_t i = 0; i < sets[k]->n; i++)
+			if (!set_has_fd(mine, sets[k]->v[i].ev.fd))
+				close(sets[k]->v[i].ev.fd);
+	}
+}
+
+static int spawn(const struct config *cf, struct listener_set *ls,
+		 unsigned gen, unsigned slot, const struct pending *cred)
+{
+	struct proc *p = proc_add();
+	pid_t pid;
+
+	if (p == NULL)
+		return -1;
+	pid = fork();
+	if (pid == -1) {
+		m.nprocs--;
+		log_errno(LOG_LVL_ALERT, "fork");
+		return -1;
+	}
+	if (pid == 0) {
+		child_close_master_fds();
+		child_close_other_sets(ls);
+		struct worker_args a = {
+			.cf = cf,
+			.listeners = ls,
+			.slot = slot,
+			.gen = gen,
+			.notify_fd = m.notify_w,
+			.master_pid = m.pid,
+			.uid = cred->uid,
+			.gid = cred->gid,
+			.drop_privileges = cred->drop,
+		};
+		worker_run(&a);
+	}
+	*p = (struct proc){
+		.pid = pid,
+		.slot = slot,
+		.gen = gen,
+		.state = PROC_STARTING,
+		.started_ms = m.now,
+	};
+	log_info("worker %u of generation %u started, pid %d", slot, gen,
+		 (int)pid);
+	return 0;
+}
+
+static struct pending current_cred(void)
+{
+	return (struct pending){ .uid = m.uid, .gid = m.gid, .drop = m.drop };
+}
+
+/* ---- user, logs ---- */
+
+static int resolve_user(const struct config *cf, struct pending *p,
+			char *err, size_t errlen)
+{
+	struct passwd *pw;
+
+	p->drop = false;
+	if (getuid() != 0 || cf->user == NULL)
+		return 0;
+	errno = 0;
+	if ((pw = getpwnam(cf->user)) == NULL) {
+		snprintf(err, errlen, "%s: user \"%s\" does not exist", cf->path,
+			 cf->user);
+		return -1;
+	}
+	p->uid = pw->pw_uid;
+	p->gid = pw->pw_gid;
+	p->drop = true;
+	return 0;
+}
+
+/*
+ * Create each log file and give it to the workers' user, so that they can
+ * reopen it themselves after a rotation.
+ */
+static void prepare_log(const char *path, const struct pending *cred)
+{
+	int fd;
+
+	if (path == NULL || strcmp(path, "stderr") == 0)
+		return;
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	if (fd == -1) {
+		log_errno(LOG_LVL_ERR, "opening %s", path);
+		return;
+	}
+	if (cred->drop && fchown(fd, cred->uid, cred->gid) == -1)
+		log_errno(LOG_LVL_WARN, "chown %s", path);
+	close(fd);
+}
+
+static void prepare_logs(const struct config *cf, const struct pending *cred)
+{
+	prepare_log(cf->error_log, cred);
+	for (size_t i = 0; i < cf->nservers; i++)
+		prepare_log(cf->servers[i].access_log, cred);
+}
+
+static void reopen_logs(void)
+{
+	struct pending cred = current_cred();
+
+	if (m.cf == NULL)
+		return;
+	if (log_reopen() == -1)
+		log_errno(LOG_LVL_ERR, "reopening the error log");
+	prepare_logs(m.cf, &cred);
+	for (size_t i = 0; i < m.nprocs; i++)
+		kill(m.procs[i].pid, SIGUSR1);
+	log_notice("log files reopened");
+}
+
+/* ---- pid file ---- */
+
+static int write_pid_file(const char *path)
+{
+	char tmp[4096 + 8];
+	char buf[32];
+	int fd, n;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd == -1)
+		return -1;
+	n = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
+	if (write(fd, buf, (size_t)n) != n || close(fd) == -1 ||
+	    rename(tmp, path) == -1) {
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+static void remove_pid_file(void)
+{
+	char buf[32] = { 0 };
+	int fd;
+
+	if (m.pid_file == NULL || (fd = open(m.pid_file, O_RDONLY)) == -1)
+		return;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n > 0 && atoi(buf) == (int)getpid())
+		unlink(m.pid_file);
+}
+
+static int update_pid_file(const struct config *cf)
+{
+	if (m.pid_file != NULL && strcmp(m.pid_file, cf->pid_file) == 0)
+		return 0;
+	if (write_pid_file(cf->pid_file) == -1) {
+		log_errno(LOG_LVL_ERR, "writing pid file %s", cf->pid_file);
+		return -1;
+	}
+	remove_pid_file();
+	free(m.pid_file);
+	m.pid_file = strdup(cf->pid_file);
+	return 0;
+}
+
+/* ---- generations ---- */
+
+static void status_line(void)
+{
+	log_notice("generation %u serving with %zu workers", m.gen,
+		   count_gen(m.gen, PROC_READY));
+	sdnotify("READY=1\nSTATUS=serving generation %u, %zu workers\nMAINPID=%d",
+		 m.gen, count_gen(m.gen, PROC_READY), (int)m.pid);
+}
+
+static void announce_listeners(const struct listener_set *ls)
+{
+	for (size_t i = 0; i < ls->n; i++) {
+		const struct listener *l = &ls->v[i];
+		char host[INET6_ADDRSTRLEN];
+		const struct sockaddr_in *v4 = (const void *)&l->addr;
+		const struct sockaddr_in6 *v6 = (const void *)&l->addr;
+
+		if (l->slot != 0 || l->reused)
+			continue;
+		if (l->addr.ss_family == AF_INET6) {
+			inet_ntop(AF_INET6, &v6->sin6_addr, host, sizeof(host));
+			log_notice("listening on http://[%s]:%u/", host,
+				   ntohs(v6->sin6_port));
+		} else {
+			inet_ntop(AF_INET, &v4->sin_addr, host, sizeof(host));
+			log_notice("listening on http://%s:%u/", host,
+				   ntohs(v4->sin_port));
+		}
+	}
+}
+
+/* Every worker of the pending generation is ready: switch over. */
+static void commit_pending(void)
+{
+	unsigned old_gen = m.gen;
+	unsigned old_timeout = m.cf != NULL ? m.cf->shutdown_timeout : 0;
+	struct slot *slots = calloc(m.next.cf->worker_processes, sizeof(*slots));
+
+	if (slots == NULL) {
+		log_errno(LOG_LVL_CRIT, "calloc");
+		return;
+	}
+	if (m.gen != 0)
+		drain_gen(old_gen, old_timeout);
+	listen_retire(&m.ls, &m.next.ls);
+	m.ls = m.next.ls;
+	config_free(m.cf);
+	m.cf = m.next.cf;
+	m.gen = m.next.gen;
+	m.uid = m.next.uid;
+	m.gid = m.next.gid;
+	m.drop = m.next.drop;
+	free(m.slots);
+	m.slots = slots;
+	m.next.cf = NULL;
+	log_set_level(m.cf->error_log_level);
+	update_pid_file(m.cf);
+	status_line();
+	if (m.daemon_fd != -1) {
+		ssize_t unused = write(m.daemon_fd, "R", 1);
+		(void)unused;
+		close(m.daemon_fd);
+		m.daemon_fd = -1;
+	}
+}
+
+/* The pending generation cannot start: drop it, keep the current one. */
+static void abort_pending(const char *why)
+{
+	drain_gen(m.next.gen, m.next.cf->shutdown_timeout);
+	listen_abandon(&m.next.ls);
+	config_free(m.next.cf);
+	m.next.cf = NULL;
+	if (m.gen == 0) {
+		log_msg(LOG_LVL_EMERG, "cannot start: %s", why);
+		m.exit_code = 1;
+		if (m.stop == RUNNING)
+			m.stop = STOP_FAST;
+		m.stop_deadline = m.now + FAST_STOP_MS;
+		return;
+	}
+	log_error("reload failed: %s; still serving generation %u", why, m.gen);
+	sdnotify("READY=1\nSTATUS=reload failed: %s; serving generation %u",
+		 why, m.gen);
+}
+
+/*
+ * Prepare a generation from cf: user, sockets, log files.  On success
+ * m.next owns cf; spawn_generation() then forks its workers.
+ */
+static int prepare_generation(struct config *cf, char *err, size_t errlen)
+{
+	struct pending *n = &m.next;
+
+	if (m.cf != NULL && cf->accept_mode != m.cf->accept_mode) {
+		snprintf(err, errlen, "%s: accept_mode cannot change on reload; "
+			 "restart forkd to change it", cf->path);
+		return -1;
+	}
+	if (resolve_user(cf, n, err, errlen) == -1)
+		return -1;
+	if (listen_open(&n->ls, cf, m.cf != NULL ? &m.ls : NULL, err, errlen) == -1)
+		return -1;
+	announce_listeners(&n->ls);
+	prepare_logs(cf, n);
+	n->cf = cf;
+	n->gen = ++m.next_gen;
+	return 0;
+}
+
+static void spawn_generation(void)
+{
+	struct pending *n = &m.next;
+
+	n->deadline = m.now + RELOAD_TIMEOUT_MS;
+	for (unsigned s = 0; s < n->cf->worker_processes; s++) {
+		if (spawn(n->cf, &n->ls, n->gen, s, n) == -1) {
+			abort_pending("cannot fork workers");
+			return;
+		}
+	}
+}
+
+static void reload(void)
+{
+	char err[CONFIG_ERR_MAX];
+	struct config *cf;
+
+	if (m.stop != RUNNING)
+		return;
+	if (m.next.cf != NULL) {
+		m.reload_again = true; /* after the one in flight */
+		return;
+	}
+	sdnotify("RELOADING=1\nMONOTONIC_USEC=%" PRIu64 "\nSTATUS=reloading",
+		 m.now * 1000);
+	log_notice("reloading configuration from %s", m.cf->path);
+	if ((cf = config_load(m.cf->path, err, sizeof(err))) == NULL ||
+	    prepare_generation(cf, err, sizeof(err)) == -1) {
+		if (cf != NULL)
+			config_free(cf);
+		log_error("reload failed: %s; still serving generation %u", err,
+			  m.gen);
+		sdnotify("READY=1\nSTATUS=reload failed: %s; serving generation %u",
+			 err, m.gen);
+		return;
+	}
+	spawn_generation();
+}
+
+static void check_pending(void)
+{
+	if (m.next.cf == NULL)
+		return;
+	if (count_gen(m.next.gen, PROC_READY) == m.next.cf->worker_processes)
+		commit_pending();
+	else if (m.now >= m.next.deadline)
+		abort_pending("new workers did not become ready in time");
+	if (m.next.cf == NULL && m.reload_again) {
+		m.reload_again = false;
+		reload();
+	}
+}
+
+/* ---- stopping ---- */
+
+static void stop(enum stop_mode mode)
+{
+	if (m.stop == STOP_FAST || m.stop == mode)
+		return;
+	if (m.next.cf != NULL && m.gen != 0)
+		abort_pending("stopping");
+	m.stop = mode;
+	sdnotify("STOPPING=1\nSTATUS=%s stop",
+		 mode == STOP_FAST ? "fast" : "graceful");
+	if (mode == STOP_FAST) {
+		log_notice("fast stop");
+		for (size_t i = 0; i < m.nprocs; i++)
+			kill(m.procs[i].pid, SIGTERM);
+		m.stop_deadline = m.now + FAST_STOP_MS;
+		return;
+	}
+	log_notice("graceful stop: draining %zu workers", m.nprocs);
+	unsigned timeout = m.cf != NULL ? m.cf->shutdown_timeout : 0;
+	for (size_t i = 0; i < m.nprocs; i++)
+		proc_drain(&m.procs[i], timeout);
+	m.stop_deadline = m.now + timeout + 1000;
+}
+
+/* ---- children ---- */
+
+static void describe_exit(int status, char *out, size_t outsz)
+{
+	if (WIFSIGNALED(status))
+		snprintf(out, outsz, "on signal %d (%s)%s", WTERMSIG(status),
+			 strsignal(WTERMSIG(status)),
+			 WCOREDUMP(status) ? ", core dumped" : "");
+	else
+		snprintf(out, outsz, "with code %d", WEXITSTATUS(status));
+}
+
+static void schedule_respawn(const struct proc *p)
+{
+	struct slot *s = &m.slots[p->slot];
+	uint64_t delay = 0;
+
+	if (m.now - p->started_ms < STABLE_MS || p->state == PROC_STARTING) {
+		if (s->crashes > 0) {
+			delay = (uint64_t)BACKOFF_MIN_MS << (s->crashes - 1 > 10 ? 10 : s->crashes - 1);
+			if (delay > BACKOFF_MAX_MS)
+				delay = BACKOFF_MAX_MS;
+		}
+		s->crashes++;
+	} else {
+		s->crashes = 0;
+	}
+	s->respawn_at = m.now + delay;
+	if (delay > 0)
+		log_warn("worker %u keeps dying: respawning in %" PRIu64 " ms",
+			 p->slot, delay);
+}
+
+static void child_exited(pid_t pid, int status)
+{
+	struct proc *p = proc_find(pid);
+	char how[96];
+
+	if (p == NULL)
+		return;
+	describe_exit(status, how, sizeof(how));
+	bool expected = p->state == PROC_DRAINING || m.stop != RUNNING;
+	if (expected) {
+		log_info("worker %u (pid %d) of generation %u exited %s",
+			 p->slot, (int)pid, p->gen, how);
+	} else if (m.next.cf != NULL && p->gen == m.next.gen) {
+		log_error("worker %u (pid %d) of generation %u exited %s "
+			  "before it was ready", p->slot, (int)pid, p->gen, how);
+		char why[160];
+		snprintf(why, sizeof(why), "a new worker exited %s", how);
+		proc_remove(p);
+		abort_pending(why);
+		return;
+	} else {
+		log_error("worker %u (pid %d) of generation %u exited %s; "
+			  "respawning", p->slot, (int)pid, p->gen, how);
+		if (p->gen == m.gen)
+			schedule_respawn(p);
+	}
+	proc_remove(p);
+}
+
+static void reap(void)
+{
+	int status;
+	pid_t pid;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+		child_exited(pid, status);
+}
+
+static void respawn_due(void)
+{
+	struct pending cred = current_cred();
+
+	if (m.stop != RUNNING || m.cf == NULL)
+		return;
+	for (unsigned s = 0; s < m.cf->worker_processes; s++) {
+		struct slot *sl = &m.slots[s];
+		if (sl->respawn_at == 0 || sl->respawn_at > m.now)
+			continue;
+		sl->respawn_at = 0;
+		sl->respawns++;
+		if (spawn(m.cf, &m.ls, m.gen, s, &cred) == -1)
+			sl->respawn_at = m.now + BACKOFF_MAX_MS;
+	}
+}
+
+static void kill_overdue(void)
+{
+	for (size_t i = 0; i < m.nprocs; i++) {
+		struct proc *p = &m.procs[i];
+		bool late = (p->state == PROC_DRAINING && m.now >= p->kill_at_ms) ||
+			    (m.stop != RUNNING && m.now >= m.stop_deadline);
+		if (late && !p->killed) {
+			log_warn("worker %u (pid %d) did not finish in time: killing it",
+				 p->slot, (int)p->pid);
+			kill(p->pid, SIGKILL);
+			p->killed = true;
+		}
+	}
+}
+
+/* ---- events ---- */
+
+static void on_signal(struct event_source *src, unsigned events)
+{
+	struct signalfd_siginfo si;
+
+	while (read(src->fd, &si, sizeof(si)) == sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGCHLD:
+			reap();
+			break;
+		case SIGHUP:
+			reload();
+			break;
+		case SIGTERM:
+		case SIGQUIT:
+			stop(STOP_GRACEFUL);
+			break;
+		case SIGINT:
+			stop(STOP_FAST);
+			break;
+		case SIGUSR1:
+			reopen_logs();
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static void on_notify(struct event_source *src, unsigned events)
+{
+	struct worker_msg msg;
+
+	while (read(src->fd, &msg, sizeof(msg)) == sizeof(msg)) {
+		struct proc *p = proc_find(msg.pid);
+		if (p == NULL || msg.type != WORKER_MSG_READY)
+			continue;
+		if (p->state == PROC_STARTING)
+			p->state = PROC_READY;
+	}
+}
+
+static int next_timeout(void)
+{
+	uint64_t next = m.now + 1000;
+
+	if (m.next.cf != NULL && m.next.deadline < next)
+		next = m.next.deadline;
+	for (size_t i = 0; i < m.nprocs; i++)
+		if (m.procs[i].state == PROC_DRAINING && !m.procs[i].killed &&
+		    m.procs[i].kill_at_ms < next)
+			next = m.procs[i].kill_at_ms;
+	for (unsigned s = 0; m.cf != NULL && m.slots != NULL &&
+			     s < m.cf->worker_processes; s++)
+		if (m.slots[s].respawn_at != 0 && m.slots[s].respawn_at < next)
+			next = m.slots[s].respawn_at;
+	if (m.stop != RUNNING && m.stop_deadline > m.now && m.stop_deadline < next)
+		next = m.stop_deadline;
+	return next > m.now ? (int)(next - m.now) : 0;
+}
+
+static int setup_events(void)
+{
+	sigset_t set;
+	int pfd[2];
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGQUIT);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1 ||
+	    event_loop_init(&m.loop) == -1)
+		return -1;
+	signal(SIGPIPE, SIG_IGN);
+	m.sig.fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	m.sig.handler = on_signal;
+	if (m.sig.fd == -1 || pipe2(pfd, O_NONBLOCK | O_CLOEXEC) == -1)
+		return -1;
+	m.notify.fd = pfd[0];
+	m.notify.handler = on_notify;
+	m.notify_w = pfd[1];
+	if (event_add(&m.loop, &m.sig, EV_READ) == -1 ||
+	    event_add(&m.loop, &m.notify, EV_READ) == -1)
+		return -1;
+	return 0;
+}
+
+/* ---- daemon, limits ---- */
+
+/*
+ * Detach like a classic daemon, but let the parent exit only once the first
+ * generation serves (status 0), or with 1 when it could not start.
+ */
+static int daemonize(void)
+{
+	int pfd[2];
+	char c;
+
+	if (pipe2(pfd, O_CLOEXEC) == -1)
+		return -1;
+	pid_t pid = fork();
+	if (pid == -1)
+		return -1;
+	if (pid > 0) {
+		close(pfd[1]);
+		_exit(read(pfd[0], &c, 1) == 1 ? 0 : 1);
+	}
+	close(pfd[0]);
+	m.daemon_fd = pfd[1];
+	if (setsid() == -1)
+		return -1;
+	if (fork() != 0)
+		_exit(0); /* no controlling terminal, ever */
+	int null = open("/dev/null", O_RDWR);
+	if (null == -1)
+		return -1;
+	dup2(null, STDIN_FILENO);
+	dup2(null, STDOUT_FILENO);
+	if (log_error_fd() != -1)
+		dup2(null, STDERR_FILENO);
+	if (null > STDERR_FILENO)
+		close(null);
+	return 0;
+}
+
+/* Room for worker_connections sockets plus files being sent. */
+static void raise_fd_limit(const struct config *cf)
+{
+	struct rlimit rl;
+	rlim_t want = (rlim_t)cf->worker_connections * 2 + 64;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = want < rl.rlim_max ? want : rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+		log_errno(LOG_LVL_WARN, "raising the open file limit");
+}
+
+static int check_running(const char *path)
+{
+	char buf[32] = { 0 };
+	char proc[64], comm[64] = { 0 }, mine[64] = { 0 };
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd == -1)
+		return 0;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	int pid = n > 0 ? atoi(buf) : 0;
+	if (pid <= 0 || pid == getpid() || kill(pid, 0) == -1)
+		return 0;
+	snprintf(proc, sizeof(proc), "/proc/%d/comm", pid);
+	if ((fd = open(proc, O_RDONLY)) == -1)
+		return 0;
+	n = read(fd, comm, sizeof(comm) - 1);
+	close(fd);
+	if ((fd = open("/proc/self/comm", O_RDONLY)) == -1)
+		return 0;
+	ssize_t k = read(fd, mine, sizeof(mine) - 1);
+	close(fd);
+	if (n > 0 && k > 0 && strcmp(comm, mine) == 0) {
+		log_msg(LOG_LVL_EMERG, "already running as pid %d (%s)", pid, path);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- main loop ---- */
+
+static void master_cleanup(void)
+{
+	remove_pid_file();
+	listen_close(&m.ls);
+	config_free(m.cf);
+	free(m.slots);
+	free(m.procs);
+	free(m.pid_file);
+	sdnotify_close();
+	event_loop_close(&m.loop);
+}
+
+int master_run(struct config *cf, const struct master_opts *o)
+{
+	char err[CONFIG_ERR_MAX];
+
+	m.pid = getpid();
+	m.daemon_fd = -1;
+	m.now = clock_ms();
+	sdnotify_init();
+	if (log_open(cf->error_log, cf->error_log_level) == -1) {
+		fprintf(stderr, "forkd: %s: %s\n", cf->error_log, strerror(errno));
+		config_free(cf);
+		return 1;
+	}
+	if (check_running(cf->pid_file) == -1 || setup_events() == -1) {
+		config_free(cf);
+		return 1;
+	}
+	raise_fd_limit(cf);
+	if (prepare_generation(cf, err, sizeof(err)) == -1) {
+		log_msg(LOG_LVL_EMERG, "cannot start: %s", err);
+		config_free(cf);
+		return 1;
+	}
+	/* Detach after binding, so that errors so far reach the terminal, and
+	 * before forking workers, whose parent must be the lasting master. */
+	if ((o->daemonize || cf->daemon) && daemonize() == -1) {
+		log_errno(LOG_LVL_EMERG, "cannot become a daemon");
+		return 1;
+	}
+	m.pid = getpid();
+	spawn_generation();
+	for (;;) {
+		if (event_run_once(&m.loop, next_timeout()) == -1) {
+			log_errno(LOG_LVL_ALERT, "epoll_wait");
+			break;
+		}
+		m.now = clock_ms();
+		reap(); /* a SIGCHLD may be merged into one we already read */
+		check_pending();
+		respawn_due();
+		kill_overdue();
+		if (m.stop != RUNNING && m.nprocs == 0)
+			break;
+	}
+	log_notice("exiting");
+	master_cleanup();
+	return m.exit_code;
+}

@@ -1,0 +1,105 @@
+/*
+ * request.h — HTTP/1.x request parsing: the only module that includes
+ * llhttp.h.  (It is not called http.c: llhttp ships a file of that name and
+ * owns the http_ prefix.)
+ *
+ * The parser works in place over a connection's input buffer: every field
+ * is a span (offset, length) into that buffer, so nothing is copied.
+ */
+#ifndef FORKD_REQUEST_H
+#define FORKD_REQUEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct span {
+	uint32_t off;
+	uint32_t len;
+};
+
+enum request_method {
+	METHOD_GET,
+	METHOD_HEAD,
+	METHOD_POST,
+	METHOD_PUT,
+	METHOD_DELETE,
+	METHOD_OPTIONS,
+	METHOD_OTHER, /* known to the parser, not served */
+};
+
+/* The request headers forkd looks at. */
+enum request_header {
+	HDR_HOST,
+	HDR_IF_NONE_MATCH,
+	HDR_IF_MODIFIED_SINCE,
+	HDR_IF_MATCH,
+	HDR_IF_UNMODIFIED_SINCE,
+	HDR_RANGE,
+	HDR_IF_RANGE,
+	HDR_REFERER,
+	HDR_USER_AGENT,
+	HDR_ACCEPT_ENCODING,
+	HDR_EXPECT,
+	HDR_COUNT_,
+};
+
+struct request {
+	enum request_method method;
+	uint8_t http_major;
+	uint8_t http_minor;
+	bool keep_alive;
+	struct span line;   /* "GET /x HTTP/1.1", for the access log */
+	struct span target; /* request-target as sent */
+	struct span hdr[HDR_COUNT_];
+	uint8_t hdr_seen[HDR_COUNT_];
+};
+
+enum request_result {
+	REQUEST_AGAIN,    /* all input consumed, the message is not complete */
+	REQUEST_DONE,     /* a whole message was parsed */
+	REQUEST_ERROR,    /* malformed: answer rp->status and close */
+};
+
+/* Room for llhttp_t, which request.c checks at compile time. */
+#define REQUEST_LLHTTP_SIZE 128
+
+struct request_parser {
+	_Alignas(8) unsigned char llhttp[REQUEST_LLHTTP_SIZE];
+	const char *base;     /* the buffer that spans are relative to */
+	struct request req;
+	struct span field;    /* header name being parsed */
+	struct span value;    /* header value being parsed */
+	uint64_t body_limit;  /* largest request body accepted */
+	uint64_t body_seen;
+	uint32_t headers_end; /* once headers_done: bytes past it are body,
+			       * and may be dropped from the buffer */
+	int status;           /* HTTP status for REQUEST_ERROR */
+	bool target_done;
+	bool headers_done;
+};
+
+void request_parser_init(struct request_parser *rp, const char *base,
+			 uint64_t body_limit);
+
+/*
+ * Parse data[0..len), which must lie in the buffer at rp->base, directly
+ * after what was parsed before.  Sets *used to the bytes consumed.  After
+ * REQUEST_DONE, call request_next() before parsing the next message.
+ */
+enum request_result request_parse(struct request_parser *rp, const char *data,
+				  size_t len, size_t *used);
+
+/* Prepare for the next message on the connection, with spans in base. */
+void request_next(struct request_parser *rp, const char *base);
+
+/*
+ * The status to answer when the buffer filled up before the header block
+ * ended: 414 while the target is still arriving, 431 after.
+ */
+int request_overflow_status(const struct request_parser *rp);
+
+/* Case-insensitive comparison of a span's bytes with a C string. */
+bool span_eq(const char *base, struct span s, const char *str);
+
+#endif

@@ -1,0 +1,55 @@
+/*
+ * response.h — status lines, headers, the cached Date, HTTP dates and the
+ * short bodies of error responses.
+ */
+#ifndef FORKD_RESPONSE_H
+#define FORKD_RESPONSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#define HTTP_DATE_LEN 29 /* "Sun, 06 Nov 1994 08:49:37 GMT" */
+
+struct response_head {
+	int status;
+	bool keep_alive;
+	bool http10;              /* answering an HTTP/1.0 client */
+	const char *content_type; /* NULL: no Content-Type */
+	long long content_length; /* -1: none */
+	time_t last_modified;     /* 0: none */
+	const char *etag;         /* NULL: none */
+	const char *location;     /* NULL: none */
+	size_t location_len;
+	const char *allow;        /* NULL: none */
+};
+
+/* Refresh the cached Date string when the second changed. */
+void response_clock(time_t now);
+const char *response_date(void);
+
+const char *response_reason(int status);
+
+/*
+ * Write the status line and headers (ending in the blank line) into out.
+ * Returns the length, or 0 when out is too small.
+ */
+size_t response_format_head(char *out, size_t outsz,
+			    const struct response_head *h);
+
+/* The short HTML body of an error status. */
+const char *response_error_body(int status, size_t *len);
+
+/* Format t as an IMF-fixdate; out has room for HTTP_DATE_LEN + 1. */
+void response_http_date(time_t t, char *out);
+
+/*
+ * Parse an HTTP date in any of the three RFC 9110 §5.6.7 forms.  Returns 0
+ * and sets *t, or -1.
+ */
+int response_parse_http_date(const char *s, size_t len, time_t *t);
+
+/* Format the access log's local time, "23/Nov/2026:09:00:00 +0000". */
+const char *response_log_time(void);
+
+#endif

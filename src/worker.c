@@ -1,0 +1,354 @@
+/*
+ * worker.c — a worker: take what the master prepared, drop privileges,
+ * accept and serve until told to drain or stop.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "conn.h"
+#include "log.h"
+#include "response.h"
+#include "worker.h"
+
+#define ACCEPT_BATCH 64
+#define ACCEPT_PAUSE_MS 100
+
+struct worker *worker_self;
+
+static struct worker w;
+static struct event_source sig_src;
+static struct listener **mine;  /* the listeners this worker polls */
+static size_t nmine;
+static bool accepting;
+static uint64_t accept_resume_ms;
+static bool stop_now;
+
+static uint64_t clock_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void clock_refresh(void)
+{
+	w.now_ms = clock_ms();
+	w.now = time(NULL);
+	response_clock(w.now);
+}
+
+/* ---- accepting ---- */
+
+static void accept_enable(bool on)
+{
+	unsigned flags = EV_READ;
+
+	if (w.cf->accept_mode == ACCEPT_SHARED)
+		flags |= EV_EXCLUSIVE;
+	if (on == accepting)
+		return;
+	for (size_t i = 0; i < nmine; i++) {
+		if (on)
+			event_add(&w.loop, &mine[i]->ev, flags);
+		else
+			event_del(&w.loop, &mine[i]->ev);
+	}
+	accepting = on;
+}
+
+static void accept_pause(void)
+{
+	accept_enable(false);
+	accept_resume_ms = w.now_ms + ACCEPT_PAUSE_MS;
+}
+
+static void on_accept(struct event_source *src, unsigned events)
+{
+	struct listener *l = (struct listener *)src;
+	static uint64_t last_complaint;
+
+	for (int i = 0; i < ACCEPT_BATCH; i++) {
+		struct sockaddr_storage peer;
+		socklen_t len = sizeof(peer);
+
+		if (w.nconns >= w.cf->worker_connections) {
+			accept_pause(); /* the kernel queue holds the rest */
+			return;
+		}
+		int fd = accept4(l->ev.fd, (struct sockaddr *)&peer, &len,
+				 SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd != -1) {
+			conn_accept(&w.vhosts[l->server], fd, &peer);
+			continue;
+		}
+		switch (errno) {
+		case EAGAIN:
+			return;
+		case EINTR:
+		case ECONNABORTED:
+		case EPROTO:
+			continue;
+		case EMFILE:
+		case ENFILE:
+		case ENOBUFS:
+		case ENOMEM:
+			if (w.now_ms - last_complaint >= 1000) {
+				log_errno(LOG_LVL_ERR, "accept on %s", l->text);
+				last_complaint = w.now_ms;
+			}
+			accept_pause();
+			return;
+		default:
+			log_errno(LOG_LVL_ERR, "accept on %s", l->text);
+			return;
+		}
+	}
+}
+
+/* ---- drain and stop ---- */
+
+/* Take what is already queued, then stop accepting for good. */
+static void drain_start(void)
+{
+	if (w.draining)
+		return;
+	for (size_t i = 0; i < nmine; i++)
+		on_accept(&mine[i]->ev, EV_READ);
+	accept_enable(false);
+	w.draining = true;
+	w.drain_deadline_ms = w.now_ms + w.cf->shutdown_timeout;
+	for (size_t i = 0; i < nmine; i++)
+		close(mine[i]->ev.fd);
+	nmine = 0;
+	for (size_t i = 0; i < w.nvhosts; i++)
+		conn_drain(&w.vhosts[i]);
+}
+
+static void reopen_logs(void)
+{
+	if (log_reopen() == -1)
+		log_errno(LOG_LVL_ERR, "reopening the error log");
+	for (size_t i = 0; i < w.nvhosts; i++) {
+		struct access_log *al = w.vhosts[i].log;
+		if (al != NULL && access_log_reopen(al) == -1)
+			log_errno(LOG_LVL_ERR, "reopening %s", al->path);
+	}
+}
+
+static void on_signal(struct event_source *src, unsigned events)
+{
+	struct signalfd_siginfo si;
+
+	while (read(src->fd, &si, sizeof(si)) == sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGQUIT:
+			drain_start();
+			break;
+		case SIGTERM:
+		case SIGINT:
+			stop_now = true;
+			break;
+		case SIGUSR1:
+			reopen_logs();
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+/* ---- setup ---- */
+
+static void die(const char *what)
+{
+	log_errno(LOG_LVL_ALERT, "worker %u: %s", w.slot, what);
+	_exit(2);
+}
+
+static void setup_signals(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGQUIT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR2);
+	sigaddset(&set, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	sig_src.fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	sig_src.handler = on_signal;
+	if (sig_src.fd == -1 || event_add(&w.loop, &sig_src, EV_READ) == -1)
+		die("signalfd");
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/*
+ * Drain when the master dies, whatever the cause.  Set after the switch of
+ * user: changing credentials clears it.
+ */
+static void watch_master(pid_t master)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGQUIT) == -1)
+		die("prctl");
+	if (getppid() != master)
+		drain_start(); /* it died before we asked */
+}
+
+/* Open roots and logs while still privileged. */
+static void setup_vhosts(void)
+{
+	w.nvhosts = w.cf->nservers;
+	w.vhosts = calloc(w.nvhosts, sizeof(*w.vhosts));
+	if (w.vhosts == NULL)
+		die("calloc");
+	for (size_t i = 0; i < w.nvhosts; i++) {
+		struct vhost *vh = &w.vhosts[i];
+		const struct server_conf *sc = &w.cf->servers[i];
+
+		vh->conf = sc;
+		vh->w = &w;
+		vh->rootfd = open(sc->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (vh->rootfd == -1)
+			die(sc->root);
+		if (sc->access_log != NULL &&
+		    (vh->log = access_log_open(sc->access_log)) == NULL)
+			die(sc->access_log);
+		vh->timeout_ms[TIMER_HEADER] = sc->client_header_timeout;
+		vh->timeout_ms[TIMER_KEEPALIVE] = sc->keepalive_timeout;
+		vh->timeout_ms[TIMER_SEND] = sc->send_timeout;
+		vh->timeout_ms[TIMER_LINGER] = 2000;
+		vh->timeout_ms[TIMER_DRAIN] = 0;
+	}
+}
+
+static void drop_privileges(const struct worker_args *a)
+{
+	if (!a->drop_privileges)
+		return;
+	if (setgid(a->gid) == -1 || initgroups(w.cf->user, a->gid) == -1 ||
+	    setuid(a->uid) == -1)
+		die("switching to the configured user");
+	if (prctl(PR_SET_DUMPABLE, 1) == -1)
+		log_errno(LOG_LVL_WARN, "prctl(PR_SET_DUMPABLE)");
+}
+
+/* Keep the listeners of this slot; close every other inherited socket. */
+static void setup_listeners(const struct worker_args *a)
+{
+	struct listener_set *ls = a->listeners;
+	bool shared = w.cf->accept_mode == ACCEPT_SHARED;
+
+	mine = calloc(ls->n ? ls->n : 1, sizeof(*mine));
+	if (mine == NULL)
+		die("calloc");
+	for (size_t i = 0; i < ls->n; i++) {
+		struct listener *l = &ls->v[i];
+		if (shared || l->slot == a->slot) {
+			l->ev.handler = on_accept;
+			mine[nmine++] = l;
+		} else {
+			close(l->ev.fd);
+		}
+	}
+	accept_enable(true);
+}
+
+static void report_ready(int fd)
+{
+	struct worker_msg msg = { .pid = getpid(), .type = WORKER_MSG_READY };
+
+	if (write(fd, &msg, sizeof(msg)) != sizeof(msg))
+		die("reporting readiness");
+}
+
+/* ---- the loop ---- */
+
+static int next_timeout(void)
+{
+	uint64_t next = UINT64_MAX;
+
+	for (size_t i = 0; i < w.nvhosts; i++) {
+		uint64_t t = conn_expire(&w.vhosts[i], w.now_ms);
+		if (t < next)
+			next = t;
+	}
+	if (!accepting && !w.draining) {
+		if (accept_resume_ms <= w.now_ms &&
+		    w.nconns < w.cf->worker_connections)
+			accept_enable(true);
+		else if (accept_resume_ms < next)
+			next = accept_resume_ms;
+	}
+	if (w.draining && w.drain_deadline_ms < next)
+		next = w.drain_deadline_ms;
+	/* Wake at least once a second: access logs flush, Date ticks. */
+	uint64_t wait = next > w.now_ms ? next - w.now_ms : 0;
+	return wait > 1000 ? 1000 : (int)wait;
+}
+
+static void flush_logs(void)
+{
+	for (size_t i = 0; i < w.nvhosts; i++)
+		if (w.vhosts[i].log != NULL)
+			access_log_flush(w.vhosts[i].log);
+}
+
+__attribute__((noreturn)) static void worker_exit(int code)
+{
+	for (size_t i = 0; i < w.nvhosts; i++) {
+		conn_close_all(&w.vhosts[i]);
+		access_log_close(w.vhosts[i].log);
+	}
+	_exit(code);
+}
+
+__attribute__((noreturn)) static void worker_loop(void)
+{
+	time_t last_flush = w.now;
+
+	for (;;) {
+		int timeout = next_timeout();
+		if (event_run_once(&w.loop, timeout) == -1)
+			die("epoll_wait");
+		clock_refresh();
+		if (w.now != last_flush) {
+			flush_logs();
+			last_flush = w.now;
+		}
+		if (stop_now)
+			worker_exit(0);
+		if (w.draining && (w.nconns == 0 || w.now_ms >= w.drain_deadline_ms))
+			worker_exit(0);
+	}
+}
+
+void worker_run(const struct worker_args *a)
+{
+	w.cf = a->cf;
+	w.slot = a->slot;
+	w.gen = a->gen;
+	worker_self = &w;
+	clock_refresh();
+	if (event_loop_init(&w.loop) == -1)
+		die("epoll_create");
+	setup_signals();
+	setup_vhosts();
+	drop_privileges(a);
+	setup_listeners(a);
+	watch_master(a->master_pid);
+	report_ready(a->notify_fd);
+	worker_loop();
+}

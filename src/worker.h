@@ -1,0 +1,60 @@
+/*
+ * worker.h — a worker process: setup, the event loop, drain.
+ */
+#ifndef FORKD_WORKER_H
+#define FORKD_WORKER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "config.h"
+#include "event.h"
+#include "listen.h"
+
+struct vhost;
+
+/* What the master hands a worker at fork. */
+struct worker_args {
+	const struct config *cf;
+	struct listener_set *listeners;
+	unsigned slot;
+	unsigned gen;
+	int notify_fd;      /* write end of the master's notification pipe */
+	pid_t master_pid;
+	uid_t uid;          /* switch to these when running as root */
+	gid_t gid;
+	bool drop_privileges;
+};
+
+/* Messages a worker writes to the master's pipe (atomic: < PIPE_BUF). */
+enum worker_msg_type {
+	WORKER_MSG_READY = 1,
+};
+
+struct worker_msg {
+	pid_t pid;
+	uint32_t type;
+};
+
+/* A worker's process-wide state. */
+struct worker {
+	struct event_loop loop;
+	const struct config *cf;
+	struct vhost *vhosts;       /* one per config server */
+	size_t nvhosts;
+	unsigned slot;
+	unsigned gen;
+	unsigned nconns;
+	bool draining;
+	uint64_t now_ms;            /* monotonic, refreshed each wake-up */
+	time_t now;                 /* wall clock seconds */
+	uint64_t drain_deadline_ms;
+};
+
+extern struct worker *worker_self;
+
+__attribute__((noreturn)) void worker_run(const struct worker_args *a);
+
+#endif
