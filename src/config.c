@@ -40,6 +40,7 @@ struct loader {
 	const char *path; /* as given, for messages */
 	char *dir;        /* absolute directory of the file */
 	cfg_t *root;
+	int brace_line;   /* of a '{' never closed, or 0 */
 	char *err;
 	size_t errlen;
 	bool failed;
@@ -726,70 +727,128 @@ fail:
 }
 
 /*
- * Blank out comments, keeping every newline, before libconfuse sees the
- * text: libconfuse 3.3 adds two to its line count for each comment and
- * rejects a comment inside a list.  Quoting follows its lexer: "..." and
- * '...' with backslash escapes; '#' ends a bare word and starts a comment,
- * "//" and "/" "*" start one only where a token could start.  Returns 0, or
- * the line of a comment that is never closed.
+ * Before libconfuse sees the text, blank out comments (keeping every
+ * newline) and find what would be left open at the end: libconfuse 3.3 adds
+ * two to its line count for each comment, rejects a comment inside a list,
+ * and takes a server section that is never closed as complete.  Quoting
+ * follows its lexer: "..." and '...' with backslash escapes; '#' ends a bare
+ * word and starts a comment, "//" and "/" "*" start one only where a token
+ * could.
  */
-static int conf_strip_comments(char *s)
-{
-	enum { GAP, WORD, DQUOTE, SQUOTE, LINE_NOTE, BLOCK_NOTE } st = GAP;
-	int line = 1, opened = 0;
+enum scan_state {
+	SCAN_GAP,
+	SCAN_WORD,
+	SCAN_DQUOTE,
+	SCAN_SQUOTE,
+	SCAN_LINE_NOTE,
+	SCAN_BLOCK_NOTE,
+};
 
-	for (; *s != '\0'; s++) {
+struct scan {
+	enum scan_state st;
+	int line;
+	int open_line;  /* where the current string or comment started */
+	int depth;      /* of braces */
+	int brace_line; /* where the outermost open '{' is */
+};
+
+/* Between or in bare words; returns the characters consumed. */
+static size_t scan_bare(struct scan *sc, char *s)
+{
+	if (*s == '#' || (sc->st == SCAN_GAP && s[0] == '/' &&
+			  (s[1] == '/' || s[1] == '*'))) {
+		sc->open_line = sc->line;
+		sc->st = *s == '#' || s[1] == '/' ? SCAN_LINE_NOTE : SCAN_BLOCK_NOTE;
+		s[0] = ' ';
+		if (sc->st == SCAN_LINE_NOTE)
+			return 1;
+		s[1] = ' ';
+		return 2;
+	}
+	if (*s == '{' && sc->depth++ == 0)
+		sc->brace_line = sc->line;
+	else if (*s == '}' && sc->depth > 0)
+		sc->depth--;
+	if (*s == '"' || *s == '\'') {
+		sc->st = *s == '"' ? SCAN_DQUOTE : SCAN_SQUOTE;
+		sc->open_line = sc->line;
+	} else if (strchr(" \t\r\n={}()+,", *s) != NULL)
+		sc->st = SCAN_GAP;
+	else
+		sc->st = SCAN_WORD;
+	return 1;
+}
+
+static size_t scan_quoted(struct scan *sc, const char *s)
+{
+	if (s[0] == '\\' && s[1] != '\0' && s[1] != '\n')
+		return 2;
+	if (*s == (sc->st == SCAN_DQUOTE ? '"' : '\''))
+		sc->st = SCAN_GAP;
+	return 1;
+}
+
+static size_t scan_note(struct scan *sc, char *s)
+{
+	if (sc->st == SCAN_BLOCK_NOTE && s[0] == '*' && s[1] == '/') {
+		s[0] = s[1] = ' ';
+		sc->st = SCAN_GAP;
+		return 2;
+	}
+	if (*s != '\n')
+		*s = ' ';
+	else if (sc->st == SCAN_LINE_NOTE)
+		sc->st = SCAN_GAP;
+	return 1;
+}
+
+static void conf_scan(char *s, struct scan *sc)
+{
+	memset(sc, 0, sizeof(*sc));
+	sc->line = 1;
+	while (*s != '\0') {
 		if (*s == '\n')
-			line++;
-		switch (st) {
-		case GAP:
-		case WORD:
-			if (*s == '#' || (st == GAP && s[0] == '/' &&
-					  (s[1] == '/' || s[1] == '*'))) {
-				st = *s == '/' && s[1] == '*' ? BLOCK_NOTE : LINE_NOTE;
-				opened = line;
-				*s = ' ';
-				if (st == BLOCK_NOTE)
-					*++s = ' ';
-			} else if (*s == '"' || *s == '\'')
-				st = *s == '"' ? DQUOTE : SQUOTE;
-			else if (strchr(" \t\r\n={}()+,", *s) != NULL)
-				st = GAP;
-			else
-				st = WORD;
+			sc->line++;
+		switch (sc->st) {
+		case SCAN_GAP:
+		case SCAN_WORD:
+			s += scan_bare(sc, s);
 			break;
-		case DQUOTE:
-		case SQUOTE:
-			if (*s == '\\' && s[1] != '\0' && s[1] != '\n')
-				s++;
-			else if (*s == (st == DQUOTE ? '"' : '\''))
-				st = GAP;
+		case SCAN_DQUOTE:
+		case SCAN_SQUOTE:
+			s += scan_quoted(sc, s);
 			break;
-		case LINE_NOTE:
-			if (*s == '\n')
-				st = GAP;
-			else
-				*s = ' ';
-			break;
-		case BLOCK_NOTE:
-			if (s[0] == '*' && s[1] == '/') {
-				*s++ = ' ';
-				st = GAP;
-			}
-			if (*s != '\n')
-				*s = ' ';
+		case SCAN_LINE_NOTE:
+		case SCAN_BLOCK_NOTE:
+			s += scan_note(sc, s);
 			break;
 		}
 	}
-	return st == BLOCK_NOTE ? opened : 0;
+}
+
+/*
+ * A string or comment still open at the end swallowed the rest of the file:
+ * that is the error to report, not what libconfuse would make of it.
+ */
+static int conf_scan_error(const struct scan *sc)
+{
+	if (sc->st == SCAN_BLOCK_NOTE)
+		loader_error(sc->open_line, "comment is not closed with */");
+	else if (sc->st == SCAN_DQUOTE)
+		loader_error(sc->open_line, "string is not closed with \"");
+	else if (sc->st == SCAN_SQUOTE)
+		loader_error(sc->open_line, "string is not closed with '");
+	else
+		return 0;
+	return -1;
 }
 
 /* The file's text, comments blanked, ready for libconfuse; NULL on error. */
 static char *conf_text(struct loader *ld)
 {
+	struct scan sc;
 	char *text, *nul;
 	size_t len;
-	int line;
 
 	if ((text = conf_read(ld->path, &len)) == NULL) {
 		loader_error(0, "%s", strerror(errno));
@@ -797,14 +856,15 @@ static char *conf_text(struct loader *ld)
 	}
 	if ((nul = memchr(text, '\0', len)) != NULL) {
 		*nul = '\0';
-		line = 1;
-		for (char *p = text; (p = strchr(p, '\n')) != NULL; p++)
-			line++;
-		loader_error(line, "NUL byte in the file");
-	} else if ((line = conf_strip_comments(text)) != 0)
-		loader_error(line, "comment is not closed with */");
-	else
-		return text;
+		conf_scan(text, &sc);
+		loader_error(sc.line, "NUL byte in the file");
+	} else {
+		conf_scan(text, &sc);
+		if (conf_scan_error(&sc) == 0) {
+			ld->brace_line = sc.depth > 0 ? sc.brace_line : 0;
+			return text;
+		}
+	}
 	free(text);
 	return NULL;
 }
@@ -1039,7 +1099,13 @@ struct config *config_load(const char *path, char *err, size_t errlen)
 	}
 	if ((root = conf_parse(&ld, text)) == NULL)
 		goto done;
-	if (cfg_size(root, "server") == 0)
+	/*
+	 * After the parse: a list left open fails it with a better line, and
+	 * an open section that is incomplete too gets its own message.
+	 */
+	if (ld.brace_line != 0)
+		loader_error(ld.brace_line, "'{' is not closed with '}'");
+	else if (cfg_size(root, "server") == 0)
 		loader_error(0, "no server section; at least one is required");
 	else
 		cf = config_copy(root, path);

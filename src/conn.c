@@ -36,7 +36,7 @@
 #define BODY_LIMIT (1u << 20)  /* request bodies are read and discarded */
 #define SENDFILE_CHUNK (1 << 20)
 #define LINGER_MS 2000
-#define DRAIN_GRACE_MS 3000
+#define DRAIN_GRACE_MS 1000
 
 enum conn_state {
 	CONN_READING,
@@ -143,6 +143,7 @@ static struct conn_buf *buf_get(void)
 	b->in_len = b->in_done = 0;
 	b->out_len = b->out_sent = b->head_len = 0;
 	b->file_fd = -1;
+	b->file_off = b->file_end = 0;
 	b->status = 0;
 	return b;
 }
@@ -293,6 +294,11 @@ static void respond_error(struct conn *c, int status)
 
 	if (status == 405)
 		h.allow = "GET, HEAD";
+	if (status == 400) {
+		/* A client that sends nonsense gets no second chance. */
+		b->keep_alive = false;
+		b->linger = true;
+	}
 	respond_head(c, &h);
 	if (want_body(b) && b->out_len + len <= sizeof(b->out)) {
 		memcpy(b->out + b->out_len, body, len);
@@ -590,6 +596,7 @@ static enum step conn_finish(struct conn *c)
 	b->in_len = left;
 	b->in_done = 0;
 	b->out_len = b->out_sent = b->head_len = 0;
+	b->file_off = b->file_end = 0;
 	request_next(&b->rp, b->in);
 	if (left == 0) {
 		c->state = CONN_IDLE;

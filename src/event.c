@@ -26,8 +26,9 @@ static uint32_t to_epoll(unsigned events)
 {
 	uint32_t ev = 0;
 
+	/* EPOLLEXCLUSIVE admits no EPOLLRDHUP (listeners do not need it). */
 	if (events & EV_READ)
-		ev |= EPOLLIN | EPOLLRDHUP;
+		ev |= EPOLLIN | (events & EV_EXCLUSIVE ? 0 : EPOLLRDHUP);
 	if (events & EV_WRITE)
 		ev |= EPOLLOUT;
 	if (events & EV_EDGE)

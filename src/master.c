@@ -779,6 +779,7 @@ static int daemonize(void)
 		return -1;
 	if (pid > 0) {
 		close(pfd[1]);
+		waitpid(pid, NULL, 0); /* the session leader, gone at once */
 		_exit(read(pfd[0], &c, 1) == 1 ? 0 : 1);
 	}
 	close(pfd[0]);
@@ -868,7 +869,7 @@ int master_run(struct config *cf, const struct master_opts *o)
 		config_free(cf);
 		return 1;
 	}
-	if (check_running(cf->pid_file) == -1 || setup_events() == -1) {
+	if (check_running(cf->pid_file) == -1) {
 		config_free(cf);
 		return 1;
 	}
@@ -885,6 +886,12 @@ int master_run(struct config *cf, const struct master_opts *o)
 		return 1;
 	}
 	m.pid = getpid();
+	/* After the fork: epoll watches a signalfd for the process that
+	 * registered it. */
+	if (setup_events() == -1) {
+		log_errno(LOG_LVL_EMERG, "cannot set up the event loop");
+		return 1;
+	}
 	spawn_generation();
 	for (;;) {
 		if (event_run_once(&m.loop, next_timeout()) == -1) {

@@ -236,14 +236,32 @@ void request_next(struct request_parser *rp, const char *base)
 	reset_message(rp, base);
 }
 
-/* "FOO /x HTTP/1.1": a well-formed method we do not know is 501, not 400. */
-static bool looks_like_method(const char *data, size_t len)
+/*
+ * A request line that is well formed ("TOKEN SP target SP HTTP/d.d CRLF")
+ * but names a method or version we do not support earns 501 or 505; any
+ * other parse failure is a plain 400.
+ */
+static bool well_formed_line(const char *data, size_t len)
 {
-	size_t i = 0;
+	const char *end = memchr(data, '\n', len);
+	size_t i = 0, n;
 
-	while (i < len && data[i] >= 'A' && data[i] <= 'Z')
+	if (end == NULL)
+		return false;
+	n = (size_t)(end - data);
+	if (n > 0 && data[n - 1] == '\r')
+		n--;
+	while (i < n && data[i] >= 'A' && data[i] <= 'Z')
 		i++;
-	return i > 0 && i < len && data[i] == ' ';
+	if (i == 0 || i >= n || data[i] != ' ')
+		return false;
+	const char *sp = memchr(data + i + 1, ' ', n - i - 1);
+	if (sp == NULL || sp == data + i + 1)
+		return false;
+	size_t v = (size_t)(sp + 1 - data);
+	return n - v == 8 && memcmp(data + v, "HTTP/", 5) == 0 &&
+	       data[v + 5] >= '0' && data[v + 5] <= '9' && data[v + 6] == '.' &&
+	       data[v + 7] >= '0' && data[v + 7] <= '9';
 }
 
 static int error_status(struct request_parser *rp, llhttp_errno_t err,
@@ -251,11 +269,13 @@ static int error_status(struct request_parser *rp, llhttp_errno_t err,
 {
 	if (rp->status != 0)
 		return rp->status;
+	/* Only the first message's line starts at data[0]. */
+	bool line_start = rp->req.line.len == 0 || data == rp->base + rp->req.line.off;
 	switch (err) {
 	case HPE_INVALID_METHOD:
-		return rp->req.line.off == 0 && looks_like_method(data, len) ? 501 : 400;
+		return line_start && well_formed_line(data, len) ? 501 : 400;
 	case HPE_INVALID_VERSION:
-		return 505;
+		return line_start && well_formed_line(data, len) ? 505 : 400;
 	default:
 		return 400;
 	}

@@ -32,6 +32,8 @@ static bool accepting;
 static uint64_t accept_resume_ms;
 static bool stop_now;
 
+__attribute__((noreturn)) static void die(const char *what);
+
 static uint64_t clock_ms(void)
 {
 	struct timespec ts;
@@ -58,10 +60,10 @@ static void accept_enable(bool on)
 	if (on == accepting)
 		return;
 	for (size_t i = 0; i < nmine; i++) {
-		if (on)
-			event_add(&w.loop, &mine[i]->ev, flags);
-		else
-			event_del(&w.loop, &mine[i]->ev);
+		int rc = on ? event_add(&w.loop, &mine[i]->ev, flags) :
+			      event_del(&w.loop, &mine[i]->ev);
+		if (rc == -1)
+			die("epoll_ctl on a listener");
 	}
 	accepting = on;
 }
@@ -169,7 +171,7 @@ static void on_signal(struct event_source *src, unsigned events)
 
 /* ---- setup ---- */
 
-static void die(const char *what)
+__attribute__((noreturn)) static void die(const char *what)
 {
 	log_errno(LOG_LVL_ALERT, "worker %u: %s", w.slot, what);
 	_exit(2);
