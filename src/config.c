@@ -1065,8 +1065,8 @@ static struct config *config_copy(cfg_t *root, const char *path)
 		copy_fail(NULL);
 		goto fail;
 	}
-	cf->nservers = n;
 	/* servers[] is zeroed, so config_free() may free all n of them. */
+	cf->nservers = n;
 	if (copy_values(cf, root) == -1 || copy_strings(cf, root) == -1)
 		goto fail;
 	for (unsigned i = 0; i < n; i++)

@@ -25,11 +25,9 @@
 #include <unistd.h>
 
 #include "conn.h"
-#include "file.h"
-#include "mime.h"
-#include "path.h"
 #include "request.h"
 #include "response.h"
+#include "serve.h"
 
 #define CONN_IN_SIZE 8192      /* request head limit */
 #define CONN_OUT_SIZE 16384    /* response head, plus small bodies inline */
@@ -57,15 +55,9 @@ struct conn_buf {
 	struct request_parser rp;
 	uint32_t in_len;    /* bytes in in[] */
 	uint32_t in_done;   /* bytes of in[] the parser consumed */
-	uint32_t out_len;
-	uint32_t out_sent;
-	uint32_t head_len;  /* response head bytes at the start of out[] */
-	int status;
-	int file_fd;
-	off_t file_off;
-	off_t file_end;
-	bool keep_alive;    /* after this response */
-	bool linger;        /* close through LINGER, not at once */
+	uint32_t out_sent;  /* bytes of reply.out[] sent */
+	uint64_t file_sent; /* body bytes sent from reply.file_fd */
+	struct reply reply;
 	char in[CONN_IN_SIZE];
 	char out[CONN_OUT_SIZE];
 };
@@ -82,6 +74,7 @@ struct conn {
 	uint8_t timer;
 	bool can_read;
 	bool can_write;
+	bool rdhup;              /* the client shut down its sending side */
 	union {
 		struct sockaddr sa;
 		struct sockaddr_in v4;
@@ -132,6 +125,17 @@ static void timer_set(struct conn *c, enum conn_timer t)
 
 /* ---- buffers ---- */
 
+static void reply_reset(struct conn_buf *b)
+{
+	b->out_sent = 0;
+	b->file_sent = 0;
+	b->reply = (struct reply){
+		.out = b->out,
+		.cap = sizeof(b->out),
+		.file_fd = -1,
+	};
+}
+
 static struct conn_buf *buf_get(void)
 {
 	struct conn_buf *b = free_bufs;
@@ -141,17 +145,14 @@ static struct conn_buf *buf_get(void)
 	else if ((b = malloc(sizeof(*b))) == NULL)
 		return NULL;
 	b->in_len = b->in_done = 0;
-	b->out_len = b->out_sent = b->head_len = 0;
-	b->file_fd = -1;
-	b->file_off = b->file_end = 0;
-	b->status = 0;
+	reply_reset(b);
 	return b;
 }
 
 static void buf_put(struct conn_buf *b)
 {
-	if (b->file_fd != -1)
-		close(b->file_fd);
+	if (b->reply.file_fd != -1)
+		close(b->reply.file_fd);
 	b->next_free = free_bufs;
 	free_bufs = b;
 }
@@ -172,20 +173,21 @@ static void conn_log(struct conn *c)
 	char addr[INET6_ADDRSTRLEN];
 	char line[4096];
 
-	if (c->vh->log == NULL || b->status == 0)
+	if (c->vh->log == NULL || b->reply.status == 0)
 		return;
 	if (c->peer.sa.sa_family == AF_INET6)
 		inet_ntop(AF_INET6, &c->peer.v6.sin6_addr, addr, sizeof(addr));
 	else
 		inet_ntop(AF_INET, &c->peer.v4.sin_addr, addr, sizeof(addr));
-	uint64_t sent = (uint64_t)b->out_sent + (uint64_t)(b->file_off);
+	uint64_t body = b->out_sent > b->reply.head_len ?
+			b->out_sent - b->reply.head_len : 0;
 	struct access_entry e = {
 		.addr = addr,
 		.time_local = response_log_time(),
 		.request = b->in + req->line.off,
 		.request_len = req->line.len,
-		.status = b->status,
-		.bytes = sent > b->head_len ? sent - b->head_len : 0,
+		.status = b->reply.status,
+		.bytes = body + b->file_sent,
 		.referer = b->in + req->hdr[HDR_REFERER].off,
 		.referer_len = req->hdr[HDR_REFERER].len,
 		.user_agent = b->in + req->hdr[HDR_USER_AGENT].off,
@@ -193,14 +195,14 @@ static void conn_log(struct conn *c)
 	};
 	size_t n = access_log_format(line, sizeof(line), &e);
 	access_log_append(c->vh->log, line, n);
-	b->status = 0;
+	b->reply.status = 0;
 }
 
 /* ---- open and close ---- */
 
 static void conn_close(struct conn *c)
 {
-	if (c->buf != NULL && c->buf->status != 0)
+	if (c->buf != NULL && c->buf->reply.status != 0)
 		conn_log(c); /* a response cut short */
 	timer_unlink(c);
 	close(c->ev.fd);
@@ -242,292 +244,6 @@ fail:
 
 /* ---- responses ---- */
 
-/* Percent-encode a decoded path for a Location header. */
-static size_t encode_path(const char *in, char *out, size_t outsz)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t n = 0;
-
-	for (; *in != '\0' && n + 4 < outsz; in++) {
-		unsigned char ch = (unsigned char)*in;
-		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		    (ch >= '0' && ch <= '9') || strchr("-._~/!$&'()*+,;=:@", ch)) {
-			out[n++] = (char)ch;
-		} else {
-			out[n++] = '%';
-			out[n++] = hex[ch >> 4];
-			out[n++] = hex[ch & 15];
-		}
-	}
-	out[n] = '\0';
-	return n;
-}
-
-static bool want_body(const struct conn_buf *b)
-{
-	return b->rp.req.method != METHOD_HEAD;
-}
-
-/* Queue a head (and for errors a short body) in out[]. */
-static int respond_head(struct conn *c, struct response_head *h)
-{
-	struct conn_buf *b = c->buf;
-
-	h->keep_alive = b->keep_alive;
-	h->http10 = b->rp.req.http_minor == 0;
-	b->status = h->status;
-	b->head_len = (uint32_t)response_format_head(b->out, sizeof(b->out), h);
-	b->out_len = b->head_len;
-	return b->head_len == 0 ? -1 : 0;
-}
-
-static void respond_error(struct conn *c, int status)
-{
-	struct conn_buf *b = c->buf;
-	size_t len;
-	const char *body = response_error_body(status, &len);
-	struct response_head h = {
-		.status = status,
-		.content_type = "text/html; charset=utf-8",
-		.content_length = (long long)len,
-	};
-
-	if (status == 405)
-		h.allow = "GET, HEAD";
-	if (status == 400) {
-		/* A client that sends nonsense gets no second chance. */
-		b->keep_alive = false;
-		b->linger = true;
-	}
-	respond_head(c, &h);
-	if (want_body(b) && b->out_len + len <= sizeof(b->out)) {
-		memcpy(b->out + b->out_len, body, len);
-		b->out_len += (uint32_t)len;
-	}
-}
-
-static void respond_redirect(struct conn *c, const char *path,
-			     const char *query, size_t qlen)
-{
-	char loc[PATH_MAX_LEN * 3 + 8];
-	size_t n = encode_path(path, loc, sizeof(loc) - 2);
-	size_t len;
-	const char *body = response_error_body(301, &len);
-
-	loc[n++] = '/';
-	if (qlen > 0 && n + qlen < sizeof(loc)) {
-		memcpy(loc + n, query, qlen);
-		n += qlen;
-	}
-	struct response_head h = {
-		.status = 301,
-		.content_type = "text/html; charset=utf-8",
-		.content_length = (long long)len,
-		.location = loc,
-		.location_len = n,
-	};
-	respond_head(c, &h);
-	if (want_body(c->buf) && c->buf->out_len + len <= sizeof(c->buf->out)) {
-		memcpy(c->buf->out + c->buf->out_len, body, len);
-		c->buf->out_len += (uint32_t)len;
-	}
-}
-
-/* If-None-Match: a list of entity tags or "*", compared weakly. */
-static bool etag_matches(const char *list, size_t len, const char *etag)
-{
-	size_t elen = strlen(etag);
-
-	for (size_t i = 0; i < len;) {
-		while (i < len && (list[i] == ' ' || list[i] == '\t' || list[i] == ','))
-			i++;
-		if (i < len && list[i] == '*')
-			return true;
-		if (i + 2 <= len && list[i] == 'W' && list[i + 1] == '/')
-			i += 2;
-		size_t start = i;
-		while (i < len && list[i] != ',')
-			i++;
-		size_t end = i;
-		while (end > start && (list[end - 1] == ' ' || list[end - 1] == '\t'))
-			end--;
-		if (end - start == elen && memcmp(list + start, etag, elen) == 0)
-			return true;
-	}
-	return false;
-}
-
-static bool not_modified(const struct conn_buf *b, const struct stat *st,
-			 const char *etag)
-{
-	const struct request *req = &b->rp.req;
-	const struct span inm = req->hdr[HDR_IF_NONE_MATCH];
-	const struct span ims = req->hdr[HDR_IF_MODIFIED_SINCE];
-	time_t since;
-
-	if (req->hdr_seen[HDR_IF_NONE_MATCH])
-		return etag_matches(b->in + inm.off, inm.len, etag);
-	if (req->hdr_seen[HDR_IF_MODIFIED_SINCE] &&
-	    response_parse_http_date(b->in + ims.off, ims.len, &since) == 0)
-		return st->st_mtime <= since;
-	return false;
-}
-
-/* Answer 200 (or 304) for an open regular file; takes ownership of fd. */
-static void respond_file(struct conn *c, int fd, const struct stat *st,
-			 const char *path)
-{
-	struct conn_buf *b = c->buf;
-	char etag[FILE_ETAG_MAX];
-	struct response_head h = {
-		.status = 200,
-		.content_type = mime_type(path, strlen(path)),
-		.content_length = (long long)st->st_size,
-		.last_modified = st->st_mtime,
-		.etag = etag,
-	};
-
-	file_etag(st, etag, sizeof(etag));
-	if (not_modified(b, st, etag)) {
-		h.status = 304;
-		h.content_type = NULL;
-		h.content_length = -1;
-	}
-	if (respond_head(c, &h) == -1 || h.status == 304 || !want_body(b) ||
-	    st->st_size == 0) {
-		close(fd);
-		return;
-	}
-	size_t room = sizeof(b->out) - b->out_len;
-	if ((size_t)st->st_size <= room) {
-		/* Small file: one write carries head and body. */
-		ssize_t n = pread(fd, b->out + b->out_len, (size_t)st->st_size, 0);
-		close(fd);
-		if (n > 0)
-			b->out_len += (uint32_t)n;
-		if (n != st->st_size)
-			b->keep_alive = false; /* it changed under us */
-		return;
-	}
-	b->file_fd = fd;
-	b->file_off = 0;
-	b->file_end = st->st_size;
-}
-
-static int errno_status(int err)
-{
-	switch (err) {
-	case ENOENT:
-	case ENOTDIR:
-		return 404;
-	case EACCES:
-	case EPERM:
-	case ELOOP:
-	case EXDEV:
-		return 403;
-	case ENAMETOOLONG:
-		return 414;
-	default:
-		return 500;
-	}
-}
-
-/* A directory: redirect to add the slash, or serve its index file. */
-static void respond_dir(struct conn *c, const char *path, size_t plen,
-			const char *query, size_t qlen)
-{
-	const struct server_conf *sc = c->vh->conf;
-	char name[PATH_MAX_LEN];
-	struct stat st;
-
-	if (path[plen - 1] != '/') {
-		respond_redirect(c, path, query, qlen);
-		return;
-	}
-	for (size_t i = 0; i < sc->nindex; i++) {
-		size_t nlen = strlen(sc->index[i]);
-		if (plen + nlen >= sizeof(name))
-			continue;
-		memcpy(name, path, plen);
-		memcpy(name + plen, sc->index[i], nlen + 1);
-		int fd = file_open_beneath(c->vh->rootfd, name, &st);
-		if (fd == -1) {
-			if (errno == ENOENT)
-				continue;
-			respond_error(c, errno_status(errno));
-			return;
-		}
-		if (S_ISREG(st.st_mode)) {
-			respond_file(c, fd, &st, name);
-			return;
-		}
-		close(fd);
-	}
-	respond_error(c, 403);
-}
-
-/* Split an origin-form or absolute-form target into path and query. */
-static int split_target(const char *t, size_t len, const char **path,
-			size_t *plen, const char **query, size_t *qlen)
-{
-	if (len > 7 && (strncasecmp(t, "http://", 7) == 0 ||
-			(len > 8 && strncasecmp(t, "https://", 8) == 0))) {
-		const char *auth = memchr(t, '/', len) + 2;
-		const char *slash = memchr(auth, '/', len - (size_t)(auth - t));
-		if (slash == NULL)
-			return -1;
-		len -= (size_t)(slash - t);
-		t = slash;
-	}
-	if (len == 0 || t[0] != '/')
-		return -1;
-	const char *q = memchr(t, '?', len);
-	*path = t;
-	*plen = q != NULL ? (size_t)(q - t) : len;
-	*query = q != NULL ? q : t + len;
-	*qlen = len - *plen;
-	return 0;
-}
-
-static void respond_static(struct conn *c)
-{
-	struct conn_buf *b = c->buf;
-	const struct request *req = &b->rp.req;
-	const char *raw, *query;
-	size_t rawlen, qlen;
-	char path[PATH_MAX_LEN];
-	struct stat st;
-
-	if (req->method != METHOD_GET && req->method != METHOD_HEAD) {
-		respond_error(c, 405);
-		return;
-	}
-	if (split_target(b->in + req->target.off, req->target.len, &raw,
-			 &rawlen, &query, &qlen) == -1) {
-		respond_error(c, 400);
-		return;
-	}
-	int n = path_normalize(raw, rawlen, path, sizeof(path));
-	if (n < 0) {
-		respond_error(c, n == PATH_ELONG ? 414 : 400);
-		return;
-	}
-	int fd = file_open_beneath(c->vh->rootfd, path, &st);
-	if (fd == -1) {
-		respond_error(c, errno_status(errno));
-		return;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		close(fd);
-		respond_dir(c, path, (size_t)n, query, qlen);
-	} else if (S_ISREG(st.st_mode)) {
-		respond_file(c, fd, &st, path);
-	} else {
-		close(fd);
-		respond_error(c, 403);
-	}
-}
-
 /* A whole request was parsed: decide keep-alive, build the response. */
 static enum step conn_respond(struct conn *c)
 {
@@ -535,12 +251,12 @@ static enum step conn_respond(struct conn *c)
 	const struct vhost *vh = c->vh;
 	bool client_keep = b->rp.req.keep_alive;
 
-	b->keep_alive = client_keep && !vh->w->draining &&
-			vh->conf->keepalive_timeout > 0 &&
-			c->requests + 1 < vh->conf->keepalive_requests;
+	b->reply.keep_alive = client_keep && !vh->w->draining &&
+			      vh->conf->keepalive_timeout > 0 &&
+			      c->requests + 1 < vh->conf->keepalive_requests;
 	/* Closing on a client that expected to keep going: let it finish. */
-	b->linger = client_keep && !b->keep_alive;
-	respond_static(c);
+	b->reply.linger = client_keep && !b->reply.keep_alive;
+	serve_request(vh, b->in, &b->rp.req, &b->reply);
 	c->state = CONN_WRITING;
 	timer_set(c, TIMER_SEND);
 	return STEP_AGAIN;
@@ -551,9 +267,9 @@ static enum step conn_reject(struct conn *c, int status)
 {
 	struct conn_buf *b = c->buf;
 
-	b->keep_alive = false;
-	b->linger = true;
-	respond_error(c, status);
+	b->reply.keep_alive = false;
+	b->reply.linger = true;
+	serve_error(&b->rp.req, status, &b->reply);
 	c->state = CONN_WRITING;
 	timer_set(c, TIMER_SEND);
 	return STEP_AGAIN;
@@ -579,12 +295,10 @@ static enum step conn_finish(struct conn *c)
 	struct conn_buf *b = c->buf;
 
 	conn_log(c);
-	if (b->file_fd != -1) {
-		close(b->file_fd);
-		b->file_fd = -1;
-	}
-	if (!b->keep_alive) {
-		if (b->linger || b->in_done < b->in_len)
+	bool keep_alive = b->reply.keep_alive;
+
+	if (!keep_alive) {
+		if (b->reply.linger || b->in_done < b->in_len)
 			return conn_linger_start(c);
 		conn_close(c);
 		return STEP_CLOSED;
@@ -595,8 +309,9 @@ static enum step conn_finish(struct conn *c)
 	memmove(b->in, b->in + b->in_done, left);
 	b->in_len = left;
 	b->in_done = 0;
-	b->out_len = b->out_sent = b->head_len = 0;
-	b->file_off = b->file_end = 0;
+	if (b->reply.file_fd != -1)
+		close(b->reply.file_fd);
+	reply_reset(b);
 	request_next(&b->rp, b->in);
 	if (left == 0) {
 		c->state = CONN_IDLE;
@@ -613,13 +328,14 @@ static enum step conn_finish(struct conn *c)
 static enum step conn_write(struct conn *c)
 {
 	struct conn_buf *b = c->buf;
+	struct reply *r = &b->reply;
 
-	while (b->out_sent < b->out_len) {
+	while (b->out_sent < r->len) {
 		if (!c->can_write)
 			return STEP_WAIT;
-		int more = b->file_fd != -1 ? MSG_MORE : 0;
-		ssize_t n = send(c->ev.fd, b->out + b->out_sent,
-				 b->out_len - b->out_sent, MSG_NOSIGNAL | more);
+		int more = r->file_fd != -1 ? MSG_MORE : 0;
+		ssize_t n = send(c->ev.fd, r->out + b->out_sent,
+				 r->len - b->out_sent, MSG_NOSIGNAL | more);
 		if (n == -1) {
 			if (errno == EAGAIN) {
 				c->can_write = false;
@@ -633,11 +349,11 @@ static enum step conn_write(struct conn *c)
 		b->out_sent += (uint32_t)n;
 		timer_set(c, TIMER_SEND);
 	}
-	while (b->file_fd != -1 && b->file_off < b->file_end) {
+	while (r->file_fd != -1 && r->file_off < r->file_end) {
 		if (!c->can_write)
 			return STEP_WAIT;
-		off_t left = b->file_end - b->file_off;
-		ssize_t n = sendfile(c->ev.fd, b->file_fd, &b->file_off,
+		off_t left = r->file_end - r->file_off;
+		ssize_t n = sendfile(c->ev.fd, r->file_fd, &r->file_off,
 				     left < SENDFILE_CHUNK ? (size_t)left : SENDFILE_CHUNK);
 		if (n == -1 && errno == EAGAIN) {
 			c->can_write = false;
@@ -650,6 +366,7 @@ static enum step conn_write(struct conn *c)
 			conn_close(c);
 			return STEP_CLOSED;
 		}
+		b->file_sent += (uint64_t)n;
 		timer_set(c, TIMER_SEND);
 	}
 	return conn_finish(c);
@@ -702,8 +419,9 @@ static enum step conn_read(struct conn *c)
 		return STEP_WAIT;
 	ssize_t n = read(c->ev.fd, b->in + b->in_len, sizeof(b->in) - b->in_len);
 	if (n > 0) {
-		/* A short read drained the socket; the next edge will say more. */
-		if ((size_t)n < sizeof(b->in) - b->in_len)
+		/* A short read drained the socket; the next edge will say more,
+		 * unless the end of the stream was already announced. */
+		if ((size_t)n < sizeof(b->in) - b->in_len && !c->rdhup)
 			c->can_read = false;
 		b->in_len += (uint32_t)n;
 		if (c->state == CONN_IDLE) {
@@ -773,6 +491,8 @@ static void conn_handle(struct event_source *src, unsigned events)
 {
 	struct conn *c = (struct conn *)src;
 
+	if (events & EV_HUP)
+		c->rdhup = true;
 	if (events & (EV_READ | EV_HUP))
 		c->can_read = true;
 	if (events & (EV_WRITE | EV_HUP))

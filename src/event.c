@@ -12,6 +12,7 @@
 int event_loop_init(struct event_loop *loop)
 {
 	loop->epfd = epoll_create1(EPOLL_CLOEXEC);
+	loop->on_wake = NULL;
 	return loop->epfd == -1 ? -1 : 0;
 }
 
@@ -83,6 +84,8 @@ int event_run_once(struct event_loop *loop, int timeout_ms)
 
 	if (n == -1)
 		return errno == EINTR ? 0 : -1;
+	if (loop->on_wake != NULL)
+		loop->on_wake();
 	for (int i = 0; i < n; i++) {
 		struct event_source *src = evs[i].data.ptr;
 		src->handler(src, from_epoll(evs[i].events));

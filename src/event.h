@@ -28,6 +28,7 @@ struct event_source {
 
 struct event_loop {
 	int epfd;
+	void (*on_wake)(void); /* called after waiting, before dispatching */
 };
 
 int event_loop_init(struct event_loop *loop);

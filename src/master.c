@@ -127,6 +127,11 @@ static uint64_t clock_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+static void clock_refresh(void)
+{
+	m.now = clock_ms();
+}
+
 /* ---- the process table ---- */
 
 static struct proc *proc_find(pid_t pid)
@@ -747,6 +752,7 @@ static int setup_events(void)
 	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1 ||
 	    event_loop_init(&m.loop) == -1)
 		return -1;
+	m.loop.on_wake = clock_refresh;
 	signal(SIGPIPE, SIG_IGN);
 	m.sig.fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 	m.sig.handler = on_signal;
@@ -898,7 +904,7 @@ int master_run(struct config *cf, const struct master_opts *o)
 			log_errno(LOG_LVL_ALERT, "epoll_wait");
 			break;
 		}
-		m.now = clock_ms();
+		clock_refresh();
 		reap(); /* a SIGCHLD may be merged into one we already read */
 		check_pending();
 		respawn_due();

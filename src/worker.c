@@ -325,7 +325,6 @@ __attribute__((noreturn)) static void worker_loop(void)
 		int timeout = next_timeout();
 		if (event_run_once(&w.loop, timeout) == -1)
 			die("epoll_wait");
-		clock_refresh();
 		if (w.now != last_flush) {
 			flush_logs();
 			last_flush = w.now;
@@ -346,6 +345,7 @@ void worker_run(const struct worker_args *a)
 	clock_refresh();
 	if (event_loop_init(&w.loop) == -1)
 		die("epoll_create");
+	w.loop.on_wake = clock_refresh; /* deadlines count from the wake-up */
 	setup_signals();
 	setup_vhosts();
 	drop_privileges(a);
