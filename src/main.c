@@ -2,16 +2,13 @@
  * main.c — the command line: test a config, signal a running master, or
  * become the master.
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "config.h"
+#include "control.h"
 #include "master.h"
 
 #ifndef FORKD_VERSION
@@ -22,65 +19,25 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: forkd [-c FILE] [-t] [-s reload|stop|quit|reopen] [-d] [-v]\n"
+		"usage: forkd [-c FILE] [-t] [-s reload|stop|quit|reopen|upgrade] [-d] [-v]\n"
 		"  -c FILE  configuration file (default " DEFAULT_CONFIG ")\n"
 		"  -t       check the configuration and exit\n"
 		"  -s CMD   tell the running master to: reload (SIGHUP), stop\n"
-		"           (fast, SIGINT), quit (graceful, SIGQUIT), reopen (SIGUSR1)\n"
+		"           (fast, SIGINT), quit (graceful, SIGQUIT), reopen (SIGUSR1),\n"
+		"           upgrade (SIGUSR2), and wait for the outcome\n"
 		"  -d       detach and run in the background\n"
 		"  -v       print the version and exit\n");
 }
 
-static int signal_of(const char *cmd)
+static bool known_command(const char *cmd)
 {
-	static const struct {
-		const char *name;
-		int sig;
-	} cmds[] = {
-		{ "reload", SIGHUP },
-		{ "stop", SIGINT },
-		{ "quit", SIGQUIT },
-		{ "reopen", SIGUSR1 },
-	};
+	static const char *const cmds[] = { "reload", "stop", "quit", "reopen",
+					    "upgrade" };
 
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		if (strcmp(cmd, cmds[i].name) == 0)
-			return cmds[i].sig;
-	return -1;
-}
-
-static int read_pid(const char *path)
-{
-	char buf[32] = { 0 };
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd == -1)
-		return -1;
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	int pid = n > 0 ? atoi(buf) : 0;
-	if (pid <= 0) {
-		errno = EINVAL;
-		return -1;
-	}
-	return pid;
-}
-
-static int send_command(const struct config *cf, const char *cmd, int sig)
-{
-	int pid = read_pid(cf->pid_file);
-
-	if (pid == -1) {
-		fprintf(stderr, "forkd: cannot read pid file %s: %s\n",
-			cf->pid_file, strerror(errno));
-		return 1;
-	}
-	if (kill(pid, sig) == -1) {
-		fprintf(stderr, "forkd: %s: cannot signal pid %d from %s: %s\n",
-			cmd, pid, cf->pid_file, strerror(errno));
-		return 1;
-	}
-	return 0;
+		if (strcmp(cmd, cmds[i]) == 0)
+			return true;
+	return false;
 }
 
 int main(int argc, char **argv)
@@ -90,7 +47,7 @@ int main(int argc, char **argv)
 	struct master_opts opts = { 0 };
 	bool test = false;
 	char err[CONFIG_ERR_MAX];
-	int c, sig = 0;
+	int c;
 
 	while ((c = getopt(argc, argv, "c:ts:dvh")) != -1) {
 		switch (c) {
@@ -102,7 +59,7 @@ int main(int argc, char **argv)
 			break;
 		case 's':
 			cmd = optarg;
-			if ((sig = signal_of(cmd)) == -1) {
+			if (!known_command(cmd)) {
 				fprintf(stderr, "forkd: unknown command \"%s\" for -s\n", cmd);
 				usage(stderr);
 				return 2;
@@ -137,7 +94,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (cmd != NULL) {
-		int rc = send_command(cf, cmd, sig);
+		int rc = control_command(cf, cmd);
 		config_free(cf);
 		return rc;
 	}

@@ -35,6 +35,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
+#include "control.h"
 #include "event.h"
 #include "listen.h"
 #include "log.h"
@@ -117,6 +118,8 @@ static struct {
 	int exit_code;
 	int daemon_fd;               /* tells the waiting parent we serve */
 	char *pid_file;              /* the one we wrote */
+	char status_path[4200];      /* beside it */
+	struct control_status status;
 } m;
 
 static uint64_t clock_ms(void)
@@ -130,6 +133,29 @@ static uint64_t clock_ms(void)
 static void clock_refresh(void)
 {
 	m.now = clock_ms();
+}
+
+/* Publish the master's state for `forkd -s` and for people. */
+static void status_publish(const char *state)
+{
+	if (state != NULL)
+		snprintf(m.status.state, sizeof(m.status.state), "%s", state);
+	m.status.pid = m.pid;
+	m.status.generation = m.gen;
+	if (m.status_path[0] != '\0' && control_write(m.status_path, &m.status) == -1)
+		log_errno(LOG_LVL_WARN, "writing %s", m.status_path);
+}
+
+static void status_reload_result(bool ok, const char *err)
+{
+	if (ok)
+		m.status.reloads_ok++;
+	else
+		m.status.reloads_failed++;
+	snprintf(m.status.last_reload, sizeof(m.status.last_reload), "%s",
+		 ok ? "ok" : "failed");
+	snprintf(m.status.last_error, sizeof(m.status.last_error), "%s",
+		 ok ? "-" : err);
 }
 
 /* ---- the process table ---- */
@@ -331,6 +357,8 @@ static void reopen_logs(void)
 	for (size_t i = 0; i < m.nprocs; i++)
 		kill(m.procs[i].pid, SIGUSR1);
 	log_notice("log files reopened");
+	m.status.reopens++;
+	status_publish(NULL);
 }
 
 /* ---- pid file ---- */
@@ -354,9 +382,11 @@ static int write_pid_file(const char *path)
 	return 0;
 }
 
+/* Remove the pid and status files, if they are still ours. */
 static void remove_pid_file(void)
 {
 	char buf[32] = { 0 };
+	struct control_status st;
 	int fd;
 
 	if (m.pid_file == NULL || (fd = open(m.pid_file, O_RDONLY)) == -1)
@@ -365,6 +395,8 @@ static void remove_pid_file(void)
 	close(fd);
 	if (n > 0 && atoi(buf) == (int)getpid())
 		unlink(m.pid_file);
+	if (control_read(m.status_path, &st) == 0 && st.pid == getpid())
+		unlink(m.status_path);
 }
 
 static int update_pid_file(const struct config *cf)
@@ -378,6 +410,7 @@ static int update_pid_file(const struct config *cf)
 	remove_pid_file();
 	free(m.pid_file);
 	m.pid_file = strdup(cf->pid_file);
+	control_status_path(cf->pid_file, m.status_path, sizeof(m.status_path));
 	return 0;
 }
 
@@ -387,6 +420,7 @@ static void status_line(void)
 {
 	log_notice("generation %u serving with %zu workers", m.gen,
 		   count_gen(m.gen, PROC_READY));
+	m.status.workers = (unsigned)count_gen(m.gen, PROC_READY);
 	sdnotify("READY=1\nSTATUS=serving generation %u, %zu workers\nMAINPID=%d",
 		 m.gen, count_gen(m.gen, PROC_READY), (int)m.pid);
 }
@@ -440,6 +474,9 @@ static void commit_pending(void)
 	log_set_level(m.cf->error_log_level);
 	update_pid_file(m.cf);
 	status_line();
+	if (old_gen != 0)
+		status_reload_result(true, NULL);
+	status_publish("serving");
 	if (m.daemon_fd != -1) {
 		ssize_t unused = write(m.daemon_fd, "R", 1);
 		(void)unused;
@@ -466,6 +503,8 @@ static void abort_pending(const char *why)
 	log_error("reload failed: %s; still serving generation %u", why, m.gen);
 	sdnotify("READY=1\nSTATUS=reload failed: %s; serving generation %u",
 		 why, m.gen);
+	status_reload_result(false, why);
+	status_publish(m.stop == RUNNING ? "serving" : "stopping");
 }
 
 /*
@@ -519,6 +558,7 @@ static void reload(void)
 	sdnotify("RELOADING=1\nMONOTONIC_USEC=%" PRIu64 "\nSTATUS=reloading",
 		 m.now * 1000);
 	log_notice("reloading configuration from %s", m.cf->path);
+	status_publish("reloading");
 	if ((cf = config_load(m.cf->path, err, sizeof(err))) == NULL ||
 	    prepare_generation(cf, err, sizeof(err)) == -1) {
 		if (cf != NULL)
@@ -527,6 +567,8 @@ static void reload(void)
 			  m.gen);
 		sdnotify("READY=1\nSTATUS=reload failed: %s; serving generation %u",
 			 err, m.gen);
+		status_reload_result(false, err);
+		status_publish("serving");
 		return;
 	}
 	spawn_generation();
@@ -557,6 +599,7 @@ static void stop(enum stop_mode mode)
 	m.stop = mode;
 	sdnotify("STOPPING=1\nSTATUS=%s stop",
 		 mode == STOP_FAST ? "fast" : "graceful");
+	status_publish("stopping");
 	if (mode == STOP_FAST) {
 		log_notice("fast stop");
 		for (size_t i = 0; i < m.nprocs; i++)

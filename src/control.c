@@ -1,0 +1,290 @@
+/*
+ * control.c — status file and `forkd -s`.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "control.h"
+
+#define POLL_MS 20
+#define RELOAD_WAIT_MS 30000
+#define REOPEN_WAIT_MS 10000
+#define STOP_WAIT_MS 10000
+#define UPGRADE_WAIT_MS 30000
+
+void control_status_path(const char *pid_file, char *out, size_t outsz)
+{
+	size_t len = strlen(pid_file);
+
+	if (len > 4 && strcmp(pid_file + len - 4, ".pid") == 0)
+		snprintf(out, outsz, "%.*s.status", (int)(len - 4), pid_file);
+	else
+		snprintf(out, outsz, "%s.status", pid_file);
+}
+
+int control_write(const char *path, const struct control_status *st)
+{
+	char tmp[4200];
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	if ((f = fopen(tmp, "we")) == NULL)
+		return -1;
+	fprintf(f, "pid %d\ngeneration %u\nworkers %u\nstate %s\n"
+		   "reloads_ok %u\nreloads_failed %u\nreopens %u\nupgrades %u\n"
+		   "last_reload %s\nlast_error %s\n",
+		(int)st->pid, st->generation, st->workers, st->state,
+		st->reloads_ok, st->reloads_failed, st->reopens, st->upgrades,
+		st->last_reload[0] ? st->last_reload : "-",
+		st->last_error[0] ? st->last_error : "-");
+	if (fclose(f) != 0 || rename(tmp, path) == -1) {
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+static void parse_line(struct control_status *st, char *line)
+{
+	char *val = strchr(line, ' ');
+
+	if (val == NULL)
+		return;
+	*val++ = '\0';
+	val[strcspn(val, "\n")] = '\0';
+	if (strcmp(line, "pid") == 0)
+		st->pid = (pid_t)atoi(val);
+	else if (strcmp(line, "generation") == 0)
+		st->generation = (unsigned)strtoul(val, NULL, 10);
+	else if (strcmp(line, "workers") == 0)
+		st->workers = (unsigned)strtoul(val, NULL, 10);
+	else if (strcmp(line, "state") == 0)
+		snprintf(st->state, sizeof(st->state), "%s", val);
+	else if (strcmp(line, "reloads_ok") == 0)
+		st->reloads_ok = (unsigned)strtoul(val, NULL, 10);
+	else if (strcmp(line, "reloads_failed") == 0)
+		st->reloads_failed = (unsigned)strtoul(val, NULL, 10);
+	else if (strcmp(line, "reopens") == 0)
+		st->reopens = (unsigned)strtoul(val, NULL, 10);
+	else if (strcmp(line, "upgrades") == 0)
+		st->upgrades = (unsigned)strtoul(val, NULL, 10);
+	else if (strcmp(line, "last_reload") == 0)
+		snprintf(st->last_reload, sizeof(st->last_reload), "%s", val);
+	else if (strcmp(line, "last_error") == 0)
+		snprintf(st->last_error, sizeof(st->last_error), "%s", val);
+}
+
+int control_read(const char *path, struct control_status *st)
+{
+	char line[CONFIG_ERR_MAX + 32];
+	FILE *f = fopen(path, "re");
+
+	memset(st, 0, sizeof(*st));
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL)
+		parse_line(st, line);
+	fclose(f);
+	return st->pid > 0 ? 0 : -1;
+}
+
+static void sleep_ms(unsigned ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Gone, or a zombie nobody reaped yet. */
+static bool process_gone(pid_t pid)
+{
+	char path[64], buf[256];
+	FILE *f;
+
+	if (kill(pid, 0) == -1 && errno == ESRCH)
+		return true;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if ((f = fopen(path, "re")) == NULL)
+		return true;
+	char *ok = fgets(buf, sizeof(buf), f);
+	fclose(f);
+	char *rp = ok != NULL ? strrchr(buf, ')') : NULL;
+	return rp != NULL && rp[1] == ' ' && rp[2] == 'Z';
+}
+
+static int read_pid(const char *path)
+{
+	char buf[32] = { 0 };
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd == -1)
+		return -1;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	int pid = n > 0 ? atoi(buf) : 0;
+	if (pid <= 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	return pid;
+}
+
+static int wait_gone(pid_t pid, unsigned timeout_ms, const char *what)
+{
+	for (unsigned t = 0; t < timeout_ms; t += POLL_MS) {
+		if (process_gone(pid)) {
+			printf("forkd: %s: master %d has exited\n", what, (int)pid);
+			return 0;
+		}
+		sleep_ms(POLL_MS);
+	}
+	fprintf(stderr, "forkd: %s: master %d still running after %u s\n", what,
+		(int)pid, timeout_ms / 1000);
+	return 1;
+}
+
+/* Wait until the master has finished `want` reloads in all. */
+static int wait_reload(const char *spath, pid_t pid, unsigned want,
+		       struct control_status *st)
+{
+	for (unsigned t = 0; t < RELOAD_WAIT_MS; t += POLL_MS) {
+		if (control_read(spath, st) == 0 &&
+		    st->reloads_ok + st->reloads_failed >= want)
+			return 0;
+		if (process_gone(pid)) {
+			fprintf(stderr, "forkd: reload: master %d exited\n", (int)pid);
+			return -1;
+		}
+		sleep_ms(POLL_MS);
+	}
+	fprintf(stderr, "forkd: reload: no result from master %d after %u s\n",
+		(int)pid, RELOAD_WAIT_MS / 1000);
+	return -1;
+}
+
+static int do_reload(const char *spath, pid_t pid)
+{
+	struct control_status st;
+
+	if (control_read(spath, &st) == -1 || st.pid != pid) {
+		/* No status to wait on: all we can say is that it was told. */
+		if (kill(pid, SIGHUP) == -1)
+			return -1;
+		printf("forkd: reload: signal sent to master %d\n", (int)pid);
+		return 0;
+	}
+	/* A reload already running finishes first; ours is the one after. */
+	unsigned want = st.reloads_ok + st.reloads_failed + 1 +
+			(strcmp(st.state, "reloading") == 0);
+	if (kill(pid, SIGHUP) == -1)
+		return -1;
+	if (wait_reload(spath, pid, want, &st) == -1)
+		return 1;
+	if (strcmp(st.last_reload, "ok") != 0) {
+		fprintf(stderr, "forkd: reload failed: %s\n", st.last_error);
+		fprintf(stderr, "forkd: still serving generation %u\n",
+			st.generation);
+		return 1;
+	}
+	printf("forkd: reload ok: generation %u serving with %u workers\n",
+	       st.generation, st.workers);
+	return 0;
+}
+
+static int do_reopen(const char *spath, pid_t pid)
+{
+	struct control_status st;
+	bool have = control_read(spath, &st) == 0 && st.pid == pid;
+	unsigned want = st.reopens + 1;
+
+	if (kill(pid, SIGUSR1) == -1)
+		return -1;
+	if (!have) {
+		printf("forkd: reopen: signal sent to master %d\n", (int)pid);
+		return 0;
+	}
+	for (unsigned t = 0; t < REOPEN_WAIT_MS; t += POLL_MS) {
+		if (control_read(spath, &st) == 0 && st.reopens >= want) {
+			printf("forkd: reopen: log files reopened\n");
+			return 0;
+		}
+		sleep_ms(POLL_MS);
+	}
+	fprintf(stderr, "forkd: reopen: no answer from master %d\n", (int)pid);
+	return 1;
+}
+
+static int do_upgrade(const char *spath, const char *pid_file, pid_t pid)
+{
+	struct control_status st;
+	bool have = control_read(spath, &st) == 0 && st.pid == pid;
+	unsigned want = st.upgrades + 1;
+
+	if (kill(pid, SIGUSR2) == -1)
+		return -1;
+	if (!have) {
+		printf("forkd: upgrade: signal sent to master %d\n", (int)pid);
+		return 0;
+	}
+	for (unsigned t = 0; t < UPGRADE_WAIT_MS; t += POLL_MS) {
+		int now = read_pid(pid_file);
+		if (now > 0 && now != pid && control_read(spath, &st) == 0 &&
+		    st.pid == now && strcmp(st.state, "serving") == 0) {
+			printf("forkd: upgrade ok: master %d serving generation %u\n",
+			       now, st.generation);
+			return 0;
+		}
+		if (control_read(spath, &st) == 0 && st.pid == pid &&
+		    st.upgrades >= want && strcmp(st.state, "serving") == 0 &&
+		    strncmp(st.last_error, "upgrade", 7) == 0) {
+			fprintf(stderr, "forkd: %s\n", st.last_error);
+			fprintf(stderr, "forkd: master %d still serving\n", (int)pid);
+			return 1;
+		}
+		sleep_ms(POLL_MS);
+	}
+	fprintf(stderr, "forkd: upgrade: no result after %u s\n",
+		UPGRADE_WAIT_MS / 1000);
+	return 1;
+}
+
+int control_command(const struct config *cf, const char *cmd)
+{
+	char spath[4200];
+	int pid = read_pid(cf->pid_file);
+	int rc;
+
+	if (pid == -1 || process_gone(pid)) {
+		fprintf(stderr, "forkd: %s: no running master (pid file %s: %s)\n",
+			cmd, cf->pid_file, pid == -1 ? strerror(errno) : "stale");
+		return 1;
+	}
+	control_status_path(cf->pid_file, spath, sizeof(spath));
+	if (strcmp(cmd, "reload") == 0)
+		rc = do_reload(spath, pid);
+	else if (strcmp(cmd, "reopen") == 0)
+		rc = do_reopen(spath, pid);
+	else if (strcmp(cmd, "upgrade") == 0)
+		rc = do_upgrade(spath, cf->pid_file, pid);
+	else if (strcmp(cmd, "stop") == 0)
+		rc = kill(pid, SIGINT) == -1 ? -1 : wait_gone(pid, STOP_WAIT_MS, cmd);
+	else if (strcmp(cmd, "quit") == 0)
+		rc = kill(pid, SIGQUIT) == -1 ? -1 :
+		     wait_gone(pid, cf->shutdown_timeout + STOP_WAIT_MS, cmd);
+	else {
+		fprintf(stderr, "forkd: unknown command \"%s\"\n", cmd);
+		return 2;
+	}
+	if (rc == -1) {
+		fprintf(stderr, "forkd: %s: cannot signal master %d: %s\n", cmd,
+			pid, strerror(errno));
+		return 1;
+	}
+	return rc;
+}
