@@ -2,6 +2,7 @@
  * listen.c — bind, reuse and close listening sockets.
  */
 #include <errno.h>
+#include <linux/filter.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
@@ -190,6 +191,31 @@ void listen_abandon(struct listener_set *set)
 	free(set->v);
 	set->v = NULL;
 	set->n = 0;
+}
+
+/*
+ * A reuseport group picks a socket for each new connection.  This program
+ * picks at random among the first `active` sockets of the group, which are
+ * the sockets of slots 0..active-1 (they join the group in slot order).
+ * Sockets past them, of slots being added or retired, get nothing new.
+ */
+int listen_steer(const struct listener_set *set, unsigned active)
+{
+	struct sock_filter code[] = {
+		{ BPF_LD | BPF_W | BPF_ABS, 0, 0, (uint32_t)(SKF_AD_OFF + SKF_AD_RANDOM) },
+		{ BPF_ALU | BPF_MOD | BPF_K, 0, 0, active },
+		{ BPF_RET | BPF_A, 0, 0, 0 },
+	};
+	struct sock_fprog prog = { .len = 3, .filter = code };
+
+	for (size_t i = 0; i < set->n; i++) {
+		if (set->v[i].slot != 0)
+			continue;
+		if (setsockopt(set->v[i].ev.fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF,
+			       &prog, sizeof(prog)) == -1)
+			return -1;
+	}
+	return 0;
 }
 
 void listen_close(struct listener_set *set)

@@ -49,6 +49,12 @@ void listen_retire(struct listener_set *old, const struct listener_set *set);
 /* Undo a listen_open that will not be used: close only what it opened. */
 void listen_abandon(struct listener_set *set);
 
+/*
+ * reuseport: send new connections only to the sockets of slots below
+ * active.  Set when a generation of `active` workers takes over.
+ */
+int listen_steer(const struct listener_set *set, unsigned active);
+
 /* Close every socket of set and free it. */
 void listen_close(struct listener_set *set);
 

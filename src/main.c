@@ -85,6 +85,12 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	struct config *cf = config_load(path, err, sizeof(err));
+	if (cf == NULL && cmd != NULL && strcmp(cmd, "reload") == 0) {
+		fprintf(stderr, "forkd: reload failed: %s\n"
+				"forkd: nothing was sent; the running master keeps "
+				"its configuration\n", err);
+		return 1;
+	}
 	if (cf == NULL) {
 		fprintf(stderr, "%s\n", err);
 		return 1;

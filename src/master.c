@@ -197,21 +197,30 @@ static size_t count_gen(unsigned gen, int state)
 	return n;
 }
 
-/* Tell one worker to drain; SIGKILL it if it is not gone by the deadline. */
-static void proc_drain(struct proc *p, unsigned timeout_ms)
+/*
+ * Tell one worker to drain; SIGKILL it if it is not gone by the deadline.
+ * A worker whose reuseport sockets are being retired (its slot is gone in
+ * the new generation) is told so in the signal's value: it keeps accepting
+ * a little longer, for handshakes that were already on their way.
+ */
+static void proc_drain(struct proc *p, unsigned timeout_ms, bool retired)
 {
+	union sigval v = { .sival_int = retired ? WORKER_DRAIN_RETIRED : 0 };
+
 	if (p->state == PROC_DRAINING)
 		return;
 	p->state = PROC_DRAINING;
 	p->kill_at_ms = m.now + timeout_ms;
-	kill(p->pid, SIGQUIT);
+	sigqueue(p->pid, SIGQUIT, v);
 }
 
-static void drain_gen(unsigned gen, unsigned timeout_ms)
+/* Drain a generation; slots at or above keep_slots lose their sockets. */
+static void drain_gen(unsigned gen, unsigned timeout_ms, unsigned keep_slots)
 {
 	for (size_t i = 0; i < m.nprocs; i++)
 		if (m.procs[i].gen == gen)
-			proc_drain(&m.procs[i], timeout_ms);
+			proc_drain(&m.procs[i], timeout_ms,
+				   m.procs[i].slot >= keep_slots);
 }
 
 /* ---- forking ---- */
@@ -458,8 +467,13 @@ static void commit_pending(void)
 		log_errno(LOG_LVL_CRIT, "calloc");
 		return;
 	}
+	if (m.next.cf->accept_mode == ACCEPT_REUSEPORT &&
+	    listen_steer(&m.next.ls, m.next.cf->worker_processes) == -1)
+		log_errno(LOG_LVL_WARN, "steering the reuseport group");
 	if (m.gen != 0)
-		drain_gen(old_gen, old_timeout);
+		drain_gen(old_gen, old_timeout,
+			  m.next.cf->accept_mode == ACCEPT_REUSEPORT ?
+			  m.next.cf->worker_processes : UINT32_MAX);
 	listen_retire(&m.ls, &m.next.ls);
 	m.ls = m.next.ls;
 	config_free(m.cf);
@@ -488,7 +502,7 @@ static void commit_pending(void)
 /* The pending generation cannot start: drop it, keep the current one. */
 static void abort_pending(const char *why)
 {
-	drain_gen(m.next.gen, m.next.cf->shutdown_timeout);
+	drain_gen(m.next.gen, m.next.cf->shutdown_timeout, UINT32_MAX);
 	listen_abandon(&m.next.ls);
 	config_free(m.next.cf);
 	m.next.cf = NULL;
@@ -605,13 +619,18 @@ static void stop(enum stop_mode mode)
 		for (size_t i = 0; i < m.nprocs; i++)
 			kill(m.procs[i].pid, SIGTERM);
 		m.stop_deadline = m.now + FAST_STOP_MS;
+		listen_close(&m.ls);
 		return;
 	}
 	log_notice("graceful stop: draining %zu workers", m.nprocs);
 	unsigned timeout = m.cf != NULL ? m.cf->shutdown_timeout : 0;
 	for (size_t i = 0; i < m.nprocs; i++)
-		proc_drain(&m.procs[i], timeout);
+		proc_drain(&m.procs[i], timeout, false);
 	m.stop_deadline = m.now + timeout + 1000;
+	/* Workers take what is queued and close their copies; once ours are
+	 * closed too, new connections are refused instead of queued for no
+	 * one. */
+	listen_close(&m.ls);
 }
 
 /* ---- children ---- */

@@ -21,6 +21,7 @@
 
 #define ACCEPT_BATCH 64
 #define ACCEPT_PAUSE_MS 100
+#define RETIRE_LINGER_MS 250 /* retired sockets: accept a little longer */
 
 struct worker *worker_self;
 
@@ -31,6 +32,7 @@ static size_t nmine;
 static bool accepting;
 static uint64_t accept_resume_ms;
 static bool stop_now;
+static uint64_t listeners_close_at; /* draining, listeners still open */
 
 __attribute__((noreturn)) static void die(const char *what);
 
@@ -120,20 +122,35 @@ static void on_accept(struct event_source *src, unsigned events)
 /* ---- drain and stop ---- */
 
 /* Take what is already queued, then stop accepting for good. */
-static void drain_start(void)
+static void listeners_close(void)
 {
-	if (w.draining)
-		return;
 	for (size_t i = 0; i < nmine; i++)
 		on_accept(&mine[i]->ev, EV_READ);
 	accept_enable(false);
-	w.draining = true;
-	w.drain_deadline_ms = w.now_ms + w.cf->shutdown_timeout;
 	for (size_t i = 0; i < nmine; i++)
 		close(mine[i]->ev.fd);
 	nmine = 0;
+	listeners_close_at = 0;
+}
+
+/*
+ * Stop taking connections and let the ones we have finish.  A worker
+ * whose sockets retire (nobody else will accept on them, and the reuseport
+ * group sends them nothing new) keeps accepting briefly, so that handshakes
+ * already under way are not reset.
+ */
+static void drain_start(bool retired)
+{
+	if (w.draining)
+		return;
+	w.draining = true;
+	w.drain_deadline_ms = w.now_ms + w.cf->shutdown_timeout;
 	for (size_t i = 0; i < w.nvhosts; i++)
 		conn_drain(&w.vhosts[i]);
+	if (retired && nmine > 0)
+		listeners_close_at = w.now_ms + RETIRE_LINGER_MS;
+	else
+		listeners_close();
 }
 
 static void reopen_logs(void)
@@ -154,7 +171,7 @@ static void on_signal(struct event_source *src, unsigned events)
 	while (read(src->fd, &si, sizeof(si)) == sizeof(si)) {
 		switch (si.ssi_signo) {
 		case SIGQUIT:
-			drain_start();
+			drain_start(si.ssi_int == WORKER_DRAIN_RETIRED);
 			break;
 		case SIGTERM:
 		case SIGINT:
@@ -206,7 +223,7 @@ static void watch_master(pid_t master)
 	if (prctl(PR_SET_PDEATHSIG, SIGQUIT) == -1)
 		die("prctl");
 	if (getppid() != master)
-		drain_start(); /* it died before we asked */
+		drain_start(false); /* it died before we asked */
 }
 
 /* Open roots and logs while still privileged. */
@@ -296,6 +313,8 @@ static int next_timeout(void)
 	}
 	if (w.draining && w.drain_deadline_ms < next)
 		next = w.drain_deadline_ms;
+	if (listeners_close_at != 0 && listeners_close_at < next)
+		next = listeners_close_at;
 	/* Wake at least once a second: access logs flush, Date ticks. */
 	uint64_t wait = next > w.now_ms ? next - w.now_ms : 0;
 	return wait > 1000 ? 1000 : (int)wait;
@@ -331,7 +350,10 @@ __attribute__((noreturn)) static void worker_loop(void)
 		}
 		if (stop_now)
 			worker_exit(0);
-		if (w.draining && (w.nconns == 0 || w.now_ms >= w.drain_deadline_ms))
+		if (listeners_close_at != 0 && w.now_ms >= listeners_close_at)
+			listeners_close();
+		if (w.draining && nmine == 0 &&
+		    (w.nconns == 0 || w.now_ms >= w.drain_deadline_ms))
 			worker_exit(0);
 	}
 }

@@ -28,6 +28,9 @@ struct worker_args {
 	bool drop_privileges;
 };
 
+/* The value that comes with SIGQUIT when the worker's sockets retire. */
+#define WORKER_DRAIN_RETIRED 1
+
 /* Messages a worker writes to the master's pipe (atomic: < PIPE_BUF). */
 enum worker_msg_type {
 	WORKER_MSG_READY = 1,

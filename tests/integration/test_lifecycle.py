@@ -1,0 +1,115 @@
+"""Lifecycle under load: reloads, worker count changes, crashes and stops
+that lose no request.  Every test counts failed requests with load.Load,
+which treats any reset, early EOF, refused connect or non-200 as an error.
+"""
+
+import hashlib
+import os
+import signal
+import time
+
+from harness import INDEX_HTML, daemon, wait_for
+from load import Load
+
+NEW_INDEX = b"<p>the new content</p>\n" * 10
+
+
+def digest(body):
+    return hashlib.sha256(body).hexdigest()[:12]
+
+
+def reload_ok(d):
+    r = d.run("-s", "reload", timeout=60)
+    assert r.returncode == 0, f"-s reload failed: {r.stdout} {r.stderr}\n" + d.diagnostics()
+    return r
+
+
+@daemon(timeout=300, top={"shutdown_timeout": "10s"})
+def test_100_reloads_under_load_lose_nothing(d):
+    """100 reloads while 8 keep-alive clients hammer the server; the content
+    changes at reload 50, and is served as soon as that reload returns."""
+    new_root = d.new_root("www2", {"index.html": NEW_INDEX})
+    with Load(d.port, conns=8, max_seconds=240) as load:
+        assert load.wait_requests(200), "no traffic before the reloads"
+        for i in range(100):
+            if i == 50:
+                d.servers[0]["root"] = new_root
+            d.write_config()
+            reload_ok(d)
+            if i == 50:
+                resp = d.get("/index.html")
+                assert resp.body == NEW_INDEX, "old content after the reload returned"
+        assert load.wait_requests(200), "no traffic after the reloads"
+    stats = load.stats
+    assert not stats.errors, stats.summary()
+    assert stats.bodies[digest(INDEX_HTML)] > 0 and stats.bodies[digest(NEW_INDEX)] > 0, \
+        stats.summary()
+    assert "reload failed" not in d.error_log()
+
+
+@daemon(timeout=180, workers=4, top={"accept_mode": "reuseport", "shutdown_timeout": "10s"})
+def test_worker_count_4_2_4_under_load(d):
+    """Shrinking and growing a reuseport group drops no queued connection:
+    a new connection per request keeps SYNs arriving on every socket."""
+    with Load(d.port, conns=16, max_seconds=120, close_each=True) as load:
+        assert load.wait_requests(200)
+        for count in (2, 4, 2, 4, 1, 4):
+            d.top["worker_processes"] = count
+            d.workers_expected = count
+            d.write_config()
+            reload_ok(d)
+            wait_for(lambda: len(d.workers()) == count, 15,
+                     what=f"{count} workers after the reload")
+            assert load.wait_requests(300), "traffic stalled after the reload"
+    assert not load.stats.errors, load.stats.summary()
+
+
+def test_kill_worker_under_load(d):
+    """A worker killed with SIGKILL costs only its own connections, and a
+    replacement serves within a second."""
+    victim = sorted(d.workers())[0]
+    with Load(d.port, conns=8, max_seconds=60) as load:
+        assert load.wait_requests(200)
+        t0 = time.monotonic()
+        os.kill(victim, signal.SIGKILL)
+        wait_for(lambda: len(d.workers()) == d.workers_expected and victim not in d.workers(),
+                 5, what="a replacement worker")
+        replaced = time.monotonic() - t0
+        assert load.wait_requests(500), "traffic stalled after the kill"
+    stats = load.stats
+    # Only connections that the killed worker held may fail, once each.
+    assert len(stats.errors) <= 8, stats.summary()
+    assert all("Error" in reason or "EOF" in reason for _, reason in stats.errors), \
+        stats.summary()
+    assert replaced < 1.5, f"replacement took {replaced:.2f}s"
+
+
+@daemon(top={"shutdown_timeout": "10s"})
+def test_sigterm_under_load_completes_received_requests(d):
+    """SIGTERM is a graceful stop: every request the server received is
+    answered; afterwards connections are refused."""
+    with Load(d.port, conns=8, max_seconds=60) as load:
+        assert load.wait_requests(300)
+        d.signal(signal.SIGTERM)
+        assert d.wait_exit(15) == 0
+        time.sleep(0.2)
+    stats = load.stats
+    # After the master is gone connects are refused: those count separately.
+    lost = [e for e in stats.errors
+            if "ConnectionRefused" not in e[1]]
+    assert not lost, stats.summary()
+    assert stats.closes > 0, "no response carried Connection: close during the drain"
+
+
+def test_reload_failure_reports_and_keeps_serving(d):
+    good = d.config_text()
+    broken = good.replace("worker_processes", "worker_processess", 1)
+    d.write_config(broken)
+    with Load(d.port, conns=4, max_seconds=30) as load:
+        assert load.wait_requests(100)
+        r = d.run("-s", "reload", timeout=60)
+        assert r.returncode == 1, (r.returncode, r.stdout, r.stderr)
+        assert "forkd.conf:" in r.stderr and "reload failed" in r.stderr, r.stderr
+        assert load.wait_requests(100)
+    assert not load.stats.errors, load.stats.summary()
+    assert d.get("/index.html").body == INDEX_HTML
