@@ -59,6 +59,10 @@ static const struct limit {
 	unsigned max;
 } limits[] = {
 	{ "worker_connections", 1, CONNECTIONS_MAX },
+	{ "max_generations", 2, 64 },
+	{ "worker_watchdog", 0, DURATION_MAX_MS },
+	{ "worker_rlimit_nofile", 0, 1048576 },
+	{ "max_requests_per_worker", 0, REQUESTS_MAX },
 	{ "keepalive_requests", 1, REQUESTS_MAX },
 	{ "shutdown_timeout", 0, DURATION_MAX_MS },
 	{ "keepalive_timeout", 0, DURATION_MAX_MS },
@@ -88,6 +92,12 @@ static cfg_opt_t main_opts[] = {
 	CFG_STR("shutdown_timeout", "30", CFGF_NONE),
 	CFG_BOOL("daemon", cfg_false, CFGF_NONE),
 	CFG_STR("worker_connections", "4096", CFGF_NONE),
+	CFG_STR("group", "", CFGF_NONE),
+	CFG_STR("max_generations", "4", CFGF_NONE),
+	CFG_STR("worker_watchdog", "10", CFGF_NONE),
+	CFG_STR("worker_rlimit_nofile", "0", CFGF_NONE),
+	CFG_STR("worker_cpu_affinity", "off", CFGF_NONE),
+	CFG_STR("max_requests_per_worker", "0", CFGF_NONE),
 	CFG_SEC("server", server_opts, CFGF_MULTI),
 	CFG_END(),
 };
@@ -352,7 +362,38 @@ const char *config_log_level_name(enum log_level lvl)
 	return "unknown";
 }
 
-unsigned config_cpus_usable(void)
+/*
+ * The CPUs a cgroup v2 quota ("cpu.max": "QUOTA PERIOD", or "max") lets
+ * this process use, rounded up; 0 when there is no quota.
+ */
+static unsigned cgroup_cpus(void)
+{
+	char line[512], path[600], buf[64];
+	unsigned cpus = 0;
+	FILE *f = fopen("/proc/self/cgroup", "re");
+
+	if (f == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (strncmp(line, "0::", 3) != 0)
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		snprintf(path, sizeof(path), "/sys/fs/cgroup%s/cpu.max", line + 3);
+		FILE *g = fopen(path, "re");
+		if (g == NULL)
+			break;
+		unsigned long long quota, period;
+		if (fgets(buf, sizeof(buf), g) != NULL &&
+		    sscanf(buf, "%llu %llu", &quota, &period) == 2 && period > 0)
+			cpus = (unsigned)((quota + period - 1) / period);
+		fclose(g);
+		break;
+	}
+	fclose(f);
+	return cpus;
+}
+
+static unsigned affinity_cpus(void)
 {
 	/* Start at glibc's fixed set; grow when the kernel has more CPUs. */
 	for (size_t ncpu = CPU_SETSIZE; ncpu <= 64 * CPU_SETSIZE; ncpu *= 2) {
@@ -372,6 +413,14 @@ unsigned config_cpus_usable(void)
 			break;
 	}
 	return 1;
+}
+
+unsigned config_cpus_usable(void)
+{
+	unsigned n = affinity_cpus();
+	unsigned quota = cgroup_cpus();
+
+	return quota > 0 && quota < n ? quota : n;
 }
 
 /* ---------------------------------------------------- option values */
@@ -425,6 +474,16 @@ static int value_level(const char *s, enum log_level *lvl, char *msg,
 	}
 	snprintf(msg, len, "error_log_level must be one of emerg, alert, "
 		 "crit, error, warn, notice, info, debug, not \"%s\"", s);
+	return -1;
+}
+
+static int value_affinity(const char *s, bool *on, char *msg, size_t len)
+{
+	if (strcmp(s, "auto") == 0 || strcmp(s, "off") == 0) {
+		*on = strcmp(s, "auto") == 0;
+		return 0;
+	}
+	snprintf(msg, len, "worker_cpu_affinity must be auto or off, not \"%s\"", s);
 	return -1;
 }
 
@@ -529,6 +588,16 @@ static int check_level(cfg_t *cfg, cfg_opt_t *opt)
 	enum log_level lvl;
 
 	if (value_level(last_value(opt), &lvl, msg, sizeof(msg)))
+		return reject(cfg, "%s", msg);
+	return 0;
+}
+
+static int check_affinity(cfg_t *cfg, cfg_opt_t *opt)
+{
+	char msg[CONFIG_ERR_MAX];
+	bool on;
+
+	if (value_affinity(last_value(opt), &on, msg, sizeof(msg)))
 		return reject(cfg, "%s", msg);
 	return 0;
 }
@@ -670,6 +739,11 @@ static const struct check {
 	{ "error_log_level", check_level },
 	{ "shutdown_timeout", check_duration },
 	{ "worker_connections", check_number },
+	{ "max_generations", check_number },
+	{ "worker_watchdog", check_duration },
+	{ "worker_rlimit_nofile", check_number },
+	{ "worker_cpu_affinity", check_affinity },
+	{ "max_requests_per_worker", check_number },
 	{ "server", check_server },
 	{ "server|listen", check_listen },
 	{ "server|root", check_root },
@@ -1025,7 +1099,19 @@ static int copy_values(struct config *cf, cfg_t *root)
 			   &cf->shutdown_timeout, msg, sizeof(msg)) == -1 ||
 	    value_number("worker_connections",
 			 cfg_getstr(root, "worker_connections"),
-			 &cf->worker_connections, msg, sizeof(msg)) == -1)
+			 &cf->worker_connections, msg, sizeof(msg)) == -1 ||
+	    value_number("max_generations", cfg_getstr(root, "max_generations"),
+			 &cf->max_generations, msg, sizeof(msg)) == -1 ||
+	    value_duration("worker_watchdog", cfg_getstr(root, "worker_watchdog"),
+			   &cf->worker_watchdog, msg, sizeof(msg)) == -1 ||
+	    value_number("worker_rlimit_nofile",
+			 cfg_getstr(root, "worker_rlimit_nofile"),
+			 &cf->worker_rlimit_nofile, msg, sizeof(msg)) == -1 ||
+	    value_affinity(cfg_getstr(root, "worker_cpu_affinity"),
+			   &cf->worker_cpu_affinity, msg, sizeof(msg)) == -1 ||
+	    value_number("max_requests_per_worker",
+			 cfg_getstr(root, "max_requests_per_worker"),
+			 &cf->max_requests_per_worker, msg, sizeof(msg)) == -1)
 		return copy_fail(msg);
 	cf->daemon = cfg_getbool(root, "daemon");
 	return 0;
@@ -1035,6 +1121,7 @@ static int copy_strings(struct config *cf, cfg_t *root)
 {
 	const char *log = cfg_getstr(root, "error_log");
 	const char *user = cfg_getstr(root, "user");
+	const char *group = cfg_getstr(root, "group");
 
 	if ((cf->pid_file = copy_path(cfg_getstr(root, "pid_file"))) == NULL)
 		return -1;
@@ -1045,6 +1132,8 @@ static int copy_strings(struct config *cf, cfg_t *root)
 	if (cf->error_log == NULL)
 		return -1;
 	if (user[0] != '\0' && (cf->user = copy_str(user)) == NULL)
+		return -1;
+	if (group[0] != '\0' && (cf->group = copy_str(group)) == NULL)
 		return -1;
 	return 0;
 }
@@ -1140,5 +1229,6 @@ void config_free(struct config *cf)
 	free(cf->pid_file);
 	free(cf->error_log);
 	free(cf->user);
+	free(cf->group);
 	free(cf);
 }

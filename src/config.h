@@ -59,9 +59,15 @@ struct config {
 	char *error_log;             /* "stderr" or a path */
 	enum log_level error_log_level;
 	char *user;                  /* NULL: keep the master's identity */
+	char *group;                 /* NULL: the user's primary group */
 	unsigned shutdown_timeout;   /* ms */
 	bool daemon;
 	unsigned worker_connections; /* per worker */
+	unsigned max_generations;    /* generations alive at once (2..64) */
+	unsigned worker_watchdog;    /* ms without a heartbeat: kill; 0: off */
+	unsigned worker_rlimit_nofile; /* 0: derived from worker_connections */
+	bool worker_cpu_affinity;    /* pin worker slot i to usable CPU i */
+	unsigned max_requests_per_worker; /* 0: unlimited */
 	struct server_conf *servers;
 	size_t nservers;
 };
@@ -74,7 +80,8 @@ struct config {
 struct config *config_load(const char *path, char *err, size_t errlen);
 void config_free(struct config *cf);
 
-/* CPUs this process may run on (affinity mask), at least 1. */
+/* CPUs this process may use: its affinity mask, capped by a cgroup v2
+ * cpu.max quota (rounded up); at least 1. */
 unsigned config_cpus_usable(void);
 
 /*
