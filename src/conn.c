@@ -173,8 +173,6 @@ static void conn_log(struct conn *c)
 	char addr[INET6_ADDRSTRLEN];
 	char line[4096];
 
-	if (c->vh->log == NULL || b->reply.status == 0)
-		return;
 	if (c->peer.sa.sa_family == AF_INET6)
 		inet_ntop(AF_INET6, &c->peer.v6.sin6_addr, addr, sizeof(addr));
 	else
@@ -195,6 +193,20 @@ static void conn_log(struct conn *c)
 	};
 	size_t n = access_log_format(line, sizeof(line), &e);
 	access_log_append(c->vh->log, line, n);
+}
+
+/* A response ended (whole or cut short): count it, log it. */
+static void conn_request_done(struct conn *c)
+{
+	struct conn_buf *b = c->buf;
+	struct stats_worker *sw = c->vh->w->sw;
+
+	if (b->reply.status == 0)
+		return;
+	STATS_ADD(sw->requests, 1);
+	STATS_ADD(sw->bytes_sent, (uint64_t)b->out_sent + b->file_sent);
+	if (c->vh->log != NULL)
+		conn_log(c);
 	b->reply.status = 0;
 }
 
@@ -202,8 +214,9 @@ static void conn_log(struct conn *c)
 
 static void conn_close(struct conn *c)
 {
-	if (c->buf != NULL && c->buf->reply.status != 0)
-		conn_log(c); /* a response cut short */
+	if (c->buf != NULL)
+		conn_request_done(c); /* a response cut short */
+	STATS_ADD(c->vh->w->sw->handled, 1);
 	timer_unlink(c);
 	close(c->ev.fd);
 	conn_release_buf(c);
@@ -234,6 +247,7 @@ int conn_accept(struct vhost *vh, int fd, const struct sockaddr_storage *peer)
 		goto fail;
 	}
 	vh->w->nconns++;
+	STATS_ADD(vh->w->sw->accepted, 1);
 	timer_set(c, vh->w->draining ? TIMER_DRAIN : TIMER_HEADER);
 	return 0;
 fail:
@@ -294,7 +308,7 @@ static enum step conn_finish(struct conn *c)
 {
 	struct conn_buf *b = c->buf;
 
-	conn_log(c);
+	conn_request_done(c);
 	bool keep_alive = b->reply.keep_alive;
 
 	if (!keep_alive) {

@@ -16,7 +16,17 @@ static struct {
 	char *path;          /* NULL: stderr */
 	int fd;
 	enum log_level level;
-} elog = { NULL, -1, LOG_LVL_NOTICE };
+	char tag[64];        /* after the pid: who is speaking */
+} elog = { NULL, -1, LOG_LVL_NOTICE, "" };
+
+void log_set_tag(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(elog.tag, sizeof(elog.tag), fmt, ap);
+	va_end(ap);
+}
 
 static const char *const level_names[] = {
 	"emerg", "alert", "crit", "error", "warn", "notice", "info", "debug",
@@ -90,8 +100,8 @@ static void log_write(enum log_level level, const char *fmt, va_list ap,
 
 	localtime_r(&now, &tm);
 	n = strftime(line, sizeof(line), "%Y/%m/%d %H:%M:%S ", &tm);
-	n += snprintf(line + n, sizeof(line) - n, "[%s] %d: ",
-		      level_names[level], (int)getpid());
+	n += snprintf(line + n, sizeof(line) - n, "[%s] %d: %s",
+		      level_names[level], (int)getpid(), elog.tag);
 	if (n < sizeof(line))
 		n += vsnprintf(line + n, sizeof(line) - n, fmt, ap);
 	if (err != 0 && n < sizeof(line))

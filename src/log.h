@@ -13,6 +13,8 @@
 /* The error log.  Until log_open() succeeds, messages go to stderr. */
 int log_open(const char *target, enum log_level level);
 void log_set_level(enum log_level level);
+/* Text after the pid on every line from now on ("worker 0 gen 3: "). */
+void log_set_tag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_close(void);
 int log_reopen(void);
 void log_msg(enum log_level level, const char *fmt, ...)

@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <grp.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -41,12 +42,14 @@
 #include "log.h"
 #include "master.h"
 #include "sdnotify.h"
+#include "stats.h"
 #include "worker.h"
 
 #define RELOAD_TIMEOUT_MS 10000
 #define FAST_STOP_MS 2000
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 10000
+#define HEARTBEAT_MS 1000 /* a worker wakes at least this often */
 #define STABLE_MS 5000 /* a worker that lived this long was not crash-looping */
 
 enum proc_state {
@@ -63,6 +66,9 @@ struct proc {
 	uint64_t started_ms;
 	uint64_t kill_at_ms;   /* DRAINING: SIGKILL then */
 	bool killed;
+	int sb;                /* its scoreboard slot */
+	pid_t replaces;        /* recycling: drain this one once we are ready */
+	bool recycling;        /* asked to be replaced */
 };
 
 /* A slot of the current generation whose worker died: respawn later. */
@@ -152,6 +158,8 @@ static void status_reload_result(bool ok, const char *err)
 		m.status.reloads_ok++;
 	else
 		m.status.reloads_failed++;
+	STATS_SET(stats->master.reloads_ok, m.status.reloads_ok);
+	STATS_SET(stats->master.reloads_failed, m.status.reloads_failed);
 	snprintf(m.status.last_reload, sizeof(m.status.last_reload), "%s",
 		 ok ? "ok" : "failed");
 	snprintf(m.status.last_error, sizeof(m.status.last_error), "%s",
@@ -183,7 +191,34 @@ static struct proc *proc_add(void)
 
 static void proc_remove(struct proc *p)
 {
+	stats_slot_release(p->sb);
 	*p = m.procs[--m.nprocs];
+}
+
+static void proc_set_state(struct proc *p, enum proc_state state)
+{
+	static const uint32_t board[] = {
+		[PROC_STARTING] = STATS_STARTING,
+		[PROC_READY] = STATS_READY,
+		[PROC_DRAINING] = STATS_DRAINING,
+	};
+
+	p->state = state;
+	STATS_SET(stats->w[p->sb].state, board[state]);
+}
+
+/* Generations with a process alive, counting one being started. */
+static unsigned generations_alive(void)
+{
+	unsigned n = 0;
+
+	for (size_t i = 0; i < m.nprocs; i++) {
+		bool seen = false;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = m.procs[j].gen == m.procs[i].gen;
+		n += !seen;
+	}
+	return n;
 }
 
 static size_t count_gen(unsigned gen, int state)
@@ -209,7 +244,7 @@ static void proc_drain(struct proc *p, unsigned timeout_ms, bool retired)
 
 	if (p->state == PROC_DRAINING)
 		return;
-	p->state = PROC_DRAINING;
+	proc_set_state(p, PROC_DRAINING);
 	p->kill_at_ms = m.now + timeout_ms;
 	sigqueue(p->pid, SIGQUIT, v);
 }
@@ -262,13 +297,20 @@ static int spawn(const struct config *cf, struct listener_set *ls,
 		 unsigned gen, unsigned slot, const struct pending *cred)
 {
 	struct proc *p = proc_add();
+	int sb = stats_slot_take(0, gen, slot);
 	pid_t pid;
 
-	if (p == NULL)
+	if (p == NULL || sb == -1) {
+		if (p != NULL)
+			m.nprocs--;
+		log_error("no room for another worker process");
 		return -1;
+	}
+	STATS_SET(stats->w[sb].heartbeat_ms, m.now);
 	pid = fork();
 	if (pid == -1) {
 		m.nprocs--;
+		stats_slot_release(sb);
 		log_errno(LOG_LVL_ALERT, "fork");
 		return -1;
 	}
@@ -285,6 +327,7 @@ static int spawn(const struct config *cf, struct listener_set *ls,
 			.uid = cred->uid,
 			.gid = cred->gid,
 			.drop_privileges = cred->drop,
+			.stats_slot = sb,
 		};
 		worker_run(&a);
 	}
@@ -294,7 +337,9 @@ static int spawn(const struct config *cf, struct listener_set *ls,
 		.gen = gen,
 		.state = PROC_STARTING,
 		.started_ms = m.now,
+		.sb = sb,
 	};
+	STATS_SET(stats->w[sb].pid, (int32_t)pid);
 	log_info("worker %u of generation %u started, pid %d", slot, gen,
 		 (int)pid);
 	return 0;
@@ -323,6 +368,15 @@ static int resolve_user(const struct config *cf, struct pending *p,
 	}
 	p->uid = pw->pw_uid;
 	p->gid = pw->pw_gid;
+	if (cf->group != NULL) {
+		struct group *gr = getgrnam(cf->group);
+		if (gr == NULL) {
+			snprintf(err, errlen, "%s: group \"%s\" does not exist",
+				 cf->path, cf->group);
+			return -1;
+		}
+		p->gid = gr->gr_gid;
+	}
 	p->drop = true;
 	return 0;
 }
@@ -491,6 +545,7 @@ static void commit_pending(void)
 	if (old_gen != 0)
 		status_reload_result(true, NULL);
 	status_publish("serving");
+	STATS_SET(stats->master.generation, m.gen);
 	if (m.daemon_fd != -1) {
 		ssize_t unused = write(m.daemon_fd, "R", 1);
 		(void)unused;
@@ -569,6 +624,14 @@ static void reload(void)
 		m.reload_again = true; /* after the one in flight */
 		return;
 	}
+	if (generations_alive() >= m.cf->max_generations) {
+		if (!m.reload_again)
+			log_warn("reload waits: %u generations alive (max_generations)",
+				 generations_alive());
+		m.reload_again = true; /* when an old generation has gone */
+		status_publish("reloading");
+		return;
+	}
 	sdnotify("RELOADING=1\nMONOTONIC_USEC=%" PRIu64 "\nSTATUS=reloading",
 		 m.now * 1000);
 	log_notice("reloading configuration from %s", m.cf->path);
@@ -590,13 +653,14 @@ static void reload(void)
 
 static void check_pending(void)
 {
-	if (m.next.cf == NULL)
-		return;
-	if (count_gen(m.next.gen, PROC_READY) == m.next.cf->worker_processes)
-		commit_pending();
-	else if (m.now >= m.next.deadline)
-		abort_pending("new workers did not become ready in time");
-	if (m.next.cf == NULL && m.reload_again) {
+	if (m.next.cf != NULL) {
+		if (count_gen(m.next.gen, PROC_READY) == m.next.cf->worker_processes)
+			commit_pending();
+		else if (m.now >= m.next.deadline)
+			abort_pending("new workers did not become ready in time");
+	}
+	if (m.next.cf == NULL && m.reload_again && m.cf != NULL &&
+	    generations_alive() < m.cf->max_generations) {
 		m.reload_again = false;
 		reload();
 	}
@@ -718,6 +782,9 @@ static void respawn_due(void)
 		sl->respawns++;
 		if (spawn(m.cf, &m.ls, m.gen, s, &cred) == -1)
 			sl->respawn_at = m.now + BACKOFF_MAX_MS;
+		else
+			STATS_SET(stats->w[m.procs[m.nprocs - 1].sb].respawns,
+				  sl->respawns);
 	}
 }
 
@@ -766,16 +833,70 @@ static void on_signal(struct event_source *src, unsigned events)
 	}
 }
 
+/* A worker that served max_requests_per_worker: start its successor in
+ * the same slot; it drains once the successor is ready. */
+static void recycle(struct proc *p)
+{
+	struct pending cred = current_cred();
+
+	if (p->recycling || p->state != PROC_READY || p->gen != m.gen ||
+	    m.stop != RUNNING)
+		return;
+	p->recycling = true;
+	pid_t old = p->pid;
+	if (spawn(m.cf, &m.ls, m.gen, p->slot, &cred) == 0) {
+		m.procs[m.nprocs - 1].replaces = old;
+		log_info("worker %u (pid %d) served its requests: replacing it",
+			 p->slot, (int)old);
+	}
+}
+
+static void worker_ready(struct proc *p)
+{
+	if (p->state != PROC_STARTING)
+		return;
+	proc_set_state(p, PROC_READY);
+	if (p->replaces != 0) {
+		struct proc *old = proc_find(p->replaces);
+		p->replaces = 0;
+		if (old != NULL)
+			proc_drain(old, m.cf->shutdown_timeout, false);
+	}
+}
+
 static void on_notify(struct event_source *src, unsigned events)
 {
 	struct worker_msg msg;
 
 	while (read(src->fd, &msg, sizeof(msg)) == sizeof(msg)) {
 		struct proc *p = proc_find(msg.pid);
-		if (p == NULL || msg.type != WORKER_MSG_READY)
+		if (p == NULL)
 			continue;
-		if (p->state == PROC_STARTING)
-			p->state = PROC_READY;
+		if (msg.type == WORKER_MSG_READY)
+			worker_ready(p);
+		else if (msg.type == WORKER_MSG_RECYCLE)
+			recycle(p);
+	}
+}
+
+/* Kill a worker whose heartbeat stopped: it is stuck in a loop or a call. */
+static void watchdog(void)
+{
+	unsigned limit = m.cf != NULL ? m.cf->worker_watchdog : 0;
+
+	if (limit == 0)
+		return;
+	for (size_t i = 0; i < m.nprocs; i++) {
+		struct proc *p = &m.procs[i];
+		uint64_t beat = STATS_GET(stats->w[p->sb].heartbeat_ms);
+		/* Workers beat at least once a second, even when idle. */
+		if (p->killed || m.now < beat + limit + HEARTBEAT_MS)
+			continue;
+		log_error("worker %u (pid %d) of generation %u is stuck: no "
+			  "heartbeat for %" PRIu64 " ms; killing it", p->slot,
+			  (int)p->pid, p->gen, m.now - beat);
+		kill(p->pid, SIGKILL);
+		p->killed = true;
 	}
 }
 
@@ -942,6 +1063,11 @@ int master_run(struct config *cf, const struct master_opts *o)
 		return 1;
 	}
 	raise_fd_limit(cf);
+	if (stats_init() == -1) {
+		log_errno(LOG_LVL_EMERG, "cannot map the scoreboard");
+		config_free(cf);
+		return 1;
+	}
 	if (prepare_generation(cf, err, sizeof(err)) == -1) {
 		log_msg(LOG_LVL_EMERG, "cannot start: %s", err);
 		config_free(cf);
@@ -971,6 +1097,7 @@ int master_run(struct config *cf, const struct master_opts *o)
 		check_pending();
 		respawn_due();
 		kill_overdue();
+		watchdog();
 		if (m.stop != RUNNING && m.nprocs == 0)
 			break;
 	}

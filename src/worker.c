@@ -5,10 +5,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -49,6 +51,7 @@ static void clock_refresh(void)
 	w.now_ms = clock_ms();
 	w.now = time(NULL);
 	response_clock(w.now);
+	STATS_SET(w.sw->heartbeat_ms, w.now_ms); /* the master's watchdog */
 }
 
 /* ---- accepting ---- */
@@ -188,6 +191,24 @@ static void on_signal(struct event_source *src, unsigned events)
 
 /* ---- setup ---- */
 
+/* Worker slot i runs on the i-th CPU of the master's affinity mask. */
+static void pin_cpu(void)
+{
+	cpu_set_t all, one;
+	int n = 0, target, cpu;
+
+	if (sched_getaffinity(0, sizeof(all), &all) == -1 || CPU_COUNT(&all) == 0)
+		return;
+	target = (int)(w.slot % (unsigned)CPU_COUNT(&all));
+	for (cpu = 0; cpu < CPU_SETSIZE; cpu++)
+		if (CPU_ISSET(cpu, &all) && n++ == target)
+			break;
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	if (sched_setaffinity(0, sizeof(one), &one) == -1)
+		log_errno(LOG_LVL_WARN, "pinning worker %u to CPU %d", w.slot, cpu);
+}
+
 __attribute__((noreturn)) static void die(const char *what)
 {
 	log_errno(LOG_LVL_ALERT, "worker %u: %s", w.slot, what);
@@ -285,12 +306,39 @@ static void setup_listeners(const struct worker_args *a)
 	accept_enable(true);
 }
 
-static void report_ready(int fd)
-{
-	struct worker_msg msg = { .pid = getpid(), .type = WORKER_MSG_READY };
+static int notify_fd = -1;
+static bool recycle_asked;
 
-	if (write(fd, &msg, sizeof(msg)) != sizeof(msg))
-		die("reporting readiness");
+static void tell_master(enum worker_msg_type type)
+{
+	struct worker_msg msg = { .pid = getpid(), .type = (uint32_t)type };
+
+	if (write(notify_fd, &msg, sizeof(msg)) != sizeof(msg))
+		log_errno(LOG_LVL_ERR, "writing to the master");
+}
+
+/* After max_requests_per_worker, ask to be replaced (once). */
+static void check_recycle(void)
+{
+	unsigned max = w.cf->max_requests_per_worker;
+
+	if (max == 0 || recycle_asked || w.draining ||
+	    STATS_GET(w.sw->requests) < max)
+		return;
+	recycle_asked = true;
+	tell_master(WORKER_MSG_RECYCLE);
+}
+
+/* Limits and CPU placement, while still privileged. */
+static void setup_limits(void)
+{
+	unsigned want = w.cf->worker_rlimit_nofile;
+	struct rlimit rl = { want, want };
+
+	if (want != 0 && setrlimit(RLIMIT_NOFILE, &rl) == -1)
+		log_errno(LOG_LVL_WARN, "worker_rlimit_nofile %u", want);
+	if (w.cf->worker_cpu_affinity)
+		pin_cpu();
 }
 
 /* ---- the loop ---- */
@@ -352,6 +400,8 @@ __attribute__((noreturn)) static void worker_loop(void)
 			worker_exit(0);
 		if (listeners_close_at != 0 && w.now_ms >= listeners_close_at)
 			listeners_close();
+		check_recycle();
+		STATS_SET(w.sw->active, w.nconns);
 		if (w.draining && nmine == 0 &&
 		    (w.nconns == 0 || w.now_ms >= w.drain_deadline_ms))
 			worker_exit(0);
@@ -363,16 +413,20 @@ void worker_run(const struct worker_args *a)
 	w.cf = a->cf;
 	w.slot = a->slot;
 	w.gen = a->gen;
+	w.sw = &stats->w[a->stats_slot];
+	notify_fd = a->notify_fd;
 	worker_self = &w;
+	log_set_tag("worker %u gen %u: ", w.slot, w.gen);
 	clock_refresh();
 	if (event_loop_init(&w.loop) == -1)
 		die("epoll_create");
 	w.loop.on_wake = clock_refresh; /* deadlines count from the wake-up */
 	setup_signals();
 	setup_vhosts();
+	setup_limits();
 	drop_privileges(a);
 	setup_listeners(a);
 	watch_master(a->master_pid);
-	report_ready(a->notify_fd);
+	tell_master(WORKER_MSG_READY);
 	worker_loop();
 }

@@ -12,6 +12,7 @@
 #include "config.h"
 #include "event.h"
 #include "listen.h"
+#include "stats.h"
 
 struct vhost;
 
@@ -26,6 +27,7 @@ struct worker_args {
 	uid_t uid;          /* switch to these when running as root */
 	gid_t gid;
 	bool drop_privileges;
+	int stats_slot;     /* this process's scoreboard slot */
 };
 
 /* The value that comes with SIGQUIT when the worker's sockets retire. */
@@ -33,7 +35,8 @@ struct worker_args {
 
 /* Messages a worker writes to the master's pipe (atomic: < PIPE_BUF). */
 enum worker_msg_type {
-	WORKER_MSG_READY = 1,
+	WORKER_MSG_READY = 1,   /* accepting: the master may retire others */
+	WORKER_MSG_RECYCLE,     /* served max_requests_per_worker: replace me */
 };
 
 struct worker_msg {
@@ -54,6 +57,7 @@ struct worker {
 	uint64_t now_ms;            /* monotonic, refreshed each wake-up */
 	time_t now;                 /* wall clock seconds */
 	uint64_t drain_deadline_ms;
+	struct stats_worker *sw;    /* our scoreboard slot */
 };
 
 extern struct worker *worker_self;

@@ -6,6 +6,7 @@ which treats any reset, early EOF, refused connect or non-200 as an error.
 import hashlib
 import os
 import signal
+import socket
 import time
 
 from harness import INDEX_HTML, daemon, wait_for
@@ -113,3 +114,52 @@ def test_reload_failure_reports_and_keeps_serving(d):
         assert load.wait_requests(100)
     assert not load.stats.errors, load.stats.summary()
     assert d.get("/index.html").body == INDEX_HTML
+
+
+@daemon(top={"worker_watchdog": "1s"})
+def test_watchdog_replaces_a_stuck_worker(d):
+    """A worker that stops heart-beating (here: SIGSTOP) is killed and
+    replaced; the kill is logged."""
+    victim = sorted(d.workers())[0]
+    os.kill(victim, signal.SIGSTOP)
+    wait_for(lambda: victim not in d.workers() and len(d.workers()) == 2, 8,
+             what="the stuck worker to be replaced")
+    d.wait_error_log(r"is stuck: no heartbeat", timeout=3)
+    log = d.error_log()
+    assert f"(pid {victim})" in log, log
+    assert log.count("is stuck") == 1, log
+    assert d.get("/index.html").status == 200
+
+
+@daemon(top={"max_requests_per_worker": 50, "error_log_level": "info"})
+def test_max_requests_per_worker_recycles_without_errors(d):
+    """Workers past max_requests_per_worker are replaced in place, the new
+    one ready before the old one drains: clients see no error."""
+    first = set(d.workers())
+    with Load(d.port, conns=4, max_seconds=60) as load:
+        assert load.wait_requests(600), "traffic stalled"
+    assert not load.stats.errors, load.stats.summary()
+    wait_for(lambda: len(d.workers()) == 2 and not set(d.workers()) & first, 5,
+             what="two workers, none of the first ones")
+    assert "served its requests: replacing it" in d.error_log()
+
+
+@daemon(top={"max_generations": 2, "shutdown_timeout": "20s"})
+def test_max_generations_defers_reloads(d):
+    """With one generation still draining (an unread download holds it), a
+    second reload waits until it is gone, and then happens."""
+    size = 32 << 20
+    d.write_file("big.bin", os.urandom(1 << 20) * 32)
+    with d.conn(timeout=10) as slow:
+        slow.send(b"GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n")
+        got = len(slow.sock.recv(65536))
+        reload_ok(d)                          # generation 2; 1 drains
+        d.signal(signal.SIGHUP)               # generation 3 must wait
+        d.wait_error_log(r"reload waits", timeout=5)
+        time.sleep(0.5)
+        assert "generation 3 serving" not in d.error_log()
+        while got < size:                     # finish the download
+            data = slow.sock.recv(1 << 20)
+            assert data, f"download cut at {got} bytes"
+            got += len(data)
+    d.wait_error_log(r"generation 3 serving", timeout=10)

@@ -1,0 +1,69 @@
+/*
+ * stats.h — the scoreboard: shared memory the master maps before it forks,
+ * one cache-line-aligned slot per worker process plus master-wide figures.
+ *
+ * Each slot has one writer (its worker, or the master for the fields it
+ * owns) and is read without locks: counters are plain 64-bit stores and
+ * loads through relaxed atomics, cheap enough for the request path.
+ */
+#ifndef FORKD_STATS_H
+#define FORKD_STATS_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#define STATS_SLOTS 1024
+
+enum stats_state {
+	STATS_FREE = 0,
+	STATS_STARTING,
+	STATS_READY,
+	STATS_DRAINING,
+};
+
+struct stats_worker {
+	/* Written by the master. */
+	int32_t pid;
+	uint32_t gen;
+	uint32_t slot;
+	uint32_t state;            /* enum stats_state */
+	uint64_t started;          /* wall clock, seconds */
+	uint32_t respawns;
+	/* Written by the worker. */
+	uint64_t heartbeat_ms;     /* monotonic */
+	uint64_t accepted;
+	uint64_t handled;          /* connections closed */
+	uint64_t requests;
+	uint64_t bytes_sent;
+	uint32_t active;           /* open connections */
+	uint32_t reading;
+	uint32_t writing;
+	uint32_t idle;
+} __attribute__((aligned(128)));
+
+struct stats_master {
+	uint64_t started;
+	uint32_t generation;
+	uint32_t reloads_ok;
+	uint32_t reloads_failed;
+	uint32_t upgrades;
+} __attribute__((aligned(128)));
+
+struct stats_board {
+	struct stats_master master;
+	struct stats_worker w[STATS_SLOTS];
+};
+
+extern struct stats_board *stats;
+
+/* Map the board (master, before the first fork).  0 or -1. */
+int stats_init(void);
+/* A free slot for a new worker process, or -1. */
+int stats_slot_take(pid_t pid, unsigned gen, unsigned slot);
+void stats_slot_release(int idx);
+
+#define STATS_ADD(field, n) __atomic_fetch_add(&(field), (n), __ATOMIC_RELAXED)
+#define STATS_SET(field, v) __atomic_store_n(&(field), (v), __ATOMIC_RELAXED)
+#define STATS_GET(field) __atomic_load_n(&(field), __ATOMIC_RELAXED)
+
+#endif
