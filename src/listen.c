@@ -2,6 +2,7 @@
  * listen.c — bind, reuse and close listening sockets.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/filter.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <ctype.h>
 
 #include "listen.h"
 
@@ -226,4 +228,120 @@ void listen_close(struct listener_set *set)
 	free(set->v);
 	set->v = NULL;
 	set->n = 0;
+}
+
+/* ---- inherited sockets: binary upgrade and systemd socket activation ---- */
+
+static int adopt(struct listener_set *set, int fd, unsigned slot, char *err,
+		 size_t errlen)
+{
+	struct listener *l = &set->v[set->n];
+	int type = 0, listening = 0;
+	socklen_t len = sizeof(type);
+
+	l->addrlen = sizeof(l->addr);
+	if (getsockname(fd, (struct sockaddr *)&l->addr, &l->addrlen) == -1 ||
+	    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) == -1 ||
+	    getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening,
+		       &(socklen_t){ sizeof(listening) }) == -1 ||
+	    type != SOCK_STREAM || !listening ||
+	    (l->addr.ss_family != AF_INET && l->addr.ss_family != AF_INET6)) {
+		snprintf(err, errlen, "inherited fd %d is not a listening TCP socket",
+			 fd);
+		return -1;
+	}
+	/* systemd hands over blocking sockets; a worker must never block. */
+	int flags = fcntl(fd, F_GETFL);
+	if (flags == -1 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) == -1 ||
+	    fcntl(fd, F_SETFD, FD_CLOEXEC) == -1) {
+		snprintf(err, errlen, "inherited fd %d: %s", fd, strerror(errno));
+		return -1;
+	}
+	l->ev.fd = fd;
+	l->slot = slot;
+	l->text = "inherited";
+	set->n++;
+	return 0;
+}
+
+/* "fd:slot,fd:slot" from FORKD_LISTEN_FDS. */
+static int inherit_upgrade(struct listener_set *set, const char *list,
+			   char *err, size_t errlen)
+{
+	const char *p = list;
+
+	while (*p != '\0') {
+		char *end;
+		long fd = strtol(p, &end, 10);
+		long slot = *end == ':' ? strtol(end + 1, &end, 10) : -1;
+		if (fd < 0 || slot < 0 || (*end != ',' && *end != '\0')) {
+			snprintf(err, errlen, "FORKD_LISTEN_FDS is malformed: %s", list);
+			return -1;
+		}
+		if (adopt(set, (int)fd, (unsigned)slot, err, errlen) == -1)
+			return -1;
+		p = *end == ',' ? end + 1 : end;
+	}
+	return 0;
+}
+
+static size_t count_items(const char *list)
+{
+	size_t n = 1;
+
+	for (; *list != '\0'; list++)
+		n += *list == ',';
+	return n;
+}
+
+int listen_inherit(struct listener_set *set, char *err, size_t errlen)
+{
+	const char *upgrade = getenv("FORKD_LISTEN_FDS");
+	const char *pid = getenv("LISTEN_PID");
+	const char *fds = getenv("LISTEN_FDS");
+	size_t n = 0;
+	int rc = 0;
+
+	set->v = NULL;
+	set->n = 0;
+	if (upgrade != NULL && *upgrade != '\0')
+		n = count_items(upgrade);
+	else if (pid != NULL && fds != NULL && atol(pid) == (long)getpid())
+		n = (size_t)atol(fds);
+	if (n == 0 || n > 4096)
+		goto out;
+	if ((set->v = calloc(n, sizeof(*set->v))) == NULL) {
+		snprintf(err, errlen, "inherited sockets: %s", strerror(errno));
+		rc = -1;
+		goto out;
+	}
+	if (upgrade != NULL && *upgrade != '\0')
+		rc = inherit_upgrade(set, upgrade, err, errlen);
+	else
+		for (size_t i = 0; i < n && rc == 0; i++)
+			rc = adopt(set, 3 + (int)i, 0, err, errlen);
+out:
+	unsetenv("FORKD_LISTEN_FDS");
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
+	return rc;
+}
+
+int listen_export(const struct listener_set *set, char *out, size_t outsz)
+{
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < set->n; i++) {
+		int fd = set->v[i].ev.fd;
+		int w = snprintf(out + len, outsz - len, "%s%d:%u", i ? "," : "", fd,
+				 set->v[i].slot);
+		if (w < 0 || (size_t)w >= outsz - len)
+			return -1;
+		len += (size_t)w;
+		if (fcntl(fd, F_SETFD, 0) == -1) /* keep it across exec */
+			return -1;
+	}
+	return 0;
 }

@@ -58,6 +58,20 @@ int listen_steer(const struct listener_set *set, unsigned active);
 /* Close every socket of set and free it. */
 void listen_close(struct listener_set *set);
 
+/*
+ * Sockets handed to this process: by the previous master in a binary
+ * upgrade (FORKD_LISTEN_FDS="fd:slot,..."), or by systemd socket
+ * activation (LISTEN_PID, LISTEN_FDS; slot 0).  The result serves as the
+ * "old" set of listen_open(), so matching addresses are reused; listen_
+ * retire() then closes what the config no longer wants.  The variables
+ * are removed from the environment.
+ */
+int listen_inherit(struct listener_set *set, char *err, size_t errlen);
+
+/* For an exec: the FORKD_LISTEN_FDS value naming set's sockets, which are
+ * made to survive the exec.  Call in the child between fork and exec. */
+int listen_export(const struct listener_set *set, char *out, size_t outsz);
+
 bool listen_same_addr(const struct sockaddr_storage *a,
 		      const struct sockaddr_storage *b);
 

@@ -105,5 +105,6 @@ int main(int argc, char **argv)
 		config_free(cf);
 		return rc;
 	}
+	opts.argv = argv;
 	return master_run(cf, &opts);
 }

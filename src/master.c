@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
@@ -50,7 +51,8 @@
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 10000
 #define HEARTBEAT_MS 1000 /* a worker wakes at least this often */
-#define STABLE_MS 5000 /* a worker that lived this long was not crash-looping */
+#define STABLE_MS 5000
+#define UPGRADE_TIMEOUT_MS 30000 /* a worker that lived this long was not crash-looping */
 
 enum proc_state {
 	PROC_STARTING,
@@ -126,6 +128,16 @@ static struct {
 	char *pid_file;              /* the one we wrote */
 	char status_path[4200];      /* beside it */
 	struct control_status status;
+	bool handed_over;            /* a new master owns pid and status files */
+
+	/* Binary upgrade: as the old master, the new one's pipe and pid. */
+	char **argv;
+	char exe[PATH_MAX];
+	struct event_source upgrade;
+	pid_t upgrade_pid;
+	uint64_t upgrade_deadline;
+	/* As the new master: where to say we serve (or why we cannot). */
+	int upgrade_fd;
 } m;
 
 static uint64_t clock_ms(void)
@@ -144,6 +156,8 @@ static void clock_refresh(void)
 /* Publish the master's state for `forkd -s` and for people. */
 static void status_publish(const char *state)
 {
+	if (m.handed_over)
+		return;
 	if (state != NULL)
 		snprintf(m.status.state, sizeof(m.status.state), "%s", state);
 	m.status.pid = m.pid;
@@ -424,6 +438,146 @@ static void reopen_logs(void)
 	status_publish(NULL);
 }
 
+/* ---- startup, and binary upgrade ---- */
+
+static void stop(enum stop_mode mode);
+
+/* The first generation cannot start; a master that replaces an old one
+ * tells it why. */
+static void startup_failed(const char *why)
+{
+	log_msg(LOG_LVL_EMERG, "cannot start: %s", why);
+	if (m.upgrade_fd != -1) {
+		char msg[CONFIG_ERR_MAX + 8];
+		int n = snprintf(msg, sizeof(msg), "E%s", why);
+		ssize_t unused = write(m.upgrade_fd, msg, (size_t)n);
+		(void)unused;
+		close(m.upgrade_fd);
+		m.upgrade_fd = -1;
+	}
+}
+
+/* We serve: tell the master we replace. */
+static void upgrade_report_ready(void)
+{
+	if (m.upgrade_fd == -1)
+		return;
+	if (write(m.upgrade_fd, "R", 1) != 1)
+		log_errno(LOG_LVL_ERR, "telling the old master we serve");
+	close(m.upgrade_fd);
+	m.upgrade_fd = -1;
+}
+
+static void upgrade_finish(bool ok, const char *why)
+{
+	pid_t pid = m.upgrade_pid;
+
+	event_del(&m.loop, &m.upgrade);
+	close(m.upgrade.fd);
+	m.upgrade.fd = -1;
+	m.upgrade_pid = 0;
+	m.status.upgrades++;
+	STATS_SET(stats->master.upgrades, m.status.upgrades);
+	if (!ok) {
+		kill(pid, SIGKILL); /* if it is still there, it is no use */
+		log_error("upgrade failed: %s; still serving generation %u", why,
+			  m.gen);
+		snprintf(m.status.last_error, sizeof(m.status.last_error),
+			 "upgrade failed: %s", why);
+		status_publish("serving");
+		sdnotify("STATUS=upgrade failed: %s; serving generation %u", why,
+			 m.gen);
+		return;
+	}
+	log_notice("upgrade: master %d serves now; this one stops", (int)pid);
+	sdnotify("MAINPID=%d\nSTATUS=handed over to master %d", (int)pid,
+		 (int)pid);
+	m.handed_over = true;
+	sdnotify_close(); /* the new master speaks to systemd from now on */
+	stop(STOP_GRACEFUL);
+}
+
+static void on_upgrade(struct event_source *src, unsigned events)
+{
+	char msg[CONFIG_ERR_MAX + 8];
+	ssize_t n = read(src->fd, msg, sizeof(msg) - 1);
+
+	if (n == -1 && errno == EAGAIN)
+		return;
+	if (n > 0 && msg[0] == 'R') {
+		upgrade_finish(true, NULL);
+		return;
+	}
+	if (n > 0 && msg[0] == 'E') {
+		msg[n] = '\0';
+		upgrade_finish(false, msg + 1);
+		return;
+	}
+	upgrade_finish(false, "the new master exited before it was ready");
+}
+
+/*
+ * SIGUSR2: exec the binary again (the file may have been replaced) with
+ * the listening sockets inherited.  The new master starts its workers and
+ * reports on a pipe; only then does this one drain and exit.
+ */
+static void upgrade_start(void)
+{
+	char fds[8192], num[16];
+	int pfd[2];
+
+	if (m.stop != RUNNING || m.upgrade_pid != 0 || m.cf == NULL ||
+	    m.next.cf != NULL) {
+		log_warn("upgrade ignored: %s", m.upgrade_pid != 0 ?
+			 "one is under way" : "busy reloading or stopping");
+		return;
+	}
+	if (pipe2(pfd, O_CLOEXEC | O_NONBLOCK) == -1) {
+		log_errno(LOG_LVL_ERR, "upgrade: pipe");
+		return;
+	}
+	log_notice("upgrade: starting %s", m.exe);
+	pid_t pid = fork();
+	if (pid == 0) {
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		snprintf(num, sizeof(num), "%d", pfd[1]);
+		if (listen_export(&m.ls, fds, sizeof(fds)) == -1 ||
+		    fcntl(pfd[1], F_SETFD, 0) == -1 ||
+		    setenv("FORKD_LISTEN_FDS", fds, 1) == -1 ||
+		    setenv("FORKD_UPGRADE_FD", num, 1) == -1 ||
+		    sdnotify_export() == -1)
+			_exit(127);
+		execv(m.exe, m.argv);
+		char msg[PATH_MAX + 64];
+		int n = snprintf(msg, sizeof(msg), "Ecannot run %s: %s", m.exe,
+				 strerror(errno));
+		ssize_t unused = write(pfd[1], msg, (size_t)n);
+		(void)unused;
+		_exit(127);
+	}
+	close(pfd[1]);
+	if (pid == -1) {
+		log_errno(LOG_LVL_ERR, "upgrade: fork");
+		close(pfd[0]);
+		return;
+	}
+	m.upgrade.fd = pfd[0];
+	m.upgrade.handler = on_upgrade;
+	m.upgrade_pid = pid;
+	m.upgrade_deadline = m.now + UPGRADE_TIMEOUT_MS;
+	if (event_add(&m.loop, &m.upgrade, EV_READ) == -1)
+		upgrade_finish(false, "cannot watch the new master");
+	status_publish("upgrading");
+}
+
+static void upgrade_check_deadline(void)
+{
+	if (m.upgrade_pid != 0 && m.now >= m.upgrade_deadline)
+		upgrade_finish(false, "the new master was not ready in time");
+}
+
 /* ---- pid file ---- */
 
 static int write_pid_file(const char *path)
@@ -546,6 +700,7 @@ static void commit_pending(void)
 		status_reload_result(true, NULL);
 	status_publish("serving");
 	STATS_SET(stats->master.generation, m.gen);
+	upgrade_report_ready();
 	if (m.daemon_fd != -1) {
 		ssize_t unused = write(m.daemon_fd, "R", 1);
 		(void)unused;
@@ -562,7 +717,7 @@ static void abort_pending(const char *why)
 	config_free(m.next.cf);
 	m.next.cf = NULL;
 	if (m.gen == 0) {
-		log_msg(LOG_LVL_EMERG, "cannot start: %s", why);
+		startup_failed(why);
 		m.exit_code = 1;
 		if (m.stop == RUNNING)
 			m.stop = STOP_FAST;
@@ -591,7 +746,8 @@ static int prepare_generation(struct config *cf, char *err, size_t errlen)
 	}
 	if (resolve_user(cf, n, err, errlen) == -1)
 		return -1;
-	if (listen_open(&n->ls, cf, m.cf != NULL ? &m.ls : NULL, err, errlen) == -1)
+	/* Before the first generation, m.ls holds inherited sockets, if any. */
+	if (listen_open(&n->ls, cf, m.ls.v != NULL ? &m.ls : NULL, err, errlen) == -1)
 		return -1;
 	announce_listeners(&n->ls);
 	prepare_logs(cf, n);
@@ -764,8 +920,14 @@ static void reap(void)
 	int status;
 	pid_t pid;
 
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if (pid == m.upgrade_pid) {
+			/* Its pipe tells why; an exit without a word is a failure. */
+			on_upgrade(&m.upgrade, EV_READ);
+			continue;
+		}
 		child_exited(pid, status);
+	}
 }
 
 static void respawn_due(void)
@@ -826,6 +988,9 @@ static void on_signal(struct event_source *src, unsigned events)
 			break;
 		case SIGUSR1:
 			reopen_logs();
+			break;
+		case SIGUSR2:
+			upgrade_start();
 			break;
 		default:
 			break;
@@ -1051,14 +1216,31 @@ int master_run(struct config *cf, const struct master_opts *o)
 
 	m.pid = getpid();
 	m.daemon_fd = -1;
+	m.upgrade_fd = -1;
+	m.upgrade.fd = -1;
+	m.argv = o->argv;
 	m.now = clock_ms();
+	if (readlink("/proc/self/exe", m.exe, sizeof(m.exe) - 1) == -1)
+		snprintf(m.exe, sizeof(m.exe), "%s", o->argv[0]);
+	const char *ufd = getenv("FORKD_UPGRADE_FD");
+	if (ufd != NULL) {
+		m.upgrade_fd = atoi(ufd);
+		fcntl(m.upgrade_fd, F_SETFD, FD_CLOEXEC);
+		unsetenv("FORKD_UPGRADE_FD");
+	}
 	sdnotify_init();
 	if (log_open(cf->error_log, cf->error_log_level) == -1) {
 		fprintf(stderr, "forkd: %s: %s\n", cf->error_log, strerror(errno));
 		config_free(cf);
 		return 1;
 	}
-	if (check_running(cf->pid_file) == -1) {
+	/* In an upgrade the old master is running, and means to. */
+	if (m.upgrade_fd == -1 && check_running(cf->pid_file) == -1) {
+		config_free(cf);
+		return 1;
+	}
+	if (listen_inherit(&m.ls, err, sizeof(err)) == -1) {
+		startup_failed(err);
 		config_free(cf);
 		return 1;
 	}
@@ -1069,13 +1251,15 @@ int master_run(struct config *cf, const struct master_opts *o)
 		return 1;
 	}
 	if (prepare_generation(cf, err, sizeof(err)) == -1) {
-		log_msg(LOG_LVL_EMERG, "cannot start: %s", err);
+		startup_failed(err);
 		config_free(cf);
 		return 1;
 	}
 	/* Detach after binding, so that errors so far reach the terminal, and
-	 * before forking workers, whose parent must be the lasting master. */
-	if ((o->daemonize || cf->daemon) && daemonize() == -1) {
+	 * before forking workers, whose parent must be the lasting master.
+	 * A new master in an upgrade is detached already. */
+	if ((o->daemonize || cf->daemon) && m.upgrade_fd == -1 &&
+	    daemonize() == -1) {
 		log_errno(LOG_LVL_EMERG, "cannot become a daemon");
 		return 1;
 	}
@@ -1098,6 +1282,7 @@ int master_run(struct config *cf, const struct master_opts *o)
 		respawn_due();
 		kill_overdue();
 		watchdog();
+		upgrade_check_deadline();
 		if (m.stop != RUNNING && m.nprocs == 0)
 			break;
 	}

@@ -11,6 +11,7 @@
 
 struct master_opts {
 	bool daemonize;   /* -d, or daemon = true */
+	char **argv;      /* to exec the (new) binary in an upgrade */
 };
 
 /*

@@ -17,6 +17,7 @@ static struct {
 	int fd;
 	struct sockaddr_un addr;
 	socklen_t addrlen;
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path) + 1];
 } sd = { .fd = -1 };
 
 void sdnotify_init(void)
@@ -29,6 +30,7 @@ void sdnotify_init(void)
 	len = strlen(path);
 	if (len >= sizeof(sd.addr.sun_path))
 		goto out;
+	memcpy(sd.path, path, len + 1);
 	sd.addr.sun_family = AF_UNIX;
 	memcpy(sd.addr.sun_path, path, len);
 	if (path[0] == '@')
@@ -61,6 +63,13 @@ int sdnotify(const char *fmt, ...)
 		   (struct sockaddr *)&sd.addr, sd.addrlen) == -1)
 		return -1;
 	return 0;
+}
+
+int sdnotify_export(void)
+{
+	if (sd.path[0] == '\0')
+		return 0;
+	return setenv("NOTIFY_SOCKET", sd.path, 1);
 }
 
 void sdnotify_close(void)

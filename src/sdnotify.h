@@ -11,5 +11,7 @@ int sdnotify_enabled(void);
 /* Send "fmt" (newline-separated assignments); a no-op without systemd. */
 int sdnotify(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void sdnotify_close(void);
+/* Put NOTIFY_SOCKET back in the environment, for an exec'd new master. */
+int sdnotify_export(void);
 
 #endif
