@@ -23,6 +23,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <grp.h>
+#include <poll.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -30,6 +31,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -135,6 +137,7 @@ static struct {
 	char exe[PATH_MAX];
 	struct event_source upgrade;
 	pid_t upgrade_pid;
+	bool upgrade_reaped;
 	uint64_t upgrade_deadline;
 	/* As the new master: where to say we serve (or why we cannot). */
 	int upgrade_fd;
@@ -476,10 +479,12 @@ static void upgrade_finish(bool ok, const char *why)
 	close(m.upgrade.fd);
 	m.upgrade.fd = -1;
 	m.upgrade_pid = 0;
+	m.upgrade_reaped = false;
 	m.status.upgrades++;
 	STATS_SET(stats->master.upgrades, m.status.upgrades);
 	if (!ok) {
-		kill(pid, SIGKILL); /* if it is still there, it is no use */
+		if (!m.upgrade_reaped)
+			kill(pid, SIGKILL); /* still there, and of no use */
 		log_error("upgrade failed: %s; still serving generation %u", why,
 			  m.gen);
 		snprintf(m.status.last_error, sizeof(m.status.last_error),
@@ -497,12 +502,15 @@ static void upgrade_finish(bool ok, const char *why)
 	stop(STOP_GRACEFUL);
 }
 
-static void on_upgrade(struct event_source *src, unsigned events)
+static void describe_exit(int status, char *out, size_t outsz);
+
+/* What the new master said; `exited` describes its exit, if it did. */
+static void upgrade_poll(const char *exited)
 {
 	char msg[CONFIG_ERR_MAX + 8];
-	ssize_t n = read(src->fd, msg, sizeof(msg) - 1);
+	ssize_t n = read(m.upgrade.fd, msg, sizeof(msg) - 1);
 
-	if (n == -1 && errno == EAGAIN)
+	if (n == -1 && errno == EAGAIN && exited == NULL)
 		return;
 	if (n > 0 && msg[0] == 'R') {
 		upgrade_finish(true, NULL);
@@ -513,7 +521,37 @@ static void on_upgrade(struct event_source *src, unsigned events)
 		upgrade_finish(false, msg + 1);
 		return;
 	}
-	upgrade_finish(false, "the new master exited before it was ready");
+	if (exited != NULL) {
+		snprintf(msg, sizeof(msg), "the new master exited %s before it was "
+			 "ready", exited);
+		upgrade_finish(false, msg);
+	} else {
+		upgrade_finish(false, "the new master closed its pipe before it "
+			       "was ready");
+	}
+}
+
+static void on_upgrade(struct event_source *src, unsigned events)
+{
+	int status;
+
+	/* A closed pipe usually means an exit: wait briefly to say which. */
+	for (int i = 0; i < 100; i++) {
+		if (waitpid(m.upgrade_pid, &status, WNOHANG) == m.upgrade_pid) {
+			char how[96];
+			describe_exit(status, how, sizeof(how));
+			m.upgrade_reaped = true;
+			upgrade_poll(how);
+			return;
+		}
+		struct pollfd pfd = { .fd = src->fd, .events = POLLIN };
+		char c;
+		if (recv(src->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) == 1 ||
+		    poll(&pfd, 1, 0) == 0)
+			break; /* a message, or nothing yet */
+		usleep(1000);
+	}
+	upgrade_poll(NULL);
 }
 
 /*
@@ -523,9 +561,13 @@ static void on_upgrade(struct event_source *src, unsigned events)
  */
 static void upgrade_start(void)
 {
-	char fds[8192], num[16];
+	char fds[8192], num[16], gen[32];
 	int pfd[2];
 
+	/* The new master continues our generations and counters. */
+	snprintf(gen, sizeof(gen), "%u:%u:%u:%u:%u", m.next_gen,
+		 m.status.reloads_ok, m.status.reloads_failed, m.status.reopens,
+		 m.status.upgrades + 1);
 	if (m.stop != RUNNING || m.upgrade_pid != 0 || m.cf == NULL ||
 	    m.next.cf != NULL) {
 		log_warn("upgrade ignored: %s", m.upgrade_pid != 0 ?
@@ -547,6 +589,7 @@ static void upgrade_start(void)
 		    fcntl(pfd[1], F_SETFD, 0) == -1 ||
 		    setenv("FORKD_LISTEN_FDS", fds, 1) == -1 ||
 		    setenv("FORKD_UPGRADE_FD", num, 1) == -1 ||
+		    setenv("FORKD_GENERATION", gen, 1) == -1 ||
 		    sdnotify_export() == -1)
 			_exit(127);
 		execv(m.exe, m.argv);
@@ -922,8 +965,10 @@ static void reap(void)
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 		if (pid == m.upgrade_pid) {
-			/* Its pipe tells why; an exit without a word is a failure. */
-			on_upgrade(&m.upgrade, EV_READ);
+			char how[96];
+			describe_exit(status, how, sizeof(how));
+			m.upgrade_reaped = true;
+			upgrade_poll(how);
 			continue;
 		}
 		child_exited(pid, status);
@@ -1227,6 +1272,13 @@ int master_run(struct config *cf, const struct master_opts *o)
 		m.upgrade_fd = atoi(ufd);
 		fcntl(m.upgrade_fd, F_SETFD, FD_CLOEXEC);
 		unsetenv("FORKD_UPGRADE_FD");
+	}
+	const char *gen = getenv("FORKD_GENERATION");
+	if (gen != NULL) {
+		sscanf(gen, "%u:%u:%u:%u:%u", &m.next_gen, &m.status.reloads_ok,
+		       &m.status.reloads_failed, &m.status.reopens,
+		       &m.status.upgrades);
+		unsetenv("FORKD_GENERATION");
 	}
 	sdnotify_init();
 	if (log_open(cf->error_log, cf->error_log_level) == -1) {
