@@ -1,0 +1,127 @@
+"""Binary upgrade (SIGUSR2 / forkd -s upgrade) and systemd socket activation."""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+
+from harness import INDEX_HTML, alive, daemon, free_port, wait_for
+from load import Load
+
+
+def own_binary(d):
+    """A copy of the binary in the test's directory, so that the test may
+    replace it as an operator would."""
+    path = d.path("forkd")
+    shutil.copy2(d.binary, path)
+    d.binary = path
+    return path
+
+
+def replace_binary(path, source):
+    tmp = path + ".new"
+    shutil.copy2(source, tmp)
+    os.replace(tmp, path)
+
+
+@daemon(start=False, timeout=120, top={"shutdown_timeout": "10s"})
+def test_upgrade_under_load_loses_nothing(d):
+    original = d.binary
+    path = own_binary(d)
+    d.start()
+    old_master = d.pid
+    old_workers = set(d.workers())
+    with Load(d.port, conns=8, max_seconds=60) as load:
+        assert load.wait_requests(300)
+        replace_binary(path, original)          # "install" a new build
+        r = d.run("-s", "upgrade", timeout=60)
+        assert r.returncode == 0, (r.stdout, r.stderr, d.diagnostics())
+        assert "upgrade ok" in r.stdout, r.stdout
+        new_master = d.pid_from_file()
+        assert new_master and new_master != old_master
+        wait_for(lambda: not alive(old_master), 15, what="the old master to exit")
+        assert load.wait_requests(300), "traffic stalled after the upgrade"
+    assert not load.stats.errors, load.stats.summary()
+    d.pid, d.proc = new_master, None            # the new master is ours to stop
+    assert not set(d.workers()) & old_workers
+    assert d.get("/index.html").body == INDEX_HTML
+    log = d.error_log()
+    assert "upgrade: master %d serves now" % new_master in log, log
+    # Generations go on counting across the upgrade.
+    assert "generation 2 serving" in log, log
+
+
+@daemon(start=False, timeout=60)
+def test_broken_new_binary_keeps_old_master(d):
+    original = d.binary
+    path = own_binary(d)
+    d.start()
+    with open(path + ".new", "w") as f:
+        f.write("#!/bin/sh\necho 'not a server' >&2\nexit 3\n")
+    os.chmod(path + ".new", 0o755)
+    os.replace(path + ".new", path)
+    r = subprocess.run([original, "-c", d.conf_path, "-s", "upgrade"],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1, (r.stdout, r.stderr)
+    assert "upgrade failed" in r.stderr and "code 3" in r.stderr, r.stderr
+    assert "still serving" in r.stderr, r.stderr
+    assert d.running() and d.pid_from_file() == d.pid
+    assert d.get("/index.html").status == 200
+    assert "upgrade failed" in d.error_log()
+
+
+@daemon(start=False, timeout=60, top={"accept_mode": "shared"})
+def test_systemd_socket_activation(d):
+    """systemd-socket-activate binds the port and hands the socket over;
+    forkd serves on it without binding its own."""
+    tool = shutil.which("systemd-socket-activate")
+    if tool is None:
+        from harness import Skip
+        raise Skip("systemd-socket-activate is not installed")
+    d.write_config()
+    env = d.env()
+    proc = subprocess.Popen([tool, "-l", f"127.0.0.1:{d.port}", d.binary, "-c", d.conf_path],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, env=env, start_new_session=True)
+    d.proc, d.pid = proc, proc.pid
+    try:
+        # The tool execs forkd at the first connection attempt.
+        wait_for(lambda: _poke(d.port), 5, what="the socket to be listening")
+        d.wait_ready()
+        assert d.get("/index.html").body == INDEX_HTML
+        assert "listening on" not in d.error_log(), \
+            "forkd opened its own socket instead of the inherited one"
+        # A reload keeps serving on the inherited socket.
+        r = d.run("-s", "reload", timeout=30)
+        assert r.returncode == 0, r.stderr
+        assert d.get("/index.html").status == 200
+    finally:
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGTERM)
+            proc.wait(10)
+
+
+def _poke(port):
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
+def test_unit_file_verifies(d):
+    """systemd-analyze verify: the shipped unit is well formed (the binary
+    it names need not be installed here, so that one complaint is allowed)."""
+    tool = shutil.which("systemd-analyze")
+    if tool is None:
+        from harness import Skip
+        raise Skip("systemd-analyze is not installed")
+    unit = os.path.join(os.path.dirname(__file__), "..", "..", "conf", "forkd.service")
+    r = subprocess.run([tool, "verify", os.path.abspath(unit)], capture_output=True,
+                       text=True, timeout=60)
+    problems = [line for line in (r.stdout + r.stderr).splitlines()
+                if line.strip() and "/usr/local/sbin/forkd" not in line
+                and "forkd(8)" not in line and "forkd.conf(5)" not in line]
+    assert not problems, "\n".join(problems)
