@@ -1,6 +1,12 @@
 /*
  * request.c — llhttp glue.  No leniency flag is ever enabled: a request that
  * could be read two ways is refused.
+ *
+ * llhttp 8.1 still takes a few things RFC 9112 says to refuse: whitespace
+ * between a field name and its colon, obs-fold, and a bare CR where the
+ * header block ends (CVE-2023-30589).  So the bytes of the head go through
+ * head_scan() first, and llhttp only ever sees the part of them that scanned
+ * clean: of two errors, the one earlier in the input decides the status.
  */
 #include <stddef.h>
 #include <string.h>
@@ -26,6 +32,92 @@ static const char *const header_names[HDR_COUNT_] = {
 	[HDR_ACCEPT_ENCODING] = "accept-encoding",
 	[HDR_EXPECT] = "expect",
 };
+
+/* ---- the head scanner ---- */
+
+enum scan_state {
+	SCAN_START,     /* before the request line: empty lines are skipped */
+	SCAN_START_CR,
+	SCAN_LINE,      /* in the request line */
+	SCAN_LINE_CR,
+	SCAN_FIELD,     /* at the start of a header line */
+	SCAN_NAME,
+	SCAN_VALUE,
+	SCAN_VALUE_CR,
+	SCAN_END_CR,    /* CR of the empty line */
+	SCAN_DONE,      /* the head ended: body bytes are llhttp's business */
+	SCAN_BAD,
+};
+
+/* RFC 9110 5.6.2 tchar */
+static bool is_tchar(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || (c != 0 && strchr("!#$%&'*+-.^_`|~", c));
+}
+
+static enum scan_state scan_step(enum scan_state st, unsigned char c)
+{
+	switch (st) {
+	case SCAN_START:
+		if (c == '\r')
+			return SCAN_START_CR;
+		if (c == '\n')
+			return SCAN_START;
+		return c == '\0' ? SCAN_BAD : SCAN_LINE;
+	case SCAN_START_CR:
+		return c == '\n' ? SCAN_START : SCAN_BAD;
+	case SCAN_LINE:
+		if (c == '\r')
+			return SCAN_LINE_CR;
+		if (c == '\n')
+			return SCAN_FIELD;
+		return c == '\0' ? SCAN_BAD : SCAN_LINE;
+	case SCAN_FIELD:
+		if (c == '\r')
+			return SCAN_END_CR;
+		if (c == '\n')
+			return SCAN_DONE;
+		/* obs-fold, or a name that is empty or starts with a space */
+		return is_tchar(c) ? SCAN_NAME : SCAN_BAD;
+	case SCAN_NAME:
+		if (c == ':')
+			return SCAN_VALUE;
+		return is_tchar(c) ? SCAN_NAME : SCAN_BAD;
+	case SCAN_VALUE:
+		if (c == '\r')
+			return SCAN_VALUE_CR;
+		if (c == '\n')
+			return SCAN_FIELD;
+		return c == '\t' || (c >= 0x20 && c != 0x7f) ? SCAN_VALUE : SCAN_BAD;
+	case SCAN_LINE_CR:
+	case SCAN_VALUE_CR:
+		return c == '\n' ? SCAN_FIELD : SCAN_BAD;
+	case SCAN_END_CR:
+		return c == '\n' ? SCAN_DONE : SCAN_BAD;
+	default:
+		return st;
+	}
+}
+
+/*
+ * Advance the scan over data[0..len); returns how many bytes are clean:
+ * len, or the offset of the first bad byte.
+ */
+static size_t head_scan(uint8_t *state, const char *data, size_t len)
+{
+	enum scan_state st = (enum scan_state)*state;
+	size_t i;
+
+	for (i = 0; i < len && st != SCAN_DONE && st != SCAN_BAD; i++)
+		st = scan_step(st, (unsigned char)data[i]);
+	*state = (uint8_t)st;
+	if (st == SCAN_BAD)
+		return i - 1;
+	return len;
+}
+
+/* ---- llhttp callbacks ---- */
 
 static struct request_parser *parser_of(llhttp_t *p)
 {
@@ -167,6 +259,8 @@ static int on_headers_complete(llhttp_t *p)
 	rp->headers_done = true;
 	rp->headers_end = spans_end(req);
 	rp->status = headers_status(rp, p);
+	/* An offer to upgrade is declined: what follows is HTTP/1.1 still. */
+	p->upgrade = 0;
 	/* llhttp reports the error as HPE_CB_HEADERS_COMPLETE. */
 	return rp->status == 0 ? 0 : -1;
 }
@@ -215,6 +309,7 @@ static void reset_message(struct request_parser *rp, const char *base)
 	rp->status = 0;
 	rp->target_done = false;
 	rp->headers_done = false;
+	rp->scan = SCAN_START;
 }
 
 void request_parser_init(struct request_parser *rp, const char *base,
@@ -285,11 +380,16 @@ enum request_result request_parse(struct request_parser *rp, const char *data,
 				  size_t len, size_t *used)
 {
 	llhttp_t *p = (llhttp_t *)(void *)rp->llhttp;
-	llhttp_errno_t err = llhttp_execute(p, data, len);
+	size_t clean = head_scan(&rp->scan, data, len);
+	llhttp_errno_t err = llhttp_execute(p, data, clean);
 
 	switch (err) {
 	case HPE_OK:
 		*used = len;
+		if (clean < len) {
+			rp->status = 400;
+			return REQUEST_ERROR;
+		}
 		return REQUEST_AGAIN;
 	case HPE_PAUSED:
 		*used = (size_t)(llhttp_get_error_pos(p) - data);

@@ -66,6 +66,7 @@ enum request_result {
 
 struct request_parser {
 	_Alignas(8) unsigned char llhttp[REQUEST_LLHTTP_SIZE];
+	uint8_t scan;         /* request_scan state over the head's bytes */
 	const char *base;     /* the buffer that spans are relative to */
 	struct request req;
 	struct span field;    /* header name being parsed */

@@ -198,6 +198,26 @@ static int fill_tm(struct tm *tm, const char *day, size_t dlen,
 	return 0;
 }
 
+/*
+ * Seconds since the epoch of a UTC calendar time (any year from 0), by
+ * Howard Hinnant's days_from_civil; timegm() cannot tell 1969-12-31
+ * 23:59:59 from its error return.  A day past the month's end (31 Feb)
+ * rolls over, as timegm's would.
+ */
+static time_t tm_seconds(const struct tm *tm)
+{
+	long long y = tm->tm_year + 1900LL - (tm->tm_mon < 2);
+	long long m = tm->tm_mon + 1;
+	long long era = (y >= 0 ? y : y - 399) / 400;
+	long long yoe = y - era * 400;
+	long long doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + tm->tm_mday - 1;
+	long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	long long days = era * 146097 + doe - 719468;
+
+	return (time_t)(days * 86400 + tm->tm_hour * 3600 + tm->tm_min * 60 +
+			tm->tm_sec);
+}
+
 int response_parse_http_date(const char *s, size_t len, time_t *t)
 {
 	struct tm tm;
@@ -221,6 +241,6 @@ int response_parse_http_date(const char *s, size_t len, time_t *t)
 		rc = -1;
 	if (rc == -1)
 		return -1;
-	*t = timegm(&tm);
-	return *t == (time_t)-1 ? -1 : 0;
+	*t = tm_seconds(&tm);
+	return 0;
 }
