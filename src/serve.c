@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cond.h"
 #include "conn.h"
 #include "file.h"
 #include "mime.h"
@@ -108,43 +109,29 @@ static void serve_redirect(const struct request *req, struct reply *r,
 	reply_body(req, r, body, len);
 }
 
-/* If-None-Match: a list of entity tags or "*", compared weakly. */
-static bool etag_matches(const char *list, size_t len, const char *etag)
+static struct cond_field cond_field_of(const char *buf,
+				       const struct request *req,
+				       enum request_header h)
 {
-	size_t elen = strlen(etag);
-
-	for (size_t i = 0; i < len;) {
-		while (i < len && (list[i] == ' ' || list[i] == '\t' || list[i] == ','))
-			i++;
-		if (i < len && list[i] == '*')
-			return true;
-		if (i + 2 <= len && list[i] == 'W' && list[i + 1] == '/')
-			i += 2;
-		size_t start = i;
-		while (i < len && list[i] != ',')
-			i++;
-		size_t end = i;
-		while (end > start && (list[end - 1] == ' ' || list[end - 1] == '\t'))
-			end--;
-		if (end - start == elen && memcmp(list + start, etag, elen) == 0)
-			return true;
-	}
-	return false;
+	return (struct cond_field){ buf + req->hdr[h].off, req->hdr[h].len,
+				    req->hdr_seen[h] };
 }
 
-static bool not_modified(const char *buf, const struct request *req,
-			 const struct stat *st, const char *etag)
+static enum cond_result preconditions(const char *buf,
+				      const struct request *req,
+				      const char *etag, time_t mtime)
 {
-	const struct span inm = req->hdr[HDR_IF_NONE_MATCH];
-	const struct span ims = req->hdr[HDR_IF_MODIFIED_SINCE];
-	time_t since;
+	struct cond_request rq = {
+		.if_match = cond_field_of(buf, req, HDR_IF_MATCH),
+		.if_none_match = cond_field_of(buf, req, HDR_IF_NONE_MATCH),
+		.if_modified_since = cond_field_of(buf, req, HDR_IF_MODIFIED_SINCE),
+		.if_unmodified_since = cond_field_of(buf, req,
+						     HDR_IF_UNMODIFIED_SINCE),
+		.get_or_head = req->method == METHOD_GET ||
+			       req->method == METHOD_HEAD,
+	};
 
-	if (req->hdr_seen[HDR_IF_NONE_MATCH])
-		return etag_matches(buf + inm.off, inm.len, etag);
-	if (req->hdr_seen[HDR_IF_MODIFIED_SINCE] &&
-	    response_parse_http_date(buf + ims.off, ims.len, &since) == 0)
-		return st->st_mtime <= since;
-	return false;
+	return cond_evaluate(&rq, etag, mtime);
 }
 
 /* 200 (or 304) for an open regular file; takes ownership of fd. */
@@ -162,10 +149,18 @@ static void serve_file(const char *buf, const struct request *req,
 	};
 
 	file_etag(st, etag, sizeof(etag));
-	if (not_modified(buf, req, st, etag)) {
+	switch (preconditions(buf, req, etag, st->st_mtime)) {
+	case COND_FAILED:
+		close(fd);
+		serve_error(req, 412, r);
+		return;
+	case COND_NOT_MODIFIED:
 		h.status = 304;
 		h.content_type = NULL;
 		h.content_length = -1;
+		break;
+	case COND_PROCEED:
+		break;
 	}
 	if (reply_head(req, r, &h) == -1 || h.status == 304 || !want_body(req) ||
 	    st->st_size == 0) {

@@ -13,5 +13,6 @@ Suite *file_suite(void);
 Suite *log_suite(void);
 Suite *listen_suite(void);
 Suite *conn_suite(void);
+Suite *cond_suite(void);
 
 #endif
