@@ -40,6 +40,14 @@ int stats_slot_take(pid_t pid, unsigned gen, unsigned slot)
 
 void stats_slot_release(int idx)
 {
-	if (idx >= 0 && idx < STATS_SLOTS)
-		STATS_SET(stats->w[idx].state, (uint32_t)STATS_FREE);
+	struct stats_worker *sw;
+
+	if (idx < 0 || idx >= STATS_SLOTS)
+		return;
+	sw = &stats->w[idx];
+	STATS_ADD(stats->master.gone_accepted, STATS_GET(sw->accepted));
+	STATS_ADD(stats->master.gone_handled, STATS_GET(sw->handled));
+	STATS_ADD(stats->master.gone_requests, STATS_GET(sw->requests));
+	STATS_ADD(stats->master.gone_bytes_sent, STATS_GET(sw->bytes_sent));
+	STATS_SET(sw->state, (uint32_t)STATS_FREE);
 }

@@ -47,6 +47,12 @@ struct stats_master {
 	uint32_t reloads_ok;
 	uint32_t reloads_failed;
 	uint32_t upgrades;
+	uint32_t lame_duck;        /* stopping: health checks answer 503 */
+	/* Counters of worker processes that are gone, so totals only grow. */
+	uint64_t gone_accepted;
+	uint64_t gone_handled;
+	uint64_t gone_requests;
+	uint64_t gone_bytes_sent;
 } __attribute__((aligned(128)));
 
 struct stats_board {

@@ -17,13 +17,16 @@
 #pragma weak log_suite
 #pragma weak listen_suite
 #pragma weak conn_suite
+#pragma weak proxy_suite
+#pragma weak status_suite
 #pragma weak cond_suite
 
 int main(void)
 {
 	Suite *(*const all[])(void) = {
 		config_suite, path_suite, mime_suite, request_suite, response_suite,
-		file_suite, log_suite, listen_suite, conn_suite,
+		file_suite, log_suite, listen_suite, conn_suite, proxy_suite,
+		status_suite,
 		cond_suite,
 	};
 	SRunner *sr = NULL;

@@ -13,6 +13,8 @@ Suite *file_suite(void);
 Suite *log_suite(void);
 Suite *listen_suite(void);
 Suite *conn_suite(void);
+Suite *proxy_suite(void);
+Suite *status_suite(void);
 Suite *cond_suite(void);
 
 #endif
