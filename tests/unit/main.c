@@ -19,6 +19,7 @@
 #pragma weak conn_suite
 #pragma weak proxy_suite
 #pragma weak status_suite
+#pragma weak cidr_suite
 #pragma weak cond_suite
 
 int main(void)
@@ -26,7 +27,7 @@ int main(void)
 	Suite *(*const all[])(void) = {
 		config_suite, path_suite, mime_suite, request_suite, response_suite,
 		file_suite, log_suite, listen_suite, conn_suite, proxy_suite,
-		status_suite,
+		status_suite, cidr_suite,
 		cond_suite,
 	};
 	SRunner *sr = NULL;

@@ -15,6 +15,7 @@ Suite *listen_suite(void);
 Suite *conn_suite(void);
 Suite *proxy_suite(void);
 Suite *status_suite(void);
+Suite *cidr_suite(void);
 Suite *cond_suite(void);
 
 #endif
