@@ -22,9 +22,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <confuse.h>
 
+#include "cidr.h"
 #include "config.h"
 
 #define WORKERS_MAX 512
@@ -63,6 +65,7 @@ static const struct limit {
 	{ "worker_watchdog", 0, DURATION_MAX_MS },
 	{ "worker_rlimit_nofile", 0, 1048576 },
 	{ "max_requests_per_worker", 0, REQUESTS_MAX },
+	{ "drain_delay", 0, DURATION_MAX_MS },
 	{ "keepalive_requests", 1, REQUESTS_MAX },
 	{ "shutdown_timeout", 0, DURATION_MAX_MS },
 	{ "keepalive_timeout", 0, DURATION_MAX_MS },
@@ -79,6 +82,13 @@ static cfg_opt_t server_opts[] = {
 	CFG_STR("keepalive_requests", "1000", CFGF_NONE),
 	CFG_STR("client_header_timeout", "60", CFGF_NONE),
 	CFG_STR("send_timeout", "60", CFGF_NONE),
+	/* behind a load balancer */
+	CFG_STR("status_path", "", CFGF_NONE),
+	CFG_STR("health_path", "", CFGF_NONE),
+	CFG_STR_LIST("status_allow", "{127.0.0.1, ::1}", CFGF_NONE),
+	CFG_BOOL("proxy_protocol", cfg_false, CFGF_NONE),
+	CFG_STR("real_ip_header", "", CFGF_NONE),
+	CFG_STR_LIST("set_real_ip_from", "{}", CFGF_NONE),
 	CFG_END(),
 };
 
@@ -98,6 +108,7 @@ static cfg_opt_t main_opts[] = {
 	CFG_STR("worker_rlimit_nofile", "0", CFGF_NONE),
 	CFG_STR("worker_cpu_affinity", "off", CFGF_NONE),
 	CFG_STR("max_requests_per_worker", "0", CFGF_NONE),
+	CFG_STR("drain_delay", "0", CFGF_NONE),
 	CFG_SEC("server", server_opts, CFGF_MULTI),
 	CFG_END(),
 };
@@ -648,6 +659,37 @@ static int check_root(cfg_t *cfg, cfg_opt_t *opt)
 	return rc;
 }
 
+static int check_cidr(cfg_t *cfg, cfg_opt_t *opt)
+{
+	struct cidr c;
+
+	if (cidr_parse(last_value(opt), &c) == -1)
+		return reject(cfg, "%s: \"%s\" is not an address or address/prefix",
+			      opt->name, last_value(opt));
+	return 0;
+}
+
+static int check_uri_path(cfg_t *cfg, cfg_opt_t *opt)
+{
+	const char *s = last_value(opt);
+
+	if (s[0] != '\0' && (s[0] != '/' || strpbrk(s, "?# \t") != NULL))
+		return reject(cfg, "%s must be a path starting with /, not \"%s\"",
+			      opt->name, s);
+	return 0;
+}
+
+static int check_real_ip_header(cfg_t *cfg, cfg_opt_t *opt)
+{
+	const char *s = last_value(opt);
+
+	if (s[0] != '\0' && strcasecmp(s, "X-Forwarded-For") != 0 &&
+	    strcasecmp(s, "Forwarded") != 0)
+		return reject(cfg, "real_ip_header must be X-Forwarded-For or "
+			      "Forwarded, not \"%s\"", s);
+	return 0;
+}
+
 static int check_index(cfg_t *cfg, cfg_opt_t *opt)
 {
 	const char *s = last_value(opt);
@@ -744,6 +786,12 @@ static const struct check {
 	{ "worker_rlimit_nofile", check_number },
 	{ "worker_cpu_affinity", check_affinity },
 	{ "max_requests_per_worker", check_number },
+	{ "drain_delay", check_duration },
+	{ "server|status_path", check_uri_path },
+	{ "server|health_path", check_uri_path },
+	{ "server|status_allow", check_cidr },
+	{ "server|real_ip_header", check_real_ip_header },
+	{ "server|set_real_ip_from", check_cidr },
 	{ "server", check_server },
 	{ "server|listen", check_listen },
 	{ "server|root", check_root },
@@ -1063,6 +1111,45 @@ static int copy_durations(struct server_conf *sc, cfg_t *sec)
 	return 0;
 }
 
+static int copy_cidrs(cfg_t *sec, const char *name, struct cidr **out,
+		      size_t *n)
+{
+	unsigned k = cfg_size(sec, name);
+
+	*n = 0;
+	if (k == 0)
+		return 0;
+	if ((*out = calloc(k, sizeof(**out))) == NULL)
+		return copy_fail(NULL);
+	for (unsigned i = 0; i < k; i++)
+		if (cidr_parse(cfg_getnstr(sec, name, i), &(*out)[i]) == -1)
+			return copy_fail("bad address block");
+	*n = k;
+	return 0;
+}
+
+/* Status and health endpoints, PROXY protocol, real client addresses. */
+static int copy_balancer(struct server_conf *sc, cfg_t *sec)
+{
+	const char *status = cfg_getstr(sec, "status_path");
+	const char *health = cfg_getstr(sec, "health_path");
+	const char *rip = cfg_getstr(sec, "real_ip_header");
+
+	if ((status[0] != '\0' && (sc->status_path = copy_str(status)) == NULL) ||
+	    (health[0] != '\0' && (sc->health_path = copy_str(health)) == NULL))
+		return -1;
+	sc->proxy_protocol = cfg_getbool(sec, "proxy_protocol");
+	sc->real_ip = rip[0] == '\0' ? REAL_IP_OFF :
+		      strcasecmp(rip, "Forwarded") == 0 ? REAL_IP_FORWARDED :
+							 REAL_IP_XFF;
+	if (copy_cidrs(sec, "status_allow", &sc->status_allow,
+		       &sc->nstatus_allow) == -1 ||
+	    copy_cidrs(sec, "set_real_ip_from", &sc->real_ip_from,
+		       &sc->nreal_ip_from) == -1)
+		return -1;
+	return 0;
+}
+
 static int copy_server(struct server_conf *sc, cfg_t *sec)
 {
 	const char *log = cfg_getstr(sec, "access_log");
@@ -1080,7 +1167,7 @@ static int copy_server(struct server_conf *sc, cfg_t *sec)
 			 cfg_getstr(sec, "keepalive_requests"),
 			 &sc->keepalive_requests, msg, sizeof(msg)) == -1)
 		return copy_fail(msg);
-	return 0;
+	return copy_balancer(sc, sec);
 }
 
 static int copy_values(struct config *cf, cfg_t *root)
@@ -1100,6 +1187,8 @@ static int copy_values(struct config *cf, cfg_t *root)
 	    value_number("worker_connections",
 			 cfg_getstr(root, "worker_connections"),
 			 &cf->worker_connections, msg, sizeof(msg)) == -1 ||
+	    value_duration("drain_delay", cfg_getstr(root, "drain_delay"),
+			   &cf->drain_delay, msg, sizeof(msg)) == -1 ||
 	    value_number("max_generations", cfg_getstr(root, "max_generations"),
 			 &cf->max_generations, msg, sizeof(msg)) == -1 ||
 	    value_duration("worker_watchdog", cfg_getstr(root, "worker_watchdog"),
@@ -1216,6 +1305,10 @@ static void server_free(struct server_conf *sc)
 	free(sc->index);
 	free(sc->root);
 	free(sc->access_log);
+	free(sc->status_path);
+	free(sc->health_path);
+	free(sc->status_allow);
+	free(sc->real_ip_from);
 }
 
 void config_free(struct config *cf)

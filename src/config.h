@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <sys/socket.h>
 
+#include "cidr.h"
+
 #define CONFIG_ERR_MAX 512
 
 enum accept_mode {
@@ -31,6 +33,12 @@ enum log_level {
 	LOG_LVL_DEBUG,
 };
 
+enum real_ip {
+	REAL_IP_OFF,
+	REAL_IP_XFF,       /* X-Forwarded-For */
+	REAL_IP_FORWARDED, /* RFC 7239 Forwarded */
+};
+
 struct listen_conf {
 	char *text;                  /* as written, e.g. "[::1]:8080" */
 	struct sockaddr_storage addr;
@@ -48,6 +56,15 @@ struct server_conf {
 	unsigned keepalive_requests; /* requests per connection, then close */
 	unsigned client_header_timeout; /* ms to receive a whole header */
 	unsigned send_timeout;       /* ms between two successful writes */
+	/* behind a load balancer */
+	char *status_path;           /* NULL: no status endpoint */
+	char *health_path;           /* NULL: no health endpoint */
+	struct cidr *status_allow;   /* who may see either */
+	size_t nstatus_allow;
+	bool proxy_protocol;         /* a PROXY header precedes each connection */
+	enum real_ip real_ip;        /* trust a forwarding header ... */
+	struct cidr *real_ip_from;   /* ... from these peers */
+	size_t nreal_ip_from;
 };
 
 struct config {
@@ -68,6 +85,7 @@ struct config {
 	unsigned worker_rlimit_nofile; /* 0: derived from worker_connections */
 	bool worker_cpu_affinity;    /* pin worker slot i to usable CPU i */
 	unsigned max_requests_per_worker; /* 0: unlimited */
+	unsigned drain_delay;        /* ms of lame duck before a graceful stop */
 	struct server_conf *servers;
 	size_t nservers;
 };

@@ -24,7 +24,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cidr.h"
 #include "conn.h"
+#include "proxy.h"
 #include "request.h"
 #include "response.h"
 #include "serve.h"
@@ -41,6 +43,7 @@ enum conn_state {
 	CONN_IDLE,
 	CONN_WRITING,
 	CONN_LINGER,
+	CONN_CLOSED,     /* not yet, or no longer, in the state machine */
 };
 
 /* What conn_run's step functions report. */
@@ -58,6 +61,7 @@ struct conn_buf {
 	uint32_t out_sent;  /* bytes of reply.out[] sent */
 	uint64_t file_sent; /* body bytes sent from reply.file_fd */
 	struct reply reply;
+	struct sockaddr_storage client; /* the request's client (real IP) */
 	char in[CONN_IN_SIZE];
 	char out[CONN_OUT_SIZE];
 };
@@ -75,6 +79,7 @@ struct conn {
 	bool can_read;
 	bool can_write;
 	bool rdhup;              /* the client shut down its sending side */
+	bool proxy_pending;      /* a PROXY protocol header comes first */
 	union {
 		struct sockaddr sa;
 		struct sockaddr_in v4;
@@ -84,6 +89,31 @@ struct conn {
 
 static struct conn *free_conns;
 static struct conn_buf *free_bufs;
+
+/* The scoreboard's count of connections in a state (NULL: not counted). */
+static uint32_t *state_counter(struct conn *c, enum conn_state state)
+{
+	struct stats_worker *sw = c->vh->w->sw;
+
+	switch (state) {
+	case CONN_READING: return &sw->reading;
+	case CONN_WRITING: return &sw->writing;
+	case CONN_IDLE: return &sw->idle;
+	default: return NULL;
+	}
+}
+
+static void conn_set_state(struct conn *c, enum conn_state state)
+{
+	uint32_t *was = state_counter(c, (enum conn_state)c->state);
+	uint32_t *now = state_counter(c, state);
+
+	if (was != NULL)
+		STATS_ADD(*was, (uint32_t)-1);
+	if (now != NULL)
+		STATS_ADD(*now, 1);
+	c->state = (uint8_t)state;
+}
 
 static void conn_handle(struct event_source *src, unsigned events);
 
@@ -166,6 +196,19 @@ static void conn_release_buf(struct conn *c)
 
 /* ---- access log ---- */
 
+static void addr_text(const struct sockaddr *sa, char *out, size_t outsz)
+{
+	const struct sockaddr_in6 *v6 = (const void *)sa;
+	const struct sockaddr_in *v4 = (const void *)sa;
+
+	if (sa->sa_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&v6->sin6_addr))
+		inet_ntop(AF_INET, v6->sin6_addr.s6_addr + 12, out, (socklen_t)outsz);
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &v6->sin6_addr, out, (socklen_t)outsz);
+	else
+		inet_ntop(AF_INET, &v4->sin_addr, out, (socklen_t)outsz);
+}
+
 static void conn_log(struct conn *c)
 {
 	struct conn_buf *b = c->buf;
@@ -173,10 +216,8 @@ static void conn_log(struct conn *c)
 	char addr[INET6_ADDRSTRLEN];
 	char line[4096];
 
-	if (c->peer.sa.sa_family == AF_INET6)
-		inet_ntop(AF_INET6, &c->peer.v6.sin6_addr, addr, sizeof(addr));
-	else
-		inet_ntop(AF_INET, &c->peer.v4.sin_addr, addr, sizeof(addr));
+	addr_text(b->reply.client != NULL ? b->reply.client : &c->peer.sa, addr,
+		  sizeof(addr));
 	uint64_t body = b->out_sent > b->reply.head_len ?
 			b->out_sent - b->reply.head_len : 0;
 	struct access_entry e = {
@@ -217,6 +258,7 @@ static void conn_close(struct conn *c)
 	if (c->buf != NULL)
 		conn_request_done(c); /* a response cut short */
 	STATS_ADD(c->vh->w->sw->handled, 1);
+	conn_set_state(c, CONN_CLOSED);
 	timer_unlink(c);
 	close(c->ev.fd);
 	conn_release_buf(c);
@@ -238,7 +280,8 @@ int conn_accept(struct vhost *vh, int fd, const struct sockaddr_storage *peer)
 	c->ev.fd = fd;
 	c->vh = vh;
 	c->timer = TIMER_NONE;
-	c->state = CONN_READING;
+	c->state = CONN_CLOSED;
+	c->proxy_pending = vh->conf->proxy_protocol;
 	memcpy(&c->peer, peer, peer->ss_family == AF_INET6 ?
 	       sizeof(c->peer.v6) : sizeof(c->peer.v4));
 	if (event_add(&vh->w->loop, &c->ev, EV_READ | EV_WRITE | EV_EDGE) == -1) {
@@ -248,12 +291,68 @@ int conn_accept(struct vhost *vh, int fd, const struct sockaddr_storage *peer)
 	}
 	vh->w->nconns++;
 	STATS_ADD(vh->w->sw->accepted, 1);
+	conn_set_state(c, CONN_READING);
 	timer_set(c, vh->w->draining ? TIMER_DRAIN : TIMER_HEADER);
 	return 0;
 fail:
 	log_errno(LOG_LVL_ERR, "accept: cannot take connection");
 	close(fd);
 	return -1;
+}
+
+/* ---- client addresses ---- */
+
+/* The request's client: the peer (as a PROXY header gave it), or what a
+ * trusted proxy's forwarding header says. */
+static void conn_client(struct conn *c)
+{
+	struct conn_buf *b = c->buf;
+	const struct server_conf *sc = c->vh->conf;
+	const struct request *req = &b->rp.req;
+
+	memset(&b->client, 0, sizeof(b->client));
+	memcpy(&b->client, &c->peer, sizeof(c->peer));
+	if (sc->real_ip == REAL_IP_OFF)
+		return;
+	enum request_header h = sc->real_ip == REAL_IP_XFF ? HDR_X_FORWARDED_FOR :
+							      HDR_FORWARDED;
+	if (req->hdr_seen[h])
+		cidr_real_ip(b->in + req->hdr[h].off, req->hdr[h].len,
+			     sc->real_ip == REAL_IP_FORWARDED, sc->real_ip_from,
+			     sc->nreal_ip_from, &b->client);
+}
+
+/*
+ * The PROXY header at the start of the buffer: take the client address
+ * from it and drop it.  STEP_WAIT for more bytes; a bad header closes the
+ * connection (and is logged, at most once a second).
+ */
+static enum step conn_proxy(struct conn *c)
+{
+	static uint64_t last_complaint;
+	struct conn_buf *b = c->buf;
+	struct proxy_info pi;
+	int n = proxy_parse((const unsigned char *)b->in, b->in_len, &pi);
+
+	if (n == PROXY_AGAIN)
+		return STEP_WAIT;
+	if (n == PROXY_BAD) {
+		if (c->vh->w->now_ms - last_complaint >= 1000) {
+			char addr[INET6_ADDRSTRLEN];
+			addr_text(&c->peer.sa, addr, sizeof(addr));
+			log_warn("bad PROXY protocol header from %s: closing", addr);
+			last_complaint = c->vh->w->now_ms;
+		}
+		conn_close(c);
+		return STEP_CLOSED;
+	}
+	if (!pi.local)
+		memcpy(&c->peer, &pi.src, pi.src.ss_family == AF_INET6 ?
+		       sizeof(c->peer.v6) : sizeof(c->peer.v4));
+	memmove(b->in, b->in + n, b->in_len - (uint32_t)n);
+	b->in_len -= (uint32_t)n;
+	c->proxy_pending = false;
+	return STEP_AGAIN;
 }
 
 /* ---- responses ---- */
@@ -270,8 +369,10 @@ static enum step conn_respond(struct conn *c)
 			      c->requests + 1 < vh->conf->keepalive_requests;
 	/* Closing on a client that expected to keep going: let it finish. */
 	b->reply.linger = client_keep && !b->reply.keep_alive;
+	conn_client(c);
+	b->reply.client = (const struct sockaddr *)&b->client;
+	conn_set_state(c, CONN_WRITING); /* a status page counts itself */
 	serve_request(vh, b->in, &b->rp.req, &b->reply);
-	c->state = CONN_WRITING;
 	timer_set(c, TIMER_SEND);
 	return STEP_AGAIN;
 }
@@ -284,7 +385,7 @@ static enum step conn_reject(struct conn *c, int status)
 	b->reply.keep_alive = false;
 	b->reply.linger = true;
 	serve_error(&b->rp.req, status, &b->reply);
-	c->state = CONN_WRITING;
+	conn_set_state(c, CONN_WRITING);
 	timer_set(c, TIMER_SEND);
 	return STEP_AGAIN;
 }
@@ -298,7 +399,7 @@ static enum step conn_linger_start(struct conn *c)
 		conn_close(c);
 		return STEP_CLOSED;
 	}
-	c->state = CONN_LINGER;
+	conn_set_state(c, CONN_LINGER);
 	timer_set(c, TIMER_LINGER);
 	return STEP_AGAIN;
 }
@@ -328,12 +429,12 @@ static enum step conn_finish(struct conn *c)
 	reply_reset(b);
 	request_next(&b->rp, b->in);
 	if (left == 0) {
-		c->state = CONN_IDLE;
+		conn_set_state(c, CONN_IDLE);
 		timer_set(c, TIMER_KEEPALIVE);
 		if (!c->can_read)
 			conn_release_buf(c);
 	} else {
-		c->state = CONN_READING;
+		conn_set_state(c, CONN_READING);
 		timer_set(c, TIMER_HEADER);
 	}
 	return STEP_AGAIN;
@@ -392,6 +493,8 @@ static enum step conn_parse(struct conn *c)
 	struct conn_buf *b = c->buf;
 	size_t used;
 
+	if (c->proxy_pending && b->in_len > 0)
+		return conn_proxy(c);
 	if (b->in_done == b->in_len)
 		return STEP_WAIT;
 	enum request_result r = request_parse(&b->rp, b->in + b->in_done,
@@ -439,7 +542,7 @@ static enum step conn_read(struct conn *c)
 			c->can_read = false;
 		b->in_len += (uint32_t)n;
 		if (c->state == CONN_IDLE) {
-			c->state = CONN_READING;
+			conn_set_state(c, CONN_READING);
 			timer_set(c, TIMER_HEADER);
 		}
 		return STEP_AGAIN;

@@ -131,6 +131,7 @@ static struct {
 	char status_path[4200];      /* beside it */
 	struct control_status status;
 	bool handed_over;            /* a new master owns pid and status files */
+	uint64_t lame_duck_until;    /* graceful stop: drain begins then */
 
 	/* Binary upgrade: as the old master, the new one's pipe and pid. */
 	char **argv;
@@ -444,6 +445,7 @@ static void reopen_logs(void)
 /* ---- startup, and binary upgrade ---- */
 
 static void stop(enum stop_mode mode);
+static void stop_drain(void);
 
 /* The first generation cannot start; a master that replaces an old one
  * tells it why. */
@@ -474,6 +476,7 @@ static void upgrade_report_ready(void)
 static void upgrade_finish(bool ok, const char *why)
 {
 	pid_t pid = m.upgrade_pid;
+	bool reaped = m.upgrade_reaped;
 
 	event_del(&m.loop, &m.upgrade);
 	close(m.upgrade.fd);
@@ -483,7 +486,7 @@ static void upgrade_finish(bool ok, const char *why)
 	m.status.upgrades++;
 	STATS_SET(stats->master.upgrades, m.status.upgrades);
 	if (!ok) {
-		if (!m.upgrade_reaped)
+		if (!reaped)
 			kill(pid, SIGKILL); /* still there, and of no use */
 		log_error("upgrade failed: %s; still serving generation %u", why,
 			  m.gen);
@@ -879,14 +882,33 @@ static void stop(enum stop_mode mode)
 	status_publish("stopping");
 	if (mode == STOP_FAST) {
 		log_notice("fast stop");
+		m.lame_duck_until = 0;
 		for (size_t i = 0; i < m.nprocs; i++)
 			kill(m.procs[i].pid, SIGTERM);
 		m.stop_deadline = m.now + FAST_STOP_MS;
 		listen_close(&m.ls);
 		return;
 	}
-	log_notice("graceful stop: draining %zu workers", m.nprocs);
+	unsigned delay = m.cf != NULL && !m.handed_over ? m.cf->drain_delay : 0;
+	if (delay > 0) {
+		/* Lame duck: health checks fail while we still serve, so that
+		 * load balancers stop sending before anything is refused. */
+		log_notice("graceful stop: lame duck for %u ms, then drain", delay);
+		STATS_SET(stats->master.lame_duck, 1u);
+		m.lame_duck_until = m.now + delay;
+		m.stop_deadline = UINT64_MAX;
+		return;
+	}
+	stop_drain();
+}
+
+/* The second half of a graceful stop: drain every worker. */
+static void stop_drain(void)
+{
 	unsigned timeout = m.cf != NULL ? m.cf->shutdown_timeout : 0;
+
+	m.lame_duck_until = 0;
+	log_notice("graceful stop: draining %zu workers", m.nprocs);
 	for (size_t i = 0; i < m.nprocs; i++)
 		proc_drain(&m.procs[i], timeout, false);
 	m.stop_deadline = m.now + timeout + 1000;
@@ -894,6 +916,12 @@ static void stop(enum stop_mode mode)
 	 * closed too, new connections are refused instead of queued for no
 	 * one. */
 	listen_close(&m.ls);
+}
+
+static void lame_duck_check(void)
+{
+	if (m.lame_duck_until != 0 && m.now >= m.lame_duck_until)
+		stop_drain();
 }
 
 /* ---- children ---- */
@@ -1126,6 +1154,8 @@ static int next_timeout(void)
 			next = m.slots[s].respawn_at;
 	if (m.stop != RUNNING && m.stop_deadline > m.now && m.stop_deadline < next)
 		next = m.stop_deadline;
+	if (m.lame_duck_until != 0 && m.lame_duck_until < next)
+		next = m.lame_duck_until;
 	return next > m.now ? (int)(next - m.now) : 0;
 }
 
@@ -1335,6 +1365,7 @@ int master_run(struct config *cf, const struct master_opts *o)
 		kill_overdue();
 		watchdog();
 		upgrade_check_deadline();
+		lame_duck_check();
 		if (m.stop != RUNNING && m.nprocs == 0)
 			break;
 	}

@@ -31,6 +31,8 @@ static const char *const header_names[HDR_COUNT_] = {
 	[HDR_USER_AGENT] = "user-agent",
 	[HDR_ACCEPT_ENCODING] = "accept-encoding",
 	[HDR_EXPECT] = "expect",
+	[HDR_X_FORWARDED_FOR] = "x-forwarded-for",
+	[HDR_FORWARDED] = "forwarded",
 };
 
 /* ---- the head scanner ---- */

@@ -130,6 +130,8 @@ size_t response_format_head(char *out, size_t outsz,
 		PUT("Location: %.*s\r\n", (int)h->location_len, h->location);
 	if (h->allow != NULL)
 		PUT("Allow: %s\r\n", h->allow);
+	if (h->no_store)
+		PUT("Cache-Control: no-store\r\n");
 	if (h->keep_alive && h->http10)
 		PUT("Connection: keep-alive\r\n");
 	else if (!h->keep_alive)

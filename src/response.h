@@ -22,6 +22,7 @@ struct response_head {
 	const char *location;     /* NULL: none */
 	size_t location_len;
 	const char *allow;        /* NULL: none */
+	bool no_store;            /* Cache-Control: no-store (live documents) */
 };
 
 /* Refresh the cached Date string when the second changed. */

@@ -11,6 +11,7 @@
 
 #include "cond.h"
 #include "conn.h"
+#include "endpoint.h"
 #include "file.h"
 #include "mime.h"
 #include "path.h"
@@ -276,6 +277,8 @@ void serve_request(const struct vhost *vh, const char *buf,
 		serve_error(req, 400, r);
 		return;
 	}
+	if (endpoint_serve(vh, req, raw, rawlen, query, qlen, r))
+		return;
 	int n = path_normalize(raw, rawlen, path, sizeof(path));
 	if (n < 0) {
 		serve_error(req, n == PATH_ELONG ? 414 : 400, r);

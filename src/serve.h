@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <sys/socket.h>
 
 #include "request.h"
 
@@ -25,6 +26,7 @@ struct reply {
 	off_t file_end;
 	bool keep_alive;    /* in: the connection may stay open; out: it will */
 	bool linger;        /* close through a lingering read, not at once */
+	const struct sockaddr *client; /* in: who asks (PROXY / real IP applied) */
 };
 
 /* Build the response to req, whose spans are relative to buf. */
