@@ -28,6 +28,7 @@
 
 #include "cidr.h"
 #include "config.h"
+#include "log.h"
 
 #define WORKERS_MAX 512
 #define CONNECTIONS_MAX 1000000
@@ -89,6 +90,8 @@ static cfg_opt_t server_opts[] = {
 	CFG_BOOL("proxy_protocol", cfg_false, CFGF_NONE),
 	CFG_STR("real_ip_header", "", CFGF_NONE),
 	CFG_STR_LIST("set_real_ip_from", "{}", CFGF_NONE),
+	CFG_STR("access_log_format", "combined", CFGF_NONE),
+	CFG_STR("access_log_buffer", "16k", CFGF_NONE),
 	CFG_END(),
 };
 
@@ -679,6 +682,62 @@ static int check_uri_path(cfg_t *cfg, cfg_opt_t *opt)
 	return 0;
 }
 
+/* "combined", "json", or a custom format of text and $variables. */
+static int value_log_format(const char *s, enum access_format *f, char *msg,
+			    size_t len)
+{
+	if (strcmp(s, "combined") == 0)
+		*f = ACCESS_COMBINED;
+	else if (strcmp(s, "json") == 0)
+		*f = ACCESS_JSON;
+	else if (strchr(s, '$') != NULL)
+		*f = ACCESS_CUSTOM;
+	else {
+		snprintf(msg, len, "access_log_format must be combined, json, or a "
+			 "format with $variables, not \"%s\"", s);
+		return -1;
+	}
+	return *f == ACCESS_CUSTOM ? access_log_check(s, msg, len) : 0;
+}
+
+static int check_log_format(cfg_t *cfg, cfg_opt_t *opt)
+{
+	char msg[CONFIG_ERR_MAX];
+	enum access_format f;
+
+	if (value_log_format(last_value(opt), &f, msg, sizeof(msg)) == -1)
+		return reject(cfg, "%s", msg);
+	return 0;
+}
+
+/* A size: "4096", "16k", "1m"; from 512 bytes to 16m. */
+static int value_size(const char *name, const char *s, size_t *out, char *msg,
+		      size_t len)
+{
+	char *end;
+	unsigned long long v = strtoull(s, &end, 10);
+	unsigned long long unit = *end == 'k' ? 1024 : *end == 'm' ? 1 << 20 : 1;
+
+	if (end == s || *s < '0' || *s > '9' || (unit > 1 && end[1] != '\0') ||
+	    (unit == 1 && *end != '\0') || v * unit < 512 || v * unit > (16u << 20)) {
+		snprintf(msg, len, "%s must be a size from 512 to 16m (such as 64k), "
+			 "not \"%s\"", name, s);
+		return -1;
+	}
+	*out = (size_t)(v * unit);
+	return 0;
+}
+
+static int check_size(cfg_t *cfg, cfg_opt_t *opt)
+{
+	char msg[CONFIG_ERR_MAX];
+	size_t n;
+
+	if (value_size(opt->name, last_value(opt), &n, msg, sizeof(msg)) == -1)
+		return reject(cfg, "%s", msg);
+	return 0;
+}
+
 static int check_real_ip_header(cfg_t *cfg, cfg_opt_t *opt)
 {
 	const char *s = last_value(opt);
@@ -792,6 +851,8 @@ static const struct check {
 	{ "server|status_allow", check_cidr },
 	{ "server|real_ip_header", check_real_ip_header },
 	{ "server|set_real_ip_from", check_cidr },
+	{ "server|access_log_format", check_log_format },
+	{ "server|access_log_buffer", check_size },
 	{ "server", check_server },
 	{ "server|listen", check_listen },
 	{ "server|root", check_root },
@@ -1139,6 +1200,17 @@ static int copy_balancer(struct server_conf *sc, cfg_t *sec)
 	    (health[0] != '\0' && (sc->health_path = copy_str(health)) == NULL))
 		return -1;
 	sc->proxy_protocol = cfg_getbool(sec, "proxy_protocol");
+	const char *fmt = cfg_getstr(sec, "access_log_format");
+	char msg[CONFIG_ERR_MAX];
+	enum access_format af;
+	if (value_log_format(fmt, &af, msg, sizeof(msg)) == -1 ||
+	    value_size("access_log_buffer", cfg_getstr(sec, "access_log_buffer"),
+		       &sc->access_log_buffer, msg, sizeof(msg)) == -1)
+		return copy_fail(msg);
+	sc->access_format = (int)af;
+	if (af == ACCESS_CUSTOM &&
+	    (sc->access_log_custom = copy_str(fmt)) == NULL)
+		return -1;
 	sc->real_ip = rip[0] == '\0' ? REAL_IP_OFF :
 		      strcasecmp(rip, "Forwarded") == 0 ? REAL_IP_FORWARDED :
 							 REAL_IP_XFF;
@@ -1305,6 +1377,7 @@ static void server_free(struct server_conf *sc)
 	free(sc->index);
 	free(sc->root);
 	free(sc->access_log);
+	free(sc->access_log_custom);
 	free(sc->status_path);
 	free(sc->health_path);
 	free(sc->status_allow);

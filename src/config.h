@@ -52,6 +52,9 @@ struct server_conf {
 	char **index;                /* file names tried for a directory */
 	size_t nindex;
 	char *access_log;            /* path, or NULL when "off" */
+	int access_format;           /* enum access_format (log.h) */
+	char *access_log_custom;     /* the format, when custom */
+	size_t access_log_buffer;    /* bytes buffered per worker */
 	unsigned keepalive_timeout;  /* ms; 0 disables keep-alive */
 	unsigned keepalive_requests; /* requests per connection, then close */
 	unsigned client_header_timeout; /* ms to receive a whole header */

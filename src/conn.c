@@ -60,6 +60,7 @@ struct conn_buf {
 	uint32_t in_done;   /* bytes of in[] the parser consumed */
 	uint32_t out_sent;  /* bytes of reply.out[] sent */
 	uint64_t file_sent; /* body bytes sent from reply.file_fd */
+	uint64_t started_ms; /* the request's first byte arrived */
 	struct reply reply;
 	struct sockaddr_storage client; /* the request's client (real IP) */
 	char in[CONN_IN_SIZE];
@@ -80,6 +81,7 @@ struct conn {
 	bool can_write;
 	bool rdhup;              /* the client shut down its sending side */
 	bool proxy_pending;      /* a PROXY protocol header comes first */
+	uint64_t id;             /* the worker's connection number */
 	union {
 		struct sockaddr sa;
 		struct sockaddr_in v4;
@@ -159,6 +161,7 @@ static void reply_reset(struct conn_buf *b)
 {
 	b->out_sent = 0;
 	b->file_sent = 0;
+	b->started_ms = worker_self != NULL ? worker_self->now_ms : 0;
 	b->reply = (struct reply){
 		.out = b->out,
 		.cap = sizeof(b->out),
@@ -220,7 +223,23 @@ static void conn_log(struct conn *c)
 		  sizeof(addr));
 	uint64_t body = b->out_sent > b->reply.head_len ?
 			b->out_sent - b->reply.head_len : 0;
+	const struct worker *w = c->vh->w;
+	size_t mlen = 0;
+	while (mlen < req->line.len && b->in[req->line.off + mlen] != ' ')
+		mlen++;
 	struct access_entry e = {
+		.bytes_total = (uint64_t)b->out_sent + b->file_sent,
+		.method = b->in + req->line.off,
+		.method_len = mlen,
+		.uri = b->in + req->target.off,
+		.uri_len = req->target.len,
+		.host = b->in + req->hdr[HDR_HOST].off,
+		.host_len = req->hdr[HDR_HOST].len,
+		.msec = (uint64_t)w->now * 1000,
+		.request_time_us = (w->now_ms - b->started_ms) * 1000,
+		.connection = c->id,
+		.connection_requests = c->requests + 1,
+		.http_minor = req->line.len > 0 ? req->http_minor : -1,
 		.addr = addr,
 		.time_local = response_log_time(),
 		.request = b->in + req->line.off,
@@ -232,7 +251,7 @@ static void conn_log(struct conn *c)
 		.user_agent = b->in + req->hdr[HDR_USER_AGENT].off,
 		.user_agent_len = req->hdr[HDR_USER_AGENT].len,
 	};
-	size_t n = access_log_format(line, sizeof(line), &e);
+	size_t n = access_log_render(c->vh->log, line, sizeof(line), &e);
 	access_log_append(c->vh->log, line, n);
 }
 
@@ -290,7 +309,7 @@ int conn_accept(struct vhost *vh, int fd, const struct sockaddr_storage *peer)
 		goto fail;
 	}
 	vh->w->nconns++;
-	STATS_ADD(vh->w->sw->accepted, 1);
+	c->id = STATS_ADD(vh->w->sw->accepted, 1) + 1;
 	conn_set_state(c, CONN_READING);
 	timer_set(c, vh->w->draining ? TIMER_DRAIN : TIMER_HEADER);
 	return 0;

@@ -33,6 +33,16 @@ void log_errno(enum log_level level, const char *fmt, ...)
 int log_error_fd(void);
 
 /*
+ * How access log lines look: nginx's "combined", one JSON object per line,
+ * or a custom format of text and $variables (see access_log_check).
+ */
+enum access_format {
+	ACCESS_COMBINED,
+	ACCESS_JSON,
+	ACCESS_CUSTOM,
+};
+
+/*
  * An access log: an O_APPEND fd plus a write buffer.  Whole lines are
  * appended to the buffer and written in one write(2), so lines from
  * different workers never interleave.
@@ -41,21 +51,26 @@ struct access_log {
 	char *path;
 	int fd;
 	size_t len;
-	char buf[16384];
+	size_t cap;
+	char *buf;
+	enum access_format format;
+	const char *custom;      /* ACCESS_CUSTOM: the format (not owned) */
 };
 
+#define ACCESS_LOG_BUFFER 16384
+
 struct access_log *access_log_open(const char *path);
+/* The same with a format and a buffer size (0: the default). */
+struct access_log *access_log_open_as(const char *path, enum access_format f,
+				      const char *custom, size_t bufsize);
 int access_log_reopen(struct access_log *al);
 void access_log_append(struct access_log *al, const char *line, size_t len);
 void access_log_flush(struct access_log *al);
 void access_log_close(struct access_log *al);
 
-/*
- * Format an nginx-compatible "combined" line into out (with '\n').
- * Returns its length; escapes '"', '\\' and non-printable bytes as \xHH.
- */
+/* What one line may say.  Strings are not NUL-terminated unless noted. */
 struct access_entry {
-	const char *addr;
+	const char *addr;           /* NUL-terminated */
 	const char *time_local;     /* "23/Nov/2026:09:00:00 +0000" */
 	const char *request;        /* request line, may be NULL ("-") */
 	size_t request_len;
@@ -65,7 +80,35 @@ struct access_entry {
 	size_t referer_len;
 	const char *user_agent;
 	size_t user_agent_len;
+	/* for json and custom formats */
+	unsigned long long bytes_total; /* head included */
+	const char *method;
+	size_t method_len;
+	const char *uri;
+	size_t uri_len;
+	const char *host;
+	size_t host_len;
+	unsigned long long msec;    /* wall clock, ms since the epoch */
+	unsigned long long request_time_us;
+	unsigned long long connection;
+	unsigned connection_requests;
+	int http_minor;             /* -1: no request line parsed */
 };
+
+/*
+ * Format an nginx-compatible "combined" line into out (with '\n').
+ * Returns its length; escapes '"', '\\' and non-printable bytes as \xHH.
+ */
 size_t access_log_format(char *out, size_t outsz, const struct access_entry *e);
+
+/* One line in al's format. */
+size_t access_log_render(const struct access_log *al, char *out, size_t outsz,
+			 const struct access_entry *e);
+
+/*
+ * Check a custom format: every $name must be known.  0, or -1 with the
+ * offending variable in err.
+ */
+int access_log_check(const char *format, char *err, size_t errlen);
 
 #endif

@@ -264,7 +264,10 @@ static void setup_vhosts(void)
 		if (vh->rootfd == -1)
 			die(sc->root);
 		if (sc->access_log != NULL &&
-		    (vh->log = access_log_open(sc->access_log)) == NULL)
+		    (vh->log = access_log_open_as(sc->access_log,
+						  (enum access_format)sc->access_format,
+						  sc->access_log_custom,
+						  sc->access_log_buffer)) == NULL)
 			die(sc->access_log);
 		vh->timeout_ms[TIMER_HEADER] = sc->client_header_timeout;
 		vh->timeout_ms[TIMER_KEEPALIVE] = sc->keepalive_timeout;

@@ -391,7 +391,7 @@ static void log_expect_lines(const char *name, int from, int to, size_t llen)
 static void log_access_huge_line(void)
 {
 	struct access_log *al = log_open_tmp("huge.log");
-	size_t hlen = sizeof(al->buf) + 1000, len;
+	size_t hlen = al->cap + 1000, len;
 	char *huge = malloc(hlen);
 
 	ck_assert_ptr_nonnull(huge);
@@ -420,7 +420,7 @@ static void log_access_huge_line(void)
 START_TEST(test_log_access_full)
 {
 	struct access_log *al = log_open_tmp("access.log");
-	const size_t cap = sizeof(al->buf), llen = 100;
+	const size_t cap = al->cap, llen = 100;
 	const int fit = (int)(cap / llen); /* 163 lines of 100 in 16384 */
 	char line[100];
 

@@ -235,6 +235,8 @@ START_TEST(test_request_headers)
 		"Accept-Encoding: gzip, br\r\n"
 		"Expect: 100-continue\r\n"
 		"Range: bytes=2-3\r\n"
+		"X-Forwarded-For: 192.0.2.1, 10.0.0.1\r\n"
+		"Forwarded: for=192.0.2.1\r\n"
 		"\r\n";
 	static const char *const want[HDR_COUNT_] = {
 		[HDR_HOST] = "H",
@@ -248,6 +250,8 @@ START_TEST(test_request_headers)
 		[HDR_USER_AGENT] = "ua",
 		[HDR_ACCEPT_ENCODING] = "gzip, br",
 		[HDR_EXPECT] = "100-continue",
+		[HDR_X_FORWARDED_FOR] = "192.0.2.1, 10.0.0.1",
+		[HDR_FORWARDED] = "for=192.0.2.1",
 	};
 	struct request_parser rp;
 	size_t used;
