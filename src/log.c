@@ -17,7 +17,8 @@ static struct {
 	int fd;
 	enum log_level level;
 	char tag[64];        /* after the pid: who is speaking */
-} elog = { NULL, -1, LOG_LVL_NOTICE, "" };
+	bool journal;        /* stderr goes to journald: "<N>" priorities */
+} elog = { NULL, -1, LOG_LVL_NOTICE, "", false };
 
 void log_set_tag(const char *fmt, ...)
 {
@@ -56,6 +57,9 @@ int log_open(const char *target, enum log_level level)
 	elog.path = path;
 	elog.fd = fd;
 	elog.level = level;
+	/* systemd sets JOURNAL_STREAM when stderr is connected to the journal;
+	 * a "<N>" prefix then carries each line's priority. */
+	elog.journal = fd == -1 && getenv("JOURNAL_STREAM") != NULL;
 	return 0;
 }
 
@@ -99,7 +103,10 @@ static void log_write(enum log_level level, const char *fmt, va_list ap,
 	size_t n;
 
 	localtime_r(&now, &tm);
-	n = strftime(line, sizeof(line), "%Y/%m/%d %H:%M:%S ", &tm);
+	n = 0;
+	if (elog.journal && elog.fd == -1)
+		n = (size_t)snprintf(line, sizeof(line), "<%d>", (int)level);
+	n += strftime(line + n, sizeof(line) - n, "%Y/%m/%d %H:%M:%S ", &tm);
 	n += snprintf(line + n, sizeof(line) - n, "[%s] %d: %s",
 		      level_names[level], (int)getpid(), elog.tag);
 	if (n < sizeof(line))
