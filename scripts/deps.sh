@@ -4,8 +4,8 @@
 set -eu
 
 build="gcc make pkg-config libconfuse-dev check node-llhttp"
-test="curl python3 procps"
-bench="wrk apache2-utils nginx-light"
+test="curl python3 procps haproxy goaccess logrotate"
+bench="wrk apache2-utils nginx-light gnuplot-nox nghttp2-client valgrind"
 
 case "${1:-test}" in
 build) want="$build" ;;
