@@ -60,6 +60,7 @@ struct conn_buf {
 	uint32_t in_done;   /* bytes of in[] the parser consumed */
 	uint32_t out_sent;  /* bytes of reply.out[] sent */
 	uint64_t file_sent; /* body bytes sent from reply.file_fd */
+	unsigned seg_done;  /* reply segments sent */
 	uint64_t started_ms; /* the request's first byte arrived */
 	struct reply reply;
 	struct sockaddr_storage client; /* the request's client (real IP) */
@@ -161,6 +162,7 @@ static void reply_reset(struct conn_buf *b)
 {
 	b->out_sent = 0;
 	b->file_sent = 0;
+	b->seg_done = 0;
 	b->started_ms = worker_self != NULL ? worker_self->now_ms : 0;
 	b->reply = (struct reply){
 		.out = b->out,
@@ -459,17 +461,17 @@ static enum step conn_finish(struct conn *c)
 	return STEP_AGAIN;
 }
 
-static enum step conn_write(struct conn *c)
+/* Send out[] up to upto; MSG_MORE when file bytes follow. */
+static enum step conn_write_out(struct conn *c, uint32_t upto, bool more)
 {
 	struct conn_buf *b = c->buf;
-	struct reply *r = &b->reply;
 
-	while (b->out_sent < r->len) {
+	while (b->out_sent < upto) {
 		if (!c->can_write)
 			return STEP_WAIT;
-		int more = r->file_fd != -1 ? MSG_MORE : 0;
-		ssize_t n = send(c->ev.fd, r->out + b->out_sent,
-				 r->len - b->out_sent, MSG_NOSIGNAL | more);
+		ssize_t n = send(c->ev.fd, b->reply.out + b->out_sent,
+				 upto - b->out_sent,
+				 MSG_NOSIGNAL | (more ? MSG_MORE : 0));
 		if (n == -1) {
 			if (errno == EAGAIN) {
 				c->can_write = false;
@@ -483,11 +485,18 @@ static enum step conn_write(struct conn *c)
 		b->out_sent += (uint32_t)n;
 		timer_set(c, TIMER_SEND);
 	}
-	while (r->file_fd != -1 && r->file_off < r->file_end) {
+	return STEP_AGAIN;
+}
+
+static enum step conn_write_file(struct conn *c, struct reply_seg *seg)
+{
+	struct conn_buf *b = c->buf;
+
+	while (seg->file_off < seg->file_end) {
 		if (!c->can_write)
 			return STEP_WAIT;
-		off_t left = r->file_end - r->file_off;
-		ssize_t n = sendfile(c->ev.fd, r->file_fd, &r->file_off,
+		off_t left = seg->file_end - seg->file_off;
+		ssize_t n = sendfile(c->ev.fd, b->reply.file_fd, &seg->file_off,
 				     left < SENDFILE_CHUNK ? (size_t)left : SENDFILE_CHUNK);
 		if (n == -1 && errno == EAGAIN) {
 			c->can_write = false;
@@ -503,7 +512,26 @@ static enum step conn_write(struct conn *c)
 		b->file_sent += (uint64_t)n;
 		timer_set(c, TIMER_SEND);
 	}
-	return conn_finish(c);
+	return STEP_AGAIN;
+}
+
+static enum step conn_write(struct conn *c)
+{
+	struct conn_buf *b = c->buf;
+	struct reply *r = &b->reply;
+	enum step s;
+
+	for (;;) {
+		bool last = b->seg_done >= r->nseg;
+		uint32_t upto = last ? r->len : r->seg[b->seg_done].out_end;
+		if ((s = conn_write_out(c, upto, !last)) != STEP_AGAIN)
+			return s;
+		if (last)
+			return conn_finish(c);
+		if ((s = conn_write_file(c, &r->seg[b->seg_done])) != STEP_AGAIN)
+			return s;
+		b->seg_done++;
+	}
 }
 
 /* Parse what is buffered; STEP_WAIT when more bytes are needed. */

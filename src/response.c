@@ -132,6 +132,12 @@ size_t response_format_head(char *out, size_t outsz,
 		PUT("Allow: %s\r\n", h->allow);
 	if (h->no_store)
 		PUT("Cache-Control: no-store\r\n");
+	if (h->content_range != NULL)
+		PUT("Content-Range: %s\r\n", h->content_range);
+	if (h->accept_ranges)
+		PUT("Accept-Ranges: bytes\r\n");
+	if (h->extra_len > 0)
+		PUT("%.*s", (int)h->extra_len, h->extra);
 	if (h->keep_alive && h->http10)
 		PUT("Connection: keep-alive\r\n");
 	else if (!h->keep_alive)

@@ -23,6 +23,10 @@ struct response_head {
 	size_t location_len;
 	const char *allow;        /* NULL: none */
 	bool no_store;            /* Cache-Control: no-store (live documents) */
+	const char *content_range; /* "bytes 0-9/100", or "bytes *" "/100" */
+	bool accept_ranges;       /* "Accept-Ranges: bytes" */
+	const char *extra;        /* more header lines, each ending in CRLF */
+	size_t extra_len;
 };
 
 /* Refresh the cached Date string when the second changed. */

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cond.h"
@@ -15,6 +16,8 @@
 #include "file.h"
 #include "mime.h"
 #include "path.h"
+#include "range.h"
+#include "reply.h"
 #include "response.h"
 #include "serve.h"
 
@@ -39,33 +42,23 @@ static size_t encode_path(const char *in, char *out, size_t outsz)
 	return n;
 }
 
-static bool want_body(const struct request *req)
+/* One request being answered. */
+struct answer {
+	const struct vhost *vh;
+	const char *buf;          /* the spans of req are relative to it */
+	const struct request *req;
+	struct reply *r;
+	bool head;                /* HEAD: the head of a GET, no body */
+};
+
+static bool is_http10(const struct request *req)
 {
-	return req->method != METHOD_HEAD;
+	return req->http_major == 1 && req->http_minor == 0;
 }
 
-/* Lay out the head in r->out. */
-static int reply_head(const struct request *req, struct reply *r,
-		      struct response_head *h)
-{
-	h->keep_alive = r->keep_alive;
-	h->http10 = req->http_minor == 0;
-	r->status = h->status;
-	r->head_len = (uint32_t)response_format_head(r->out, r->cap, h);
-	r->len = r->head_len;
-	return r->head_len == 0 ? -1 : 0;
-}
-
-static void reply_body(const struct request *req, struct reply *r,
-		       const char *body, size_t len)
-{
-	if (want_body(req) && r->len + len <= r->cap) {
-		memcpy(r->out + r->len, body, len);
-		r->len += (uint32_t)len;
-	}
-}
-
-void serve_error(const struct request *req, int status, struct reply *r)
+/* The short HTML error body; content_range for a 416. */
+static void error_answer(const struct request *req, int status,
+			 const char *content_range, struct reply *r)
 {
 	size_t len;
 	const char *body = response_error_body(status, &len);
@@ -73,6 +66,7 @@ void serve_error(const struct request *req, int status, struct reply *r)
 		.status = status,
 		.content_type = "text/html; charset=utf-8",
 		.content_length = (long long)len,
+		.content_range = content_range,
 	};
 
 	if (status == 405)
@@ -82,12 +76,18 @@ void serve_error(const struct request *req, int status, struct reply *r)
 		r->keep_alive = false;
 		r->linger = true;
 	}
-	reply_head(req, r, &h);
-	reply_body(req, r, body, len);
+	if (reply_head(r, &h, is_http10(req)) == 0 &&
+	    req->method != METHOD_HEAD)
+		reply_body(r, body, len);
 }
 
-static void serve_redirect(const struct request *req, struct reply *r,
-			   const char *path, const char *query, size_t qlen)
+void serve_error(const struct request *req, int status, struct reply *r)
+{
+	error_answer(req, status, NULL, r);
+}
+
+static void serve_redirect(struct answer *a, const char *path,
+			   const char *query, size_t qlen)
 {
 	char loc[PATH_MAX_LEN * 3 + 8];
 	size_t n = encode_path(path, loc, sizeof(loc) - 2);
@@ -106,81 +106,152 @@ static void serve_redirect(const struct request *req, struct reply *r,
 		.location = loc,
 		.location_len = n,
 	};
-	reply_head(req, r, &h);
-	reply_body(req, r, body, len);
+	if (reply_head(a->r, &h, is_http10(a->req)) == 0 && !a->head)
+		reply_body(a->r, body, len);
 }
 
-static struct cond_field cond_field_of(const char *buf,
-				       const struct request *req,
-				       enum request_header h)
+static struct cond_field field_of(const struct answer *a,
+				  enum request_header h)
 {
-	return (struct cond_field){ buf + req->hdr[h].off, req->hdr[h].len,
-				    req->hdr_seen[h] };
+	return (struct cond_field){ a->buf + a->req->hdr[h].off,
+				    a->req->hdr[h].len, a->req->hdr_seen[h] };
 }
 
-static enum cond_result preconditions(const char *buf,
-				      const struct request *req,
+static enum cond_result preconditions(const struct answer *a,
 				      const char *etag, time_t mtime)
 {
 	struct cond_request rq = {
-		.if_match = cond_field_of(buf, req, HDR_IF_MATCH),
-		.if_none_match = cond_field_of(buf, req, HDR_IF_NONE_MATCH),
-		.if_modified_since = cond_field_of(buf, req, HDR_IF_MODIFIED_SINCE),
-		.if_unmodified_since = cond_field_of(buf, req,
-						     HDR_IF_UNMODIFIED_SINCE),
-		.get_or_head = req->method == METHOD_GET ||
-			       req->method == METHOD_HEAD,
+		.if_match = field_of(a, HDR_IF_MATCH),
+		.if_none_match = field_of(a, HDR_IF_NONE_MATCH),
+		.if_modified_since = field_of(a, HDR_IF_MODIFIED_SINCE),
+		.if_unmodified_since = field_of(a, HDR_IF_UNMODIFIED_SINCE),
+		.get_or_head = a->req->method == METHOD_GET ||
+			       a->req->method == METHOD_HEAD,
 	};
 
 	return cond_evaluate(&rq, etag, mtime);
 }
 
-/* 200 (or 304) for an open regular file; takes ownership of fd. */
-static void serve_file(const char *buf, const struct request *req,
-		       struct reply *r, int fd, const struct stat *st,
+/*
+ * What the Range header asks of a representation of size bytes: IGNORE
+ * also when there is none, it came twice, or If-Range says the client's
+ * copy is stale.  HEAD is answered as GET would be.
+ */
+static enum range_result ranges_wanted(const struct answer *a,
+				       const char *etag, time_t mtime,
+				       uint64_t size, struct range_set *rs)
+{
+	struct cond_field range = field_of(a, HDR_RANGE);
+	struct cond_field if_range = field_of(a, HDR_IF_RANGE);
+
+	rs->n = 0;
+	if (range.count != 1)
+		return RANGE_IGNORE;
+	if (if_range.count > 0 && !cond_if_range(&if_range, etag, mtime))
+		return RANGE_IGNORE;
+	return range_parse(range.s, range.len, size, rs);
+}
+
+/* The body of a 200 or 206 after its head; on failure a 500 instead. */
+static void file_body(struct answer *a, int fd, const struct range_set *rs,
+		      const char *boundary, const char *type, uint64_t size)
+{
+	int rc;
+
+	if (a->head || size == 0) {
+		close(fd);
+		return;
+	}
+	if (rs->n > 1)
+		rc = reply_multipart(a->r, fd, rs, boundary, type, size);
+	else if (rs->n == 1)
+		rc = reply_file(a->r, fd, (off_t)rs->r[0].start,
+				(off_t)rs->r[0].end);
+	else
+		rc = reply_file(a->r, fd, 0, (off_t)size);
+	if (rc == -1)
+		serve_error(a->req, 500, a->r);
+}
+
+/* A fresh multipart boundary: never the same twice in a process. */
+static void new_boundary(const struct stat *st,
+			 char out[RANGE_BOUNDARY_LEN + 1])
+{
+	static uint64_t count;
+
+	range_boundary(((uint64_t)getpid() << 40) ^ (uint64_t)time(NULL) ^
+		       ((uint64_t)st->st_ino << 20) ^ ++count, out);
+}
+
+/* 200, 206, 304, 412 or 416 for an open regular file; takes fd. */
+static void serve_file(struct answer *a, int fd, const struct stat *st,
 		       const char *path)
 {
-	char etag[FILE_ETAG_MAX];
+	const char *type = mime_type(path, strlen(path));
+	uint64_t size = (uint64_t)st->st_size;
+	char etag[FILE_ETAG_MAX], crange[96], ctype[128];
+	char boundary[RANGE_BOUNDARY_LEN + 1];
+	struct range_set rs;
 	struct response_head h = {
 		.status = 200,
-		.content_type = mime_type(path, strlen(path)),
-		.content_length = (long long)st->st_size,
+		.content_type = type,
+		.content_length = (long long)size,
 		.last_modified = st->st_mtime,
 		.etag = etag,
+		.accept_ranges = true,
 	};
 
 	file_etag(st, etag, sizeof(etag));
-	switch (preconditions(buf, req, etag, st->st_mtime)) {
+	switch (preconditions(a, etag, st->st_mtime)) {
 	case COND_FAILED:
 		close(fd);
-		serve_error(req, 412, r);
+		serve_error(a->req, 412, a->r);
 		return;
 	case COND_NOT_MODIFIED:
+		close(fd);
 		h.status = 304;
 		h.content_type = NULL;
 		h.content_length = -1;
-		break;
+		h.accept_ranges = false;
+		reply_head(a->r, &h, is_http10(a->req));
+		return;
 	case COND_PROCEED:
 		break;
 	}
-	if (reply_head(req, r, &h) == -1 || h.status == 304 || !want_body(req) ||
-	    st->st_size == 0) {
+	switch (ranges_wanted(a, etag, st->st_mtime, size, &rs)) {
+	case RANGE_UNSATISFIABLE:
 		close(fd);
+		snprintf(crange, sizeof(crange), "bytes */%llu",
+			 (unsigned long long)size);
+		error_answer(a->req, 416, crange, a->r);
+		return;
+	case RANGE_OK:
+		h.status = 206;
+		if (rs.n == 1) {
+			snprintf(crange, sizeof(crange), "bytes %llu-%llu/%llu",
+				 (unsigned long long)rs.r[0].start,
+				 (unsigned long long)rs.r[0].end - 1,
+				 (unsigned long long)size);
+			h.content_range = crange;
+			h.content_length = (long long)(rs.r[0].end - rs.r[0].start);
+			break;
+		}
+		new_boundary(st, boundary);
+		snprintf(ctype, sizeof(ctype),
+			 "multipart/byteranges; boundary=%s", boundary);
+		h.content_type = ctype;
+		h.content_length = (long long)range_multipart_length(
+			&rs, boundary, type, size);
+		break;
+	case RANGE_IGNORE:
+		break;
+	}
+	if (reply_head(a->r, &h, is_http10(a->req)) == -1) {
+		close(fd);
+		serve_error(a->req, 500, a->r);
 		return;
 	}
-	if ((size_t)st->st_size <= r->cap - r->len) {
-		/* Small file: one write carries head and body. */
-		ssize_t n = pread(fd, r->out + r->len, (size_t)st->st_size, 0);
-		close(fd);
-		if (n > 0)
-			r->len += (uint32_t)n;
-		if (n != st->st_size)
-			r->keep_alive = false; /* it changed under us */
-		return;
-	}
-	r->file_fd = fd;
-	r->file_off = 0;
-	r->file_end = st->st_size;
+	file_body(a, fd, &rs, boundary, type, size);
 }
 
 static int errno_status(int err)
@@ -202,17 +273,16 @@ static int errno_status(int err)
 }
 
 /* A directory: redirect to add the slash, or serve its index file. */
-static void serve_dir(const struct vhost *vh, const char *buf,
-		      const struct request *req, struct reply *r,
-		      const char *path, size_t plen, const char *query,
-		      size_t qlen)
+static void serve_dir(struct answer *a, const char *path, size_t plen,
+		      const char *query, size_t qlen)
 {
+	const struct vhost *vh = a->vh;
 	const struct server_conf *sc = vh->conf;
 	char name[PATH_MAX_LEN];
 	struct stat st;
 
 	if (path[plen - 1] != '/') {
-		serve_redirect(req, r, path, query, qlen);
+		serve_redirect(a, path, query, qlen);
 		return;
 	}
 	for (size_t i = 0; i < sc->nindex; i++) {
@@ -225,16 +295,16 @@ static void serve_dir(const struct vhost *vh, const char *buf,
 		if (fd == -1) {
 			if (errno == ENOENT)
 				continue;
-			serve_error(req, errno_status(errno), r);
+			serve_error(a->req, errno_status(errno), a->r);
 			return;
 		}
 		if (S_ISREG(st.st_mode)) {
-			serve_file(buf, req, r, fd, &st, name);
+			serve_file(a, fd, &st, name);
 			return;
 		}
 		close(fd);
 	}
-	serve_error(req, 403, r);
+	serve_error(a->req, 403, a->r);
 }
 
 /* Split an origin-form or absolute-form target into path and query. */
@@ -267,6 +337,13 @@ void serve_request(const struct vhost *vh, const char *buf,
 	size_t rawlen, qlen;
 	char path[PATH_MAX_LEN];
 	struct stat st;
+	struct answer a = {
+		.vh = vh,
+		.buf = buf,
+		.req = req,
+		.r = r,
+		.head = req->method == METHOD_HEAD,
+	};
 
 	if (req->method != METHOD_GET && req->method != METHOD_HEAD) {
 		serve_error(req, 405, r);
@@ -291,9 +368,9 @@ void serve_request(const struct vhost *vh, const char *buf,
 	}
 	if (S_ISDIR(st.st_mode)) {
 		close(fd);
-		serve_dir(vh, buf, req, r, path, (size_t)n, query, qlen);
+		serve_dir(&a, path, (size_t)n, query, qlen);
 	} else if (S_ISREG(st.st_mode)) {
-		serve_file(buf, req, r, fd, &st, path);
+		serve_file(&a, fd, &st, path);
 	} else {
 		close(fd);
 		serve_error(req, 403, r);

@@ -8,26 +8,11 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <sys/types.h>
-#include <sys/socket.h>
 
+#include "reply.h"
 #include "request.h"
 
 struct vhost;
-
-struct reply {
-	char *out;          /* the head, then (small bodies) the body */
-	uint32_t cap;
-	uint32_t len;
-	uint32_t head_len;
-	int status;         /* 0 until a response was built */
-	int file_fd;        /* -1, or the file whose [file_off, file_end) follows */
-	off_t file_off;
-	off_t file_end;
-	bool keep_alive;    /* in: the connection may stay open; out: it will */
-	bool linger;        /* close through a lingering read, not at once */
-	const struct sockaddr *client; /* in: who asks (PROXY / real IP applied) */
-};
 
 /* Build the response to req, whose spans are relative to buf. */
 void serve_request(const struct vhost *vh, const char *buf,

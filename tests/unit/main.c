@@ -21,6 +21,7 @@
 #pragma weak status_suite
 #pragma weak cidr_suite
 #pragma weak cond_suite
+#pragma weak range_suite
 
 int main(void)
 {
@@ -28,7 +29,7 @@ int main(void)
 		config_suite, path_suite, mime_suite, request_suite, response_suite,
 		file_suite, log_suite, listen_suite, conn_suite, proxy_suite,
 		status_suite, cidr_suite,
-		cond_suite,
+		cond_suite, range_suite,
 	};
 	SRunner *sr = NULL;
 

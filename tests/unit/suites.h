@@ -17,5 +17,6 @@ Suite *proxy_suite(void);
 Suite *status_suite(void);
 Suite *cidr_suite(void);
 Suite *cond_suite(void);
+Suite *range_suite(void);
 
 #endif
