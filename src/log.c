@@ -306,6 +306,8 @@ struct line {
 
 static void line_put(struct line *l, const char *s, size_t n)
 {
+	if (l->len >= l->room)
+		return;
 	if (n > l->room - l->len)
 		n = l->room - l->len;
 	memcpy(l->p + l->len, s, n);
@@ -352,7 +354,7 @@ static void line_str(struct line *l, const char *s, size_t n, bool json)
 	if (json)
 		line_json(l, s, n);
 	else
-		l->len += put_escaped(l->p + l->len, l->room - l->len + 1, s, n);
+		l->len += put_escaped(l->p + l->len, l->room - l->len, s, n);
 }
 
 static const char *protocol(const struct access_entry *e)

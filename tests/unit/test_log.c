@@ -218,6 +218,55 @@ START_TEST(test_log_format_long_request)
 }
 END_TEST
 
+/*
+ * JSON and custom lines from random fields, into buffers from 128 to 700
+ * bytes: never a byte past outsz, always one line.  (A full line once
+ * made the custom renderer write past its buffer.)
+ */
+START_TEST(test_log_render_bounds)
+{
+	static char req[2000], ref[700], ua[700];
+	static char out[800];
+	static const char *const custom[] = {
+		"$request", "$remote_addr \"$request\" $http_referer x",
+		"$http_user_agent$http_referer$request$status",
+	};
+	uint64_t x = 0x9e3779b97f4a7c15ULL;
+	int failed = 0;
+
+	for (int iter = 0; iter < 3000 && failed < 10; iter++) {
+		struct access_entry e = {
+			.addr = "192.0.2.1", .time_local = TIME,
+			.request = req, .request_len = log_rand(&x) % 2000,
+			.status = 200, .bytes = 1,
+			.referer = ref, .referer_len = log_rand(&x) % 700,
+			.user_agent = ua, .user_agent_len = log_rand(&x) % 700,
+		};
+		struct access_log al = {
+			.format = iter % 4 == 0 ? ACCESS_JSON : ACCESS_CUSTOM,
+			.custom = custom[iter % 3],
+		};
+		size_t outsz = 128 + log_rand(&x) % 573;
+
+		log_rand_field(&x, req, e.request_len);
+		log_rand_field(&x, ref, e.referer_len);
+		log_rand_field(&x, ua, e.user_agent_len);
+		memset(out, GUARD, sizeof(out));
+		size_t n = access_log_render(&al, out, outsz, &e);
+		int ok = n > 0 && n <= outsz && out[n - 1] == '\n' &&
+			 memchr(out, '\n', n - 1) == NULL;
+		for (size_t j = outsz; j < sizeof(out); j++)
+			ok = ok && (unsigned char)out[j] == GUARD;
+		if (ok)
+			continue;
+		fprintf(stderr, "render bounds %d: format %d, outsz %zu, %zu "
+			"bytes\n", iter, (int)al.format, outsz, n);
+		failed++;
+	}
+	ck_assert_msg(failed == 0, "%d random lines wrong (stderr)", failed);
+}
+END_TEST
+
 /* ---- access log files ---- */
 
 static char basedir[PATH_MAX]; /* made and removed by the runner */
@@ -621,6 +670,7 @@ Suite *log_suite(void)
 	tcase_add_test(tc, test_log_format_table);
 	tcase_add_test(tc, test_log_format_bounds);
 	tcase_add_test(tc, test_log_format_long_request);
+	tcase_add_test(tc, test_log_render_bounds);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("files");
 	tcase_add_unchecked_fixture(tc, log_setup_base, log_teardown_base);
