@@ -469,8 +469,10 @@ static int value_accept_mode(const char *s, enum accept_mode *mode,
 		*mode = ACCEPT_REUSEPORT;
 	else if (strcmp(s, "shared") == 0)
 		*mode = ACCEPT_SHARED;
+	else if (strcmp(s, "handoff") == 0)
+		*mode = ACCEPT_HANDOFF;
 	else {
-		snprintf(msg, len, "accept_mode must be reuseport or shared, "
+		snprintf(msg, len, "accept_mode must be reuseport, shared or handoff, "
 			 "not \"%s\"", s);
 		return -1;
 	}

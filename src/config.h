@@ -19,6 +19,7 @@
 enum accept_mode {
 	ACCEPT_REUSEPORT, /* one SO_REUSEPORT socket per worker slot */
 	ACCEPT_SHARED,    /* one socket, polled by every worker (EPOLLEXCLUSIVE) */
+	ACCEPT_HANDOFF,   /* the master accepts; the least-loaded worker serves */
 };
 
 /* Error log levels, most severe first (syslog numbering). */

@@ -71,6 +71,8 @@ struct proc {
 	uint64_t kill_at_ms;   /* DRAINING: SIGKILL then */
 	bool killed;
 	int sb;                /* its scoreboard slot */
+	int handoff_fd;        /* accept_mode handoff: our end, or -1 */
+	uint64_t handed;       /* connections passed to it */
 	pid_t replaces;        /* recycling: drain this one once we are ready */
 	bool recycling;        /* asked to be replaced */
 };
@@ -209,6 +211,8 @@ static struct proc *proc_add(void)
 
 static void proc_remove(struct proc *p)
 {
+	if (p->handoff_fd != -1)
+		close(p->handoff_fd);
 	stats_slot_release(p->sb);
 	*p = m.procs[--m.nprocs];
 }
@@ -264,6 +268,11 @@ static void proc_drain(struct proc *p, unsigned timeout_ms, bool retired)
 		return;
 	proc_set_state(p, PROC_DRAINING);
 	p->kill_at_ms = m.now + timeout_ms;
+	if (p->handoff_fd != -1) {
+		/* It reads what was sent, then sees the end. */
+		close(p->handoff_fd);
+		p->handoff_fd = -1;
+	}
 	sigqueue(p->pid, SIGQUIT, v);
 }
 
@@ -287,6 +296,9 @@ static void child_close_master_fds(void)
 	if (m.daemon_fd != -1)
 		close(m.daemon_fd);
 	sdnotify_close();
+	for (size_t i = 0; i < m.nprocs; i++)
+		if (m.procs[i].handoff_fd != -1)
+			close(m.procs[i].handoff_fd);
 }
 
 static bool set_has_fd(const struct listener_set *ls, int fd)
@@ -324,17 +336,33 @@ static int spawn(const struct config *cf, struct listener_set *ls,
 		log_error("no room for another worker process");
 		return -1;
 	}
+	*p = (struct proc){ .pid = -1, .sb = sb, .handoff_fd = -1 };
 	STATS_SET(stats->w[sb].heartbeat_ms, m.now);
+	int sv[2] = { -1, -1 };
+	if (cf->accept_mode == ACCEPT_HANDOFF &&
+	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0,
+		       sv) == -1) {
+		m.nprocs--;
+		stats_slot_release(sb);
+		log_errno(LOG_LVL_ALERT, "socketpair");
+		return -1;
+	}
 	pid = fork();
 	if (pid == -1) {
 		m.nprocs--;
 		stats_slot_release(sb);
+		if (sv[0] != -1) {
+			close(sv[0]);
+			close(sv[1]);
+		}
 		log_errno(LOG_LVL_ALERT, "fork");
 		return -1;
 	}
 	if (pid == 0) {
 		child_close_master_fds();
 		child_close_other_sets(ls);
+		if (sv[0] != -1)
+			close(sv[0]);
 		struct worker_args a = {
 			.cf = cf,
 			.listeners = ls,
@@ -346,6 +374,7 @@ static int spawn(const struct config *cf, struct listener_set *ls,
 			.gid = cred->gid,
 			.drop_privileges = cred->drop,
 			.stats_slot = sb,
+			.handoff_fd = sv[1],
 		};
 		worker_run(&a);
 	}
@@ -356,7 +385,10 @@ static int spawn(const struct config *cf, struct listener_set *ls,
 		.state = PROC_STARTING,
 		.started_ms = m.now,
 		.sb = sb,
+		.handoff_fd = sv[0],
 	};
+	if (sv[1] != -1)
+		close(sv[1]);
 	STATS_SET(stats->w[sb].pid, (int32_t)pid);
 	log_info("worker %u of generation %u started, pid %d", slot, gen,
 		 (int)pid);
@@ -446,6 +478,7 @@ static void reopen_logs(void)
 
 static void stop(enum stop_mode mode);
 static void stop_drain(void);
+static void handoff_unwatch(void);
 
 /* The first generation cannot start; a master that replaces an old one
  * tells it why. */
@@ -724,6 +757,7 @@ static void commit_pending(void)
 	if (m.next.cf->accept_mode == ACCEPT_REUSEPORT &&
 	    listen_steer(&m.next.ls, m.next.cf->worker_processes) == -1)
 		log_errno(LOG_LVL_WARN, "steering the reuseport group");
+	handoff_unwatch(); /* the set changes under it */
 	if (m.gen != 0)
 		drain_gen(old_gen, old_timeout,
 			  m.next.cf->accept_mode == ACCEPT_REUSEPORT ?
@@ -883,6 +917,7 @@ static void stop(enum stop_mode mode)
 	if (mode == STOP_FAST) {
 		log_notice("fast stop");
 		m.lame_duck_until = 0;
+		handoff_unwatch();
 		for (size_t i = 0; i < m.nprocs; i++)
 			kill(m.procs[i].pid, SIGTERM);
 		m.stop_deadline = m.now + FAST_STOP_MS;
@@ -909,6 +944,7 @@ static void stop_drain(void)
 
 	m.lame_duck_until = 0;
 	log_notice("graceful stop: draining %zu workers", m.nprocs);
+	handoff_unwatch();
 	for (size_t i = 0; i < m.nprocs; i++)
 		proc_drain(&m.procs[i], timeout, false);
 	m.stop_deadline = m.now + timeout + 1000;
@@ -1036,6 +1072,124 @@ static void kill_overdue(void)
 			p->killed = true;
 		}
 	}
+}
+
+/* ---- accept_mode handoff ---- */
+
+/* The ready worker of the current generation with the least to do. */
+static struct proc *handoff_pick(const struct proc *skip)
+{
+	struct proc *best = NULL;
+	uint64_t best_load = UINT64_MAX;
+
+	for (size_t i = 0; i < m.nprocs; i++) {
+		struct proc *p = &m.procs[i];
+		if (p == skip || p->gen != m.gen || p->state != PROC_READY ||
+		    p->handoff_fd == -1)
+			continue;
+		const struct stats_worker *w = &stats->w[p->sb];
+		uint64_t taken = STATS_GET(w->accepted);
+		uint64_t queued = p->handed > taken ? p->handed - taken : 0;
+		uint64_t load = STATS_GET(w->active) + queued;
+		if (load < best_load) {
+			best = p;
+			best_load = load;
+		}
+	}
+	return best;
+}
+
+static int handoff_send(struct proc *p, int fd, unsigned server,
+			const struct sockaddr_storage *peer)
+{
+	struct handoff_msg msg = { .server = server, .peer = *peer };
+	char ctl[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { &msg, sizeof(msg) };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = ctl, .msg_controllen = sizeof(ctl),
+	};
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+
+	memset(ctl, 0, sizeof(ctl));
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(fd));
+	if (sendmsg(p->handoff_fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL) == -1)
+		return -1;
+	p->handed++;
+	return 0;
+}
+
+/*
+ * accept_mode handoff: the master accepts and passes each connection to
+ * the ready worker with the fewest open and not-yet-taken connections.
+ */
+static void on_handoff_accept(struct event_source *src, unsigned events)
+{
+	static uint64_t last_complaint;
+	struct listener *l = (struct listener *)src;
+
+	for (int i = 0; i < 64; i++) {
+		struct sockaddr_storage peer;
+		socklen_t len = sizeof(peer);
+		struct proc *p = handoff_pick(NULL);
+		if (p == NULL)
+			return;
+		int fd = accept4(l->ev.fd, (struct sockaddr *)&peer, &len,
+				 SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd == -1) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			if (errno != EAGAIN && m.now - last_complaint >= 1000) {
+				log_errno(LOG_LVL_ERR, "accept on %s", l->text);
+				last_complaint = m.now;
+			}
+			return;
+		}
+		if (handoff_send(p, fd, l->server, &peer) == -1) {
+			struct proc *q = handoff_pick(p); /* that one is full */
+			if (q == NULL || handoff_send(q, fd, l->server, &peer) == -1)
+				if (m.now - last_complaint >= 1000) {
+					log_errno(LOG_LVL_ERR, "handing a connection over");
+					last_complaint = m.now;
+				}
+		}
+		close(fd);
+	}
+}
+
+static bool handoff_watching;
+
+/* Stop watching the listeners: before their set is replaced or closed. */
+static void handoff_unwatch(void)
+{
+	if (!handoff_watching)
+		return;
+	for (size_t i = 0; i < m.ls.n; i++)
+		event_del(&m.loop, &m.ls.v[i].ev);
+	handoff_watching = false;
+}
+
+/* Watch the listeners while some worker can take connections. */
+static void handoff_watch(void)
+{
+	bool want = m.cf != NULL && m.cf->accept_mode == ACCEPT_HANDOFF &&
+		    m.stop == RUNNING && handoff_pick(NULL) != NULL;
+
+	if (!want) {
+		handoff_unwatch();
+		return;
+	}
+	if (handoff_watching)
+		return;
+	for (size_t i = 0; i < m.ls.n; i++) {
+		m.ls.v[i].ev.handler = on_handoff_accept;
+		if (event_add(&m.loop, &m.ls.v[i].ev, EV_READ) == -1)
+			log_errno(LOG_LVL_ERR, "watching %s", m.ls.v[i].text);
+	}
+	handoff_watching = true;
 }
 
 /* ---- events ---- */
@@ -1275,6 +1429,7 @@ static int check_running(const char *path)
 
 static void master_cleanup(void)
 {
+	handoff_unwatch();
 	remove_pid_file();
 	listen_close(&m.ls);
 	config_free(m.cf);
@@ -1366,6 +1521,7 @@ int master_run(struct config *cf, const struct master_opts *o)
 		watchdog();
 		upgrade_check_deadline();
 		lame_duck_check();
+		handoff_watch();
 		if (m.stop != RUNNING && m.nprocs == 0)
 			break;
 	}

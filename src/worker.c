@@ -79,6 +79,41 @@ static void accept_pause(void)
 	accept_resume_ms = w.now_ms + ACCEPT_PAUSE_MS;
 }
 
+/* accept_mode handoff: take the connections the master passes us. */
+static struct event_source handoff_src;
+
+static void on_handoff(struct event_source *src, unsigned events)
+{
+	for (int i = 0; i < ACCEPT_BATCH; i++) {
+		struct handoff_msg msg;
+		char ctl[CMSG_SPACE(sizeof(int))];
+		struct iovec iov = { &msg, sizeof(msg) };
+		struct msghdr mh = {
+			.msg_iov = &iov, .msg_iovlen = 1,
+			.msg_control = ctl, .msg_controllen = sizeof(ctl),
+		};
+		ssize_t n = recvmsg(src->fd, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return; /* EAGAIN, or the master closed its end */
+		struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+		if (cm == NULL || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		int fd;
+		memcpy(&fd, CMSG_DATA(cm), sizeof(fd));
+		if (n != sizeof(msg) || msg.server >= w.nvhosts) {
+			close(fd);
+			continue;
+		}
+		if (w.draining || w.nconns >= w.cf->worker_connections) {
+			close(fd); /* the master sends none once told we drain */
+			continue;
+		}
+		conn_accept(&w.vhosts[msg.server], fd, &msg.peer);
+	}
+}
+
 static void on_accept(struct event_source *src, unsigned events)
 {
 	struct listener *l = (struct listener *)src;
@@ -150,6 +185,12 @@ static void drain_start(bool retired)
 	w.drain_deadline_ms = w.now_ms + w.cf->shutdown_timeout;
 	for (size_t i = 0; i < w.nvhosts; i++)
 		conn_drain(&w.vhosts[i]);
+	if (handoff_src.fd > 0) {
+		on_handoff(&handoff_src, EV_READ); /* what was already sent */
+		event_del(&w.loop, &handoff_src);
+		close(handoff_src.fd);
+		handoff_src.fd = -1;
+	}
 	if (retired && nmine > 0)
 		listeners_close_at = w.now_ms + RETIRE_LINGER_MS;
 	else
@@ -293,13 +334,14 @@ static void setup_listeners(const struct worker_args *a)
 {
 	struct listener_set *ls = a->listeners;
 	bool shared = w.cf->accept_mode == ACCEPT_SHARED;
+	bool handoff = w.cf->accept_mode == ACCEPT_HANDOFF;
 
 	mine = calloc(ls->n ? ls->n : 1, sizeof(*mine));
 	if (mine == NULL)
 		die("calloc");
 	for (size_t i = 0; i < ls->n; i++) {
 		struct listener *l = &ls->v[i];
-		if (shared || l->slot == a->slot) {
+		if (!handoff && (shared || l->slot == a->slot)) {
 			l->ev.handler = on_accept;
 			mine[nmine++] = l;
 		} else {
@@ -307,6 +349,12 @@ static void setup_listeners(const struct worker_args *a)
 		}
 	}
 	accept_enable(true);
+	if (handoff) {
+		handoff_src.fd = a->handoff_fd;
+		handoff_src.handler = on_handoff;
+		if (event_add(&w.loop, &handoff_src, EV_READ) == -1)
+			die("epoll_ctl on the handoff socket");
+	}
 }
 
 static int notify_fd = -1;

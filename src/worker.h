@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -28,6 +29,13 @@ struct worker_args {
 	gid_t gid;
 	bool drop_privileges;
 	int stats_slot;     /* this process's scoreboard slot */
+	int handoff_fd;     /* accept_mode handoff: connections arrive here */
+};
+
+/* What comes with each connection handed over (SCM_RIGHTS carries the fd). */
+struct handoff_msg {
+	uint32_t server;    /* index of the server section */
+	struct sockaddr_storage peer;
 };
 
 /* The value that comes with SIGQUIT when the worker's sockets retire. */

@@ -554,7 +554,7 @@ static const struct bad_conf {
 	  "forkd.conf:3: server section needs a listen directive" },
 	/* top-level values */
 	{ "\n\naccept_mode = fast\n" SERVER,
-	  "forkd.conf:3: accept_mode must be reuseport or shared, not \"fast\"" },
+	  "forkd.conf:3: accept_mode must be reuseport, shared or handoff, not \"fast\"" },
 	{ "worker_processes = 0\n" SERVER,
 	  "forkd.conf:1: worker_processes must be auto or a number from 1 to "
 	  "512, not \"0\"" },
@@ -598,10 +598,10 @@ static const struct bad_conf {
 	  "512, not \"four\"" },
 	/* a value with a newline still gives a one-line message */
 	{ "accept_mode = \"fa\\nst\"\n" SERVER,
-	  "forkd.conf:1: accept_mode must be reuseport or shared, not \"fa?st\"" },
+	  "forkd.conf:1: accept_mode must be reuseport, shared or handoff, not \"fa?st\"" },
 	/* line numbers after comments of every kind */
 	{ "# one\n// two\n/* three\n four */\naccept_mode = fast # six\n" SERVER,
-	  "forkd.conf:5: accept_mode must be reuseport or shared, not \"fast\"" },
+	  "forkd.conf:5: accept_mode must be reuseport, shared or handoff, not \"fast\"" },
 	/* server sections */
 	{ "server {\n\tlisten = { \"127.0.0.1:8080\",\n"
 	  "\t\t\"127.0.0.1:99999\" }\n\troot = www\n}\n",
@@ -751,11 +751,11 @@ START_TEST(test_error_names_file_as_given)
 	ck_assert_int_eq(mkdir("etc", 0755), 0);
 	write_file("etc/f.conf", text, strlen(text));
 	ck_assert_ptr_null(config_load("etc/f.conf", err, sizeof(err)));
-	ck_assert_str_eq(err, "etc/f.conf:2: accept_mode must be reuseport or "
-			 "shared, not \"fast\"");
+	ck_assert_str_eq(err, "etc/f.conf:2: accept_mode must be reuseport, "
+			 "shared or handoff, not \"fast\"");
 	ck_assert_ptr_null(config_load("./etc/../etc/f.conf", err, sizeof(err)));
 	ck_assert_str_eq(err, "./etc/../etc/f.conf:2: accept_mode must be "
-			 "reuseport or shared, not \"fast\"");
+			 "reuseport, shared or handoff, not \"fast\"");
 }
 END_TEST
 
@@ -792,7 +792,7 @@ START_TEST(test_load_after_failures)
 	ck_assert_str_eq(cf->servers[0].listen[0].text, "127.0.0.1:8080");
 	config_free(cf);
 	load_fails("\n\n\naccept_mode = x\n",
-		   "forkd.conf:4: accept_mode must be reuseport or shared, "
+		   "forkd.conf:4: accept_mode must be reuseport, shared or handoff, "
 		   "not \"x\"");
 }
 END_TEST
