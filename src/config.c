@@ -72,6 +72,9 @@ static const struct limit {
 	{ "keepalive_timeout", 0, DURATION_MAX_MS },
 	{ "client_header_timeout", 1, DURATION_MAX_MS },
 	{ "send_timeout", 1, DURATION_MAX_MS },
+	{ "client_body_timeout", 1, DURATION_MAX_MS },
+	{ "client_max_body_size", 0, 1u << 30 },      /* bytes */
+	{ "client_header_buffer_size", 1024, 65536 }, /* bytes */
 };
 
 static cfg_opt_t server_opts[] = {
@@ -92,6 +95,10 @@ static cfg_opt_t server_opts[] = {
 	CFG_STR_LIST("set_real_ip_from", "{}", CFGF_NONE),
 	CFG_STR("access_log_format", "combined", CFGF_NONE),
 	CFG_STR("access_log_buffer", "16k", CFGF_NONE),
+	/* request limits */
+	CFG_STR("client_body_timeout", "60", CFGF_NONE),
+	CFG_STR("client_max_body_size", "1m", CFGF_NONE),
+	CFG_STR("client_header_buffer_size", "8k", CFGF_NONE),
 	CFG_END(),
 };
 
@@ -740,6 +747,58 @@ static int check_size(cfg_t *cfg, cfg_opt_t *opt)
 	return 0;
 }
 
+/* n as written in the file: "512", "8k", "1g". */
+static const char *bytes_text(unsigned n, char *out, size_t len)
+{
+	static const char units[] = "\0kmg";
+	int u = 0;
+
+	while (u < 3 && n >= 1024 && n % 1024 == 0) {
+		n /= 1024;
+		u++;
+	}
+	snprintf(out, len, "%u%.1s", n, units + u);
+	return out;
+}
+
+/*
+ * A byte count with an optional k, m or g (powers of 1024), within the
+ * option's limits[] entry.
+ */
+static int value_bytes(const char *name, const char *s, unsigned *out,
+		       char *msg, size_t len)
+{
+	static const char units[] = "kmg";
+	const struct limit *l = limit_of(name);
+	const char *p = s;
+	unsigned long long n;
+
+	if (parse_digits(&p, l->max, &n) == 0) {
+		const char *u = *p != '\0' ? strchr(units, *p) : NULL;
+		if (u != NULL && p[1] == '\0')
+			n <<= 10 * (u - units + 1);
+		if ((u != NULL || *p == '\0') && n >= l->min && n <= l->max) {
+			*out = (unsigned)n;
+			return 0;
+		}
+	}
+	char lo[16], hi[16];
+	snprintf(msg, len, "%s must be a size from %s to %s (such as 64k or "
+		 "1m), not \"%s\"", name, bytes_text(l->min, lo, sizeof(lo)),
+		 bytes_text(l->max, hi, sizeof(hi)), s);
+	return -1;
+}
+
+static int check_bytes(cfg_t *cfg, cfg_opt_t *opt)
+{
+	char msg[CONFIG_ERR_MAX];
+	unsigned n;
+
+	if (value_bytes(opt->name, last_value(opt), &n, msg, sizeof(msg)))
+		return reject(cfg, "%s", msg);
+	return 0;
+}
+
 static int check_real_ip_header(cfg_t *cfg, cfg_opt_t *opt)
 {
 	const char *s = last_value(opt);
@@ -864,6 +923,9 @@ static const struct check {
 	{ "server|keepalive_requests", check_number },
 	{ "server|client_header_timeout", check_duration },
 	{ "server|send_timeout", check_duration },
+	{ "server|client_body_timeout", check_duration },
+	{ "server|client_max_body_size", check_bytes },
+	{ "server|client_header_buffer_size", check_bytes },
 };
 
 /* ------------------------------------------------------- the file */
@@ -1164,6 +1226,7 @@ static int copy_durations(struct server_conf *sc, cfg_t *sec)
 		{ "keepalive_timeout", &sc->keepalive_timeout },
 		{ "client_header_timeout", &sc->client_header_timeout },
 		{ "send_timeout", &sc->send_timeout },
+		{ "client_body_timeout", &sc->client_body_timeout },
 	};
 	char msg[CONFIG_ERR_MAX];
 
@@ -1239,7 +1302,13 @@ static int copy_server(struct server_conf *sc, cfg_t *sec)
 		return -1;
 	if (value_number("keepalive_requests",
 			 cfg_getstr(sec, "keepalive_requests"),
-			 &sc->keepalive_requests, msg, sizeof(msg)) == -1)
+			 &sc->keepalive_requests, msg, sizeof(msg)) == -1 ||
+	    value_bytes("client_max_body_size",
+			cfg_getstr(sec, "client_max_body_size"),
+			&sc->client_max_body_size, msg, sizeof(msg)) == -1 ||
+	    value_bytes("client_header_buffer_size",
+			cfg_getstr(sec, "client_header_buffer_size"),
+			&sc->client_header_buffer_size, msg, sizeof(msg)) == -1)
 		return copy_fail(msg);
 	return copy_balancer(sc, sec);
 }

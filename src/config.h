@@ -60,6 +60,9 @@ struct server_conf {
 	unsigned keepalive_requests; /* requests per connection, then close */
 	unsigned client_header_timeout; /* ms to receive a whole header */
 	unsigned send_timeout;       /* ms between two successful writes */
+	unsigned client_body_timeout; /* ms between two reads of a body */
+	unsigned client_max_body_size; /* bytes; a larger body gets 413 */
+	unsigned client_header_buffer_size; /* bytes for a request head */
 	/* behind a load balancer */
 	char *status_path;           /* NULL: no status endpoint */
 	char *health_path;           /* NULL: no health endpoint */

@@ -31,9 +31,7 @@
 #include "response.h"
 #include "serve.h"
 
-#define CONN_IN_SIZE 8192      /* request head limit */
 #define CONN_OUT_SIZE 16384    /* response head, plus small bodies inline */
-#define BODY_LIMIT (1u << 20)  /* request bodies are read and discarded */
 #define SENDFILE_CHUNK (1 << 20)
 #define LINGER_MS 2000
 #define DRAIN_GRACE_MS 1000
@@ -64,9 +62,13 @@ struct conn_buf {
 	uint64_t started_ms; /* the request's first byte arrived */
 	struct reply reply;
 	struct sockaddr_storage client; /* the request's client (real IP) */
-	char in[CONN_IN_SIZE];
+	bool body_started;  /* the head is done, body bytes are coming */
 	char out[CONN_OUT_SIZE];
+	char in[];          /* in_cap bytes: the largest head any server takes */
 };
+
+/* Room for a request head: client_header_buffer_size of any server. */
+static uint32_t in_cap;
 
 struct conn {
 	struct event_source ev;
@@ -177,9 +179,10 @@ static struct conn_buf *buf_get(void)
 
 	if (b != NULL)
 		free_bufs = b->next_free;
-	else if ((b = malloc(sizeof(*b))) == NULL)
+	else if ((b = malloc(sizeof(*b) + in_cap)) == NULL)
 		return NULL;
 	b->in_len = b->in_done = 0;
+	b->body_started = false;
 	reply_reset(b);
 	return b;
 }
@@ -288,6 +291,16 @@ static void conn_close(struct conn *c)
 	free_conns = c;
 }
 
+static uint32_t in_cap_of(const struct config *cf)
+{
+	uint32_t cap = 0;
+
+	for (size_t i = 0; i < cf->nservers; i++)
+		if (cf->servers[i].client_header_buffer_size > cap)
+			cap = cf->servers[i].client_header_buffer_size;
+	return cap;
+}
+
 int conn_accept(struct vhost *vh, int fd, const struct sockaddr_storage *peer)
 {
 	struct conn *c = free_conns;
@@ -303,6 +316,9 @@ int conn_accept(struct vhost *vh, int fd, const struct sockaddr_storage *peer)
 	c->timer = TIMER_NONE;
 	c->state = CONN_CLOSED;
 	c->proxy_pending = vh->conf->proxy_protocol;
+	vh->timeout_ms[TIMER_BODY] = vh->conf->client_body_timeout;
+	if (in_cap == 0)
+		in_cap = in_cap_of(vh->w->cf);
 	memcpy(&c->peer, peer, peer->ss_family == AF_INET6 ?
 	       sizeof(c->peer.v6) : sizeof(c->peer.v4));
 	if (event_add(&vh->w->loop, &c->ev, EV_READ | EV_WRITE | EV_EDGE) == -1) {
@@ -448,6 +464,7 @@ static enum step conn_finish(struct conn *c)
 	if (b->reply.file_fd != -1)
 		close(b->reply.file_fd);
 	reply_reset(b);
+	b->body_started = false;
 	request_next(&b->rp, b->in);
 	if (left == 0) {
 		conn_set_state(c, CONN_IDLE);
@@ -534,6 +551,41 @@ static enum step conn_write(struct conn *c)
 	}
 }
 
+/*
+ * The head is in and a body follows.  A client that sent "Expect:
+ * 100-continue" waits for our word: a request we will answer after
+ * reading (and discarding) its body gets "100 Continue"; any other gets
+ * its final answer at once, and the connection closes, body unread.
+ */
+static enum step conn_body_start(struct conn *c)
+{
+	static const char go_on[] = "HTTP/1.1 100 Continue\r\n\r\n";
+	struct conn_buf *b = c->buf;
+	const struct request *req = &b->rp.req;
+
+	b->body_started = true;
+	timer_set(c, TIMER_BODY);
+	if (!req->hdr_seen[HDR_EXPECT] || req->http_minor == 0)
+		return STEP_WAIT;
+	if (req->method != METHOD_GET && req->method != METHOD_HEAD) {
+		b->in_done = b->in_len; /* what is left of the body stays unread */
+		conn_respond(c);
+		b->reply.keep_alive = false;
+		b->reply.linger = true;
+		return STEP_AGAIN;
+	}
+	ssize_t n = send(c->ev.fd, go_on, sizeof(go_on) - 1, MSG_NOSIGNAL);
+	if (n > 0)
+		STATS_ADD(c->vh->w->sw->bytes_sent, (uint64_t)n);
+	if (n > 0 && n < (ssize_t)sizeof(go_on) - 1) {
+		conn_close(c); /* half an interim response: nothing can follow */
+		return STEP_CLOSED;
+	}
+	/* EAGAIN: the client's unread responses fill the socket; it will
+	 * stop waiting and send the body by itself. */
+	return STEP_WAIT;
+}
+
 /* Parse what is buffered; STEP_WAIT when more bytes are needed. */
 static enum step conn_parse(struct conn *c)
 {
@@ -556,8 +608,11 @@ static enum step conn_parse(struct conn *c)
 		break;
 	}
 	/* Inside a body we discard: its bytes need no room. */
-	if (b->rp.headers_done)
+	if (b->rp.headers_done) {
 		b->in_len = b->in_done = b->rp.headers_end;
+		if (!b->body_started)
+			return conn_body_start(c);
+	}
 	return STEP_WAIT;
 }
 
@@ -572,22 +627,26 @@ static enum step conn_read(struct conn *c)
 			conn_close(c);
 			return STEP_CLOSED;
 		}
-		request_parser_init(&b->rp, b->in, BODY_LIMIT);
+		request_parser_init(&b->rp, b->in,
+				    c->vh->conf->client_max_body_size);
 	}
 	enum step s = conn_parse(c);
 	if (s != STEP_WAIT)
 		return s;
-	if (b->in_len == sizeof(b->in))
+	uint32_t limit = c->vh->conf->client_header_buffer_size;
+	if (b->in_len >= limit)
 		return conn_reject(c, request_overflow_status(&b->rp));
 	if (!c->can_read)
 		return STEP_WAIT;
-	ssize_t n = read(c->ev.fd, b->in + b->in_len, sizeof(b->in) - b->in_len);
+	ssize_t n = read(c->ev.fd, b->in + b->in_len, limit - b->in_len);
 	if (n > 0) {
 		/* A short read drained the socket; the next edge will say more,
 		 * unless the end of the stream was already announced. */
-		if ((size_t)n < sizeof(b->in) - b->in_len && !c->rdhup)
+		if ((size_t)n < limit - b->in_len && !c->rdhup)
 			c->can_read = false;
 		b->in_len += (uint32_t)n;
+		if (b->body_started)
+			timer_set(c, TIMER_BODY);
 		if (c->state == CONN_IDLE) {
 			conn_set_state(c, CONN_READING);
 			timer_set(c, TIMER_HEADER);

@@ -19,6 +19,7 @@ enum conn_timer {
 	TIMER_SEND,      /* waiting for the client to take our bytes */
 	TIMER_LINGER,    /* closing: reading what the client still sends */
 	TIMER_DRAIN,     /* draining worker: idle grace before closing */
+	TIMER_BODY,      /* between two reads of a request body */
 	TIMER_COUNT_,
 	TIMER_NONE = TIMER_COUNT_,
 };

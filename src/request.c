@@ -228,6 +228,11 @@ static int headers_status(struct request_parser *rp, llhttp_t *p)
 		return 400;
 	if ((p->flags & F_CONTENT_LENGTH) && p->content_length > rp->body_limit)
 		return 413;
+	/* The one expectation HTTP/1.1 defines; RFC 9110 10.1.1 */
+	if (req->hdr_seen[HDR_EXPECT] > 1 ||
+	    (req->hdr_seen[HDR_EXPECT] &&
+	     !span_eq(rp->base, req->hdr[HDR_EXPECT], "100-continue")))
+		return 417;
 	return 0;
 }
 
