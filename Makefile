@@ -55,6 +55,36 @@ $(BUILD)/asan/unit-tests: $(SAN_OBJS) $(UNIT) src/*.h tests/unit/*.h
 		$(UNIT) $(SAN_OBJS) $(LIBS) $(CHECK_LIBS)
 asan: $(BUILD)/asan/forkd $(BUILD)/asan/unit-tests
 
+# libFuzzer harnesses (see tests/fuzz/README), built by clang with ASan and
+# UBSan.  The sources build without -Werror here: gcc's warnings are the
+# gate, and clang's set differs.  `make fuzz` runs each FUZZ_SECONDS and
+# keeps the grown corpus in $(BUILD)/fuzz/corpus-*/.
+FUZZ_CC  ?= clang
+FUZZ_SAN  = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+            -fno-sanitize-recover=undefined
+FUZZ_OBJS = $(SRCS:src/%.c=$(BUILD)/fuzz/obj/%.o) \
+            $(LLHTTP:%=$(BUILD)/fuzz/obj/llhttp_%.o)
+FUZZ_BINS = $(BUILD)/fuzz/fuzz-conn $(BUILD)/fuzz/fuzz-path
+FUZZ_SECONDS ?= 300
+.PHONY: fuzz-build
+
+$(BUILD)/fuzz/obj:
+	@mkdir -p $@
+$(BUILD)/fuzz/obj/%.o: src/%.c src/*.h | $(BUILD)/fuzz/obj
+	$(FUZZ_CC) $(CPPFLAGS) $(PKGCFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link \
+		$(filter-out -Werror,$(WARN)) -c -o $@ $<
+$(BUILD)/fuzz/obj/llhttp_%.o: $(LLHTTP_SRC)/%.c | $(BUILD)/fuzz/obj
+	$(FUZZ_CC) -I$(LLHTTP_INC) $(FUZZ_SAN) -fsanitize=fuzzer-no-link -w -c -o $@ $<
+$(BUILD)/fuzz/fuzz-conn: tests/fuzz/fuzz_conn.c $(FUZZ_OBJS) src/*.h
+	$(FUZZ_CC) $(CPPFLAGS) $(PKGCFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer $(WARN) \
+		-o $@ $< $(FUZZ_OBJS) $(LIBS)
+$(BUILD)/fuzz/fuzz-path: tests/fuzz/fuzz_path.c $(BUILD)/fuzz/obj/path.o src/path.h
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer $(WARN) \
+		-o $@ $< $(BUILD)/fuzz/obj/path.o
+fuzz-build: $(FUZZ_BINS)
+fuzz: $(FUZZ_BINS)
+	@sh tests/fuzz/run.sh --keep $(BUILD) $(FUZZ_SECONDS)
+
 # The demo site: foreground, on a local port, with the URL printed.
 RUN_PORT ?= 8080
 run:
@@ -65,7 +95,7 @@ run:
 # Everything: a -Werror build, the sanitizer build, then every test.
 test:
 	@sh scripts/deps.sh test
-	@$(MAKE) --no-print-directory $(BUILD)/forkd asan
+	@$(MAKE) --no-print-directory $(BUILD)/forkd asan fuzz-build
 	@sh tests/run.sh $(BUILD)
 
 unit: $(BUILD)/asan/unit-tests
@@ -73,6 +103,11 @@ unit: $(BUILD)/asan/unit-tests
 
 integration: $(BUILD)/forkd $(BUILD)/asan/forkd
 	python3 tests/integration/run.py --bin $(BUILD)/asan/forkd
+
+# forkd against nginx on this machine; see bench/README.  BENCH_ARGS=--quick
+# for a smoke run.
+bench: $(BUILD)/forkd
+	sh scripts/deps.sh bench && python3 bench/bench.py --forkd $(BUILD)/forkd $(BENCH_ARGS)
 
 install: $(BUILD)/forkd
 	install -D -m 0755 $(BUILD)/forkd $(DESTDIR)$(PREFIX)/sbin/forkd

@@ -1,6 +1,6 @@
 #!/bin/sh
-# Every test against the sanitizer build: the integration suite, then the
-# Check unit tests.  Usage: sh tests/run.sh BUILD_DIR [TEST_NAME ...]
+# Every test against the sanitizer build: the integration suite, the fuzz
+# harnesses for a bounded time, then the Check unit tests.  Usage: sh tests/run.sh BUILD_DIR [TEST_NAME ...]
 # (names, if any, select integration tests: see tests/integration/run.py)
 #
 # The output ends with Check's summary line and then the grand total,
@@ -23,6 +23,17 @@ trap 'exit 130' INT TERM
 irc=$(cat "$out/integration.rc" 2>/dev/null || echo 1)
 isum=$(sed -n 's/^integration: \([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed$/\1 \2/p' \
 	"$out/integration.out" | tail -n 1)
+
+# Fuzz: each libFuzzer harness for a bounded time (FUZZ_TEST_SECONDS).
+# Skipped when integration tests were named, or with FUZZ_TEST_SECONDS=0.
+if [ $# -eq 0 ] && [ "${FUZZ_TEST_SECONDS:-30}" -gt 0 ]; then
+	sh "$here/fuzz/run.sh" "$build" "${FUZZ_TEST_SECONDS:-30}" 2>&1 |
+		tee "$out/fuzz.out"
+else
+	echo "fuzz: 0 passed, 0 failed" >"$out/fuzz.out"
+fi
+fsum=$(sed -n 's/^fuzz: \([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed$/\1 \2/p' \
+	"$out/fuzz.out" | tail -n 1)
 
 # Unit: Check prints its summary before the failure details; print the
 # details first so that the summary line comes last.
@@ -48,6 +59,14 @@ if [ -n "$isum" ]; then
 	[ "$irc" -eq 0 ] || [ "$2" -ne 0 ] || note "tests: the integration runner exited $irc"
 else
 	note "tests: the integration runner printed no summary (exit $irc)"
+fi
+if [ -n "$fsum" ]; then
+	# shellcheck disable=SC2086 # split into the two counts
+	set -- $fsum
+	passed=$((passed + $1))
+	failed=$((failed + $2))
+else
+	note "tests: the fuzz runner printed no summary"
 fi
 if [ -n "$usum" ]; then
 	# shellcheck disable=SC2086 # split into the three counts
