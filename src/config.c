@@ -73,7 +73,7 @@ static const struct limit {
 	{ "client_header_timeout", 1, DURATION_MAX_MS },
 	{ "send_timeout", 1, DURATION_MAX_MS },
 	{ "client_body_timeout", 1, DURATION_MAX_MS },
-	{ "client_max_body_size", 0, 1u << 30 },      /* bytes */
+	{ "client_max_body_size", 1, 1u << 30 },      /* bytes; no "0 = unlimited" */
 	{ "client_header_buffer_size", 1024, 65536 }, /* bytes */
 };
 
