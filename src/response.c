@@ -77,6 +77,7 @@ const char *response_reason(int status)
 	switch (status) {
 	case 100: return "Continue";
 	case 200: return "OK";
+	case 204: return "No Content";
 	case 206: return "Partial Content";
 	case 301: return "Moved Permanently";
 	case 302: return "Found";
@@ -100,52 +101,124 @@ const char *response_reason(int status)
 	}
 }
 
+/* An append cursor over the head buffer; once full, it stays full. */
+struct out {
+	char *p;
+	char *end;
+};
+
+static void out_put(struct out *o, const char *s, size_t len)
+{
+	if ((size_t)(o->end - o->p) <= len) {
+		o->end = o->p; /* no room: mark it full for good */
+		return;
+	}
+	memcpy(o->p, s, len);
+	o->p += len;
+}
+
+#define OUT_LIT(o, lit) out_put((o), (lit), sizeof(lit) - 1)
+
+static void out_str(struct out *o, const char *s)
+{
+	out_put(o, s, strlen(s));
+}
+
+static void out_u64(struct out *o, unsigned long long v)
+{
+	char digits[20];
+	size_t i = sizeof(digits);
+
+	do
+		digits[--i] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	out_put(o, digits + i, sizeof(digits) - i);
+}
+
+/* "HTTP/1.1 200 OK\r\n", prebuilt for the statuses a file answer uses. */
+static void out_status(struct out *o, int status)
+{
+	switch (status) {
+	case 200: OUT_LIT(o, "HTTP/1.1 200 OK\r\n"); return;
+	case 206: OUT_LIT(o, "HTTP/1.1 206 Partial Content\r\n"); return;
+	case 304: OUT_LIT(o, "HTTP/1.1 304 Not Modified\r\n"); return;
+	}
+	OUT_LIT(o, "HTTP/1.1 ");
+	out_u64(o, (unsigned)status);
+	OUT_LIT(o, " ");
+	out_str(o, response_reason(status));
+	OUT_LIT(o, "\r\n");
+}
+
+/* Last-Modified values repeat: remember the last one formatted. */
+static const char *last_modified(time_t t)
+{
+	static time_t cached_t = -1;
+	static char cached[HTTP_DATE_LEN + 1];
+
+	if (t != cached_t) {
+		response_http_date(t, cached);
+		cached_t = t;
+	}
+	return cached;
+}
+
 size_t response_format_head(char *out, size_t outsz,
 			    const struct response_head *h)
 {
-	size_t n = 0;
-	int w;
+	struct out o = { out, out + outsz };
 
-#define PUT(...)                                                        \
-	do {                                                            \
-		w = snprintf(out + n, outsz - n, __VA_ARGS__);          \
-		if (w < 0 || (size_t)w >= outsz - n)                    \
-			return 0;                                       \
-		n += (size_t)w;                                         \
-	} while (0)
-
-	PUT("HTTP/1.1 %d %s\r\nServer: forkd\r\nDate: %s\r\n", h->status,
-	    response_reason(h->status), clock_cache.date);
-	if (h->content_type != NULL)
-		PUT("Content-Type: %s\r\n", h->content_type);
-	if (h->content_length >= 0)
-		PUT("Content-Length: %lld\r\n", h->content_length);
-	if (h->last_modified != 0) {
-		char date[HTTP_DATE_LEN + 1];
-		response_http_date(h->last_modified, date);
-		PUT("Last-Modified: %s\r\n", date);
+	out_status(&o, h->status);
+	OUT_LIT(&o, "Server: forkd\r\nDate: ");
+	out_put(&o, clock_cache.date, clock_cache.date[0] ? HTTP_DATE_LEN : 0);
+	OUT_LIT(&o, "\r\n");
+	if (h->content_type != NULL) {
+		OUT_LIT(&o, "Content-Type: ");
+		out_str(&o, h->content_type);
+		OUT_LIT(&o, "\r\n");
 	}
-	if (h->etag != NULL)
-		PUT("ETag: %s\r\n", h->etag);
-	if (h->location != NULL)
-		PUT("Location: %.*s\r\n", (int)h->location_len, h->location);
-	if (h->allow != NULL)
-		PUT("Allow: %s\r\n", h->allow);
+	if (h->content_length >= 0) {
+		OUT_LIT(&o, "Content-Length: ");
+		out_u64(&o, (unsigned long long)h->content_length);
+		OUT_LIT(&o, "\r\n");
+	}
+	if (h->last_modified != 0) {
+		OUT_LIT(&o, "Last-Modified: ");
+		out_put(&o, last_modified(h->last_modified), HTTP_DATE_LEN);
+		OUT_LIT(&o, "\r\n");
+	}
+	if (h->etag != NULL) {
+		OUT_LIT(&o, "ETag: ");
+		out_str(&o, h->etag);
+		OUT_LIT(&o, "\r\n");
+	}
+	if (h->location != NULL) {
+		OUT_LIT(&o, "Location: ");
+		out_put(&o, h->location, h->location_len);
+		OUT_LIT(&o, "\r\n");
+	}
+	if (h->allow != NULL) {
+		OUT_LIT(&o, "Allow: ");
+		out_str(&o, h->allow);
+		OUT_LIT(&o, "\r\n");
+	}
 	if (h->no_store)
-		PUT("Cache-Control: no-store\r\n");
-	if (h->content_range != NULL)
-		PUT("Content-Range: %s\r\n", h->content_range);
+		OUT_LIT(&o, "Cache-Control: no-store\r\n");
+	if (h->content_range != NULL) {
+		OUT_LIT(&o, "Content-Range: ");
+		out_str(&o, h->content_range);
+		OUT_LIT(&o, "\r\n");
+	}
 	if (h->accept_ranges)
-		PUT("Accept-Ranges: bytes\r\n");
+		OUT_LIT(&o, "Accept-Ranges: bytes\r\n");
 	if (h->extra_len > 0)
-		PUT("%.*s", (int)h->extra_len, h->extra);
+		out_put(&o, h->extra, h->extra_len);
 	if (h->keep_alive && h->http10)
-		PUT("Connection: keep-alive\r\n");
+		OUT_LIT(&o, "Connection: keep-alive\r\n");
 	else if (!h->keep_alive)
-		PUT("Connection: close\r\n");
-	PUT("\r\n");
-#undef PUT
-	return n;
+		OUT_LIT(&o, "Connection: close\r\n");
+	OUT_LIT(&o, "\r\n");
+	return o.end == o.p ? 0 : (size_t)(o.p - out);
 }
 
 const char *response_error_body(int status, size_t *len)
