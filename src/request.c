@@ -7,7 +7,13 @@
  * header block ends (CVE-2023-30589).  So the bytes of the head go through
  * head_scan() first, and llhttp only ever sees the part of them that scanned
  * clean: of two errors, the one earlier in the input decides the status.
+ *
+ * The same llhttp skips the two bytes that end a chunk's data without
+ * looking at them, so "5\r\nhelloXX0\r\n\r\n" was one complete body; a
+ * front end that reads it another way would have us answer a request it
+ * never saw.  on_body() checks those two bytes itself (crlf_check).
  */
+#include <ctype.h>
 #include <stddef.h>
 #include <string.h>
 #include <strings.h>
@@ -215,19 +221,124 @@ static enum request_method method_of(uint8_t m)
 	}
 }
 
-/* Refuse what a static origin server cannot answer sensibly. */
-static int headers_status(struct request_parser *rp, llhttp_t *p)
+/* reg-name characters: unreserved, sub-delims and '%' of pct-encoded */
+static bool is_reg_name(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || (c != 0 && strchr("-._~!$&'()*+,;=%", c));
+}
+
+static bool port_valid(const char *s, size_t len)
+{
+	unsigned long v = 0;
+
+	if (len > 5)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (unsigned long)(s[i] - '0');
+	}
+	return v <= 65535;
+}
+
+int request_host_len(const char *s, size_t len)
+{
+	size_t n = 0;
+
+	if (len == 0 || len > 255 + 6)
+		return -1;
+	if (s[0] == '[') {
+		for (n = 1; n < len && s[n] != ']'; n++)
+			if (!isxdigit((unsigned char)s[n]) && s[n] != ':' &&
+			    s[n] != '.')
+				return -1;
+		if (n == len || n < 3)
+			return -1;
+		n++;
+	} else {
+		while (n < len && is_reg_name((unsigned char)s[n]))
+			n++;
+		if (n == 0 || (n == 1 && s[0] == '.'))
+			return -1;
+	}
+	if (n < len && (s[n] != ':' || !port_valid(s + n + 1, len - n - 1)))
+		return -1;
+	/* An empty label: no host has one */
+	for (size_t i = 0; i + 1 < n; i++)
+		if (s[i] == '.' && s[i + 1] == '.')
+			return -1;
+	/* "example.com." names the same host as "example.com" */
+	if (s[0] != '[' && s[n - 1] == '.')
+		n--;
+	return (int)n;
+}
+
+/* The authority of an absolute-form target (http:// or https://), or an
+ * empty span for any other form. */
+static struct span target_authority(const struct request_parser *rp)
+{
+	struct span t = rp->req.target, a = { 0, 0 };
+	const char *s = rp->base + t.off;
+	size_t skip;
+
+	if (t.len > 7 && strncasecmp(s, "http://", 7) == 0)
+		skip = 7;
+	else if (t.len > 8 && strncasecmp(s, "https://", 8) == 0)
+		skip = 8;
+	else
+		return a;
+	a.off = t.off + (uint32_t)skip;
+	while (skip + a.len < t.len && !strchr("/?#", s[skip + a.len]))
+		a.len++;
+	return a;
+}
+
+/*
+ * Host is required in HTTP/1.1, once; every Host given must be a valid
+ * authority, and so must that of an absolute-form target, which then
+ * names the host (RFC 9112 3.2.2: the Host field is ignored).  A target's
+ * authority with userinfo is refused: it can only be a trick.
+ */
+static int host_status(struct request_parser *rp)
 {
 	struct request *req = &rp->req;
+	struct span h = req->hdr[HDR_HOST];
+	struct span a = target_authority(rp);
+	int n;
 
-	if (req->http_major != 1)
-		return 505;
 	if (req->hdr_seen[HDR_HOST] > 1)
 		return 400;
 	if (req->http_minor >= 1 && req->hdr_seen[HDR_HOST] == 0)
 		return 400;
+	if (req->hdr_seen[HDR_HOST] &&
+	    request_host_len(rp->base + h.off, h.len) < 0)
+		return 400;
+	if (a.off != 0)
+		h = a;
+	else if (!req->hdr_seen[HDR_HOST])
+		return 0;
+	if ((n = request_host_len(rp->base + h.off, h.len)) < 0)
+		return 400;
+	req->host = (struct span){ h.off, (uint32_t)n };
+	return 0;
+}
+
+/* Refuse what a static origin server cannot answer sensibly. */
+static int headers_status(struct request_parser *rp, llhttp_t *p)
+{
+	struct request *req = &rp->req;
+	int status;
+
+	if (req->http_major != 1)
+		return 505;
+	if ((status = host_status(rp)) != 0)
+		return status;
 	if ((p->flags & F_CONTENT_LENGTH) && p->content_length > rp->body_limit)
 		return 413;
+	/* RFC 9112 6.1: in HTTP/1.0 the framing is faulty; refuse it. */
+	if (req->http_minor == 0 && (p->flags & F_TRANSFER_ENCODING))
+		return 400;
 	/* The one expectation HTTP/1.1 defines; RFC 9110 10.1.1 */
 	if (req->hdr_seen[HDR_EXPECT] > 1 ||
 	    (req->hdr_seen[HDR_EXPECT] &&
@@ -272,10 +383,31 @@ static int on_headers_complete(llhttp_t *p)
 	return rp->status == 0 ? 0 : -1;
 }
 
+/*
+ * Match the CRLF that must follow a chunk's data against the stream bytes
+ * in [from, end); what lies beyond end is checked on the next call.
+ */
+static int crlf_check(struct request_parser *rp, const char *from,
+		      const char *end)
+{
+	for (; rp->crlf_left > 0 && from < end; from++, rp->crlf_left--)
+		if (*from != (rp->crlf_left == 2 ? '\r' : '\n'))
+			return -1;
+	return 0;
+}
+
 static int on_body(llhttp_t *p, const char *at, size_t len)
 {
 	struct request_parser *rp = parser_of(p);
 
+	/* A chunk's data ends when llhttp has nothing left to consume. */
+	if ((p->flags & F_CHUNKED) && p->content_length == 0) {
+		rp->crlf_left = 2;
+		if (crlf_check(rp, at + len, rp->exec_end) == -1) {
+			rp->status = 400;
+			return -1;
+		}
+	}
 	rp->body_seen += len;
 	if (rp->body_seen > rp->body_limit) {
 		rp->status = 413;
@@ -314,6 +446,7 @@ static void reset_message(struct request_parser *rp, const char *base)
 	rp->body_seen = 0;
 	rp->headers_end = 0;
 	rp->status = 0;
+	rp->crlf_left = 0;
 	rp->target_done = false;
 	rp->headers_done = false;
 	rp->scan = SCAN_START;
@@ -388,6 +521,13 @@ enum request_result request_parse(struct request_parser *rp, const char *data,
 {
 	llhttp_t *p = (llhttp_t *)(void *)rp->llhttp;
 	size_t clean = head_scan(&rp->scan, data, len);
+
+	if (crlf_check(rp, data, data + clean) == -1) {
+		*used = len;
+		rp->status = 400;
+		return REQUEST_ERROR;
+	}
+	rp->exec_end = data + clean;
 	llhttp_errno_t err = llhttp_execute(p, data, clean);
 
 	switch (err) {

@@ -53,6 +53,9 @@ struct request {
 	bool keep_alive;
 	struct span line;   /* "GET /x HTTP/1.1", for the access log */
 	struct span target; /* request-target as sent */
+	struct span host;   /* the authority's host, port and final dot cut
+			     * off: from an absolute-form target, else from
+			     * Host; empty when there is neither */
 	struct span hdr[HDR_COUNT_];
 	uint8_t hdr_seen[HDR_COUNT_];
 };
@@ -78,6 +81,8 @@ struct request_parser {
 	uint32_t headers_end; /* once headers_done: bytes past it are body,
 			       * and may be dropped from the buffer */
 	int status;           /* HTTP status for REQUEST_ERROR */
+	const char *exec_end; /* end of the bytes llhttp is working through */
+	uint8_t crlf_left;    /* bytes of the CRLF after chunk data unchecked */
 	bool target_done;
 	bool headers_done;
 };
@@ -101,6 +106,14 @@ void request_next(struct request_parser *rp, const char *base);
  * ended: 414 while the target is still arriving, 431 after.
  */
 int request_overflow_status(const struct request_parser *rp);
+
+/*
+ * The length of the host part of an authority "host[:port]" (RFC 3986
+ * 3.2.2: a reg-name, an IPv4 address or a bracketed IP literal; the port
+ * all digits, at most 65535), without the port and without one final dot;
+ * -1 when it is malformed or empty.  Pure; exposed for tests.
+ */
+int request_host_len(const char *s, size_t len);
 
 /* Case-insensitive comparison of a span's bytes with a C string. */
 bool span_eq(const char *base, struct span s, const char *str);

@@ -21,6 +21,9 @@
 #include "response.h"
 #include "serve.h"
 
+/* The methods every resource here answers. */
+#define SERVE_ALLOW "GET, HEAD, OPTIONS"
+
 /* Percent-encode a decoded path for a Location header. */
 static size_t encode_path(const char *in, char *out, size_t outsz)
 {
@@ -70,7 +73,7 @@ static void error_answer(const struct request *req, int status,
 	};
 
 	if (status == 405)
-		h.allow = "GET, HEAD";
+		h.allow = SERVE_ALLOW;
 	if (status == 400 || status >= 500) {
 		/* The request was not understood: no second chance. */
 		r->keep_alive = false;
@@ -307,18 +310,31 @@ static void serve_dir(struct answer *a, const char *path, size_t plen,
 	serve_error(a->req, 403, a->r);
 }
 
-/* Split an origin-form or absolute-form target into path and query. */
+/*
+ * Split an origin-form or absolute-form target into path and query.  An
+ * absolute form with an empty path ("http://h" or "http://h?q") means "/".
+ */
 static int split_target(const char *t, size_t len, const char **path,
 			size_t *plen, const char **query, size_t *qlen)
 {
-	if ((len > 7 && strncasecmp(t, "http://", 7) == 0) ||
-	    (len > 8 && strncasecmp(t, "https://", 8) == 0)) {
-		const char *auth = (const char *)memchr(t, '/', len) + 2;
-		const char *slash = memchr(auth, '/', len - (size_t)(auth - t));
-		if (slash == NULL)
-			return -1;
-		len -= (size_t)(slash - t);
-		t = slash;
+	size_t skip = 0;
+
+	if (len > 7 && strncasecmp(t, "http://", 7) == 0)
+		skip = 7;
+	else if (len > 8 && strncasecmp(t, "https://", 8) == 0)
+		skip = 8;
+	if (skip > 0) {
+		while (skip < len && t[skip] != '/' && t[skip] != '?')
+			skip++;
+		t += skip;
+		len -= skip;
+		if (len == 0 || t[0] == '?') {
+			*path = "/";
+			*plen = 1;
+			*query = t;
+			*qlen = len;
+			return 0;
+		}
 	}
 	if (len == 0 || t[0] != '/')
 		return -1;
@@ -328,6 +344,18 @@ static int split_target(const char *t, size_t len, const char **path,
 	*query = q != NULL ? q : t + len;
 	*qlen = len - *plen;
 	return 0;
+}
+
+/* OPTIONS, for the server ("*") or any path: what may be asked. */
+static void serve_options(const struct request *req, struct reply *r)
+{
+	struct response_head h = {
+		.status = 204,
+		.content_length = -1,
+		.allow = SERVE_ALLOW,
+	};
+
+	reply_head(r, &h, is_http10(req));
 }
 
 void serve_request(const struct vhost *vh, const char *buf,
@@ -345,6 +373,10 @@ void serve_request(const struct vhost *vh, const char *buf,
 		.head = req->method == METHOD_HEAD,
 	};
 
+	if (req->method == METHOD_OPTIONS) {
+		serve_options(req, r);
+		return;
+	}
 	if (req->method != METHOD_GET && req->method != METHOD_HEAD) {
 		serve_error(req, 405, r);
 		return;

@@ -529,6 +529,13 @@ static const struct request_bad bad[] = {
 	BAD("GET / HTTP/1.1\r\nHost: a\r\nHost: a\r\n\r\n", 400),
 	BAD("GET / HTTP/1.1\r\nHost: a\r\nhost: b\r\n\r\n", 400),
 	BAD("GET / HTTP/1.0\r\nHost: a\r\nHost: b\r\n\r\n", 400),
+	BAD("GET / HTTP/1.1\r\nHost: \r\n\r\n", 400),
+	BAD("GET / HTTP/1.1\r\nHost: a b\r\n\r\n", 400),
+	BAD("GET / HTTP/1.1\r\nHost: a/b\r\n\r\n", 400),
+	BAD("GET / HTTP/1.1\r\nHost: a:99999\r\n\r\n", 400),
+	BAD("GET / HTTP/1.0\r\nHost: user@a\r\n\r\n", 400),
+	BAD("GET http://u@a/ HTTP/1.1\r\nHost: a\r\n\r\n", 400),
+	BAD("GET http:///x HTTP/1.1\r\nHost: a\r\n\r\n", 400),
 	/* versions */
 	BAD("GET / HTTP/2.0\r\n" HOSTH "\r\n", 505),
 	BAD("GET / HTTP/2.0\r\n\r\n", 505),
@@ -821,6 +828,58 @@ START_TEST(test_request_span_eq)
 }
 END_TEST
 
+/* ---- Host values ---- */
+
+START_TEST(test_request_host_len)
+{
+	static const struct {
+		const char *in;
+		int want;
+	} cases[] = {
+		{ "example.com", 11 },
+		{ "Example.COM:8080", 11 },
+		{ "example.com.", 11 },
+		{ "example.com.:80", 11 },
+		{ "127.0.0.1:80", 9 },
+		{ "[::1]", 5 },
+		{ "[::1]:8080", 5 },
+		{ "[fe80::1%25eth0]", -1 },
+		{ "h:", 1 },
+		{ "a-b_c~d", 7 },
+		{ "", -1 },
+		{ ":80", -1 },
+		{ ".", -1 },
+		{ "a b", -1 },
+		{ "a/b", -1 },
+		{ "a\\b", -1 },
+		{ "a@b", -1 },
+		{ "a..b", -1 },
+		{ "..", -1 },
+		{ "h:65535", 1 },
+		{ "h:65536", -1 },
+		{ "h:123456", -1 },
+		{ "h:8o", -1 },
+		{ "h:80:80", -1 },
+		{ "[::1", -1 },
+		{ "[]", -1 },
+		{ "[::1]x", -1 },
+		{ "[g::1]", -1 },
+		{ "h\x7f", -1 },
+	};
+	int failed = 0;
+
+	for (size_t i = 0; i < nitems(cases); i++) {
+		int got = request_host_len(cases[i].in, strlen(cases[i].in));
+		if (got == cases[i].want)
+			continue;
+		fprintf(stderr, "host \"%s\": %d, want %d\n", cases[i].in, got,
+			cases[i].want);
+		failed++;
+	}
+	ck_assert_msg(failed == 0, "%d host cases failed (stderr)", failed);
+}
+END_TEST
+
 Suite *request_suite(void)
 {
 	Suite *s = suite_create("request");
@@ -829,6 +888,7 @@ Suite *request_suite(void)
 	tcase_add_test(tc, test_request_good_table);
 	tcase_add_test(tc, test_request_headers);
 	tcase_add_test(tc, test_request_span_eq);
+	tcase_add_test(tc, test_request_host_len);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("pipeline");
 	tcase_add_test(tc, test_request_pipeline);
