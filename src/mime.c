@@ -150,9 +150,19 @@ const char *mime_type(const char *name, size_t len)
 	struct mime_key key = { buf, 0 };
 	const struct mime_ext *e;
 
+	/* The same few extensions come back request after request. */
+	static char last_ext[MIME_EXT_MAX];
+	static size_t last_len;
+	static const char *last_type;
+
 	if ((key.len = mime_ext_lower(name, len, buf)) == 0)
 		return MIME_DEFAULT;
+	if (key.len == last_len && memcmp(buf, last_ext, key.len) == 0)
+		return last_type;
 	e = bsearch(&key, mime_table, sizeof(mime_table) / sizeof(mime_table[0]),
 	    sizeof(mime_table[0]), mime_cmp);
-	return e != NULL ? e->type : MIME_DEFAULT;
+	memcpy(last_ext, buf, key.len);
+	last_len = key.len;
+	last_type = e != NULL ? e->type : MIME_DEFAULT;
+	return last_type;
 }
