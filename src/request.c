@@ -47,6 +47,7 @@ enum scan_state {
 	SCAN_START,     /* before the request line: empty lines are skipped */
 	SCAN_START_CR,
 	SCAN_LINE,      /* in the request line */
+	SCAN_LINE_SP,   /* after a space in it */
 	SCAN_LINE_CR,
 	SCAN_FIELD,     /* at the start of a header line */
 	SCAN_NAME,
@@ -80,7 +81,14 @@ static enum scan_state scan_step(enum scan_state st, unsigned char c)
 			return SCAN_LINE_CR;
 		if (c == '\n')
 			return SCAN_FIELD;
+		if (c == ' ')
+			return SCAN_LINE_SP;
 		return c == '\0' ? SCAN_BAD : SCAN_LINE;
+	case SCAN_LINE_SP:
+		/* one space between the parts, none at the end (RFC 9112 3) */
+		if (c == ' ' || c == '\r' || c == '\n' || c == '\0')
+			return SCAN_BAD;
+		return SCAN_LINE;
 	case SCAN_FIELD:
 		if (c == '\r')
 			return SCAN_END_CR;
@@ -416,6 +424,19 @@ static int on_body(llhttp_t *p, const char *at, size_t len)
 	return 0;
 }
 
+/* A chunk that would take the body past the limit is refused when its
+ * size arrives, not after its bytes did. */
+static int on_chunk_header(llhttp_t *p)
+{
+	struct request_parser *rp = parser_of(p);
+
+	if (p->content_length > rp->body_limit - rp->body_seen) {
+		rp->status = 413;
+		return -1;
+	}
+	return 0;
+}
+
 static int on_message_complete(llhttp_t *p)
 {
 	struct request_parser *rp = parser_of(p);
@@ -434,6 +455,7 @@ static const llhttp_settings_t settings = {
 	.on_header_value_complete = on_header_value_complete,
 	.on_headers_complete = on_headers_complete,
 	.on_body = on_body,
+	.on_chunk_header = on_chunk_header,
 	.on_message_complete = on_message_complete,
 };
 

@@ -130,11 +130,6 @@ static const struct request_good good[] = {
 	  NULL, NULL },
 	{ "OPTIONS * HTTP/1.1\r\nHost: h\r\n\r\n", METHOD_OPTIONS, 1, 1,
 	  "OPTIONS * HTTP/1.1", "*", "h", NULL, NULL },
-	/* RFC 9112 3: recipients MAY split the request line on whitespace */
-	{ "GET  / HTTP/1.1\r\nHost: h\r\n\r\n", METHOD_GET, 1, 1,
-	  "GET  / HTTP/1.1", "/", "h", NULL, NULL },
-	{ "GET /  HTTP/1.1\r\nHost: h\r\n\r\n", METHOD_GET, 1, 1,
-	  "GET /  HTTP/1.1", "/", "h", NULL, NULL },
 	/* methods */
 	{ "HEAD /x HTTP/1.1\r\nHost: h\r\n\r\n", METHOD_HEAD, 1, 1,
 	  "HEAD /x HTTP/1.1", "/x", "h", NULL, NULL },
@@ -474,6 +469,9 @@ START_TEST(test_request_body_limit)
 		  4, REQUEST_ERROR, 413 },
 		{ "PUT / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n"
 		  "\r\nfffff\r\n",
+		  1024, REQUEST_ERROR, 413 },
+		{ "PUT / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n"
+		  "\r\n400\r\n",
 		  1024, REQUEST_AGAIN, 0 },
 		{ "PUT / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n"
 		  "\r\n800\r\n" /* then 2048 bytes, below */,
@@ -530,6 +528,11 @@ static const struct request_bad bad[] = {
 	BAD("GET / HTTP/1.1\r\nHost: a\r\nhost: b\r\n\r\n", 400),
 	BAD("GET / HTTP/1.0\r\nHost: a\r\nHost: b\r\n\r\n", 400),
 	BAD("GET / HTTP/1.1\r\nHost: \r\n\r\n", 400),
+	/* RFC 9112 3 allows splitting the line on any whitespace; two
+	 * readings of one line is what smuggling needs, so: one space. */
+	BAD("GET  / HTTP/1.1\r\nHost: h\r\n\r\n", 400),
+	BAD("GET /  HTTP/1.1\r\nHost: h\r\n\r\n", 400),
+	BAD("GET / HTTP/1.1 \r\nHost: h\r\n\r\n", 400),
 	BAD("GET / HTTP/1.1\r\nHost: a b\r\n\r\n", 400),
 	BAD("GET / HTTP/1.1\r\nHost: a/b\r\n\r\n", 400),
 	BAD("GET / HTTP/1.1\r\nHost: a:99999\r\n\r\n", 400),
