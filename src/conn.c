@@ -121,6 +121,7 @@ static void conn_set_state(struct conn *c, enum conn_state state)
 }
 
 static void conn_handle(struct event_source *src, unsigned events);
+static void conn_run(struct conn *c);
 
 /* ---- timers ---- */
 
@@ -330,6 +331,12 @@ int conn_accept(struct vhost *vh, int fd, const struct sockaddr_storage *peer)
 	c->id = STATS_ADD(vh->w->sw->accepted, 1) + 1;
 	conn_set_state(c, CONN_READING);
 	timer_set(c, vh->w->draining ? TIMER_DRAIN : TIMER_HEADER);
+	/* A new socket is writable, and a client sends its request right
+	 * after the handshake, so it is usually here by now: read it at once
+	 * instead of after another round through epoll_wait.  (It may be
+	 * answered, and the connection closed, before this returns.) */
+	c->can_read = c->can_write = true;
+	conn_run(c);
 	return 0;
 fail:
 	log_errno(LOG_LVL_ERR, "accept: cannot take connection");
