@@ -3,10 +3,11 @@
  * could be read two ways is refused.
  *
  * llhttp 8.1 still takes a few things RFC 9112 says to refuse: whitespace
- * between a field name and its colon, obs-fold, and a bare CR where the
- * header block ends (CVE-2023-30589).  So the bytes of the head go through
- * head_scan() first, and llhttp only ever sees the part of them that scanned
- * clean: of two errors, the one earlier in the input decides the status.
+ * between a field name and its colon, obs-fold, a bare CR where the header
+ * block ends (CVE-2023-30589), and a bare LF as the block's last line.  So
+ * the bytes of the head go through head_scan() first, and llhttp only ever
+ * sees the part of them that scanned clean: of two errors, the one earlier
+ * in the input decides the status.
  *
  * The same llhttp skips the two bytes that end a chunk's data without
  * looking at them, so "5\r\nhelloXX0\r\n\r\n" was one complete body; a
@@ -80,7 +81,7 @@ static enum scan_state scan_step(enum scan_state st, unsigned char c)
 		if (c == '\r')
 			return SCAN_LINE_CR;
 		if (c == '\n')
-			return SCAN_FIELD;
+			return SCAN_BAD; /* a bare LF ends no line of the head */
 		if (c == ' ')
 			return SCAN_LINE_SP;
 		return c == '\0' ? SCAN_BAD : SCAN_LINE;
@@ -92,8 +93,6 @@ static enum scan_state scan_step(enum scan_state st, unsigned char c)
 	case SCAN_FIELD:
 		if (c == '\r')
 			return SCAN_END_CR;
-		if (c == '\n')
-			return SCAN_DONE;
 		/* obs-fold, or a name that is empty or starts with a space */
 		return is_tchar(c) ? SCAN_NAME : SCAN_BAD;
 	case SCAN_NAME:
@@ -103,8 +102,6 @@ static enum scan_state scan_step(enum scan_state st, unsigned char c)
 	case SCAN_VALUE:
 		if (c == '\r')
 			return SCAN_VALUE_CR;
-		if (c == '\n')
-			return SCAN_FIELD;
 		return c == '\t' || (c >= 0x20 && c != 0x7f) ? SCAN_VALUE : SCAN_BAD;
 	case SCAN_LINE_CR:
 	case SCAN_VALUE_CR:
