@@ -79,6 +79,8 @@ static const struct limit {
 
 static cfg_opt_t server_opts[] = {
 	CFG_STR_LIST("listen", NULL, CFGF_NONE),
+	CFG_STR_LIST("server_name", "{}", CFGF_NONE),
+	CFG_BOOL("default_server", cfg_false, CFGF_NONE),
 	CFG_STR("root", NULL, CFGF_NONE),
 	CFG_STR_LIST("index", "{index.html}", CFGF_NONE),
 	CFG_STR("access_log", "off", CFGF_NONE),
@@ -839,26 +841,14 @@ static const char *listen_find(cfg_opt_t *opt, unsigned skip,
 }
 
 /*
- * The text of an earlier listen with the same address, in this section or
- * in a finished one; NULL when there is none.  Works on the values parsed
- * so far, so a repeated `listen =` (which replaces) is handled too.
+ * The text of an earlier listen with the same address in this section;
+ * NULL when there is none.  Works on the values parsed so far, so a
+ * repeated `listen =` (which replaces) is handled too.
  */
-static const char *listen_duplicate(cfg_t *sec, cfg_opt_t *opt,
+static const char *listen_duplicate(cfg_opt_t *opt,
 				    const struct sockaddr_storage *ss)
 {
-	cfg_t *root = loading->root;
-	const char *s;
-
-	if ((s = listen_find(opt, cfg_opt_size(opt) - 1, ss)) != NULL)
-		return s;
-	for (unsigned i = 0; i < cfg_size(root, "server"); i++) {
-		cfg_t *other = cfg_getnsec(root, "server", i);
-
-		if (other != sec &&
-		    (s = listen_find(cfg_getopt(other, "listen"), -1u, ss)) != NULL)
-			return s;
-	}
-	return NULL;
+	return listen_find(opt, cfg_opt_size(opt) - 1, ss);
 }
 
 static int check_listen(cfg_t *cfg, cfg_opt_t *opt)
@@ -871,11 +861,63 @@ static int check_listen(cfg_t *cfg, cfg_opt_t *opt)
 
 	if (config_parse_listen(s, &ss, &len, msg, sizeof(msg)) == -1)
 		return reject(cfg, "listen \"%s\": %s", s, msg);
-	if ((dup = listen_duplicate(cfg, opt, &ss)) == NULL)
+	if ((dup = listen_duplicate(opt, &ss)) == NULL)
 		return 0;
 	if (strcmp(dup, s) == 0)
 		return reject(cfg, "listen \"%s\": duplicate address", s);
 	return reject(cfg, "listen \"%s\": same address as \"%s\"", s, dup);
+}
+
+/* A host name, or "*." and one: letters, digits, '-', '_', '.' */
+static int check_server_name(cfg_t *cfg, cfg_opt_t *opt)
+{
+	const char *s = last_value(opt);
+	const char *name = strncmp(s, "*.", 2) == 0 ? s + 2 : s;
+	size_t len = strlen(name);
+
+	if (len == 0 || len > 253 || name[0] == '.' || strstr(name, "..") ||
+	    strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			 "0123456789-_.") != len)
+		return reject(cfg, "server_name \"%s\" is not a host name or "
+			      "\"*.\" and one", s);
+	return 0;
+}
+
+/*
+ * Servers may share an address (virtual hosts) when Host can tell them
+ * apart: a later one needs a server_name (or must be the default), and
+ * only one may be the default.
+ */
+static int check_shared_listen(cfg_t *cfg, cfg_t *sec)
+{
+	cfg_t *root = loading->root;
+	cfg_opt_t *mine = cfg_getopt(sec, "listen");
+	bool named = cfg_size(sec, "server_name") > 0;
+	bool dflt = cfg_getbool(sec, "default_server");
+
+	for (unsigned i = 0; i < cfg_size(root, "server"); i++) {
+		cfg_t *other = cfg_getnsec(root, "server", i);
+		if (other == sec)
+			break;
+		for (unsigned a = 0; a < cfg_opt_size(mine); a++) {
+			const char *s = cfg_opt_getnstr(mine, a), *dup;
+			struct sockaddr_storage ss;
+			socklen_t len;
+			if (config_parse_listen(s, &ss, &len, NULL, 0) == -1 ||
+			    (dup = listen_find(cfg_getopt(other, "listen"), -1u,
+					       &ss)) == NULL)
+				continue;
+			if (!named && !dflt)
+				return reject(cfg, "listen \"%s\": same address as "
+					      "\"%s\" of an earlier server; "
+					      "give this one a server_name", s, dup);
+			if (dflt && cfg_getbool(other, "default_server"))
+				return reject(cfg, "listen \"%s\": an earlier "
+					      "server is default_server for "
+					      "\"%s\" already", s, dup);
+		}
+	}
+	return 0;
 }
 
 /* Called at the closing brace of each server section. */
@@ -887,7 +929,7 @@ static int check_server(cfg_t *cfg, cfg_opt_t *opt)
 		return reject(cfg, "server section needs a listen directive");
 	if (cfg_getstr(sec, "root") == NULL)
 		return reject(cfg, "server section needs a root directive");
-	return 0;
+	return check_shared_listen(cfg, sec);
 }
 
 static const struct check {
@@ -916,6 +958,7 @@ static const struct check {
 	{ "server|access_log_buffer", check_size },
 	{ "server", check_server },
 	{ "server|listen", check_listen },
+	{ "server|server_name", check_server_name },
 	{ "server|root", check_root },
 	{ "server|index", check_index },
 	{ "server|access_log", check_path },
@@ -1217,6 +1260,20 @@ static int copy_index(struct server_conf *sc, cfg_t *sec)
 	return 0;
 }
 
+static int copy_list(cfg_t *sec, const char *name, char ***out, size_t *n)
+{
+	unsigned k = cfg_size(sec, name);
+
+	*n = 0;
+	if (k > 0 && (*out = calloc(k, sizeof(**out))) == NULL)
+		return copy_fail(NULL);
+	for (; *n < k; (*n)++)
+		if (((*out)[*n] = copy_str(cfg_getnstr(sec, name,
+						       (unsigned)*n))) == NULL)
+			return -1;
+	return 0;
+}
+
 static int copy_durations(struct server_conf *sc, cfg_t *sec)
 {
 	const struct {
@@ -1293,8 +1350,11 @@ static int copy_server(struct server_conf *sc, cfg_t *sec)
 	char msg[CONFIG_ERR_MAX];
 
 	if (copy_listen(sc, sec) == -1 || copy_index(sc, sec) == -1 ||
-	    copy_durations(sc, sec) == -1)
+	    copy_durations(sc, sec) == -1 ||
+	    copy_list(sec, "server_name", &sc->server_names,
+		      &sc->nserver_names) == -1)
 		return -1;
+	sc->default_server = cfg_getbool(sec, "default_server");
 	if ((sc->root = root_resolve(loading->dir, cfg_getstr(sec, "root"))) ==
 	    NULL)
 		return copy_fail(NULL);
@@ -1370,6 +1430,50 @@ static int copy_strings(struct config *cf, cfg_t *root)
 	return 0;
 }
 
+/* The group of addr, added (empty) when there is none yet. */
+static struct listen_group *group_of(struct config *cf,
+				     const struct listen_conf *l)
+{
+	for (size_t g = 0; g < cf->ngroups; g++)
+		if (listen_same(&cf->groups[g].addr, &l->addr))
+			return &cf->groups[g];
+	struct listen_group *g = &cf->groups[cf->ngroups++];
+	g->addr = l->addr;
+	g->addrlen = l->addrlen;
+	g->text = l->text;
+	if ((g->servers = calloc(cf->nservers, sizeof(*g->servers))) == NULL)
+		return NULL;
+	return g;
+}
+
+/* Group the servers by address, each group's default server first. */
+static int config_group(struct config *cf)
+{
+	size_t n = 0;
+
+	for (size_t s = 0; s < cf->nservers; s++)
+		n += cf->servers[s].nlisten;
+	if ((cf->groups = calloc(n, sizeof(*cf->groups))) == NULL)
+		return copy_fail(NULL);
+	for (size_t s = 0; s < cf->nservers; s++) {
+		const struct server_conf *sc = &cf->servers[s];
+		for (size_t a = 0; a < sc->nlisten; a++) {
+			struct listen_group *g = group_of(cf, &sc->listen[a]);
+			if (g == NULL)
+				return copy_fail(NULL);
+			if (sc->default_server) {
+				memmove(g->servers + 1, g->servers,
+					g->nservers * sizeof(*g->servers));
+				g->servers[0] = (unsigned)s;
+			} else {
+				g->servers[g->nservers] = (unsigned)s;
+			}
+			g->nservers++;
+		}
+	}
+	return 0;
+}
+
 static struct config *config_copy(cfg_t *root, const char *path)
 {
 	const char *base = strrchr(path, '/');
@@ -1394,10 +1498,47 @@ static struct config *config_copy(cfg_t *root, const char *path)
 		if (copy_server(&cf->servers[i],
 				cfg_getnsec(root, "server", i)) == -1)
 			goto fail;
+	if (config_group(cf) == -1)
+		goto fail;
 	return cf;
 fail:
 	config_free(cf);
 	return NULL;
+}
+
+bool config_name_match(const char *name, const char *host, size_t len)
+{
+	size_t nlen = strlen(name);
+
+	if (name[0] == '*' && name[1] == '.')
+		return len > nlen - 1 &&
+		       strncasecmp(host + len - (nlen - 1), name + 1,
+				   nlen - 1) == 0;
+	return nlen == len && strncasecmp(host, name, len) == 0;
+}
+
+unsigned config_server_select(const struct config *cf,
+			      const struct listen_group *g, const char *host,
+			      size_t len)
+{
+	unsigned best = g->servers[0];
+	size_t best_len = 0;
+
+	for (size_t i = 0; i < g->nservers && len > 0; i++) {
+		const struct server_conf *sc = &cf->servers[g->servers[i]];
+		for (size_t k = 0; k < sc->nserver_names; k++) {
+			const char *name = sc->server_names[k];
+			if (!config_name_match(name, host, len))
+				continue;
+			if (name[0] != '*')
+				return g->servers[i]; /* exact: done */
+			if (strlen(name) > best_len) {
+				best = g->servers[i];
+				best_len = strlen(name);
+			}
+		}
+	}
+	return best;
 }
 
 /* ------------------------------------------------------- interface */
@@ -1443,6 +1584,9 @@ static void server_free(struct server_conf *sc)
 	for (size_t i = 0; i < sc->nlisten; i++)
 		free(sc->listen[i].text);
 	free(sc->listen);
+	for (size_t i = 0; i < sc->nserver_names; i++)
+		free(sc->server_names[i]);
+	free(sc->server_names);
 	for (size_t i = 0; i < sc->nindex; i++)
 		free(sc->index[i]);
 	free(sc->index);
@@ -1462,6 +1606,9 @@ void config_free(struct config *cf)
 	for (size_t i = 0; i < cf->nservers; i++)
 		server_free(&cf->servers[i]);
 	free(cf->servers);
+	for (size_t g = 0; g < cf->ngroups; g++)
+		free(cf->groups[g].servers);
+	free(cf->groups);
 	free(cf->path);
 	free(cf->pid_file);
 	free(cf->error_log);

@@ -49,6 +49,9 @@ struct listen_conf {
 struct server_conf {
 	struct listen_conf *listen;
 	size_t nlisten;
+	char **server_names;         /* "example.com", "*.example.com" */
+	size_t nserver_names;
+	bool default_server;         /* default for each of its addresses */
 	char *root;                  /* absolute path, no trailing slash */
 	char **index;                /* file names tried for a directory */
 	size_t nindex;
@@ -74,6 +77,18 @@ struct server_conf {
 	size_t nreal_ip_from;
 };
 
+/*
+ * One listening address and the servers that share it, in the order a
+ * Host without a matching server_name falls back: the default first.
+ */
+struct listen_group {
+	struct sockaddr_storage addr;
+	socklen_t addrlen;
+	const char *text;            /* the first spelling (not owned) */
+	unsigned *servers;           /* indexes into config->servers */
+	size_t nservers;
+};
+
 struct config {
 	char *path;                  /* the file it came from */
 	unsigned worker_processes;   /* resolved: never 0 */
@@ -95,6 +110,8 @@ struct config {
 	unsigned drain_delay;        /* ms of lame duck before a graceful stop */
 	struct server_conf *servers;
 	size_t nservers;
+	struct listen_group *groups; /* one per distinct listen address */
+	size_t ngroups;
 };
 
 /*
@@ -123,5 +140,21 @@ int config_parse_listen(const char *text, struct sockaddr_storage *addr,
 int config_parse_duration(const char *text, unsigned *ms);
 
 const char *config_log_level_name(enum log_level lvl);
+
+/*
+ * Does server_name pattern name match host[0..len) (no port, any case)?
+ * A pattern is an exact name or "*.suffix", which matches any name that
+ * ends in ".suffix" (not "suffix" itself).  Pure; exposed for tests.
+ */
+bool config_name_match(const char *name, const char *host, size_t len);
+
+/*
+ * The server of g that answers host[0..len): one with that exact name,
+ * else the one whose wildcard has the longest suffix, else the default.
+ * Returns an index into cf->servers.
+ */
+unsigned config_server_select(const struct config *cf,
+			      const struct listen_group *g, const char *host,
+			      size_t len);
 
 #endif

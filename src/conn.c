@@ -63,6 +63,7 @@ struct conn_buf {
 	struct reply reply;
 	struct sockaddr_storage client; /* the request's client (real IP) */
 	bool body_started;  /* the head is done, body bytes are coming */
+	const struct vhost *served; /* the server answering (by Host) */
 	char out[CONN_OUT_SIZE];
 	char in[];          /* in_cap bytes: the largest head any server takes */
 };
@@ -75,7 +76,8 @@ struct conn {
 	struct conn *prev;       /* timer list */
 	struct conn *next;
 	uint64_t deadline;
-	struct vhost *vh;
+	struct vhost *vh;        /* the default server of the address */
+	const struct listen_group *group; /* NULL: vh answers everything */
 	struct conn_buf *buf;
 	uint32_t requests;
 	uint8_t state;
@@ -167,6 +169,7 @@ static void reply_reset(struct conn_buf *b)
 	b->file_sent = 0;
 	b->seg_done = 0;
 	b->started_ms = worker_self != NULL ? worker_self->now_ms : 0;
+	b->served = NULL;
 	b->reply = (struct reply){
 		.out = b->out,
 		.cap = sizeof(b->out),
@@ -218,6 +221,12 @@ static void addr_text(const struct sockaddr *sa, char *out, size_t outsz)
 		inet_ntop(AF_INET, &v4->sin_addr, out, (socklen_t)outsz);
 }
 
+/* The server whose access log gets the request: the one Host chose. */
+static const struct vhost *conn_served(const struct conn *c)
+{
+	return c->buf->served != NULL ? c->buf->served : c->vh;
+}
+
 static void conn_log(struct conn *c)
 {
 	struct conn_buf *b = c->buf;
@@ -257,8 +266,9 @@ static void conn_log(struct conn *c)
 		.user_agent = b->in + req->hdr[HDR_USER_AGENT].off,
 		.user_agent_len = req->hdr[HDR_USER_AGENT].len,
 	};
-	size_t n = access_log_render(c->vh->log, line, sizeof(line), &e);
-	access_log_append(c->vh->log, line, n);
+	struct access_log *log = conn_served(c)->log;
+	size_t n = access_log_render(log, line, sizeof(line), &e);
+	access_log_append(log, line, n);
 }
 
 /* A response ended (whole or cut short): count it, log it. */
@@ -271,7 +281,7 @@ static void conn_request_done(struct conn *c)
 		return;
 	STATS_ADD(sw->requests, 1);
 	STATS_ADD(sw->bytes_sent, (uint64_t)b->out_sent + b->file_sent);
-	if (c->vh->log != NULL)
+	if (conn_served(c)->log != NULL)
 		conn_log(c);
 	b->reply.status = 0;
 }
@@ -304,6 +314,12 @@ static uint32_t in_cap_of(const struct config *cf)
 
 int conn_accept(struct vhost *vh, int fd, const struct sockaddr_storage *peer)
 {
+	return conn_accept_on(vh, NULL, fd, peer);
+}
+
+int conn_accept_on(struct vhost *vh, const struct listen_group *group, int fd,
+		   const struct sockaddr_storage *peer)
+{
 	struct conn *c = free_conns;
 
 	if (c != NULL)
@@ -314,6 +330,7 @@ int conn_accept(struct vhost *vh, int fd, const struct sockaddr_storage *peer)
 	c->ev.handler = conn_handle;
 	c->ev.fd = fd;
 	c->vh = vh;
+	c->group = group;
 	c->timer = TIMER_NONE;
 	c->state = CONN_CLOSED;
 	c->proxy_pending = vh->conf->proxy_protocol;
@@ -401,6 +418,24 @@ static enum step conn_proxy(struct conn *c)
 
 /* ---- responses ---- */
 
+/*
+ * The server that answers the request: by its host among those sharing
+ * the address.  What concerns the connection itself (timeouts, limits,
+ * PROXY protocol, keep-alive) stays with the address's default server.
+ */
+static const struct vhost *conn_vhost(const struct conn *c)
+{
+	const struct listen_group *g = c->group;
+	const struct request *req = &c->buf->rp.req;
+
+	if (g == NULL || g->nservers < 2)
+		return c->vh;
+	unsigned s = config_server_select(c->vh->w->cf, g,
+					  c->buf->in + req->host.off,
+					  req->host.len);
+	return &c->vh->w->vhosts[s];
+}
+
 /* A whole request was parsed: decide keep-alive, build the response. */
 static enum step conn_respond(struct conn *c)
 {
@@ -416,7 +451,8 @@ static enum step conn_respond(struct conn *c)
 	conn_client(c);
 	b->reply.client = (const struct sockaddr *)&b->client;
 	conn_set_state(c, CONN_WRITING); /* a status page counts itself */
-	serve_request(vh, b->in, &b->rp.req, &b->reply);
+	b->served = conn_vhost(c);
+	serve_request(b->served, b->in, &b->rp.req, &b->reply);
 	timer_set(c, TIMER_SEND);
 	return STEP_AGAIN;
 }
@@ -559,10 +595,13 @@ static enum step conn_write(struct conn *c)
 }
 
 /*
- * The head is in and a body follows.  A client that sent "Expect:
- * 100-continue" waits for our word: a request we will answer after
- * reading (and discarding) its body gets "100 Continue"; any other gets
- * its final answer at once, and the connection closes, body unread.
+ * The head is in and a body follows, not all of it buffered yet.  A GET
+ * or HEAD is answered once its body is read (and discarded); one that
+ * sent "Expect: 100-continue" is told to go on first.  Any other method
+ * gets its final answer at once, and the connection closes, body unread:
+ * that answer never depends on the body, and waiting for it would let a
+ * client that trickles a large body hold the connection for as long as
+ * each piece comes within client_body_timeout.
  */
 static enum step conn_body_start(struct conn *c)
 {
@@ -572,8 +611,6 @@ static enum step conn_body_start(struct conn *c)
 
 	b->body_started = true;
 	timer_set(c, TIMER_BODY);
-	if (!req->hdr_seen[HDR_EXPECT] || req->http_minor == 0)
-		return STEP_WAIT;
 	if (req->method != METHOD_GET && req->method != METHOD_HEAD) {
 		b->in_done = b->in_len; /* what is left of the body stays unread */
 		conn_respond(c);
@@ -581,6 +618,8 @@ static enum step conn_body_start(struct conn *c)
 		b->reply.linger = true;
 		return STEP_AGAIN;
 	}
+	if (!req->hdr_seen[HDR_EXPECT] || req->http_minor == 0)
+		return STEP_WAIT;
 	ssize_t n = send(c->ev.fd, go_on, sizeof(go_on) - 1, MSG_NOSIGNAL);
 	if (n > 0)
 		STATS_ADD(c->vh->w->sw->bytes_sent, (uint64_t)n);

@@ -41,7 +41,15 @@ struct vhost {
 	struct conn_list timers[TIMER_COUNT_];
 };
 
-/* Take over an accepted socket.  Returns 0, or -1 (the fd is closed). */
+/*
+ * Take over a socket accepted on an address whose servers are group (its
+ * default server vh first), each request answered by the one its Host
+ * names.  Returns 0, or -1 (the fd is closed).
+ */
+int conn_accept_on(struct vhost *vh, const struct listen_group *group, int fd,
+		   const struct sockaddr_storage *peer);
+
+/* conn_accept_on for an address that vh alone serves. */
 int conn_accept(struct vhost *vh, int fd, const struct sockaddr_storage *peer);
 
 /* Close the connections whose deadline passed; returns the next deadline

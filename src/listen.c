@@ -100,14 +100,6 @@ static bool addr_known(const struct listener_set *old, const struct listener *l)
 	return false;
 }
 
-static size_t count_sockets(const struct config *cf, unsigned slots)
-{
-	size_t n = 0;
-
-	for (size_t s = 0; s < cf->nservers; s++)
-		n += cf->servers[s].nlisten * slots;
-	return n;
-}
 
 /* Open (or take over) the socket of one (address, slot) pair. */
 static int open_one(struct listener *l, const struct listener_set *old,
@@ -139,26 +131,25 @@ int listen_open(struct listener_set *set, const struct config *cf,
 	size_t n = 0;
 
 	set->n = 0;
-	set->v = calloc(count_sockets(cf, slots), sizeof(*set->v));
+	set->v = calloc(cf->ngroups * slots, sizeof(*set->v));
 	if (set->v == NULL) {
 		snprintf(err, errlen, "listen: %s", strerror(errno));
 		return -1;
 	}
 	for (unsigned slot = 0; slot < slots; slot++) {
-		for (size_t s = 0; s < cf->nservers; s++) {
-			const struct server_conf *srv = &cf->servers[s];
-			for (size_t a = 0; a < srv->nlisten; a++) {
-				struct listener *l = &set->v[n];
-				l->addr = srv->listen[a].addr;
-				l->addrlen = srv->listen[a].addrlen;
-				l->text = srv->listen[a].text;
-				l->slot = slot;
-				l->server = (unsigned)s;
-				l->ev.fd = -1;
-				if (open_one(l, old, reuseport, err, errlen) == -1)
-					goto fail;
-				set->n = ++n;
-			}
+		for (size_t g = 0; g < cf->ngroups; g++) {
+			const struct listen_group *grp = &cf->groups[g];
+			struct listener *l = &set->v[n];
+			l->addr = grp->addr;
+			l->addrlen = grp->addrlen;
+			l->text = grp->text;
+			l->slot = slot;
+			l->server = grp->servers[0];
+			l->group = (unsigned)g;
+			l->ev.fd = -1;
+			if (open_one(l, old, reuseport, err, errlen) == -1)
+				goto fail;
+			set->n = ++n;
 		}
 	}
 	return 0;

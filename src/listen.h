@@ -23,7 +23,8 @@ struct listener {
 	socklen_t addrlen;
 	const char *text;          /* the config's spelling (not owned) */
 	unsigned slot;             /* reuseport: worker slot; shared: 0 */
-	unsigned server;           /* index into config->servers */
+	unsigned server;           /* the default server of its address */
+	unsigned group;            /* index into config->groups */
 	bool reused;               /* the fd came from the previous set */
 };
 

@@ -1099,10 +1099,12 @@ static struct proc *handoff_pick(const struct proc *skip)
 	return best;
 }
 
-static int handoff_send(struct proc *p, int fd, unsigned server,
+static int handoff_send(struct proc *p, int fd, const struct listener *l,
 			const struct sockaddr_storage *peer)
 {
-	struct handoff_msg msg = { .server = server, .peer = *peer };
+	struct handoff_msg msg = {
+		.server = l->server, .group = l->group, .peer = *peer,
+	};
 	char ctl[CMSG_SPACE(sizeof(int))];
 	struct iovec iov = { &msg, sizeof(msg) };
 	struct msghdr mh = {
@@ -1148,9 +1150,9 @@ static void on_handoff_accept(struct event_source *src, unsigned events)
 			}
 			return;
 		}
-		if (handoff_send(p, fd, l->server, &peer) == -1) {
+		if (handoff_send(p, fd, l, &peer) == -1) {
 			struct proc *q = handoff_pick(p); /* that one is full */
-			if (q == NULL || handoff_send(q, fd, l->server, &peer) == -1)
+			if (q == NULL || handoff_send(q, fd, l, &peer) == -1)
 				if (m.now - last_complaint >= 1000) {
 					log_errno(LOG_LVL_ERR, "handing a connection over");
 					last_complaint = m.now;

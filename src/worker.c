@@ -102,7 +102,8 @@ static void on_handoff(struct event_source *src, unsigned events)
 			continue;
 		int fd;
 		memcpy(&fd, CMSG_DATA(cm), sizeof(fd));
-		if (n != sizeof(msg) || msg.server >= w.nvhosts) {
+		if (n != sizeof(msg) || msg.server >= w.nvhosts ||
+		    msg.group >= w.cf->ngroups) {
 			close(fd);
 			continue;
 		}
@@ -110,7 +111,8 @@ static void on_handoff(struct event_source *src, unsigned events)
 			close(fd); /* the master sends none once told we drain */
 			continue;
 		}
-		conn_accept(&w.vhosts[msg.server], fd, &msg.peer);
+		conn_accept_on(&w.vhosts[msg.server], &w.cf->groups[msg.group], fd,
+			       &msg.peer);
 	}
 }
 
@@ -130,7 +132,8 @@ static void on_accept(struct event_source *src, unsigned events)
 		int fd = accept4(l->ev.fd, (struct sockaddr *)&peer, &len,
 				 SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd != -1) {
-			conn_accept(&w.vhosts[l->server], fd, &peer);
+			conn_accept_on(&w.vhosts[l->server],
+				       &w.cf->groups[l->group], fd, &peer);
 			continue;
 		}
 		switch (errno) {

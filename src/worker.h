@@ -34,7 +34,8 @@ struct worker_args {
 
 /* What comes with each connection handed over (SCM_RIGHTS carries the fd). */
 struct handoff_msg {
-	uint32_t server;    /* index of the server section */
+	uint32_t server;    /* index of the default server section */
+	uint32_t group;     /* index of the address in config->groups */
 	struct sockaddr_storage peer;
 };
 

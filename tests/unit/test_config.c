@@ -419,6 +419,53 @@ START_TEST(test_several_servers)
 }
 END_TEST
 
+/* Servers sharing an address form one group, its default first. */
+START_TEST(test_virtual_hosts)
+{
+	struct config *cf;
+	static const struct {
+		const char *host;
+		unsigned server;
+	} picks[] = {
+		{ "a.example", 1 },
+		{ "A.EXAMPLE", 1 },
+		{ "x.a.example", 2 },
+		{ "y.x.a.example", 3 },
+		{ "a.example.org", 0 },
+		{ "b.example", 0 },
+		{ "", 0 },
+	};
+
+	cf = load_ok("server {\n\tlisten = { 8080, 8081 }\n\troot = www\n}\n"
+		     "server {\n\tlisten = 8080\n\troot = www\n"
+		     "\tserver_name = { \"a.example\", \"*.b.example\" }\n}\n"
+		     "server {\n\tlisten = 8080\n\troot = www\n"
+		     "\tserver_name = \"*.a.example\"\n}\n"
+		     "server {\n\tlisten = { \"*:8081\", 8080 }\n\troot = www\n"
+		     "\tserver_name = \"*.x.a.example\"\n"
+		     "\tdefault_server = true\n}\n");
+	ck_assert_uint_eq(cf->ngroups, 2);
+	ck_assert_uint_eq(cf->groups[0].nservers, 4);
+	ck_assert_uint_eq(cf->groups[0].servers[0], 3); /* default_server */
+	ck_assert_uint_eq(cf->groups[1].nservers, 2);
+	ck_assert_uint_eq(cf->groups[1].servers[0], 3);
+	ck_assert_uint_eq(cf->groups[1].servers[1], 0);
+	for (size_t i = 0; i < nitems(picks); i++) {
+		unsigned want = picks[i].server == 0 ? 3 : picks[i].server;
+		unsigned got = config_server_select(cf, &cf->groups[0],
+						    picks[i].host,
+						    strlen(picks[i].host));
+		ck_assert_msg(got == want, "%s: server %u, want %u",
+			      picks[i].host, got, want);
+	}
+	ck_assert(config_name_match("*.b.example", "q.b.example", 11));
+	ck_assert(!config_name_match("*.b.example", "b.example", 9));
+	ck_assert(!config_name_match("*.b.example", "xb.example", 10));
+	ck_assert(!config_name_match("a.example", "a.example.", 10));
+	config_free(cf);
+}
+END_TEST
+
 START_TEST(test_index_append_and_empty)
 {
 	struct config *cf = load_ok("server {\n\tlisten = 80\n\troot = www\n"
@@ -629,7 +676,23 @@ static const struct bad_conf {
 	  "forkd.conf:3: listen \"[0::1]:80\": same address as \"[::1]:80\"" },
 	{ "server {\n\tlisten = 80\n\troot = www\n}\n"
 	  "server {\n\tlisten = { 81,\n\t\t\"*:80\" }\n\troot = www\n}\n",
-	  "forkd.conf:7: listen \"*:80\": same address as \"80\"" },
+	  "forkd.conf:9: listen \"*:80\": same address as \"80\" of an "
+	  "earlier server; give this one a server_name" },
+	{ "server {\n\tlisten = 80\n\troot = www\n\tdefault_server = true\n}\n"
+	  "server {\n\tlisten = \"*:80\"\n\troot = www\n"
+	  "\tdefault_server = true\n}\n",
+	  "forkd.conf:10: listen \"*:80\": an earlier server is "
+	  "default_server for \"80\" already" },
+	{ "server {\n\tlisten = 80\n\troot = www\n"
+	  "\tserver_name = { \"a.example\", \"*a.example\" }\n}\n",
+	  "forkd.conf:4: server_name \"*a.example\" is not a host name or "
+	  "\"*.\" and one" },
+	{ "server {\n\tlisten = 80\n\troot = www\n\tserver_name = \"a b\"\n}\n",
+	  "forkd.conf:4: server_name \"a b\" is not a host name or \"*.\" "
+	  "and one" },
+	{ "server {\n\tlisten = 80\n\troot = www\n\tserver_name = \"*.\"\n}\n",
+	  "forkd.conf:4: server_name \"*.\" is not a host name or \"*.\" "
+	  "and one" },
 	{ "server {\n\tlisten = 80\n\troot = \"/nope\"\n}\n",
 	  "forkd.conf:3: root \"/nope\": No such file or directory" },
 	{ "server {\n\tlisten = 80\n\troot = \"/etc/passwd\"\n}\n",
@@ -1076,6 +1139,7 @@ Suite *config_suite(void)
 	tcase_add_test(tc, test_relative_paths);
 	tcase_add_test(tc, test_root_trailing_slashes);
 	tcase_add_test(tc, test_several_servers);
+	tcase_add_test(tc, test_virtual_hosts);
 	tcase_add_test(tc, test_index_append_and_empty);
 	tcase_add_test(tc, test_repeated_option_replaces);
 	tcase_add_test(tc, test_listen_same_port_other_address);
