@@ -81,6 +81,7 @@ static cfg_opt_t server_opts[] = {
 	CFG_STR_LIST("listen", NULL, CFGF_NONE),
 	CFG_STR_LIST("server_name", "{}", CFGF_NONE),
 	CFG_BOOL("default_server", cfg_false, CFGF_NONE),
+	CFG_STR("dotfiles", "deny", CFGF_NONE),
 	CFG_STR("root", NULL, CFGF_NONE),
 	CFG_STR_LIST("index", "{index.html}", CFGF_NONE),
 	CFG_STR("access_log", "off", CFGF_NONE),
@@ -868,6 +869,15 @@ static int check_listen(cfg_t *cfg, cfg_opt_t *opt)
 	return reject(cfg, "listen \"%s\": same address as \"%s\"", s, dup);
 }
 
+static int check_dotfiles(cfg_t *cfg, cfg_opt_t *opt)
+{
+	const char *s = last_value(opt);
+
+	if (strcmp(s, "deny") != 0 && strcmp(s, "allow") != 0)
+		return reject(cfg, "dotfiles must be deny or allow, not \"%s\"", s);
+	return 0;
+}
+
 /* A host name, or "*." and one: letters, digits, '-', '_', '.' */
 static int check_server_name(cfg_t *cfg, cfg_opt_t *opt)
 {
@@ -959,6 +969,7 @@ static const struct check {
 	{ "server", check_server },
 	{ "server|listen", check_listen },
 	{ "server|server_name", check_server_name },
+	{ "server|dotfiles", check_dotfiles },
 	{ "server|root", check_root },
 	{ "server|index", check_index },
 	{ "server|access_log", check_path },
@@ -1355,6 +1366,7 @@ static int copy_server(struct server_conf *sc, cfg_t *sec)
 		      &sc->nserver_names) == -1)
 		return -1;
 	sc->default_server = cfg_getbool(sec, "default_server");
+	sc->dotfiles = strcmp(cfg_getstr(sec, "dotfiles"), "allow") == 0;
 	if ((sc->root = root_resolve(loading->dir, cfg_getstr(sec, "root"))) ==
 	    NULL)
 		return copy_fail(NULL);

@@ -52,6 +52,7 @@ struct server_conf {
 	char **server_names;         /* "example.com", "*.example.com" */
 	size_t nserver_names;
 	bool default_server;         /* default for each of its addresses */
+	bool dotfiles;               /* serve hidden files ("allow") */
 	char *root;                  /* absolute path, no trailing slash */
 	char **index;                /* file names tried for a directory */
 	size_t nindex;

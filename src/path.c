@@ -13,6 +13,7 @@
  */
 #include <limits.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "path.h"
 
@@ -160,4 +161,13 @@ int path_normalize(const char *in, size_t inlen, char *out, size_t outsz)
 	if ((rc = path_seg_end(&n)) < 0 || (rc = path_finish(&n)) < 0)
 		return path_fail(&n, rc);
 	return rc;
+}
+
+bool path_is_hidden(const char *path)
+{
+	static const char well_known[] = "/.well-known/";
+
+	if (strncmp(path, well_known, sizeof(well_known) - 1) == 0)
+		path += sizeof(well_known) - 2;
+	return strstr(path, "/.") != NULL;
 }

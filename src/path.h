@@ -4,6 +4,7 @@
 #ifndef FORKD_PATH_H
 #define FORKD_PATH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define PATH_MAX_LEN 4096
@@ -26,5 +27,12 @@ enum path_error {
  * A decoded '/' ("%2F") is a separator like any other.
  */
 int path_normalize(const char *in, size_t inlen, char *out, size_t outsz);
+
+/*
+ * Does the normalised path name a hidden file or directory: a segment that
+ * starts with '.'?  "/.well-known/" (RFC 8615) as the first segment does
+ * not count: ACME challenges and security.txt live there.
+ */
+bool path_is_hidden(const char *path);
 
 #endif

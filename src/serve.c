@@ -393,6 +393,11 @@ void serve_request(const struct vhost *vh, const char *buf,
 		serve_error(req, n == PATH_ELONG ? 414 : 400, r);
 		return;
 	}
+	/* Hidden files (.git, .env, .htpasswd) are not there, unless allowed. */
+	if (!vh->conf->dotfiles && path_is_hidden(path)) {
+		serve_error(req, 404, r);
+		return;
+	}
 	int fd = file_open_beneath(vh->rootfd, path, &st);
 	if (fd == -1) {
 		serve_error(req, errno_status(errno), r);

@@ -79,6 +79,13 @@ CASES = [
     ("dot-segments", R(target="/dir/../a.txt"), [ok()], True),
     ("leading-crlf", b"\r\n" + R(), [ok()], True),
 
+    # --- hidden files: 404 unless dotfiles = allow
+    ("dotfile", R(target="/.env"), [err(404)], True),
+    ("dotfile-encoded", R(target="/%2eenv"), [err(404)], True),
+    ("dotdir", R(target="/.git/config"), [err(404)], True),
+    ("dotfile-in-dir", R(target="/dir/.htpasswd"), [err(404)], True),
+    ("well-known", R(target="/.well-known/security.txt"), [ok(b"contact\n")], True),
+
     # --- HTTP/1.0 and Connection
     ("http10", R(version="HTTP/1.0"), [ok(headers={"Connection": "close"})], False),
     ("http10-no-host", R(version="HTTP/1.0", host=None), [ok()], False),
@@ -274,7 +281,9 @@ CASES = [
 
 def setup_root(d):
     for rel, data in [("a.txt", A_TXT), ("big.bin", BIG), ("dir/index.html", DIR_INDEX),
-                      ("sp ace.txt", b"space\n")]:
+                      ("sp ace.txt", b"space\n"), (".env", b"SECRET=1\n"),
+                      (".git/config", b"[core]\n"), ("dir/.htpasswd", b"u:x\n"),
+                      (".well-known/security.txt", b"contact\n")]:
         d.write_file(rel, data, mtime=MTIME)
     os.makedirs(d.path("www", "empty"), mode=0o755, exist_ok=True)
 
@@ -350,3 +359,10 @@ def test_http_table(d):
         failures += run_case(d.port, name, data, wants, stays_open)
     assert d.sanitizer_reports() == [], d.sanitizer_reports()
     assert not failures, f"{len(failures)} of {len(CASES)} rows failed:\n" + "\n".join(failures)
+
+
+@daemon(workers=1, server={"dotfiles": "allow"})
+def test_dotfiles_allow(d):
+    d.write_file(".env", b"SECRET=1\n")
+    r = d.raw(R(target="/.env", Connection="close"), n=1)
+    assert r.responses[0].status == 200 and r.responses[0].body == b"SECRET=1\n", r.data[:200]

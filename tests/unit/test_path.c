@@ -603,12 +603,43 @@ START_TEST(test_path_random)
 }
 END_TEST
 
+START_TEST(test_path_hidden)
+{
+	static const struct {
+		const char *path;
+		bool hidden;
+	} hidden_cases[] = {
+		{ "/", false },
+		{ "/a.txt", false },
+		{ "/dir/a.b.c", false },
+		{ "/a./b", false },
+		{ "/.env", true },
+		{ "/.git/config", true },
+		{ "/dir/.htaccess", true },
+		{ "/dir/.hidden/", true },
+		{ "/.well-known/acme-challenge/x", false },
+		{ "/.well-known/", false },
+		{ "/.well-known/.secret", true },
+		{ "/.well-known", true },
+		{ "/.well-knownx/a", true },
+		{ "/a/.well-known/x", true },
+	};
+
+	for (size_t i = 0; i < sizeof(hidden_cases) / sizeof(hidden_cases[0]);
+	     i++)
+		ck_assert_msg(path_is_hidden(hidden_cases[i].path) ==
+			      hidden_cases[i].hidden, "%s: want %d",
+			      hidden_cases[i].path, hidden_cases[i].hidden);
+}
+END_TEST
+
 Suite *path_suite(void)
 {
 	Suite *s = suite_create("path");
 	TCase *tc = tcase_create("table");
 
 	tcase_add_test(tc, test_path_table);
+	tcase_add_test(tc, test_path_hidden);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("long");
 	tcase_add_test(tc, test_path_long_fit);
