@@ -13,6 +13,7 @@
 #include "cond.h"
 #include "conn.h"
 #include "endpoint.h"
+#include "fcache.h"
 #include "file.h"
 #include "mime.h"
 #include "path.h"
@@ -21,8 +22,8 @@
 #include "response.h"
 #include "serve.h"
 
-/* The methods every resource here answers: the Allow of every 405. */
-#define SERVE_ALLOW "GET, HEAD"
+/* The methods every resource here answers. */
+#define SERVE_ALLOW "GET, HEAD, OPTIONS"
 
 /* Percent-encode a decoded path for a Location header. */
 static size_t encode_path(const char *in, char *out, size_t outsz)
@@ -52,7 +53,27 @@ struct answer {
 	const struct request *req;
 	struct reply *r;
 	bool head;                /* HEAD: the head of a GET, no body */
+	const char *cached;       /* the bytes, when the fd is FCACHE_HIT */
 };
+
+/*
+ * Open a file to serve: a real fd, or FCACHE_HIT for a small file kept in
+ * memory.  A request with a Range header always gets a real fd, since
+ * multipart bodies are sent from one.
+ */
+static int open_file(struct answer *a, const char *path, struct stat *st)
+{
+	if (a->req->hdr_seen[HDR_RANGE])
+		return file_open_beneath(a->vh->rootfd, path, st);
+	return fcache_open(a->vh->rootfd, path, st, &a->cached);
+}
+
+/* Close what open_file returned. */
+static void drop(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
 
 static bool is_http10(const struct request *req)
 {
@@ -162,10 +183,12 @@ static void file_body(struct answer *a, int fd, const struct range_set *rs,
 	int rc;
 
 	if (a->head || size == 0) {
-		close(fd);
+		drop(fd);
 		return;
 	}
-	if (rs->n > 1)
+	if (fd == FCACHE_HIT)
+		rc = reply_body(a->r, a->cached, (size_t)size);
+	else if (rs->n > 1)
 		rc = reply_multipart(a->r, fd, rs, boundary, type, size);
 	else if (rs->n == 1)
 		rc = reply_file(a->r, fd, (off_t)rs->r[0].start,
@@ -207,11 +230,11 @@ static void serve_file(struct answer *a, int fd, const struct stat *st,
 	file_etag(st, etag, sizeof(etag));
 	switch (preconditions(a, etag, st->st_mtime)) {
 	case COND_FAILED:
-		close(fd);
+		drop(fd);
 		serve_error(a->req, 412, a->r);
 		return;
 	case COND_NOT_MODIFIED:
-		close(fd);
+		drop(fd);
 		h.status = 304;
 		h.content_type = NULL;
 		h.content_length = -1;
@@ -223,7 +246,7 @@ static void serve_file(struct answer *a, int fd, const struct stat *st,
 	}
 	switch (ranges_wanted(a, etag, st->st_mtime, size, &rs)) {
 	case RANGE_UNSATISFIABLE:
-		close(fd);
+		drop(fd);
 		snprintf(crange, sizeof(crange), "bytes */%llu",
 			 (unsigned long long)size);
 		error_answer(a->req, 416, crange, a->r);
@@ -250,7 +273,7 @@ static void serve_file(struct answer *a, int fd, const struct stat *st,
 		break;
 	}
 	if (reply_head(a->r, &h, is_http10(a->req)) == -1) {
-		close(fd);
+		drop(fd);
 		serve_error(a->req, 500, a->r);
 		return;
 	}
@@ -294,7 +317,7 @@ static void serve_dir(struct answer *a, const char *path, size_t plen,
 			continue;
 		memcpy(name, path, plen);
 		memcpy(name + plen, sc->index[i], nlen + 1);
-		int fd = file_open_beneath(vh->rootfd, name, &st);
+		int fd = open_file(a, name, &st);
 		if (fd == -1) {
 			if (errno == ENOENT)
 				continue;
@@ -305,7 +328,7 @@ static void serve_dir(struct answer *a, const char *path, size_t plen,
 			serve_file(a, fd, &st, name);
 			return;
 		}
-		close(fd);
+		drop(fd);
 	}
 	serve_error(a->req, 403, a->r);
 }
@@ -346,6 +369,18 @@ static int split_target(const char *t, size_t len, const char **path,
 	return 0;
 }
 
+/* OPTIONS, for the server ("*") or any path: what may be asked. */
+static void serve_options(const struct request *req, struct reply *r)
+{
+	struct response_head h = {
+		.status = 204,
+		.content_length = -1,
+		.allow = SERVE_ALLOW,
+	};
+
+	reply_head(r, &h, is_http10(req));
+}
+
 void serve_request(const struct vhost *vh, const char *buf,
 		   const struct request *req, struct reply *r)
 {
@@ -361,7 +396,10 @@ void serve_request(const struct vhost *vh, const char *buf,
 		.head = req->method == METHOD_HEAD,
 	};
 
-	/* OPTIONS included: nothing here is configurable per method. */
+	if (req->method == METHOD_OPTIONS) {
+		serve_options(req, r);
+		return;
+	}
 	if (req->method != METHOD_GET && req->method != METHOD_HEAD) {
 		serve_error(req, 405, r);
 		return;
@@ -383,18 +421,18 @@ void serve_request(const struct vhost *vh, const char *buf,
 		serve_error(req, 404, r);
 		return;
 	}
-	int fd = file_open_beneath(vh->rootfd, path, &st);
+	int fd = open_file(&a, path, &st);
 	if (fd == -1) {
 		serve_error(req, errno_status(errno), r);
 		return;
 	}
 	if (S_ISDIR(st.st_mode)) {
-		close(fd);
+		drop(fd);
 		serve_dir(&a, path, (size_t)n, query, qlen);
 	} else if (S_ISREG(st.st_mode)) {
 		serve_file(&a, fd, &st, path);
 	} else {
-		close(fd);
+		drop(fd);
 		serve_error(req, 403, r);
 	}
 }
