@@ -22,8 +22,8 @@
 #include "response.h"
 #include "serve.h"
 
-/* The methods every resource here answers. */
-#define SERVE_ALLOW "GET, HEAD, OPTIONS"
+/* The methods every resource here answers: the Allow of every 405. */
+#define SERVE_ALLOW "GET, HEAD"
 
 /* Percent-encode a decoded path for a Location header. */
 static size_t encode_path(const char *in, char *out, size_t outsz)
@@ -369,18 +369,6 @@ static int split_target(const char *t, size_t len, const char **path,
 	return 0;
 }
 
-/* OPTIONS, for the server ("*") or any path: what may be asked. */
-static void serve_options(const struct request *req, struct reply *r)
-{
-	struct response_head h = {
-		.status = 204,
-		.content_length = -1,
-		.allow = SERVE_ALLOW,
-	};
-
-	reply_head(r, &h, is_http10(req));
-}
-
 void serve_request(const struct vhost *vh, const char *buf,
 		   const struct request *req, struct reply *r)
 {
@@ -396,10 +384,7 @@ void serve_request(const struct vhost *vh, const char *buf,
 		.head = req->method == METHOD_HEAD,
 	};
 
-	if (req->method == METHOD_OPTIONS) {
-		serve_options(req, r);
-		return;
-	}
+	/* OPTIONS included: nothing here is configurable per method. */
 	if (req->method != METHOD_GET && req->method != METHOD_HEAD) {
 		serve_error(req, 405, r);
 		return;
