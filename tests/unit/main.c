@@ -22,6 +22,7 @@
 #pragma weak cidr_suite
 #pragma weak cond_suite
 #pragma weak range_suite
+#pragma weak fcache_suite
 
 int main(void)
 {
@@ -29,7 +30,7 @@ int main(void)
 		config_suite, path_suite, mime_suite, request_suite, response_suite,
 		file_suite, log_suite, listen_suite, conn_suite, proxy_suite,
 		status_suite, cidr_suite,
-		cond_suite, range_suite,
+		cond_suite, range_suite, fcache_suite,
 	};
 	SRunner *sr = NULL;
 

@@ -18,5 +18,6 @@ Suite *status_suite(void);
 Suite *cidr_suite(void);
 Suite *cond_suite(void);
 Suite *range_suite(void);
+Suite *fcache_suite(void);
 
 #endif

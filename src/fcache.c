@@ -1,0 +1,124 @@
+/*
+ * fcache.c — small files held in memory, revalidated by stat on each use.
+ *
+ * Serving a small file from disk takes openat2, fstat, pread and close;
+ * from here it takes one fstatat.  The content served is always bytes
+ * read through a regular open beneath the root: a hit only says that the
+ * path still leads to that same, unchanged file.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "fcache.h"
+#include "file.h"
+
+struct fcache_slot {
+	char *path;          /* NULL: empty */
+	size_t plen;
+	int rootfd;
+	struct stat st;      /* as the file was when read */
+	char *data;          /* st.st_size bytes */
+};
+
+static struct fcache_slot *slots; /* allocated on first use */
+
+static uint32_t path_hash(int rootfd, const char *path, size_t len)
+{
+	uint32_t h = 2166136261u ^ (uint32_t)rootfd; /* FNV-1a */
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)path[i]) * 16777619u;
+	return h;
+}
+
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_ino == b->st_ino && a->st_dev == b->st_dev &&
+	       a->st_size == b->st_size && a->st_mode == b->st_mode &&
+	       a->st_uid == b->st_uid && a->st_gid == b->st_gid &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	       a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	       a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
+	       a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+static void slot_clear(struct fcache_slot *s)
+{
+	free(s->path);
+	free(s->data);
+	s->path = s->data = NULL;
+}
+
+static bool cacheable(const struct stat *st)
+{
+	time_t now = time(NULL);
+
+	return S_ISREG(st->st_mode) && st->st_size > 0 &&
+	       st->st_size <= FCACHE_FILE_MAX &&
+	       now - st->st_mtim.tv_sec >= FCACHE_SETTLE &&
+	       now - st->st_ctim.tv_sec >= FCACHE_SETTLE;
+}
+
+/* Read the open file fd into slot s; false (s left empty) on failure. */
+static bool slot_fill(struct fcache_slot *s, int rootfd, const char *path,
+		      size_t plen, int fd, const struct stat *st)
+{
+	size_t size = (size_t)st->st_size;
+
+	slot_clear(s);
+	if ((s->path = malloc(plen + 1)) == NULL ||
+	    (s->data = malloc(size)) == NULL ||
+	    pread(fd, s->data, size, 0) != (ssize_t)size) {
+		slot_clear(s);
+		return false;
+	}
+	memcpy(s->path, path, plen + 1);
+	s->plen = plen;
+	s->rootfd = rootfd;
+	s->st = *st;
+	return true;
+}
+
+int fcache_open(int rootfd, const char *path, struct stat *st,
+		const char **data)
+{
+	size_t plen = strlen(path);
+	const char *rel = path[0] == '/' ? path + 1 : path;
+	struct fcache_slot *s;
+	int fd;
+
+	if (slots == NULL &&
+	    (slots = calloc(FCACHE_SLOTS, sizeof(*slots))) == NULL)
+		return file_open_beneath(rootfd, path, st);
+	s = &slots[path_hash(rootfd, path, plen) % FCACHE_SLOTS];
+	if (s->path != NULL && s->rootfd == rootfd && s->plen == plen &&
+	    memcmp(s->path, path, plen) == 0 && *rel != '\0') {
+		if (fstatat(rootfd, rel, st, 0) == 0 && same_file(st, &s->st)) {
+			*data = s->data;
+			return FCACHE_HIT;
+		}
+		slot_clear(s); /* changed or gone: the open below decides */
+	}
+	if ((fd = file_open_beneath(rootfd, path, st)) == -1 || !cacheable(st))
+		return fd;
+	if (!slot_fill(s, rootfd, path, plen, fd, st))
+		return fd;
+	close(fd);
+	*data = s->data;
+	return FCACHE_HIT;
+}
+
+void fcache_clear(void)
+{
+	if (slots == NULL)
+		return;
+	for (size_t i = 0; i < FCACHE_SLOTS; i++)
+		slot_clear(&slots[i]);
+	free(slots);
+	slots = NULL;
+}
