@@ -28,6 +28,7 @@
 
 #include "cidr.h"
 #include "config.h"
+#include "file.h"
 #include "log.h"
 
 #define WORKERS_MAX 512
@@ -82,6 +83,7 @@ static cfg_opt_t server_opts[] = {
 	CFG_STR_LIST("server_name", "{}", CFGF_NONE),
 	CFG_BOOL("default_server", cfg_false, CFGF_NONE),
 	CFG_STR("dotfiles", "deny", CFGF_NONE),
+	CFG_STR("symlinks", "follow", CFGF_NONE),
 	CFG_STR("root", NULL, CFGF_NONE),
 	CFG_STR_LIST("index", "{index.html}", CFGF_NONE),
 	CFG_STR("access_log", "off", CFGF_NONE),
@@ -869,6 +871,28 @@ static int check_listen(cfg_t *cfg, cfg_opt_t *opt)
 	return reject(cfg, "listen \"%s\": same address as \"%s\"", s, dup);
 }
 
+/* follow | owner | off, as enum file_symlinks; -1 for anything else. */
+static int value_symlinks(const char *s)
+{
+	if (strcmp(s, "follow") == 0)
+		return SYMLINKS_FOLLOW;
+	if (strcmp(s, "owner") == 0)
+		return SYMLINKS_OWNER;
+	if (strcmp(s, "off") == 0)
+		return SYMLINKS_OFF;
+	return -1;
+}
+
+static int check_symlinks(cfg_t *cfg, cfg_opt_t *opt)
+{
+	const char *s = last_value(opt);
+
+	if (value_symlinks(s) == -1)
+		return reject(cfg, "symlinks must be follow, owner or off, not "
+			      "\"%s\"", s);
+	return 0;
+}
+
 static int check_dotfiles(cfg_t *cfg, cfg_opt_t *opt)
 {
 	const char *s = last_value(opt);
@@ -970,6 +994,7 @@ static const struct check {
 	{ "server|listen", check_listen },
 	{ "server|server_name", check_server_name },
 	{ "server|dotfiles", check_dotfiles },
+	{ "server|symlinks", check_symlinks },
 	{ "server|root", check_root },
 	{ "server|index", check_index },
 	{ "server|access_log", check_path },
@@ -1367,6 +1392,7 @@ static int copy_server(struct server_conf *sc, cfg_t *sec)
 		return -1;
 	sc->default_server = cfg_getbool(sec, "default_server");
 	sc->dotfiles = strcmp(cfg_getstr(sec, "dotfiles"), "allow") == 0;
+	sc->symlinks = value_symlinks(cfg_getstr(sec, "symlinks"));
 	if ((sc->root = root_resolve(loading->dir, cfg_getstr(sec, "root"))) ==
 	    NULL)
 		return copy_fail(NULL);

@@ -53,6 +53,7 @@ struct server_conf {
 	size_t nserver_names;
 	bool default_server;         /* default for each of its addresses */
 	bool dotfiles;               /* serve hidden files ("allow") */
+	int symlinks;                /* enum file_symlinks (file.h) */
 	char *root;                  /* absolute path, no trailing slash */
 	char **index;                /* file names tried for a directory */
 	size_t nindex;

@@ -59,12 +59,15 @@ struct answer {
 /*
  * Open a file to serve: a real fd, or FCACHE_HIT for a small file kept in
  * memory.  A request with a Range header always gets a real fd, since
- * multipart bodies are sent from one.
+ * multipart bodies are sent from one.  The cache follows links as
+ * "symlinks = follow" does; the other policies always open afresh.
  */
 static int open_file(struct answer *a, const char *path, struct stat *st)
 {
-	if (a->req->hdr_seen[HDR_RANGE])
-		return file_open_beneath(a->vh->rootfd, path, st);
+	int policy = a->vh->conf->symlinks;
+
+	if (policy != SYMLINKS_FOLLOW || a->req->hdr_seen[HDR_RANGE])
+		return file_open(a->vh->rootfd, path, policy, st);
 	return fcache_open(a->vh->rootfd, path, st, &a->cached);
 }
 
