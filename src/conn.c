@@ -662,6 +662,21 @@ static enum step conn_parse(struct conn *c)
 	return STEP_WAIT;
 }
 
+/* No buffer for a connection with bytes to read: it is closed, and the
+ * error log says why, at most once a second. */
+static void conn_no_memory(struct conn *c)
+{
+	static uint64_t last_ms;
+	uint64_t now = c->vh->w->now_ms;
+
+	if (last_ms == 0 || now - last_ms >= 1000) {
+		log_msg(LOG_LVL_ERR, "no memory for a connection buffer: "
+			"closing the connections that need one");
+		last_ms = now;
+	}
+	conn_close(c);
+}
+
 static enum step conn_read(struct conn *c)
 {
 	struct conn_buf *b = c->buf;
@@ -670,7 +685,7 @@ static enum step conn_read(struct conn *c)
 		if (!c->can_read)
 			return STEP_WAIT;
 		if ((b = c->buf = buf_get()) == NULL) {
-			conn_close(c);
+			conn_no_memory(c);
 			return STEP_CLOSED;
 		}
 		request_parser_init(&b->rp, b->in,

@@ -2,6 +2,7 @@
  * worker.c — a worker: take what the master prepared, drop privileges,
  * accept and serve until told to drain or stop.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -32,6 +33,7 @@ static struct event_source sig_src;
 static struct listener **mine;  /* the listeners this worker polls */
 static size_t nmine;
 static bool accepting;
+static unsigned conn_cap;       /* worker_connections, or less: see setup_conn_cap */
 static uint64_t accept_resume_ms;
 static bool stop_now;
 static uint64_t listeners_close_at; /* draining, listeners still open */
@@ -107,7 +109,7 @@ static void on_handoff(struct event_source *src, unsigned events)
 			close(fd);
 			continue;
 		}
-		if (w.draining || w.nconns >= w.cf->worker_connections) {
+		if (w.draining || w.nconns >= conn_cap) {
 			close(fd); /* the master sends none once told we drain */
 			continue;
 		}
@@ -125,7 +127,7 @@ static void on_accept(struct event_source *src, unsigned events)
 		struct sockaddr_storage peer;
 		socklen_t len = sizeof(peer);
 
-		if (w.nconns >= w.cf->worker_connections) {
+		if (w.nconns >= conn_cap) {
 			accept_pause(); /* the kernel queue holds the rest */
 			return;
 		}
@@ -395,6 +397,52 @@ static void setup_limits(void)
 		pin_cpu();
 }
 
+/* Descriptors open in this process, or -1. */
+static long fds_open(void)
+{
+	DIR *dir = opendir("/proc/self/fd");
+	long n = -1; /* the directory's own descriptor */
+
+	if (dir == NULL)
+		return -1;
+	while (readdir(dir) != NULL)
+		n++;
+	closedir(dir);
+	return n - 2; /* "." and ".." */
+}
+
+/*
+ * A connection holds its socket and, while it sends, a file.  If sockets
+ * alone could fill the descriptor limit, a client already connected would
+ * be answered 500 when its file cannot be opened; so connections stop at
+ * the limit less a reserve for files (half of what is free, at most
+ * FD_RESERVE), and the rest wait in the kernel's queue.
+ */
+#define FD_RESERVE 64
+
+static void setup_conn_cap(void)
+{
+	struct rlimit rl;
+	long used = fds_open();
+
+	conn_cap = w.cf->worker_connections;
+	if (used < 0 || getrlimit(RLIMIT_NOFILE, &rl) == -1 ||
+	    rl.rlim_cur == RLIM_INFINITY)
+		return;
+	uint64_t spare = rl.rlim_cur > (rlim_t)used ? rl.rlim_cur - (rlim_t)used : 0;
+	uint64_t reserve = spare / 2 < FD_RESERVE ? spare / 2 : FD_RESERVE;
+	uint64_t cap = spare - reserve > 1 ? spare - reserve : 1;
+
+	if (cap >= conn_cap)
+		return;
+	conn_cap = (unsigned)cap;
+	if (w.slot == 0)
+		log_msg(LOG_LVL_NOTICE, "worker_connections %u exceeds what the "
+			"open file limit %llu allows: %u connections at most",
+			w.cf->worker_connections, (unsigned long long)rl.rlim_cur,
+			conn_cap);
+}
+
 /* ---- the loop ---- */
 
 static int next_timeout(void)
@@ -408,7 +456,7 @@ static int next_timeout(void)
 	}
 	if (!accepting && !w.draining) {
 		if (accept_resume_ms <= w.now_ms &&
-		    w.nconns < w.cf->worker_connections)
+		    w.nconns < conn_cap)
 			accept_enable(true);
 		else if (accept_resume_ms < next)
 			next = accept_resume_ms;
@@ -481,6 +529,7 @@ void worker_run(const struct worker_args *a)
 	drop_privileges(a);
 	setup_listeners(a);
 	watch_master(a->master_pid);
+	setup_conn_cap();
 	tell_master(WORKER_MSG_READY);
 	worker_loop();
 }
