@@ -84,6 +84,7 @@ static cfg_opt_t server_opts[] = {
 	CFG_BOOL("default_server", cfg_false, CFGF_NONE),
 	CFG_STR("dotfiles", "deny", CFGF_NONE),
 	CFG_STR("symlinks", "follow", CFGF_NONE),
+	CFG_STR("precompressed", "off", CFGF_NONE),
 	CFG_STR("root", NULL, CFGF_NONE),
 	CFG_STR_LIST("index", "{index.html}", CFGF_NONE),
 	CFG_STR("access_log", "off", CFGF_NONE),
@@ -893,6 +894,17 @@ static int check_symlinks(cfg_t *cfg, cfg_opt_t *opt)
 	return 0;
 }
 
+/* A switch written "on" or "off". */
+static int check_on_off(cfg_t *cfg, cfg_opt_t *opt)
+{
+	const char *s = last_value(opt);
+
+	if (strcmp(s, "on") != 0 && strcmp(s, "off") != 0)
+		return reject(cfg, "%s must be on or off, not \"%s\"",
+			      opt->name, s);
+	return 0;
+}
+
 static int check_dotfiles(cfg_t *cfg, cfg_opt_t *opt)
 {
 	const char *s = last_value(opt);
@@ -995,6 +1007,7 @@ static const struct check {
 	{ "server|server_name", check_server_name },
 	{ "server|dotfiles", check_dotfiles },
 	{ "server|symlinks", check_symlinks },
+	{ "server|precompressed", check_on_off },
 	{ "server|root", check_root },
 	{ "server|index", check_index },
 	{ "server|access_log", check_path },
@@ -1393,6 +1406,7 @@ static int copy_server(struct server_conf *sc, cfg_t *sec)
 	sc->default_server = cfg_getbool(sec, "default_server");
 	sc->dotfiles = strcmp(cfg_getstr(sec, "dotfiles"), "allow") == 0;
 	sc->symlinks = value_symlinks(cfg_getstr(sec, "symlinks"));
+	sc->precompressed = strcmp(cfg_getstr(sec, "precompressed"), "on") == 0;
 	if ((sc->root = root_resolve(loading->dir, cfg_getstr(sec, "root"))) ==
 	    NULL)
 		return copy_fail(NULL);

@@ -54,6 +54,7 @@ struct server_conf {
 	bool default_server;         /* default for each of its addresses */
 	bool dotfiles;               /* serve hidden files ("allow") */
 	int symlinks;                /* enum file_symlinks (file.h) */
+	bool precompressed;          /* serve FILE.br / FILE.gz when accepted */
 	char *root;                  /* absolute path, no trailing slash */
 	char **index;                /* file names tried for a directory */
 	size_t nindex;

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "coding.h"
 #include "cond.h"
 #include "conn.h"
 #include "endpoint.h"
@@ -212,15 +213,72 @@ static void new_boundary(const struct stat *st,
 		       ((uint64_t)st->st_ino << 20) ^ ++count, out);
 }
 
+/*
+ * precompressed = on: the first sibling (path.br, path.gz) that the
+ * client's Accept-Encoding allows and that is a regular file, opened with
+ * *coding set; else -1.  Never from the open-file cache, whose bytes the
+ * identity file may be holding.
+ */
+static int open_sibling(struct answer *a, const char *path, struct stat *st,
+			const char **coding)
+{
+	struct cond_field ae = field_of(a, HDR_ACCEPT_ENCODING);
+	enum coding order[CODING_COUNT_];
+	char name[PATH_MAX_LEN];
+	size_t plen = strlen(path), n;
+
+	if (ae.count != 1)
+		return -1;
+	n = coding_accepted(ae.s, ae.len, order);
+	for (size_t i = 0; i < n; i++) {
+		const char *suffix = coding_suffix(order[i]);
+		size_t slen = strlen(suffix);
+		if (plen + slen >= sizeof(name))
+			continue;
+		memcpy(name, path, plen);
+		memcpy(name + plen, suffix, slen + 1);
+		int fd = file_open(a->vh->rootfd, name, a->vh->conf->symlinks, st);
+		if (fd == -1)
+			continue;
+		if (S_ISREG(st->st_mode)) {
+			*coding = coding_name(order[i]);
+			return fd;
+		}
+		close(fd);
+	}
+	return -1;
+}
+
+#define VARY_AE "Vary: Accept-Encoding\r\n"
+
 /* 200, 206, 304, 412 or 416 for an open regular file; takes fd. */
 static void serve_file(struct answer *a, int fd, const struct stat *st,
 		       const char *path)
 {
 	const char *type = mime_type(path, strlen(path));
-	uint64_t size = (uint64_t)st->st_size;
-	char etag[FILE_ETAG_MAX], crange[96], ctype[128];
+	const char *coding = NULL;
+	struct stat cst;
+	char etag[FILE_ETAG_MAX], crange[96], ctype[128], extra[64];
 	char boundary[RANGE_BOUNDARY_LEN + 1];
 	struct range_set rs;
+	size_t vary_len = 0;
+
+	if (a->vh->conf->precompressed) {
+		/* The answer depends on Accept-Encoding whichever file it is. */
+		int cfd = open_sibling(a, path, &cst, &coding);
+		if (cfd >= 0) {
+			drop(fd);
+			fd = cfd;
+			st = &cst;
+		}
+		vary_len = (size_t)snprintf(extra, sizeof(extra), "%s%s%s%s",
+					    VARY_AE,
+					    coding != NULL ? "Content-Encoding: " : "",
+					    coding != NULL ? coding : "",
+					    coding != NULL ? "\r\n" : "");
+	}
+
+	uint64_t size = (uint64_t)st->st_size;
 	struct response_head h = {
 		.status = 200,
 		.content_type = type,
@@ -228,9 +286,14 @@ static void serve_file(struct answer *a, int fd, const struct stat *st,
 		.last_modified = st->st_mtime,
 		.etag = etag,
 		.accept_ranges = true,
+		.extra = vary_len > 0 ? extra : NULL,
+		.extra_len = vary_len,
 	};
 
-	file_etag(st, etag, sizeof(etag));
+	if (coding != NULL)
+		file_etag_coded(st, coding, etag, sizeof(etag));
+	else
+		file_etag(st, etag, sizeof(etag));
 	switch (preconditions(a, etag, st->st_mtime)) {
 	case COND_FAILED:
 		drop(fd);
@@ -242,6 +305,8 @@ static void serve_file(struct answer *a, int fd, const struct stat *st,
 		h.content_type = NULL;
 		h.content_length = -1;
 		h.accept_ranges = false;
+		if (vary_len > 0)
+			h.extra_len = strlen(VARY_AE);
 		reply_head(a->r, &h, is_http10(a->req));
 		return;
 	case COND_PROCEED:

@@ -84,3 +84,130 @@ def test_symlinks_bad_value(d):
     d.servers[0]["symlinks"] = "sometimes"
     text = d.config_text()
     check_rejected(d, text, line_of(text, "    symlinks ="))
+
+
+# --- precompressed = off | on
+
+PLAIN = b"body { color: red }\n" * 50
+GZ = gzip.compress(PLAIN, mtime=0)
+BR = b"pretend-brotli-bytes\n" * 3    # forkd never looks inside
+
+
+def precompressed_setup(d, on=True):
+    d.write_file("s.css", PLAIN, mtime=1700000000)
+    d.write_file("s.css.gz", GZ, mtime=1700000000)
+    d.write_file("s.css.br", BR, mtime=1700000000)
+    d.write_file("only-gz.js", b"var a = 1;\n" * 20)
+    d.write_file("only-gz.js.gz", gzip.compress(b"var a = 1;\n" * 20, mtime=0))
+    d.write_file("plain.txt", b"no siblings\n")
+    os.makedirs(os.path.join(d.root, "dirsib.txt.gz"))
+    d.write_file("dirsib.txt", b"sibling is a directory\n")
+    d.write_file("app/index.html", b"<p>app</p>\n" * 30)
+    d.write_file("app/index.html.gz", gzip.compress(b"<p>app</p>\n" * 30, mtime=0))
+    if on:
+        d.servers[0]["precompressed"] = "on"
+    d.start()
+
+
+@daemon(start=False, workers=1)
+def test_precompressed(d):
+    precompressed_setup(d)
+    css = "text/css; charset=utf-8"
+    ident = get(d, "/s.css")
+    assert ident.status == 200 and ident.body == PLAIN, ident
+    assert ident.header("Content-Encoding") is None, ident
+    assert ident.header("Vary") == "Accept-Encoding", ident
+    tags = {ident.header("ETag")}
+    for ae, coding, body in [("gzip", "gzip", GZ), ("br", "br", BR),
+                             ("gzip, deflate, br", "br", BR),
+                             ("br;q=0, gzip", "gzip", GZ),
+                             ("gzip;q=1, br;q=0.5", "gzip", GZ),
+                             ("*", "br", BR), ("x-gzip", "gzip", GZ)]:
+        r = get(d, "/s.css", Accept_Encoding=ae)
+        assert r.status == 200 and r.body == body, (ae, r)
+        assert r.header("Content-Encoding") == coding, (ae, r)
+        assert r.header("Content-Type") == css, (ae, r)
+        assert r.header("Content-Length") == str(len(body)), (ae, r)
+        assert r.header("Vary") == "Accept-Encoding", (ae, r)
+        assert coding in r.header("ETag"), (ae, r)
+        tags.add(r.header("ETag"))
+    assert len(tags) == 3, tags
+    # refused or unknown codings: the identity file, still with Vary
+    for ae in ["gzip;q=0, br;q=0", "identity", "deflate", "*;q=0", "zstd"]:
+        r = get(d, "/s.css", Accept_Encoding=ae)
+        assert r.status == 200 and r.body == PLAIN, (ae, r)
+        assert r.header("Content-Encoding") is None and r.header("Vary") == "Accept-Encoding", r
+    # only a .gz exists: br-first clients get it
+    r = get(d, "/only-gz.js", Accept_Encoding="br, gzip")
+    assert r.header("Content-Encoding") == "gzip" and gzip.decompress(r.body) == b"var a = 1;\n" * 20
+    # no sibling, or one that is not a regular file
+    for target in ("/plain.txt", "/dirsib.txt"):
+        r = get(d, target, Accept_Encoding="gzip")
+        assert r.status == 200 and r.header("Content-Encoding") is None, (target, r)
+        assert r.header("Vary") == "Accept-Encoding", r
+    # the index file of a directory too
+    r = get(d, "/app/", Accept_Encoding="gzip")
+    assert r.header("Content-Encoding") == "gzip" and r.header("Content-Type").startswith("text/html")
+    # HEAD matches GET
+    h = head(d, "/s.css", Accept_Encoding="gzip")
+    assert h.status == 200 and h.header("Content-Length") == str(len(GZ)), h
+    assert h.header("Content-Encoding") == "gzip", h
+    # asking for the sibling itself: served as what it is
+    r = get(d, "/s.css.gz")
+    assert r.header("Content-Type") == "application/gzip" and r.body == GZ, r
+    assert d.sanitizer_reports() == [], d.sanitizer_reports()
+
+
+@daemon(start=False, workers=1)
+def test_precompressed_ranges_and_conditionals(d):
+    precompressed_setup(d)
+    r = get(d, "/s.css", Accept_Encoding="gzip", Range="bytes=0-9")
+    assert r.status == 206 and r.body == GZ[:10], r
+    assert r.header("Content-Range") == f"bytes 0-9/{len(GZ)}", r
+    assert r.header("Content-Encoding") == "gzip", r
+    r = get(d, "/s.css", Accept_Encoding="gzip", Range=f"bytes={len(GZ)}-")
+    assert r.status == 416 and r.header("Content-Range") == f"bytes */{len(GZ)}", r
+    gz_tag = get(d, "/s.css", Accept_Encoding="gzip").header("ETag")
+    id_tag = get(d, "/s.css").header("ETag")
+    assert gz_tag != id_tag
+    r = get(d, "/s.css", Accept_Encoding="gzip", If_None_Match=gz_tag)
+    assert r.status == 304 and r.body == b"", r
+    assert r.header("ETag") == gz_tag and r.header("Vary") == "Accept-Encoding", r
+    # the identity tag does not validate the gzip representation
+    r = get(d, "/s.css", Accept_Encoding="gzip", If_None_Match=id_tag)
+    assert r.status == 200 and r.body == GZ, r
+    # If-Range with the identity tag: the range is not applied to gzip bytes
+    r = get(d, "/s.css", Accept_Encoding="gzip", Range="bytes=0-9", If_Range=id_tag)
+    assert r.status == 200 and r.body == GZ, r
+    r = get(d, "/s.css", Accept_Encoding="gzip", Range="bytes=0-9", If_Range=gz_tag)
+    assert r.status == 206 and r.body == GZ[:10], r
+
+
+@daemon(start=False, workers=1)
+def test_precompressed_off_by_default(d):
+    precompressed_setup(d, on=False)
+    r = get(d, "/s.css", Accept_Encoding="gzip, br")
+    assert r.status == 200 and r.body == PLAIN, r
+    assert r.header("Content-Encoding") is None and r.header("Vary") is None, r
+
+
+@daemon(start=False, workers=1)
+def test_precompressed_sibling_link_outside_root(d):
+    d.write_file("x.txt", b"identity\n")
+    outside = d.path("evil.gz")
+    with open(outside, "wb") as f:
+        f.write(SECRET)
+    os.chmod(outside, 0o644)
+    os.symlink(outside, os.path.join(d.root, "x.txt.gz"))
+    d.servers[0]["precompressed"] = "on"
+    d.start()
+    r = get(d, "/x.txt", Accept_Encoding="gzip")
+    assert r.status == 200 and r.body == b"identity\n", r
+    assert r.header("Content-Encoding") is None
+
+
+@daemon(start=False)
+def test_precompressed_bad_value(d):
+    d.servers[0]["precompressed"] = "yes"
+    text = d.config_text()
+    check_rejected(d, text, line_of(text, "    precompressed ="))

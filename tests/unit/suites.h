@@ -19,5 +19,6 @@ Suite *cidr_suite(void);
 Suite *cond_suite(void);
 Suite *range_suite(void);
 Suite *fcache_suite(void);
+Suite *coding_suite(void);
 
 #endif
