@@ -26,7 +26,7 @@ OBJS      = $(SRCS:src/%.c=$(BUILD)/obj/%.o) $(LLHTTP:%=$(BUILD)/obj/llhttp_%.o)
 SAN_OBJS  = $(SRCS:src/%.c=$(BUILD)/asan/%.o) $(LLHTTP:%=$(BUILD)/asan/llhttp_%.o)
 
 .PHONY: all deps run test unit integration asan install uninstall clean format lint \
-        fuzz soak bench
+        fuzz soak bench valgrind
 all: $(BUILD)/forkd
 
 deps:
@@ -108,6 +108,18 @@ integration: $(BUILD)/forkd $(BUILD)/asan/forkd
 # for a smoke run.
 bench: $(BUILD)/forkd
 	sh scripts/deps.sh bench && python3 bench/bench.py --forkd $(BUILD)/forkd $(BENCH_ARGS)
+
+# Longer runs of the chaos and slow-client tests: SOAK_SECONDS each.
+SOAK_SECONDS ?= 300
+soak: $(BUILD)/asan/forkd
+	FORKD_SOAK_SECONDS=$(SOAK_SECONDS) FORKD_SLOW_CONNS=1000 python3 \
+		tests/integration/run.py --bin $(BUILD)/asan/forkd chaos slowloris \
+		slow_body slow_read range_attack
+
+# A subset of the integration tests with the plain build under memcheck
+# (master and workers); see scripts/valgrind.sh.
+valgrind: $(BUILD)/forkd
+	sh scripts/valgrind.sh $(BUILD) $(VALGRIND_TESTS)
 
 install: $(BUILD)/forkd
 	install -D -m 0755 $(BUILD)/forkd $(DESTDIR)$(PREFIX)/sbin/forkd

@@ -199,7 +199,12 @@ int listen_steer(const struct listener_set *set, unsigned active)
 		{ BPF_ALU | BPF_MOD | BPF_K, 0, 0, active },
 		{ BPF_RET | BPF_A, 0, 0, 0 },
 	};
-	struct sock_fprog prog = { .len = 3, .filter = code };
+	struct sock_fprog prog;
+
+	/* Zero the padding after .len too: the kernel is handed the bytes. */
+	memset(&prog, 0, sizeof(prog));
+	prog.len = 3;
+	prog.filter = code;
 
 	for (size_t i = 0; i < set->n; i++) {
 		if (set->v[i].slot != 0)

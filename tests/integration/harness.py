@@ -12,6 +12,7 @@ run.py hands each test a fresh Forkd.
 import http.client
 import os
 import re
+import shlex
 import shutil
 import signal
 import socket
@@ -21,7 +22,11 @@ import time
 from dataclasses import dataclass
 
 POLL = 0.05          # seconds between two polls
-START_TIMEOUT = 10.0  # ASan builds start slowly
+START_TIMEOUT = float(os.environ.get("FORKD_TEST_START_TIMEOUT", "10"))  # ASan is slow
+# A command that runs the master (scripts/valgrind-forkd for `make valgrind`),
+# and the executable its processes then show in /proc/PID/exe.
+WRAPPER = shlex.split(os.environ.get("FORKD_TEST_WRAPPER", ""))
+WRAPPED_EXE = os.environ.get("FORKD_TEST_EXE")
 STOP_TIMEOUT = 10.0
 MAX_READ = 512 << 20  # no response a test reads is bigger than this
 
@@ -609,7 +614,7 @@ class Forkd:
         out = open(self.path("stdout.txt"), "ab")
         err = open(self.path("stderr.txt"), "ab")
         self._outputs += [out, err]
-        self.proc = subprocess.Popen([self.binary, "-c", self.conf_path, *args],
+        self.proc = subprocess.Popen([*WRAPPER, self.binary, "-c", self.conf_path, *args],
                                      stdin=subprocess.DEVNULL, stdout=out, stderr=err,
                                      env=self.env(env), start_new_session=True)
         self.pid = self.proc.pid
@@ -634,6 +639,11 @@ class Forkd:
         self.wait_ready()
         return r
 
+    @property
+    def exe(self):
+        """What /proc/PID/exe shows for our processes."""
+        return os.path.realpath(WRAPPED_EXE) if WRAPPER and WRAPPED_EXE else self.binary
+
     def pid_from_file(self):
         try:
             with open(self.pid_file) as f:
@@ -652,7 +662,7 @@ class Forkd:
         if self.pid is None:
             return []
         pids = [p for p in children(self.pid)
-                if alive(p) and proc_exe(p) == self.binary]
+                if alive(p) and proc_exe(p) == self.exe]
         self.seen_workers.update(pids)
         return pids
 
@@ -715,7 +725,7 @@ class Forkd:
             except AssertionError:
                 pass
         for pid in sorted(self.seen_workers):
-            if alive(pid) and proc_exe(pid) == self.binary:
+            if alive(pid) and proc_exe(pid) == self.exe:
                 try:
                     os.kill(pid, signal.SIGKILL)
                 except ProcessLookupError:

@@ -104,14 +104,14 @@ def assert_cut_off(m, what):
         f"{ATTACK_SECONDS - 2}s into the attack: {m['late_fds']}"
 
 
-@daemon(timeout=90, server=TIMEOUTS)
+@daemon(timeout=ATTACK_SECONDS + 80, server=TIMEOUTS)
 def test_slowloris_headers_cut_off(d):
     m = run_attack(d, ["-H", "-i", "1", "-x", "10"], SLOW_CONNS)
     assert_cut_off(m, "slowloris")
     assert m["exit"] == "No open connections left" and m["took"] < ATTACK_SECONDS, m
 
 
-@daemon(timeout=90, server=TIMEOUTS)
+@daemon(timeout=ATTACK_SECONDS + 80, server=TIMEOUTS)
 def test_slow_body_cut_off(d):
     # POST with a large Content-Length, a few bytes a second: within the
     # 2 s body timeout each time, so only answering at once cuts it short.
@@ -120,7 +120,7 @@ def test_slow_body_cut_off(d):
     assert m["exit"] == "No open connections left" and m["took"] < ATTACK_SECONDS, m
 
 
-@daemon(timeout=90, server=TIMEOUTS)
+@daemon(timeout=ATTACK_SECONDS + 80, server=TIMEOUTS)
 def test_slow_read_cut_off(d):
     d.write_file("big.bin", b"r" * BIG)
     # A tiny receive window read 16 bytes every 3 s: the send timeout fires.
@@ -129,7 +129,7 @@ def test_slow_read_cut_off(d):
     assert_cut_off(m, "slow read")
 
 
-@daemon(timeout=90, server=TIMEOUTS)
+@daemon(timeout=ATTACK_SECONDS + 80, server=TIMEOUTS)
 def test_range_attack_bounded(d):
     d.write_file("big.bin", b"g" * (256 << 10))
     m = run_attack(d, ["-R", "-t", "GET", "-a", "10", "-b", "3000"], SLOW_CONNS // 3,

@@ -161,14 +161,15 @@ def test_smuggling_corpus_direct(d):
 @daemon(server={"client_body_timeout": "2s"})
 def test_chunk_terminator_split_across_reads(d):
     """The CRLF after chunk data is checked even when it arrives in pieces:
-    the two bytes llhttp used to skip unseen (regression)."""
-    head = CHUNKED + b"\r\n5\r\nhel"
+    the two bytes llhttp used to skip unseen (regression).  A GET, whose
+    body forkd reads before answering (a POST is answered at once)."""
+    head = b"GET /index.html HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhel"
     good = [[head, b"lo", b"\r", b"\n0\r\n\r\n" + SMUGGLED],
             [head + b"lo\r", b"\n0\r\n\r\n" + SMUGGLED]]
     bad = [[head, b"lo", b"X", b"\n0\r\n\r\n" + SMUGGLED],
            [head + b"lo\r", b"X0\r\n\r\n" + SMUGGLED],
            [head + b"lo", b"XX0\r\n\r\n" + SMUGGLED]]
-    for parts, want in [(p, [405, 404]) for p in good] + [(p, [400]) for p in bad]:
+    for parts, want in [(p, [200, 404]) for p in good] + [(p, [400]) for p in bad]:
         with d.conn() as c:
             for part in parts:
                 c.send(part)

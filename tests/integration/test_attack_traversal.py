@@ -92,9 +92,12 @@ def test_generated_traversal_wordlist(d):
     problems = [p for _, p in results if p]
     assert not problems, f"{len(problems)} of {len(words)}: {problems[:8]}"
     print(f"  {len(words)} targets, statuses {dict(Counter(s for s, _ in results))}")
-    # The links themselves are not forbidden territory: one inside works.
+    # The links themselves are not forbidden territory: one inside works
+    # (except under valgrind, which lacks openat2: the fallback that forkd
+    # then uses refuses every link).
     os.symlink("a/b/inside.txt", os.path.join(d.root, "link-inside"))
-    assert d.get("/link-inside").body == b"inside\n"
+    if not os.environ.get("FORKD_TEST_WRAPPER"):
+        assert d.get("/link-inside").body == b"inside\n"
     assert sorted(d.workers()) == workers, "a worker died"
 
 
