@@ -96,7 +96,10 @@ def test_accept_backs_off_on_emfile_and_recovers(d):
     with EMFILE; the worker pauses accepting, logs it at most once a
     second, and serves the queue when descriptors come back."""
     worker = d.workers()[0]
-    # Lower the worker's own limit below what it holds: every accept fails.
+    # Lower the worker's limit to what it holds: every accept fails.  (Once
+    # the harness's readiness probes are closed: a descriptor freed after
+    # this would let one connection in, and its file open fail.)
+    time.sleep(1)
     used = len(os.listdir(f"/proc/{worker}/fd"))
     try:
         resource.prlimit(worker, resource.RLIMIT_NOFILE, (used, 1024))
