@@ -29,6 +29,7 @@
 #include "cidr.h"
 #include "config.h"
 #include "file.h"
+#include "mime.h"
 #include "log.h"
 
 #define WORKERS_MAX 512
@@ -85,6 +86,7 @@ static cfg_opt_t server_opts[] = {
 	CFG_STR("dotfiles", "deny", CFGF_NONE),
 	CFG_STR("symlinks", "follow", CFGF_NONE),
 	CFG_STR("precompressed", "off", CFGF_NONE),
+	CFG_STR("charset", "utf-8", CFGF_NONE),
 	CFG_STR("root", NULL, CFGF_NONE),
 	CFG_STR_LIST("index", "{index.html}", CFGF_NONE),
 	CFG_STR("access_log", "off", CFGF_NONE),
@@ -125,6 +127,7 @@ static cfg_opt_t main_opts[] = {
 	CFG_STR("worker_cpu_affinity", "off", CFGF_NONE),
 	CFG_STR("max_requests_per_worker", "0", CFGF_NONE),
 	CFG_STR("drain_delay", "0", CFGF_NONE),
+	CFG_STR("mime_types", "/etc/mime.types", CFGF_NONE),
 	CFG_SEC("server", server_opts, CFGF_MULTI),
 	CFG_END(),
 };
@@ -905,6 +908,18 @@ static int check_on_off(cfg_t *cfg, cfg_opt_t *opt)
 	return 0;
 }
 
+/* A charset name (RFC 9110 token, at most 40 bytes), or "" / "off". */
+static int check_charset(cfg_t *cfg, cfg_opt_t *opt)
+{
+	const char *s = last_value(opt);
+	size_t len = strlen(s);
+
+	if (len > 40 || strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			      "0123456789!#$%&'*+-.^_`|~") != len)
+		return reject(cfg, "charset \"%s\" is not a charset name", s);
+	return 0;
+}
+
 static int check_dotfiles(cfg_t *cfg, cfg_opt_t *opt)
 {
 	const char *s = last_value(opt);
@@ -1008,6 +1023,7 @@ static const struct check {
 	{ "server|dotfiles", check_dotfiles },
 	{ "server|symlinks", check_symlinks },
 	{ "server|precompressed", check_on_off },
+	{ "server|charset", check_charset },
 	{ "server|root", check_root },
 	{ "server|index", check_index },
 	{ "server|access_log", check_path },
@@ -1407,6 +1423,10 @@ static int copy_server(struct server_conf *sc, cfg_t *sec)
 	sc->dotfiles = strcmp(cfg_getstr(sec, "dotfiles"), "allow") == 0;
 	sc->symlinks = value_symlinks(cfg_getstr(sec, "symlinks"));
 	sc->precompressed = strcmp(cfg_getstr(sec, "precompressed"), "on") == 0;
+	const char *cs = cfg_getstr(sec, "charset");
+	if (cs[0] != '\0' && strcmp(cs, "off") != 0 &&
+	    (sc->charset = copy_str(cs)) == NULL)
+		return -1;
 	if ((sc->root = root_resolve(loading->dir, cfg_getstr(sec, "root"))) ==
 	    NULL)
 		return copy_fail(NULL);
@@ -1467,6 +1487,10 @@ static int copy_strings(struct config *cf, cfg_t *root)
 	const char *user = cfg_getstr(root, "user");
 	const char *group = cfg_getstr(root, "group");
 
+	const char *types = cfg_getstr(root, "mime_types");
+	if (types[0] != '\0' && strcmp(types, "off") != 0 &&
+	    (cf->mime_types = copy_path(types)) == NULL)
+		return -1;
 	if ((cf->pid_file = copy_path(cfg_getstr(root, "pid_file"))) == NULL)
 		return -1;
 	if (strcmp(log, "stderr") == 0)
@@ -1623,6 +1647,13 @@ struct config *config_load(const char *path, char *err, size_t errlen)
 		loader_error(0, "no server section; at least one is required");
 	else
 		cf = config_copy(root, path);
+	/*
+	 * The master reads the types once; workers inherit them by fork().
+	 * A missing or unreadable file leaves the built-in table alone.
+	 */
+	if (cf != NULL && (cf->mime_types == NULL ||
+			   mime_load(cf->mime_types) == -1))
+		mime_set_types(NULL, 0);
 	cfg_free(root);
 done:
 	free(ld.dir);
@@ -1643,6 +1674,7 @@ static void server_free(struct server_conf *sc)
 		free(sc->index[i]);
 	free(sc->index);
 	free(sc->root);
+	free(sc->charset);
 	free(sc->access_log);
 	free(sc->access_log_custom);
 	free(sc->status_path);
@@ -1663,6 +1695,7 @@ void config_free(struct config *cf)
 	free(cf->groups);
 	free(cf->path);
 	free(cf->pid_file);
+	free(cf->mime_types);
 	free(cf->error_log);
 	free(cf->user);
 	free(cf->group);

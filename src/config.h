@@ -55,6 +55,7 @@ struct server_conf {
 	bool dotfiles;               /* serve hidden files ("allow") */
 	int symlinks;                /* enum file_symlinks (file.h) */
 	bool precompressed;          /* serve FILE.br / FILE.gz when accepted */
+	char *charset;               /* added to text types; NULL: none */
 	char *root;                  /* absolute path, no trailing slash */
 	char **index;                /* file names tried for a directory */
 	size_t nindex;
@@ -98,6 +99,7 @@ struct config {
 	bool workers_auto;           /* written as "auto" */
 	enum accept_mode accept_mode;
 	char *pid_file;
+	char *mime_types;            /* mime.types file; NULL: built-in only */
 	char *error_log;             /* "stderr" or a path */
 	enum log_level error_log_level;
 	char *user;                  /* NULL: keep the master's identity */

@@ -1,6 +1,10 @@
 /*
- * mime.c — file name extension to media type: a sorted table and bsearch.
+ * mime.c — file name extension to media type: the system's mime.types
+ * when loaded, then a built-in sorted table; bsearch in both.
  */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,7 +12,7 @@
 
 #define MIME_EXT_MAX 16
 #define MIME_DEFAULT "application/octet-stream"
-#define UTF8 "; charset=utf-8"
+#define MIME_FILE_MAX (4u << 20) /* a larger mime.types is refused */
 
 struct mime_ext {
 	const char *ext; /* lower case */
@@ -26,15 +30,15 @@ static const struct mime_ext mime_table[] = {
 	{ "aac", "audio/aac" },
 	{ "apk", "application/vnd.android.package-archive" },
 	{ "apng", "image/apng" },
-	{ "atom", "application/atom+xml" UTF8 },
+	{ "atom", "application/atom+xml" },
 	{ "avi", "video/x-msvideo" },
 	{ "avif", "image/avif" },
 	{ "bmp", "image/bmp" },
 	{ "br", "application/x-brotli" },
 	{ "bz2", "application/x-bzip2" },
-	{ "cjs", "text/javascript" UTF8 },
-	{ "css", "text/css" UTF8 },
-	{ "csv", "text/csv" UTF8 },
+	{ "cjs", "text/javascript" },
+	{ "css", "text/css" },
+	{ "csv", "text/csv" },
 	{ "doc", "application/msword" },
 	{ "docx", "application/vnd.openxmlformats-officedocument"
 		  ".wordprocessingml.document" },
@@ -44,20 +48,20 @@ static const struct mime_ext mime_table[] = {
 	{ "gif", "image/gif" },
 	{ "gz", "application/gzip" },
 	{ "heic", "image/heic" },
-	{ "htm", "text/html" UTF8 },
-	{ "html", "text/html" UTF8 },
+	{ "htm", "text/html" },
+	{ "html", "text/html" },
 	{ "ico", "image/vnd.microsoft.icon" },
-	{ "ics", "text/calendar" UTF8 },
+	{ "ics", "text/calendar" },
 	{ "jar", "application/java-archive" },
 	{ "jpeg", "image/jpeg" },
 	{ "jpg", "image/jpeg" },
-	{ "js", "text/javascript" UTF8 },
-	{ "json", "application/json" UTF8 },
-	{ "jsonld", "application/ld+json" UTF8 },
+	{ "js", "text/javascript" },
+	{ "json", "application/json" },
+	{ "jsonld", "application/ld+json" },
 	{ "m4a", "audio/mp4" },
-	{ "map", "application/json" UTF8 },
-	{ "md", "text/markdown" UTF8 },
-	{ "mjs", "text/javascript" UTF8 },
+	{ "map", "application/json" },
+	{ "md", "text/markdown" },
+	{ "mjs", "text/javascript" },
 	{ "mkv", "video/x-matroska" },
 	{ "mov", "video/quicktime" },
 	{ "mp3", "audio/mpeg" },
@@ -78,32 +82,32 @@ static const struct mime_ext mime_table[] = {
 	{ "pptx", "application/vnd.openxmlformats-officedocument"
 		  ".presentationml.presentation" },
 	{ "rar", "application/vnd.rar" },
-	{ "rss", "application/rss+xml" UTF8 },
+	{ "rss", "application/rss+xml" },
 	{ "rtf", "application/rtf" },
-	{ "svg", "image/svg+xml" UTF8 },
+	{ "svg", "image/svg+xml" },
 	{ "tar", "application/x-tar" },
 	{ "tif", "image/tiff" },
 	{ "tiff", "image/tiff" },
-	{ "toml", "application/toml" UTF8 },
+	{ "toml", "application/toml" },
 	{ "ttf", "font/ttf" },
-	{ "txt", "text/plain" UTF8 },
-	{ "vcf", "text/vcard" UTF8 },
+	{ "txt", "text/plain" },
+	{ "vcf", "text/vcard" },
 	{ "wasm", "application/wasm" },
 	{ "wav", "audio/wav" },
 	{ "weba", "audio/webm" },
 	{ "webm", "video/webm" },
-	{ "webmanifest", "application/manifest+json" UTF8 },
+	{ "webmanifest", "application/manifest+json" },
 	{ "webp", "image/webp" },
 	{ "woff", "font/woff" },
 	{ "woff2", "font/woff2" },
-	{ "xhtml", "application/xhtml+xml" UTF8 },
+	{ "xhtml", "application/xhtml+xml" },
 	{ "xls", "application/vnd.ms-excel" },
 	{ "xlsx", "application/vnd.openxmlformats-officedocument"
 		  ".spreadsheetml.sheet" },
-	{ "xml", "application/xml" UTF8 },
+	{ "xml", "application/xml" },
 	{ "xz", "application/x-xz" },
-	{ "yaml", "application/yaml" UTF8 },
-	{ "yml", "application/yaml" UTF8 },
+	{ "yaml", "application/yaml" },
+	{ "yml", "application/yaml" },
 	{ "zip", "application/zip" },
 	{ "zst", "application/zstd" },
 };
@@ -144,25 +148,205 @@ static size_t mime_ext_lower(const char *name, size_t len, char *buf)
 	return n;
 }
 
-const char *mime_type(const char *name, size_t len)
+/* The loaded mime.types: sorted by ext, one string block holding all. */
+static struct mime_ext *loaded;
+static size_t nloaded;
+static char *loaded_text;
+
+static int ext_sort(const void *x, const void *y)
+{
+	const struct mime_ext *a = x, *b = y;
+	int d = strcmp(a->ext, b->ext);
+
+	/* equal extensions in file order (types point into one buffer) */
+	if (d == 0)
+		return a->type < b->type ? -1 : a->type > b->type;
+	return d;
+}
+
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+int mime_set_types(const char *text, size_t len)
+{
+	struct mime_ext *tab = NULL;
+	size_t n = 0, cap = 0;
+	char *buf = NULL;
+
+	if (text != NULL) {
+		if ((buf = malloc(len + 1)) == NULL)
+			return -1;
+		memcpy(buf, text, len);
+		buf[len] = '\0';
+	}
+	for (char *line = buf; line != NULL && *line != '\0';) {
+		char *end = strchr(line, '\n'), *p = line, *type;
+		if (end != NULL)
+			*end = '\0';
+		char *hash = strchr(line, '#');
+		if (hash != NULL)
+			*hash = '\0';
+		while (is_space(*p))
+			p++;
+		type = p;
+		while (*p != '\0' && !is_space(*p))
+			p++;
+		/* a type is "major/minor" of printable ASCII */
+		bool ok = p > type && memchr(type, '/', (size_t)(p - type)) != NULL;
+		for (char *c = type; ok && c < p; c++)
+			ok = *c > 0x20 && *c < 0x7f && *c != ';' && *c != '"';
+		if (*p != '\0')
+			*p++ = '\0';
+		while (ok && *p != '\0') {
+			while (is_space(*p))
+				p++;
+			char *ext = p;
+			while (*p != '\0' && !is_space(*p))
+				p++;
+			if (*p != '\0')
+				*p++ = '\0';
+			size_t elen = strlen(ext);
+			if (elen == 0 || elen > MIME_EXT_MAX || strchr(ext, '/'))
+				continue;
+			for (char *c = ext; *c != '\0'; c++)
+				if (*c >= 'A' && *c <= 'Z')
+					*c |= 0x20;
+			if (n == cap) {
+				size_t ncap = cap == 0 ? 256 : cap * 2;
+				struct mime_ext *t = realloc(tab, ncap * sizeof(*t));
+				if (t == NULL) {
+					free(tab);
+					free(buf);
+					return -1;
+				}
+				tab = t;
+				cap = ncap;
+			}
+			tab[n].ext = ext;
+			tab[n].type = type;
+			n++;
+		}
+		line = end != NULL ? end + 1 : NULL;
+	}
+	if (n > 0) {
+		size_t k = 1;
+		qsort(tab, n, sizeof(*tab), ext_sort);
+		/* the first line naming an extension wins */
+		for (size_t i = 1; i < n; i++)
+			if (strcmp(tab[i].ext, tab[k - 1].ext) != 0)
+				tab[k++] = tab[i];
+		n = k;
+	}
+	free(loaded);
+	free(loaded_text);
+	loaded = tab;
+	nloaded = n;
+	loaded_text = buf;
+	mime_forget();
+	return 0;
+}
+
+int mime_load(const char *path)
+{
+	FILE *fp = fopen(path, "re");
+	char *text = NULL;
+	size_t len = 0, n;
+	int rc = -1, saved;
+
+	if (fp == NULL)
+		return -1;
+	for (;;) {
+		char *t = realloc(text, len + 65536);
+		if (t == NULL)
+			break;
+		text = t;
+		n = fread(text + len, 1, 65536, fp);
+		len += n;
+		if (n < 65536) {
+			if (!ferror(fp))
+				rc = 0;
+			break;
+		}
+		if (len > MIME_FILE_MAX) {
+			errno = EFBIG;
+			break;
+		}
+	}
+	saved = errno;
+	fclose(fp);
+	if (rc == 0)
+		rc = mime_set_types(text, len);
+	free(text);
+	errno = saved;
+	return rc;
+}
+
+bool mime_has_charset(const char *type)
+{
+	static const char *const also[] = {
+		"application/javascript", "application/json", "application/xml",
+		"application/yaml", "application/toml", "application/ecmascript",
+	};
+	size_t len = strlen(type);
+
+	if (strncmp(type, "text/", 5) == 0)
+		return true;
+	if ((len > 5 && strcmp(type + len - 5, "+json") == 0) ||
+	    (len > 4 && strcmp(type + len - 4, "+xml") == 0))
+		return true;
+	for (size_t i = 0; i < sizeof(also) / sizeof(also[0]); i++)
+		if (strcmp(type, also[i]) == 0)
+			return true;
+	return false;
+}
+
+/* The same few extensions come back request after request. */
+static char last_ext[MIME_EXT_MAX];
+static size_t last_len;
+static const char *last_charset;
+static const char *last_type;
+static char last_full[256];
+
+void mime_forget(void)
+{
+	last_len = 0;
+	last_charset = NULL;
+}
+
+const char *mime_type_charset(const char *name, size_t len,
+			      const char *charset)
 {
 	char buf[MIME_EXT_MAX];
 	struct mime_key key = { buf, 0 };
-	const struct mime_ext *e;
-
-	/* The same few extensions come back request after request. */
-	static char last_ext[MIME_EXT_MAX];
-	static size_t last_len;
-	static const char *last_type;
+	const struct mime_ext *e = NULL;
+	const char *type;
 
 	if ((key.len = mime_ext_lower(name, len, buf)) == 0)
 		return MIME_DEFAULT;
-	if (key.len == last_len && memcmp(buf, last_ext, key.len) == 0)
+	if (key.len == last_len && charset == last_charset &&
+	    memcmp(buf, last_ext, key.len) == 0)
 		return last_type;
-	e = bsearch(&key, mime_table, sizeof(mime_table) / sizeof(mime_table[0]),
-	    sizeof(mime_table[0]), mime_cmp);
+	if (nloaded > 0)
+		e = bsearch(&key, loaded, nloaded, sizeof(loaded[0]), mime_cmp);
+	if (e == NULL)
+		e = bsearch(&key, mime_table,
+			    sizeof(mime_table) / sizeof(mime_table[0]),
+			    sizeof(mime_table[0]), mime_cmp);
+	type = e != NULL ? e->type : MIME_DEFAULT;
+	if (charset != NULL && charset[0] != '\0' && mime_has_charset(type) &&
+	    (size_t)snprintf(last_full, sizeof(last_full), "%s; charset=%s",
+			     type, charset) < sizeof(last_full))
+		type = last_full;
 	memcpy(last_ext, buf, key.len);
 	last_len = key.len;
-	last_type = e != NULL ? e->type : MIME_DEFAULT;
-	return last_type;
+	last_charset = charset;
+	last_type = type;
+	return type;
+}
+
+const char *mime_type(const char *name, size_t len)
+{
+	return mime_type_charset(name, len, "utf-8");
 }

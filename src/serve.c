@@ -255,7 +255,8 @@ static int open_sibling(struct answer *a, const char *path, struct stat *st,
 static void serve_file(struct answer *a, int fd, const struct stat *st,
 		       const char *path)
 {
-	const char *type = mime_type(path, strlen(path));
+	const char *type = mime_type_charset(path, strlen(path),
+					     a->vh->conf->charset);
 	const char *coding = NULL;
 	struct stat cst;
 	char etag[FILE_ETAG_MAX], crange[96], ctype[128], extra[64];

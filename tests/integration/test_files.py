@@ -211,3 +211,52 @@ def test_precompressed_bad_value(d):
     d.servers[0]["precompressed"] = "yes"
     text = d.config_text()
     check_rejected(d, text, line_of(text, "    precompressed ="))
+
+
+# --- mime_types and charset
+
+@daemon(start=False, workers=1)
+def test_mime_types_file_and_charset(d):
+    types = d.path("my.types")
+    with open(types, "w") as f:
+        f.write("# test types\ntext/x-thing thing\napplication/x-own png\n")
+    d.top["mime_types"] = types
+    d.servers[0]["charset"] = "iso-8859-1"
+    for name in ("a.thing", "b.png", "c.json", "d.css", "e.bin", "f.js"):
+        d.write_file(name, b"x\n")
+    d.start()
+    want = {"/a.thing": "text/x-thing; charset=iso-8859-1",
+            "/b.png": "application/x-own",
+            "/c.json": "application/json; charset=iso-8859-1",
+            "/d.css": "text/css; charset=iso-8859-1",
+            "/e.bin": "application/octet-stream"}
+    for target, ctype in want.items():
+        assert get(d, target).header("Content-Type") == ctype, target
+    assert get(d, "/f.js").header("Content-Type").endswith("; charset=iso-8859-1")
+
+
+@parametrize("value", ["off", ""])
+@daemon(start=False, workers=1)
+def test_charset_off(d, value):
+    d.servers[0]["charset"] = value
+    d.top["mime_types"] = "off"
+    d.write_file("a.txt", b"x\n")
+    d.write_file("a.png", b"x\n")
+    d.start()
+    assert get(d, "/a.txt").header("Content-Type") == "text/plain"
+    assert get(d, "/a.png").header("Content-Type") == "image/png"
+
+
+@daemon(start=False, workers=1)
+def test_mime_types_missing_file_uses_builtin(d):
+    d.top["mime_types"] = d.path("no-such.types")
+    d.write_file("a.txt", b"x\n")
+    d.start()
+    assert get(d, "/a.txt").header("Content-Type") == "text/plain; charset=utf-8"
+
+
+@daemon(start=False)
+def test_charset_bad_value(d):
+    d.servers[0]["charset"] = "utf 8"
+    text = d.config_text()
+    check_rejected(d, text, line_of(text, "    charset ="))

@@ -64,10 +64,10 @@ def test_small_and_large_files_identical(d):
         assert sha256(resp.body) == sha256(data), f"http.client {path}: bytes differ"
 
 
-@parametrize("case", ["index.html", "image.png", "notes.txt", "blob.xyz", "big.bin"])
+@parametrize("case", ["index.html", "image.png", "notes.txt", "blob.zzq", "big.bin"])
 def test_headers_on_200(d, case):
     types = {"index.html": "text/html; charset=utf-8", "image.png": "image/png",
-             "notes.txt": "text/plain; charset=utf-8", "blob.xyz": "application/octet-stream",
+             "notes.txt": "text/plain; charset=utf-8", "blob.zzq": "application/octet-stream",
              "big.bin": "application/octet-stream"}
     data = os.urandom(BIG_SIZE) if case == "big.bin" else b"\x89PNG\r\n\x1a\n" + os.urandom(300)
     if case == "index.html":

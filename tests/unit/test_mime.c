@@ -196,12 +196,74 @@ START_TEST(test_mime_table)
 }
 END_TEST
 
+#define T(n) mime_type(n, strlen(n))
+
+/* A mime.types text: comments, blank lines, tabs, case, duplicates. */
+START_TEST(test_mime_types_file)
+{
+	static const char text[] =
+		"# comment line\n"
+		"\n"
+		"text/x-special\tspc SPX  # trailing comment\n"
+		"application/x-first dup\n"
+		"application/x-second dup\n"
+		"image/x-override png\r\n"
+		"application/vnd.no-ext\n"
+		"bad-type-without-slash bts\n"
+		"application/x-last last";
+
+	ck_assert_int_eq(mime_set_types(text, sizeof(text) - 1), 0);
+	ck_assert_str_eq(T("a.spc"), "text/x-special" U);
+	ck_assert_str_eq(T("a.spx"), "text/x-special" U);
+	ck_assert_str_eq(T("A.SPX"), "text/x-special" U);
+	ck_assert_str_eq(T("a.dup"), "application/x-first");
+	ck_assert_str_eq(T("a.png"), "image/x-override");
+	ck_assert_str_eq(T("a.bts"), BIN);
+	ck_assert_str_eq(T("a.last"), "application/x-last");
+	ck_assert_str_eq(T("a.comment"), BIN);
+	/* the built-in table answers what the file does not name */
+	ck_assert_str_eq(T("a.css"), "text/css" U);
+	ck_assert_str_eq(mime_type_charset("a.spc", 5, "iso-8859-1"),
+			 "text/x-special; charset=iso-8859-1");
+	ck_assert_str_eq(mime_type_charset("a.spc", 5, NULL), "text/x-special");
+	ck_assert_str_eq(mime_type_charset("a.json", 6, ""), "application/json");
+	ck_assert_int_eq(mime_set_types(NULL, 0), 0);
+	ck_assert_str_eq(T("a.png"), "image/png");
+	ck_assert_str_eq(T("a.spc"), BIN);
+}
+END_TEST
+
+START_TEST(test_mime_has_charset)
+{
+	ck_assert(mime_has_charset("text/plain"));
+	ck_assert(mime_has_charset("application/javascript"));
+	ck_assert(mime_has_charset("application/json"));
+	ck_assert(mime_has_charset("application/ld+json"));
+	ck_assert(mime_has_charset("image/svg+xml"));
+	ck_assert(!mime_has_charset("image/png"));
+	ck_assert(!mime_has_charset("application/octet-stream"));
+	ck_assert(!mime_has_charset("application/jsonx"));
+}
+END_TEST
+
+START_TEST(test_mime_load_missing)
+{
+	ck_assert_int_eq(mime_load("/nonexistent/mime.types"), -1);
+	ck_assert_str_eq(T("a.css"), "text/css" U);
+}
+END_TEST
+
 Suite *mime_suite(void)
 {
 	Suite *s = suite_create("mime");
 	TCase *tc = tcase_create("table");
 
+	/* the built-in table alone, whatever an earlier suite loaded */
+	mime_set_types(NULL, 0);
 	tcase_add_test(tc, test_mime_table);
+	tcase_add_test(tc, test_mime_types_file);
+	tcase_add_test(tc, test_mime_has_charset);
+	tcase_add_test(tc, test_mime_load_missing);
 	suite_add_tcase(s, tc);
 	return s;
 }
