@@ -87,6 +87,7 @@ static cfg_opt_t server_opts[] = {
 	CFG_STR("symlinks", "follow", CFGF_NONE),
 	CFG_STR("precompressed", "off", CFGF_NONE),
 	CFG_STR("charset", "utf-8", CFGF_NONE),
+	CFG_STR("fallback", "", CFGF_NONE),
 	CFG_STR("root", NULL, CFGF_NONE),
 	CFG_STR_LIST("index", "{index.html}", CFGF_NONE),
 	CFG_STR("access_log", "off", CFGF_NONE),
@@ -1024,6 +1025,7 @@ static const struct check {
 	{ "server|symlinks", check_symlinks },
 	{ "server|precompressed", check_on_off },
 	{ "server|charset", check_charset },
+	{ "server|fallback", check_uri_path },
 	{ "server|root", check_root },
 	{ "server|index", check_index },
 	{ "server|access_log", check_path },
@@ -1423,6 +1425,9 @@ static int copy_server(struct server_conf *sc, cfg_t *sec)
 	sc->dotfiles = strcmp(cfg_getstr(sec, "dotfiles"), "allow") == 0;
 	sc->symlinks = value_symlinks(cfg_getstr(sec, "symlinks"));
 	sc->precompressed = strcmp(cfg_getstr(sec, "precompressed"), "on") == 0;
+	const char *fb = cfg_getstr(sec, "fallback");
+	if (fb[0] != '\0' && (sc->fallback = copy_str(fb)) == NULL)
+		return -1;
 	const char *cs = cfg_getstr(sec, "charset");
 	if (cs[0] != '\0' && strcmp(cs, "off") != 0 &&
 	    (sc->charset = copy_str(cs)) == NULL)
@@ -1675,6 +1680,7 @@ static void server_free(struct server_conf *sc)
 	free(sc->index);
 	free(sc->root);
 	free(sc->charset);
+	free(sc->fallback);
 	free(sc->access_log);
 	free(sc->access_log_custom);
 	free(sc->status_path);

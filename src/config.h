@@ -56,6 +56,7 @@ struct server_conf {
 	int symlinks;                /* enum file_symlinks (file.h) */
 	bool precompressed;          /* serve FILE.br / FILE.gz when accepted */
 	char *charset;               /* added to text types; NULL: none */
+	char *fallback;              /* served (200) for a missing file; NULL */
 	char *root;                  /* absolute path, no trailing slash */
 	char **index;                /* file names tried for a directory */
 	size_t nindex;

@@ -476,6 +476,21 @@ void serve_request(const struct vhost *vh, const char *buf,
 		return;
 	}
 	int fd = open_file(&a, path, &st);
+	if (fd == -1 && errno_status(errno) == 404 && vh->conf->fallback != NULL) {
+		/* A single-page app routes the path itself: its page, with 200. */
+		char fb[PATH_MAX_LEN];
+		n = path_normalize(vh->conf->fallback, strlen(vh->conf->fallback),
+				   fb, sizeof(fb));
+		if (n > 0 && (fd = open_file(&a, fb, &st)) >= 0) {
+			if (S_ISREG(st.st_mode)) {
+				serve_file(&a, fd, &st, fb);
+				return;
+			}
+			drop(fd);
+		}
+		errno = ENOENT;
+		fd = -1;
+	}
 	if (fd == -1) {
 		serve_error(req, errno_status(errno), r);
 		return;

@@ -260,3 +260,41 @@ def test_charset_bad_value(d):
     d.servers[0]["charset"] = "utf 8"
     text = d.config_text()
     check_rejected(d, text, line_of(text, "    charset ="))
+
+
+# --- fallback (single-page apps)
+
+@daemon(start=False, workers=1)
+def test_fallback(d):
+    d.write_file("app.html", b"<p>spa</p>\n")
+    d.write_file("real.txt", b"real\n")
+    d.write_file(".env", b"SECRET\n")
+    os.makedirs(os.path.join(d.root, "emptydir"))
+    d.servers[0]["fallback"] = "/app.html"
+    d.start()
+    for target in ("/some/route", "/nope.txt", "/users/42?tab=x"):
+        r = get(d, target)
+        assert r.status == 200 and r.body == b"<p>spa</p>\n", (target, r)
+        assert r.header("Content-Type") == "text/html; charset=utf-8", r
+    assert get(d, "/real.txt").body == b"real\n"
+    h = head(d, "/route")
+    assert h.status == 200 and h.header("Content-Length") == "11", h
+    # not for other errors
+    assert get(d, "/emptydir/").status == 403
+    assert get(d, "/a/../../x").status == 400
+    assert d.raw(req("POST", "/route", headers={"Content-Length": "0", "Connection": "close"}),
+                 n=1).responses[0].status == 405
+
+
+@daemon(start=False, workers=1)
+def test_fallback_missing_file_is_404(d):
+    d.servers[0]["fallback"] = "/gone.html"
+    d.start()
+    assert get(d, "/route").status == 404
+
+
+@daemon(start=False)
+def test_fallback_bad_value(d):
+    d.servers[0]["fallback"] = "app.html"
+    text = d.config_text()
+    check_rejected(d, text, line_of(text, "    fallback ="))
