@@ -339,11 +339,6 @@ int conn_accept_on(struct vhost *vh, const struct listen_group *group, int fd,
 		in_cap = in_cap_of(vh->w->cf);
 	memcpy(&c->peer, peer, peer->ss_family == AF_INET6 ?
 	       sizeof(c->peer.v6) : sizeof(c->peer.v4));
-	if (event_add(&vh->w->loop, &c->ev, EV_READ | EV_WRITE | EV_EDGE) == -1) {
-		c->next = free_conns;
-		free_conns = c;
-		goto fail;
-	}
 	vh->w->nconns++;
 	c->id = STATS_ADD(vh->w->sw->accepted, 1) + 1;
 	conn_set_state(c, CONN_READING);
@@ -354,6 +349,15 @@ int conn_accept_on(struct vhost *vh, const struct listen_group *group, int fd,
 	 * answered, and the connection closed, before this returns.) */
 	c->can_read = c->can_write = true;
 	conn_run(c);
+	/* Only a connection that has to wait joins the loop (a short
+	 * Connection: close exchange never does).  Edge-triggered adds
+	 * report what is ready already, so nothing is missed meanwhile. */
+	if (c->state != CONN_CLOSED &&
+	    event_add(&vh->w->loop, &c->ev, EV_READ | EV_WRITE | EV_EDGE) == -1) {
+		log_errno(LOG_LVL_ERR, "accept: cannot watch connection");
+		conn_close(c);
+		return -1;
+	}
 	return 0;
 fail:
 	log_errno(LOG_LVL_ERR, "accept: cannot take connection");
