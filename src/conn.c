@@ -588,7 +588,10 @@ static enum step conn_write(struct conn *c)
 	for (;;) {
 		bool last = b->seg_done >= r->nseg;
 		uint32_t upto = last ? r->len : r->seg[b->seg_done].out_end;
-		if ((s = conn_write_out(c, upto, !last)) != STEP_AGAIN)
+		/* Before a close, MSG_MORE holds the last bytes back until the
+		 * close (or shutdown) sends them with the FIN in one segment. */
+		bool more = !last || !r->keep_alive;
+		if ((s = conn_write_out(c, upto, more)) != STEP_AGAIN)
 			return s;
 		if (last)
 			return conn_finish(c);
