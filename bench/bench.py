@@ -69,6 +69,7 @@ INSTR_SCENARIO = {"key": "instr",
                   "title": f"callgrind, 1 worker, {instr.MEASURED} keep-alive requests",
                   "figures": ["ir"]}
 LOG_KEYS = ["ka", "close", "304", "pipeline"]
+OFC_KEYS = ["ka", "304"]
 ACCEPT_MODES = ("reuseport", "shared", "handoff")
 ACCEPT_LOADS = ["ka", "close"]  # scenario keys run against each mode
 STATUS_PATH = "/_bench_status"
@@ -143,7 +144,7 @@ def parse_args(argv):
     p.add_argument("--only", type=lambda s: set(s.split(",")), default=set(),
                    help="comma-separated scenario keys: " + ",".join(
                        [s["key"] for s in SCENARIOS + IDLE_SCENARIOS]
-                       + ["instr", "log", "accept"]))
+                       + ["instr", "log", "ofc", "accept"]))
     p.add_argument("--no-log-pass", action="store_true",
                    help="skip the second pass with access logs on")
     args = p.parse_args(argv)
@@ -392,8 +393,10 @@ def idle_scenario(bench, sc):
 
 # ---------------------------------------------------------------- passes
 
-def start_pair(bench, tag, access_log):
-    pair = [bench.server(name, tag, workers=WORKERS, access_log=access_log)
+def start_pair(bench, tag, access_log, open_file_cache=False):
+    pair = [bench.server(name, tag, workers=WORKERS, access_log=access_log,
+                         **({"open_file_cache": True}
+                            if open_file_cache and name == "nginx" else {}))
             for name in report.SERVERS]
     for server in pair:
         bench.start(server)
@@ -481,6 +484,24 @@ def log_pass(bench):
             continue
         request_scenario(bench, sc, pair, "log:" + sc["key"],
                          sc["title"] + ", access log on")
+    bench.stop_all()
+
+
+def ofc_pass(bench):
+    """forkd keeps small files in memory (checked by a stat per request);
+    nginx's nearest setting, off by default, is open_file_cache (open
+    descriptors, checked once a second).  The keep-alive scenario again
+    with it on, so the comparison can be read both ways."""
+    if bench.args.only and "ofc" not in bench.args.only:
+        return
+    print("\n# pass 3: nginx with open_file_cache", flush=True)
+    pair = start_pair(bench, "pass3", access_log=False, open_file_cache=True)
+    for server in pair:
+        bench.validators[server.name] = validators(server)
+    for sc in SCENARIOS:
+        if sc["key"] in OFC_KEYS:
+            request_scenario(bench, sc, pair, "ofc:" + sc["key"],
+                             sc["title"] + ", nginx with open_file_cache")
     bench.stop_all()
 
 
@@ -617,6 +638,7 @@ def main(argv):
         try:
             main_pass(bench)
             log_pass(bench)
+            ofc_pass(bench)
             accept_pass(bench)
             idle_pass(bench)
             instr_pass(bench)

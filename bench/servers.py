@@ -298,8 +298,15 @@ class Nginx(Server):
     template = "nginx.conf.in"
     stop_signal = signal.SIGTERM  # fast stop
 
+    def __init__(self, *args, open_file_cache=False, **kw):
+        self.open_file_cache = open_file_cache
+        super().__init__(*args, **kw)
+
     def values(self):
         v = super().values()
+        v["open_file_cache"] = ("\topen_file_cache    max=1000;\n"
+                                "\topen_file_cache_valid 1s;"
+                                if self.open_file_cache else "")
         v["access_log"] = (f"{self.access_log_path} combined buffer=64k flush=1s"
                            if self.access_log else "off")
         v["rlimit_nofile"] = fd_limit_wanted()
