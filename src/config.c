@@ -88,6 +88,7 @@ static cfg_opt_t server_opts[] = {
 	CFG_STR("precompressed", "off", CFGF_NONE),
 	CFG_STR("charset", "utf-8", CFGF_NONE),
 	CFG_STR("fallback", "", CFGF_NONE),
+	CFG_STR_LIST("error_page", "{}", CFGF_NONE),
 	CFG_STR("root", NULL, CFGF_NONE),
 	CFG_STR_LIST("index", "{index.html}", CFGF_NONE),
 	CFG_STR("access_log", "off", CFGF_NONE),
@@ -701,6 +702,71 @@ static int check_uri_path(cfg_t *cfg, cfg_opt_t *opt)
 	return 0;
 }
 
+/* A URI path for a directive to name: '/' first, no query or fragment. */
+static bool uri_path_ok(const char *s)
+{
+	if (s[0] != '/' || strlen(s) >= 1024)
+		return false;
+	for (; *s != '\0'; s++)
+		if (*s == '?' || *s == '#' || *s == ' ' ||
+		    iscntrl((unsigned char)*s))
+			return false;
+	return true;
+}
+
+int config_parse_error_page(const char *text, bool codes[ERROR_PAGE_COUNT],
+			    const char **uri, char *msg, size_t len)
+{
+	const char *eq = strchr(text, '='), *s = text;
+	size_t n = 0;
+
+	memset(codes, 0, ERROR_PAGE_COUNT * sizeof(*codes));
+	if (eq == NULL) {
+		snprintf(msg, len, "error_page \"%s\" must be \"CODES=/path\"",
+			 text);
+		return -1;
+	}
+	while (s < eq) {
+		unsigned long long code;
+		if (*s == ' ') {
+			s++;
+			continue;
+		}
+		if (parse_digits(&s, 999, &code) == -1 ||
+		    (*s != ' ' && *s != '=') || code < ERROR_PAGE_FIRST ||
+		    code >= ERROR_PAGE_FIRST + ERROR_PAGE_COUNT) {
+			snprintf(msg, len, "error_page \"%s\": statuses must be "
+				 "numbers from 400 to 599", text);
+			return -1;
+		}
+		codes[code - ERROR_PAGE_FIRST] = true;
+		n++;
+	}
+	if (n == 0) {
+		snprintf(msg, len, "error_page \"%s\" names no status", text);
+		return -1;
+	}
+	if (!uri_path_ok(eq + 1)) {
+		snprintf(msg, len, "error_page \"%s\": the page must be a path "
+			 "starting with /", text);
+		return -1;
+	}
+	*uri = eq + 1;
+	return 0;
+}
+
+static int check_error_page(cfg_t *cfg, cfg_opt_t *opt)
+{
+	bool codes[ERROR_PAGE_COUNT];
+	char msg[CONFIG_ERR_MAX];
+	const char *uri;
+
+	if (config_parse_error_page(last_value(opt), codes, &uri, msg,
+				    sizeof(msg)) == -1)
+		return reject(cfg, "%s", msg);
+	return 0;
+}
+
 /* "combined", "json", or a custom format of text and $variables. */
 static int value_log_format(const char *s, enum access_format *f, char *msg,
 			    size_t len)
@@ -1026,6 +1092,7 @@ static const struct check {
 	{ "server|precompressed", check_on_off },
 	{ "server|charset", check_charset },
 	{ "server|fallback", check_uri_path },
+	{ "server|error_page", check_error_page },
 	{ "server|root", check_root },
 	{ "server|index", check_index },
 	{ "server|access_log", check_path },
@@ -1361,6 +1428,28 @@ static int copy_durations(struct server_conf *sc, cfg_t *sec)
 	return 0;
 }
 
+/* Later entries win for a status named twice. */
+static int copy_error_pages(struct server_conf *sc, cfg_t *sec)
+{
+	char msg[CONFIG_ERR_MAX];
+
+	for (unsigned i = 0; i < cfg_size(sec, "error_page"); i++) {
+		bool codes[ERROR_PAGE_COUNT];
+		const char *uri;
+		if (config_parse_error_page(cfg_getnstr(sec, "error_page", i),
+					    codes, &uri, msg, sizeof(msg)) == -1)
+			return copy_fail(msg);
+		for (size_t k = 0; k < ERROR_PAGE_COUNT; k++) {
+			if (!codes[k])
+				continue;
+			free(sc->error_page[k]);
+			if ((sc->error_page[k] = copy_str(uri)) == NULL)
+				return -1;
+		}
+	}
+	return 0;
+}
+
 static int copy_cidrs(cfg_t *sec, const char *name, struct cidr **out,
 		      size_t *n)
 {
@@ -1427,6 +1516,8 @@ static int copy_server(struct server_conf *sc, cfg_t *sec)
 	sc->precompressed = strcmp(cfg_getstr(sec, "precompressed"), "on") == 0;
 	const char *fb = cfg_getstr(sec, "fallback");
 	if (fb[0] != '\0' && (sc->fallback = copy_str(fb)) == NULL)
+		return -1;
+	if (copy_error_pages(sc, sec) == -1)
 		return -1;
 	const char *cs = cfg_getstr(sec, "charset");
 	if (cs[0] != '\0' && strcmp(cs, "off") != 0 &&
@@ -1681,6 +1772,8 @@ static void server_free(struct server_conf *sc)
 	free(sc->root);
 	free(sc->charset);
 	free(sc->fallback);
+	for (size_t i = 0; i < ERROR_PAGE_COUNT; i++)
+		free(sc->error_page[i]);
 	free(sc->access_log);
 	free(sc->access_log_custom);
 	free(sc->status_path);

@@ -46,6 +46,10 @@ struct listen_conf {
 	socklen_t addrlen;
 };
 
+/* error_page covers the statuses 400 to 599. */
+#define ERROR_PAGE_FIRST 400
+#define ERROR_PAGE_COUNT 200
+
 struct server_conf {
 	struct listen_conf *listen;
 	size_t nlisten;
@@ -57,6 +61,7 @@ struct server_conf {
 	bool precompressed;          /* serve FILE.br / FILE.gz when accepted */
 	char *charset;               /* added to text types; NULL: none */
 	char *fallback;              /* served (200) for a missing file; NULL */
+	char *error_page[ERROR_PAGE_COUNT]; /* by status - 400; NULL: built-in */
 	char *root;                  /* absolute path, no trailing slash */
 	char **index;                /* file names tried for a directory */
 	size_t nindex;
@@ -144,6 +149,15 @@ int config_parse_listen(const char *text, struct sockaddr_storage *addr,
  * Returns 0, or -1 when malformed or above 24h.  Pure; exposed for tests.
  */
 int config_parse_duration(const char *text, unsigned *ms);
+
+/*
+ * Parse an error_page entry, "CODES=URI": statuses from 400 to 599
+ * separated by spaces, '=', then a path starting with '/'.  Sets
+ * codes[status - ERROR_PAGE_FIRST] for each status and *uri to the path
+ * inside text.  Returns 0, or -1 with a reason in msg.  Pure.
+ */
+int config_parse_error_page(const char *text, bool codes[ERROR_PAGE_COUNT],
+			    const char **uri, char *msg, size_t len);
 
 const char *config_log_level_name(enum log_level lvl);
 

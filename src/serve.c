@@ -114,6 +114,69 @@ void serve_error(const struct request *req, int status, struct reply *r)
 	error_answer(req, status, NULL, r);
 }
 
+static int open_file(struct answer *a, const char *path, struct stat *st);
+
+/*
+ * error_page: the configured file of the server's root as the body of an
+ * error status, with the headers error_answer would send.  false when there
+ * is none or it cannot be served; the caller then sends the built-in body.
+ * Opening the page never produces another error page.
+ */
+static bool error_page(struct answer *a, int status, const char *crange)
+{
+	const struct server_conf *sc = a->vh->conf;
+	const char *uri;
+	char path[PATH_MAX_LEN];
+	struct stat st;
+	int n, fd;
+
+	if (status < ERROR_PAGE_FIRST ||
+	    status >= ERROR_PAGE_FIRST + ERROR_PAGE_COUNT ||
+	    (uri = sc->error_page[status - ERROR_PAGE_FIRST]) == NULL)
+		return false;
+	n = path_normalize(uri, strlen(uri), path, sizeof(path));
+	if (n <= 0 || (!sc->dotfiles && path_is_hidden(path)))
+		return false;
+	if ((fd = open_file(a, path, &st)) == -1)
+		return false;
+	if (!S_ISREG(st.st_mode)) {
+		if (fd >= 0)
+			close(fd);
+		return false;
+	}
+	struct response_head h = {
+		.status = status,
+		.content_type = mime_type_charset(path, (size_t)n, sc->charset),
+		.content_length = (long long)st.st_size,
+		.content_range = crange,
+		.allow = status == 405 ? SERVE_ALLOW : NULL,
+	};
+	if (status == 400 || status >= 500) {
+		a->r->keep_alive = false;
+		a->r->linger = true;
+	}
+	int rc = reply_head(a->r, &h, is_http10(a->req));
+	if (rc == 0 && (a->head || st.st_size == 0)) {
+		if (fd >= 0)
+			close(fd);
+		return true;
+	}
+	if (rc == 0 && fd == FCACHE_HIT)
+		rc = reply_body(a->r, a->cached, (size_t)st.st_size);
+	else if (rc == 0)
+		rc = reply_file(a->r, fd, 0, st.st_size);
+	else if (fd >= 0)
+		close(fd);
+	return rc == 0;
+}
+
+/* An error of a routed request: its error_page, else the built-in body. */
+static void answer_error(struct answer *a, int status, const char *crange)
+{
+	if (!error_page(a, status, crange))
+		error_answer(a->req, status, crange, a->r);
+}
+
 static void serve_redirect(struct answer *a, const char *path,
 			   const char *query, size_t qlen)
 {
@@ -298,7 +361,7 @@ static void serve_file(struct answer *a, int fd, const struct stat *st,
 	switch (preconditions(a, etag, st->st_mtime)) {
 	case COND_FAILED:
 		drop(fd);
-		serve_error(a->req, 412, a->r);
+		answer_error(a, 412, NULL);
 		return;
 	case COND_NOT_MODIFIED:
 		drop(fd);
@@ -318,7 +381,7 @@ static void serve_file(struct answer *a, int fd, const struct stat *st,
 		drop(fd);
 		snprintf(crange, sizeof(crange), "bytes */%llu",
 			 (unsigned long long)size);
-		error_answer(a->req, 416, crange, a->r);
+		answer_error(a, 416, crange);
 		return;
 	case RANGE_OK:
 		h.status = 206;
@@ -390,7 +453,7 @@ static void serve_dir(struct answer *a, const char *path, size_t plen,
 		if (fd == -1) {
 			if (errno == ENOENT)
 				continue;
-			serve_error(a->req, errno_status(errno), a->r);
+			answer_error(a, errno_status(errno), NULL);
 			return;
 		}
 		if (S_ISREG(st.st_mode)) {
@@ -399,7 +462,7 @@ static void serve_dir(struct answer *a, const char *path, size_t plen,
 		}
 		drop(fd);
 	}
-	serve_error(a->req, 403, a->r);
+	answer_error(a, 403, NULL);
 }
 
 /*
@@ -455,24 +518,24 @@ void serve_request(const struct vhost *vh, const char *buf,
 
 	/* OPTIONS included: nothing here is configurable per method. */
 	if (req->method != METHOD_GET && req->method != METHOD_HEAD) {
-		serve_error(req, 405, r);
+		answer_error(&a, 405, NULL);
 		return;
 	}
 	if (split_target(buf + req->target.off, req->target.len, &raw, &rawlen,
 			 &query, &qlen) == -1) {
-		serve_error(req, 400, r);
+		answer_error(&a, 400, NULL);
 		return;
 	}
 	if (endpoint_serve(vh, req, raw, rawlen, query, qlen, r))
 		return;
 	int n = path_normalize(raw, rawlen, path, sizeof(path));
 	if (n < 0) {
-		serve_error(req, n == PATH_ELONG ? 414 : 400, r);
+		answer_error(&a, n == PATH_ELONG ? 414 : 400, NULL);
 		return;
 	}
 	/* Hidden files (.git, .env, .htpasswd) are not there, unless allowed. */
 	if (!vh->conf->dotfiles && path_is_hidden(path)) {
-		serve_error(req, 404, r);
+		answer_error(&a, 404, NULL);
 		return;
 	}
 	int fd = open_file(&a, path, &st);
@@ -492,7 +555,7 @@ void serve_request(const struct vhost *vh, const char *buf,
 		fd = -1;
 	}
 	if (fd == -1) {
-		serve_error(req, errno_status(errno), r);
+		answer_error(&a, errno_status(errno), NULL);
 		return;
 	}
 	if (S_ISDIR(st.st_mode)) {
@@ -502,6 +565,6 @@ void serve_request(const struct vhost *vh, const char *buf,
 		serve_file(&a, fd, &st, path);
 	} else {
 		drop(fd);
-		serve_error(req, 403, r);
+		answer_error(&a, 403, NULL);
 	}
 }

@@ -298,3 +298,94 @@ def test_fallback_bad_value(d):
     d.servers[0]["fallback"] = "app.html"
     text = d.config_text()
     check_rejected(d, text, line_of(text, "    fallback ="))
+
+
+# --- error_page
+
+PAGE_404 = b"<h1>custom not found</h1>\n"
+PAGE_5XX = b"custom trouble\n"
+
+
+@daemon(start=False, workers=1)
+def test_error_page(d):
+    d.write_file("errors/404.html", PAGE_404)
+    d.write_file("errors/403.txt", b"custom forbidden\n")
+    d.write_file("errors/other.html", b"<p>other</p>\n")
+    d.write_file("data.bin", b"0123456789")
+    d.write_file(".hidden.html", b"hidden page\n")
+    os.makedirs(os.path.join(d.root, "noindex"))
+    d.servers[0]["error_page"] = ["404=/errors/404.html",
+                                  "403=/errors/403.txt",
+                                  "405 416 412=/errors/other.html",
+                                  "400=/.hidden.html",
+                                  "414=/errors/missing.html"]
+    d.start()
+    r = get(d, "/nope")
+    assert r.status == 404 and r.body == PAGE_404, r
+    assert r.header("Content-Type") == "text/html; charset=utf-8", r
+    assert r.header("Content-Length") == str(len(PAGE_404)), r
+    h = head(d, "/nope")
+    assert h.status == 404 and h.body == b"", h
+    assert h.header("Content-Length") == str(len(PAGE_404)), h
+    r = get(d, "/noindex/")
+    assert r.status == 403 and r.body == b"custom forbidden\n", r
+    assert r.header("Content-Type") == "text/plain; charset=utf-8", r
+    r = get(d, "/data.bin", Range="bytes=50-")
+    assert r.status == 416 and r.body == b"<p>other</p>\n", r
+    assert r.header("Content-Range") == "bytes */10", r
+    r = get(d, "/data.bin", If_Match='"nope"')
+    assert r.status == 412 and r.body == b"<p>other</p>\n", r
+    r = d.raw(req("DELETE", "/x", headers={"Connection": "close"}), n=1).responses[0]
+    assert r.status == 405 and r.body == b"<p>other</p>\n", r
+    assert r.header("Allow") == "GET, HEAD", r
+    # a hidden page (dotfiles = deny) and a missing one: the built-in body
+    r = get(d, "/a/../../x")
+    assert r.status == 400 and b"400 Bad Request" in r.body, r
+    assert b"hidden page" not in r.body
+    r = get(d, "/" + "a" * 5000)
+    assert r.status == 414 and b"414" in r.body, r
+    # success is untouched, and the page may be fetched as itself (200)
+    r = get(d, "/errors/404.html")
+    assert r.status == 200 and r.body == PAGE_404, r
+    # the connection stays open after a 404 answered with a page
+    rr = d.raw(req("GET", "/nope") + req("GET", "/data.bin", headers={"Connection": "close"}), n=2)
+    assert [x.status for x in rr.responses] == [404, 200], rr.data[:300]
+    assert rr.responses[0].body == PAGE_404 and rr.responses[1].body == b"0123456789"
+    assert d.sanitizer_reports() == [], d.sanitizer_reports()
+
+
+@daemon(start=False, workers=1)
+def test_error_page_never_outside_root(d):
+    outside = d.path("outside.html")
+    with open(outside, "wb") as f:
+        f.write(SECRET)
+    os.chmod(outside, 0o644)
+    os.symlink(outside, os.path.join(d.root, "link.html"))
+    d.write_file("sub/page.html", b"sub\n")
+    d.servers[0]["error_page"] = ["404=/link.html", "403=/../outside.html"]
+    d.start()
+    r = get(d, "/missing")
+    assert r.status == 404 and SECRET not in r.body and b"404 Not Found" in r.body, r
+    os.makedirs(os.path.join(d.root, "empty"))
+    r = get(d, "/empty/")
+    assert r.status == 403 and SECRET not in r.body, r
+
+
+@daemon(start=False, workers=1)
+def test_error_page_missing_page_is_builtin(d):
+    d.servers[0]["error_page"] = ["404=/gone.html", "404 500=/sub/"]
+    os.makedirs(os.path.join(d.root, "sub"))
+    d.write_file("sub/index.html", b"index\n")
+    d.start()
+    # the later entry wins; a directory is not a page (no index lookup)
+    r = get(d, "/missing")
+    assert r.status == 404 and b"404 Not Found" in r.body, r
+
+
+@parametrize("value", ["404 /e.html", "399=/e.html", "600=/e.html", "404=e.html",
+                       "=/e.html", "404,500=/e.html", "404=/e.html?x"])
+@daemon(start=False)
+def test_error_page_bad_value(d, value):
+    d.servers[0]["error_page"] = ["500=/ok.html", value]
+    text = d.config_text()
+    check_rejected(d, text, line_of(text, "    error_page ="))

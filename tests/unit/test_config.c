@@ -1122,6 +1122,57 @@ START_TEST(test_listen_bad)
 }
 END_TEST
 
+static const struct {
+	const char *text;
+	int codes[4]; /* the statuses set, 0-terminated */
+	const char *uri; /* NULL: refused */
+} error_pages[] = {
+	{ "404=/e/404.html", { 404 }, "/e/404.html" },
+	{ "500 502 503=/5xx.html", { 500, 502, 503 }, "/5xx.html" },
+	{ "  400  599 =/x", { 400, 599 }, "/x" },
+	{ "404=/", { 404 }, "/" },
+	{ "404", { 0 }, NULL },
+	{ "=/x", { 0 }, NULL },
+	{ " =/x", { 0 }, NULL },
+	{ "399=/x", { 0 }, NULL },
+	{ "600=/x", { 0 }, NULL },
+	{ "4040=/x", { 0 }, NULL },
+	{ "99999999999999999999999=/x", { 0 }, NULL },
+	{ "404,500=/x", { 0 }, NULL },
+	{ "404x=/x", { 0 }, NULL },
+	{ "-404=/x", { 0 }, NULL },
+	{ "404=x.html", { 0 }, NULL },
+	{ "404=", { 0 }, NULL },
+	{ "404=/a b", { 0 }, NULL },
+	{ "404=/a?b", { 0 }, NULL },
+	{ "404=/a#b", { 0 }, NULL },
+	{ "404=/a\r\nX: y", { 0 }, NULL },
+};
+
+START_TEST(test_error_page_parse)
+{
+	bool codes[ERROR_PAGE_COUNT];
+	const char *uri = NULL;
+	char why[CONFIG_ERR_MAX] = "";
+	int rc = config_parse_error_page(error_pages[_i].text, codes, &uri, why,
+					 sizeof(why));
+
+	if (error_pages[_i].uri == NULL) {
+		ck_assert_int_eq(rc, -1);
+		ck_assert_ptr_nonnull(strstr(why, "error_page"));
+		return;
+	}
+	ck_assert_int_eq(rc, 0);
+	ck_assert_str_eq(uri, error_pages[_i].uri);
+	size_t nset = 0, nwant = 0;
+	for (size_t k = 0; k < ERROR_PAGE_COUNT; k++)
+		nset += codes[k];
+	for (; error_pages[_i].codes[nwant] != 0; nwant++)
+		ck_assert(codes[error_pages[_i].codes[nwant] - ERROR_PAGE_FIRST]);
+	ck_assert_uint_eq(nset, nwant);
+}
+END_TEST
+
 Suite *config_suite(void)
 {
 	Suite *s = suite_create("config");
@@ -1164,6 +1215,7 @@ Suite *config_suite(void)
 	tcase_add_loop_test(pure, test_duration_bad, 0, nitems(bad_durations));
 	tcase_add_loop_test(pure, test_listen_good, 0, nitems(good_listens));
 	tcase_add_loop_test(pure, test_listen_bad, 0, nitems(bad_listens));
+	tcase_add_loop_test(pure, test_error_page_parse, 0, nitems(error_pages));
 	suite_add_tcase(s, pure);
 	return s;
 }
