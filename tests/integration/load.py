@@ -59,7 +59,7 @@ def _read_response(sock, buf):
 
 class Load:
     def __init__(self, port, path="/index.html", conns=8, max_seconds=120,
-                 max_requests=500000, host="127.0.0.1", timeout=10.0,
+                 max_requests=5_000_000, host="127.0.0.1", timeout=10.0,
                  close_each=False):
         self.addr = (host, port)
         extra = "Connection: close\r\n" if close_each else ""
@@ -140,6 +140,11 @@ class Load:
             with self.stats.lock:
                 if self.stats.ok >= target:
                     return True
+            if not self._budget_left():
+                # The client stopped by its own bounds: not the server's doing.
+                raise RuntimeError(
+                    f"load budget used up ({self.max_requests} requests or "
+                    f"{self.max_seconds} s): raise it for this test")
             time.sleep(0.01)
         return False
 
