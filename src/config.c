@@ -79,6 +79,12 @@ static const struct limit {
 	{ "client_header_buffer_size", 1024, 65536 }, /* bytes */
 };
 
+static cfg_opt_t location_opts[] = {
+	CFG_STR("expires", "off", CFGF_NONE),
+	CFG_STR_LIST("add_header", "{}", CFGF_NONE),
+	CFG_END(),
+};
+
 static cfg_opt_t server_opts[] = {
 	CFG_STR_LIST("listen", NULL, CFGF_NONE),
 	CFG_STR_LIST("server_name", "{}", CFGF_NONE),
@@ -89,6 +95,10 @@ static cfg_opt_t server_opts[] = {
 	CFG_STR("charset", "utf-8", CFGF_NONE),
 	CFG_STR("fallback", "", CFGF_NONE),
 	CFG_STR_LIST("error_page", "{}", CFGF_NONE),
+	CFG_STR("expires", "off", CFGF_NONE),
+	CFG_STR_LIST("add_header", "{}", CFGF_NONE),
+	CFG_SEC("location", location_opts,
+		CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
 	CFG_STR("root", NULL, CFGF_NONE),
 	CFG_STR_LIST("index", "{index.html}", CFGF_NONE),
 	CFG_STR("access_log", "off", CFGF_NONE),
@@ -767,6 +777,129 @@ static int check_error_page(cfg_t *cfg, cfg_opt_t *opt)
 	return 0;
 }
 
+int config_parse_expires(const char *text, long long *seconds)
+{
+	static const struct {
+		const char *suffix;
+		long long scale;
+	} units[] = {
+		{ "", 1 }, { "s", 1 }, { "m", 60 }, { "h", 3600 },
+		{ "d", 86400 }, { "w", 7 * 86400 },
+	};
+	unsigned long long n;
+
+	if (strcmp(text, "off") == 0 || strcmp(text, "epoch") == 0) {
+		*seconds = text[0] == 'o' ? EXPIRES_OFF : EXPIRES_EPOCH;
+		return 0;
+	}
+	if (parse_digits(&text, EXPIRES_MAX, &n) == -1)
+		return -1;
+	for (size_t i = 0; i < nitems(units); i++) {
+		if (strcmp(text, units[i].suffix) != 0)
+			continue;
+		if (n > (unsigned long long)(EXPIRES_MAX / units[i].scale))
+			return -1;
+		*seconds = (long long)n * units[i].scale;
+		return 0;
+	}
+	return -1;
+}
+
+static int check_expires(cfg_t *cfg, cfg_opt_t *opt)
+{
+	long long secs;
+
+	if (config_parse_expires(last_value(opt), &secs) == -1)
+		return reject(cfg, "expires must be off, epoch or a time such as "
+			      "3600, 30m, 12h, 30d or 2w (at most 10 years), "
+			      "not \"%s\"", last_value(opt));
+	return 0;
+}
+
+#define TCHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ" \
+	       "0123456789!#$%&'*+-.^_`|~"
+
+int config_check_header(const char *text, char *msg, size_t len)
+{
+	static const char *const framing[] = {
+		"Content-Length", "Transfer-Encoding", "Connection",
+		"Keep-Alive", "Upgrade", "Trailer", "Content-Range",
+		"Content-Type", "Content-Encoding", "Date", "Server",
+	};
+	size_t nlen = strspn(text, TCHARS);
+	const char *v = text + nlen;
+
+	if (nlen == 0 || *v != ':') {
+		snprintf(msg, len, "add_header \"%s\" must be \"Name: value\" "
+			 "with a header name", text);
+		return -1;
+	}
+	for (size_t i = 0; i < nitems(framing); i++)
+		if (strlen(framing[i]) == nlen &&
+		    strncasecmp(text, framing[i], nlen) == 0) {
+			snprintf(msg, len, "add_header: %s is set by forkd "
+				 "itself", framing[i]);
+			return -1;
+		}
+	for (v++; *v == ' ' || *v == '\t'; v++)
+		;
+	if (*v == '\0') {
+		snprintf(msg, len, "add_header \"%s\" has no value", text);
+		return -1;
+	}
+	for (; *v != '\0'; v++)
+		if (*v != '\t' && iscntrl((unsigned char)*v)) {
+			snprintf(msg, len, "add_header \"%s\": control "
+				 "characters are not allowed", text);
+			return -1;
+		}
+	if (strlen(text) + 2 > HEADERS_MAX) {
+		snprintf(msg, len, "add_header: longer than %d bytes",
+			 HEADERS_MAX);
+		return -1;
+	}
+	return 0;
+}
+
+static int check_header(cfg_t *cfg, cfg_opt_t *opt)
+{
+	char msg[CONFIG_ERR_MAX];
+
+	if (config_check_header(last_value(opt), msg, sizeof(msg)) == -1)
+		return reject(cfg, "%s", msg);
+	return 0;
+}
+
+/* The bytes the add_header lines of sec take in a response head. */
+static size_t headers_bytes(cfg_t *sec)
+{
+	size_t n = 0;
+
+	for (unsigned i = 0; i < cfg_size(sec, "add_header"); i++)
+		n += strlen(cfg_getnstr(sec, "add_header", i)) + 2;
+	return n;
+}
+
+static int check_headers_room(cfg_t *cfg, cfg_t *sec)
+{
+	if (headers_bytes(sec) > HEADERS_MAX)
+		return reject(cfg, "add_header: more than %d bytes of headers",
+			      HEADERS_MAX);
+	return 0;
+}
+
+/* Called at the closing brace of each location section. */
+static int check_location(cfg_t *cfg, cfg_opt_t *opt)
+{
+	cfg_t *sec = cfg_opt_getnsec(opt, cfg_opt_size(opt) - 1);
+	const char *title = cfg_title(sec);
+
+	if (title == NULL || !uri_path_ok(title))
+		return reject(cfg, "location \"%s\" must be a path starting "
+			      "with /", title != NULL ? title : "");
+	return check_headers_room(cfg, sec);
+}
+
 /* "combined", "json", or a custom format of text and $variables. */
 static int value_log_format(const char *s, enum access_format *f, char *msg,
 			    size_t len)
@@ -1057,6 +1190,8 @@ static int check_server(cfg_t *cfg, cfg_opt_t *opt)
 		return reject(cfg, "server section needs a listen directive");
 	if (cfg_getstr(sec, "root") == NULL)
 		return reject(cfg, "server section needs a root directive");
+	if (check_headers_room(cfg, sec) == -1)
+		return -1;
 	return check_shared_listen(cfg, sec);
 }
 
@@ -1093,6 +1228,11 @@ static const struct check {
 	{ "server|charset", check_charset },
 	{ "server|fallback", check_uri_path },
 	{ "server|error_page", check_error_page },
+	{ "server|expires", check_expires },
+	{ "server|add_header", check_header },
+	{ "server|location", check_location },
+	{ "server|location|expires", check_expires },
+	{ "server|location|add_header", check_header },
 	{ "server|root", check_root },
 	{ "server|index", check_index },
 	{ "server|access_log", check_path },
@@ -1450,6 +1590,82 @@ static int copy_error_pages(struct server_conf *sc, cfg_t *sec)
 	return 0;
 }
 
+/*
+ * expires and add_header of sec into loc; where sec (a location) sets
+ * neither, the value of dflt (the server's) is copied instead.
+ */
+static int copy_location(struct location_conf *loc, cfg_t *sec,
+			 const struct location_conf *dflt)
+{
+	cfg_opt_t *exp = cfg_getopt(sec, "expires");
+	cfg_opt_t *hdr = cfg_getopt(sec, "add_header");
+
+	if (dflt != NULL && !(exp->flags & CFGF_MODIFIED))
+		loc->expires = dflt->expires;
+	else if (config_parse_expires(cfg_opt_getnstr(exp, 0),
+				      &loc->expires) == -1)
+		return copy_fail("bad expires");
+	if (dflt != NULL && !(hdr->flags & CFGF_MODIFIED)) {
+		if (dflt->headers != NULL &&
+		    (loc->headers = copy_str(dflt->headers)) == NULL)
+			return -1;
+		loc->headers_len = dflt->headers_len;
+		return 0;
+	}
+	size_t n = headers_bytes(sec);
+	if (n == 0)
+		return 0;
+	if ((loc->headers = malloc(n + 1)) == NULL)
+		return copy_fail(NULL);
+	for (unsigned i = 0; i < cfg_opt_size(hdr); i++) {
+		const char *h = cfg_opt_getnstr(hdr, i);
+		size_t len = strlen(h);
+		memcpy(loc->headers + loc->headers_len, h, len);
+		memcpy(loc->headers + loc->headers_len + len, "\r\n", 2);
+		loc->headers_len += len + 2;
+	}
+	loc->headers[loc->headers_len] = '\0';
+	return 0;
+}
+
+static int copy_locations(struct server_conf *sc, cfg_t *sec)
+{
+	unsigned n = cfg_size(sec, "location");
+
+	if (copy_location(&sc->defaults, sec, NULL) == -1)
+		return -1;
+	if (n > 0 && (sc->locations = calloc(n, sizeof(*sc->locations))) ==
+	    NULL)
+		return copy_fail(NULL);
+	for (; sc->nlocations < n; sc->nlocations++) {
+		cfg_t *ls = cfg_getnsec(sec, "location", (unsigned)sc->nlocations);
+		struct location_conf *loc = &sc->locations[sc->nlocations];
+		if ((loc->prefix = copy_str(cfg_title(ls))) == NULL)
+			return -1;
+		loc->prefix_len = strlen(loc->prefix);
+		if (copy_location(loc, ls, &sc->defaults) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+const struct location_conf *config_location(const struct server_conf *sc,
+					    const char *path)
+{
+	const struct location_conf *best = &sc->defaults;
+	size_t best_len = 0;
+
+	for (size_t i = 0; i < sc->nlocations; i++) {
+		const struct location_conf *l = &sc->locations[i];
+		if (l->prefix_len > best_len &&
+		    strncmp(path, l->prefix, l->prefix_len) == 0) {
+			best = l;
+			best_len = l->prefix_len;
+		}
+	}
+	return best;
+}
+
 static int copy_cidrs(cfg_t *sec, const char *name, struct cidr **out,
 		      size_t *n)
 {
@@ -1517,7 +1733,7 @@ static int copy_server(struct server_conf *sc, cfg_t *sec)
 	const char *fb = cfg_getstr(sec, "fallback");
 	if (fb[0] != '\0' && (sc->fallback = copy_str(fb)) == NULL)
 		return -1;
-	if (copy_error_pages(sc, sec) == -1)
+	if (copy_error_pages(sc, sec) == -1 || copy_locations(sc, sec) == -1)
 		return -1;
 	const char *cs = cfg_getstr(sec, "charset");
 	if (cs[0] != '\0' && strcmp(cs, "off") != 0 &&
@@ -1774,6 +1990,12 @@ static void server_free(struct server_conf *sc)
 	free(sc->fallback);
 	for (size_t i = 0; i < ERROR_PAGE_COUNT; i++)
 		free(sc->error_page[i]);
+	free(sc->defaults.headers);
+	for (size_t i = 0; i < sc->nlocations; i++) {
+		free(sc->locations[i].prefix);
+		free(sc->locations[i].headers);
+	}
+	free(sc->locations);
 	free(sc->access_log);
 	free(sc->access_log_custom);
 	free(sc->status_path);

@@ -50,6 +50,24 @@ struct listen_conf {
 #define ERROR_PAGE_FIRST 400
 #define ERROR_PAGE_COUNT 200
 
+#define EXPIRES_OFF (-1LL)   /* expires = off: no caching headers */
+#define EXPIRES_EPOCH (-2LL) /* expires = epoch: already stale */
+#define EXPIRES_MAX (10LL * 365 * 24 * 60 * 60)
+#define HEADERS_MAX 4096     /* bytes of add_header lines in one place */
+
+/*
+ * Headers for successful answers under a path prefix: a location section,
+ * or the server's own defaults (prefix "").  A location that sets neither
+ * expires nor add_header inherits the server's value of each.
+ */
+struct location_conf {
+	char *prefix;                /* "/assets/"; NULL for the defaults */
+	size_t prefix_len;
+	long long expires;           /* seconds, EXPIRES_OFF or EXPIRES_EPOCH */
+	char *headers;               /* "Name: value\r\n" lines; NULL: none */
+	size_t headers_len;
+};
+
 struct server_conf {
 	struct listen_conf *listen;
 	size_t nlisten;
@@ -62,6 +80,9 @@ struct server_conf {
 	char *charset;               /* added to text types; NULL: none */
 	char *fallback;              /* served (200) for a missing file; NULL */
 	char *error_page[ERROR_PAGE_COUNT]; /* by status - 400; NULL: built-in */
+	struct location_conf defaults; /* server-level expires, add_header */
+	struct location_conf *locations; /* each complete (defaults applied) */
+	size_t nlocations;
 	char *root;                  /* absolute path, no trailing slash */
 	char **index;                /* file names tried for a directory */
 	size_t nindex;
@@ -158,6 +179,28 @@ int config_parse_duration(const char *text, unsigned *ms);
  */
 int config_parse_error_page(const char *text, bool codes[ERROR_PAGE_COUNT],
 			    const char **uri, char *msg, size_t len);
+
+/*
+ * Parse an expires value: "off", "epoch", or a number of seconds with an
+ * optional unit s, m, h, d or w, at most EXPIRES_MAX.  Returns 0, or -1.
+ * Pure.
+ */
+int config_parse_expires(const char *text, long long *seconds);
+
+/*
+ * Check an add_header value, "Name: value": Name an RFC 9110 token that is
+ * not one forkd frames the message with (Content-Length,
+ * Transfer-Encoding, Connection, ...), a non-empty value of visible
+ * characters, spaces and tabs.  Returns 0, or -1 with a reason in msg.
+ */
+int config_check_header(const char *text, char *msg, size_t len);
+
+/*
+ * The location of sc whose prefix is the longest one that starts path,
+ * else the server's defaults.  Pure.
+ */
+const struct location_conf *config_location(const struct server_conf *sc,
+					    const char *path);
 
 const char *config_log_level_name(enum log_level lvl);
 

@@ -55,7 +55,41 @@ struct answer {
 	struct reply *r;
 	bool head;                /* HEAD: the head of a GET, no body */
 	const char *cached;       /* the bytes, when the fd is FCACHE_HIT */
+	const struct location_conf *loc; /* expires, add_header of the path */
 };
+
+/* Room for the location's headers, Cache-Control and Expires, and Vary. */
+#define SERVE_EXTRA_MAX (HEADERS_MAX + 256)
+
+/*
+ * The header lines a location adds to a 200, 206, 301 or 304: Expires and
+ * Cache-Control for expires, then the add_header lines.  Returns the
+ * length written into out (SERVE_EXTRA_MAX bytes).
+ */
+static size_t location_headers(const struct answer *a, char *out)
+{
+	const struct location_conf *loc = a->loc;
+	char date[HTTP_DATE_LEN + 1];
+	size_t n = 0;
+
+	if (loc == NULL)
+		return 0;
+	if (loc->expires == EXPIRES_EPOCH) {
+		n = (size_t)snprintf(out, SERVE_EXTRA_MAX,
+				     "Expires: Thu, 01 Jan 1970 00:00:01 GMT\r\n"
+				     "Cache-Control: no-cache\r\n");
+	} else if (loc->expires >= 0) {
+		response_http_date(time(NULL) + (time_t)loc->expires, date);
+		n = (size_t)snprintf(out, SERVE_EXTRA_MAX,
+				     "Expires: %s\r\nCache-Control: max-age=%lld\r\n",
+				     date, loc->expires);
+	}
+	if (loc->headers_len > 0 && n + loc->headers_len < SERVE_EXTRA_MAX) {
+		memcpy(out + n, loc->headers, loc->headers_len);
+		n += loc->headers_len;
+	}
+	return n;
+}
 
 /*
  * Open a file to serve: a real fd, or FCACHE_HIT for a small file kept in
@@ -190,12 +224,15 @@ static void serve_redirect(struct answer *a, const char *path,
 		memcpy(loc + n, query, qlen);
 		n += qlen;
 	}
+	char extra[SERVE_EXTRA_MAX];
 	struct response_head h = {
 		.status = 301,
 		.content_type = "text/html; charset=utf-8",
 		.content_length = (long long)len,
 		.location = loc,
 		.location_len = n,
+		.extra = extra,
+		.extra_len = location_headers(a, extra),
 	};
 	if (reply_head(a->r, &h, is_http10(a->req)) == 0 && !a->head)
 		reply_body(a->r, body, len);
@@ -322,10 +359,11 @@ static void serve_file(struct answer *a, int fd, const struct stat *st,
 					     a->vh->conf->charset);
 	const char *coding = NULL;
 	struct stat cst;
-	char etag[FILE_ETAG_MAX], crange[96], ctype[128], extra[64];
+	char etag[FILE_ETAG_MAX], crange[96], ctype[128];
+	char extra[SERVE_EXTRA_MAX];
 	char boundary[RANGE_BOUNDARY_LEN + 1];
 	struct range_set rs;
-	size_t vary_len = 0;
+	size_t loc_len = location_headers(a, extra), vary_len = 0;
 
 	if (a->vh->conf->precompressed) {
 		/* The answer depends on Accept-Encoding whichever file it is. */
@@ -335,7 +373,9 @@ static void serve_file(struct answer *a, int fd, const struct stat *st,
 			fd = cfd;
 			st = &cst;
 		}
-		vary_len = (size_t)snprintf(extra, sizeof(extra), "%s%s%s%s",
+		/* After the location's lines, so that a 304 can cut at Vary. */
+		vary_len = (size_t)snprintf(extra + loc_len,
+					    sizeof(extra) - loc_len, "%s%s%s%s",
 					    VARY_AE,
 					    coding != NULL ? "Content-Encoding: " : "",
 					    coding != NULL ? coding : "",
@@ -350,8 +390,8 @@ static void serve_file(struct answer *a, int fd, const struct stat *st,
 		.last_modified = st->st_mtime,
 		.etag = etag,
 		.accept_ranges = true,
-		.extra = vary_len > 0 ? extra : NULL,
-		.extra_len = vary_len,
+		.extra = extra,
+		.extra_len = loc_len + vary_len,
 	};
 
 	if (coding != NULL)
@@ -370,7 +410,7 @@ static void serve_file(struct answer *a, int fd, const struct stat *st,
 		h.content_length = -1;
 		h.accept_ranges = false;
 		if (vary_len > 0)
-			h.extra_len = strlen(VARY_AE);
+			h.extra_len = loc_len + strlen(VARY_AE);
 		reply_head(a->r, &h, is_http10(a->req));
 		return;
 	case COND_PROCEED:
@@ -533,6 +573,7 @@ void serve_request(const struct vhost *vh, const char *buf,
 		answer_error(&a, n == PATH_ELONG ? 414 : 400, NULL);
 		return;
 	}
+	a.loc = config_location(vh->conf, path);
 	/* Hidden files (.git, .env, .htpasswd) are not there, unless allowed. */
 	if (!vh->conf->dotfiles && path_is_hidden(path)) {
 		answer_error(&a, 404, NULL);

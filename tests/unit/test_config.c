@@ -568,8 +568,14 @@ static const struct bad_conf {
 	/* unknown options and syntax, reported by libconfuse */
 	{ "worker_processes = 4\nbogus = 1\n" SERVER,
 	  "forkd.conf:2: no such option 'bogus'" },
+	{ "server {\n\tlisten = 80\n\troot = www\n\tproxy_pass = x\n}\n",
+	  "forkd.conf:4: no such option 'proxy_pass'" },
 	{ "server {\n\tlisten = 80\n\troot = www\n\tlocation = x\n}\n",
-	  "forkd.conf:4: no such option 'location'" },
+	  "forkd.conf:4: missing title for section 'location'" },
+	{ "server {\n\tlisten = 80\n\troot = www\n"
+	  "\tlocation \"/a/\" {\n\t\texpires = soon\n\t}\n}\n",
+	  "forkd.conf:5: expires must be off, epoch or a time such as 3600, "
+	  "30m, 12h, 30d or 2w (at most 10 years), not \"soon\"" },
 	{ "server {\n\tlisten = 80\n\tserver {\n\t}\n}\n",
 	  "forkd.conf:3: no such option 'server'" },
 	{ "Worker_Processes = 4\n" SERVER,
@@ -1173,6 +1179,122 @@ START_TEST(test_error_page_parse)
 }
 END_TEST
 
+static const struct {
+	const char *text;
+	int ok;
+	long long seconds;
+} expires_values[] = {
+	{ "off", 1, EXPIRES_OFF },
+	{ "epoch", 1, EXPIRES_EPOCH },
+	{ "0", 1, 0 },
+	{ "3600", 1, 3600 },
+	{ "90s", 1, 90 },
+	{ "30m", 1, 1800 },
+	{ "12h", 1, 43200 },
+	{ "30d", 1, 2592000 },
+	{ "2w", 1, 1209600 },
+	{ "3650d", 1, 315360000 },
+	{ "3651d", 0, 0 },
+	{ "315360001", 0, 0 },
+	{ "99999999999999999999999d", 0, 0 },
+	{ "", 0, 0 },
+	{ "d", 0, 0 },
+	{ "-1", 0, 0 },
+	{ "1y", 0, 0 },
+	{ "1D", 0, 0 },
+	{ "1 d", 0, 0 },
+	{ "1ms", 0, 0 },
+	{ "Off", 0, 0 },
+	{ "max", 0, 0 },
+};
+
+START_TEST(test_expires_parse)
+{
+	long long secs = 12345;
+	int rc = config_parse_expires(expires_values[_i].text, &secs);
+
+	ck_assert_int_eq(rc, expires_values[_i].ok ? 0 : -1);
+	if (expires_values[_i].ok)
+		ck_assert_int_eq(secs, expires_values[_i].seconds);
+}
+END_TEST
+
+static const struct {
+	const char *text;
+	int ok;
+} headers[] = {
+	{ "X-Frame-Options: DENY", 1 },
+	{ "X-A:b", 1 },
+	{ "Cache-Control: public, immutable", 1 },
+	{ "X-Tab:\tv a\tl", 1 },
+	{ "Strict-Transport-Security: max-age=63072000; includeSubDomains", 1 },
+	{ "", 0 },
+	{ ":v", 0 },
+	{ "X-A", 0 },
+	{ "X-A v", 0 },
+	{ "X A: v", 0 },
+	{ "X-A : v", 0 },
+	{ "X-A:", 0 },
+	{ "X-A:   ", 0 },
+	{ "X-A: v\r\nX-B: w", 0 },
+	{ "X-A: v\nX-B: w", 0 },
+	{ "X-A: v\x7f", 0 },
+	{ "X-\xc3\xa9: v", 0 },
+	{ "Content-Length: 5", 0 },
+	{ "content-length: 5", 0 },
+	{ "Transfer-Encoding: chunked", 0 },
+	{ "CONNECTION: close", 0 },
+	{ "Content-Type: text/plain", 0 },
+	{ "Content-Lengthy: 5", 1 },
+};
+
+START_TEST(test_header_check)
+{
+	char why[CONFIG_ERR_MAX] = "";
+	int rc = config_check_header(headers[_i].text, why, sizeof(why));
+
+	ck_assert_int_eq(rc, headers[_i].ok ? 0 : -1);
+	if (!headers[_i].ok)
+		ck_assert_ptr_nonnull(strstr(why, "add_header"));
+}
+END_TEST
+
+START_TEST(test_header_too_long)
+{
+	static char big[HEADERS_MAX + 16];
+	char why[CONFIG_ERR_MAX];
+
+	memcpy(big, "X-Big: ", 7);
+	memset(big + 7, 'v', sizeof(big) - 8);
+	big[HEADERS_MAX - 2] = '\0'; /* with CRLF: exactly the limit */
+	ck_assert_int_eq(config_check_header(big, why, sizeof(why)), 0);
+	big[HEADERS_MAX - 2] = 'v';
+	big[HEADERS_MAX - 1] = '\0';
+	ck_assert_int_eq(config_check_header(big, why, sizeof(why)), -1);
+}
+END_TEST
+
+START_TEST(test_location_longest_prefix)
+{
+	struct location_conf locs[] = {
+		{ .prefix = "/a/", .prefix_len = 3 },
+		{ .prefix = "/a/b/", .prefix_len = 5 },
+		{ .prefix = "/", .prefix_len = 1 },
+		{ .prefix = "/ab", .prefix_len = 3 },
+	};
+	struct server_conf sc = { .locations = locs, .nlocations = 4 };
+	struct server_conf none = { 0 };
+
+	ck_assert_ptr_eq(config_location(&sc, "/a/b/c"), &locs[1]);
+	ck_assert_ptr_eq(config_location(&sc, "/a/b"), &locs[0]);
+	ck_assert_ptr_eq(config_location(&sc, "/a/"), &locs[0]);
+	ck_assert_ptr_eq(config_location(&sc, "/a"), &locs[2]);
+	ck_assert_ptr_eq(config_location(&sc, "/abc"), &locs[3]);
+	ck_assert_ptr_eq(config_location(&sc, "/x"), &locs[2]);
+	ck_assert_ptr_eq(config_location(&none, "/x"), &none.defaults);
+}
+END_TEST
+
 Suite *config_suite(void)
 {
 	Suite *s = suite_create("config");
@@ -1216,6 +1338,10 @@ Suite *config_suite(void)
 	tcase_add_loop_test(pure, test_listen_good, 0, nitems(good_listens));
 	tcase_add_loop_test(pure, test_listen_bad, 0, nitems(bad_listens));
 	tcase_add_loop_test(pure, test_error_page_parse, 0, nitems(error_pages));
+	tcase_add_loop_test(pure, test_expires_parse, 0, nitems(expires_values));
+	tcase_add_loop_test(pure, test_header_check, 0, nitems(headers));
+	tcase_add_test(pure, test_header_too_long);
+	tcase_add_test(pure, test_location_longest_prefix);
 	suite_add_tcase(s, pure);
 	return s;
 }
