@@ -92,6 +92,7 @@ static cfg_opt_t server_opts[] = {
 	CFG_STR("dotfiles", "deny", CFGF_NONE),
 	CFG_STR("symlinks", "follow", CFGF_NONE),
 	CFG_STR("precompressed", "off", CFGF_NONE),
+	CFG_STR("autoindex", "off", CFGF_NONE),
 	CFG_STR("charset", "utf-8", CFGF_NONE),
 	CFG_STR("fallback", "", CFGF_NONE),
 	CFG_STR_LIST("error_page", "{}", CFGF_NONE),
@@ -1225,6 +1226,7 @@ static const struct check {
 	{ "server|dotfiles", check_dotfiles },
 	{ "server|symlinks", check_symlinks },
 	{ "server|precompressed", check_on_off },
+	{ "server|autoindex", check_on_off },
 	{ "server|charset", check_charset },
 	{ "server|fallback", check_uri_path },
 	{ "server|error_page", check_error_page },
@@ -1730,6 +1732,7 @@ static int copy_server(struct server_conf *sc, cfg_t *sec)
 	sc->dotfiles = strcmp(cfg_getstr(sec, "dotfiles"), "allow") == 0;
 	sc->symlinks = value_symlinks(cfg_getstr(sec, "symlinks"));
 	sc->precompressed = strcmp(cfg_getstr(sec, "precompressed"), "on") == 0;
+	sc->autoindex = strcmp(cfg_getstr(sec, "autoindex"), "on") == 0;
 	const char *fb = cfg_getstr(sec, "fallback");
 	if (fb[0] != '\0' && (sc->fallback = copy_str(fb)) == NULL)
 		return -1;

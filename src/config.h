@@ -77,6 +77,7 @@ struct server_conf {
 	bool dotfiles;               /* serve hidden files ("allow") */
 	int symlinks;                /* enum file_symlinks (file.h) */
 	bool precompressed;          /* serve FILE.br / FILE.gz when accepted */
+	bool autoindex;              /* list a directory with no index file */
 	char *charset;               /* added to text types; NULL: none */
 	char *fallback;              /* served (200) for a missing file; NULL */
 	char *error_page[ERROR_PAGE_COUNT]; /* by status - 400; NULL: built-in */

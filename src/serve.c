@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "autoindex.h"
 #include "coding.h"
 #include "cond.h"
 #include "conn.h"
@@ -470,6 +471,42 @@ static int errno_status(int err)
 	}
 }
 
+/* autoindex = on: a listing of the directory at path, 200. */
+static void serve_listing(struct answer *a, const char *path)
+{
+	const struct server_conf *sc = a->vh->conf;
+	char extra[SERVE_EXTRA_MAX];
+	struct stat st;
+	size_t len = 0;
+	int dfd = file_open(a->vh->rootfd, path, sc->symlinks, &st);
+
+	if (dfd == -1) {
+		answer_error(a, errno_status(errno), NULL);
+		return;
+	}
+	int mfd = autoindex_build(dfd, path, sc->dotfiles, &len);
+	if (mfd == -1) {
+		answer_error(a, 500, NULL);
+		return;
+	}
+	struct response_head h = {
+		.status = 200,
+		.content_type = mime_type_charset("index.html", 10, sc->charset),
+		.content_length = (long long)len,
+		.extra = extra,
+		.extra_len = location_headers(a, extra),
+	};
+	if (reply_head(a->r, &h, is_http10(a->req)) == -1) {
+		close(mfd);
+		serve_error(a->req, 500, a->r);
+		return;
+	}
+	if (a->head || len == 0)
+		close(mfd);
+	else if (reply_file(a->r, mfd, 0, (off_t)len) == -1)
+		serve_error(a->req, 500, a->r);
+}
+
 /* A directory: redirect to add the slash, or serve its index file. */
 static void serve_dir(struct answer *a, const char *path, size_t plen,
 		      const char *query, size_t qlen)
@@ -502,7 +539,10 @@ static void serve_dir(struct answer *a, const char *path, size_t plen,
 		}
 		drop(fd);
 	}
-	answer_error(a, 403, NULL);
+	if (sc->autoindex)
+		serve_listing(a, path);
+	else
+		answer_error(a, 403, NULL);
 }
 
 /*

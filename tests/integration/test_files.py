@@ -389,3 +389,94 @@ def test_error_page_bad_value(d, value):
     d.servers[0]["error_page"] = ["500=/ok.html", value]
     text = d.config_text()
     check_rejected(d, text, line_of(text, "    error_page ="))
+
+
+# --- autoindex = off | on
+
+def autoindex_setup(d, dotfiles=None):
+    d.write_file("list/b.txt", b"bb\n", mtime=1700000000)
+    d.write_file("list/a.txt", b"a\n", mtime=1700000000)
+    d.write_file("list/<x>&\"'.txt", b"x\n")
+    d.write_file("list/sp ace:c.txt", b"s\n")
+    d.write_file("list/zdir/in.txt", b"in\n")
+    d.write_file("list/Adir/in.txt", b"in\n")
+    d.write_file("list/.secret", b"SECRET\n")
+    outside = d.path("outside-dir")
+    os.makedirs(outside, exist_ok=True)
+    with open(os.path.join(outside, "hidden-name.txt"), "wb") as f:
+        f.write(b"x")
+    os.symlink(outside, os.path.join(d.root, "list", "out-link"))
+    os.makedirs(os.path.join(d.root, "empty"))
+    d.servers[0]["autoindex"] = "on"
+    if dotfiles:
+        d.servers[0]["dotfiles"] = dotfiles
+    d.start()
+
+
+@daemon(start=False, workers=1)
+def test_autoindex(d):
+    autoindex_setup(d)
+    r = get(d, "/list/")
+    assert r.status == 200, r
+    assert r.header("Content-Type") == "text/html; charset=utf-8", r
+    assert r.header("Content-Length") == str(len(r.body)), r
+    body = r.body.decode()
+    hrefs = re.findall(r'<a href="([^"]*)">', body)
+    # parent, directories first, then files, each group bytewise
+    assert hrefs == ["../", "Adir/", "zdir/", "%3Cx%3E%26%22%27.txt", "a.txt", "b.txt",
+                     "out-link", "sp%20ace%3Ac.txt"], hrefs
+    assert "&lt;x&gt;&amp;&quot;&#39;.txt</a>" in body, body
+    assert "<x>" not in body
+    assert "2023-11-14 22:13" in body and " 3\n" in body, body  # b.txt: date, size
+    assert ".secret" not in body and "hidden-name" not in body, body
+    # the root has no parent link; the index file wins over a listing
+    r = get(d, "/empty/")
+    assert r.status == 200 and '"../"' in r.body.decode(), r
+    os.remove(os.path.join(d.root, "index.html"))
+    r = get(d, "/")
+    assert r.status == 200 and '"../"' not in r.body.decode() and "list/" in r.body.decode(), r
+    d.write_file("empty/index.html", b"idx\n")
+    assert get(d, "/empty/").body == b"idx\n"
+    # HEAD: the same headers; without the slash: a redirect
+    h = head(d, "/list/")
+    assert h.status == 200 and h.body == b"", h
+    assert h.header("Content-Length") == get(d, "/list/").header("Content-Length"), h
+    assert get(d, "/list").status == 301
+    # following the hrefs works
+    assert get(d, "/list/sp%20ace%3Ac.txt").body == b"s\n"
+    assert d.sanitizer_reports() == [], d.sanitizer_reports()
+
+
+@daemon(start=False, workers=1)
+def test_autoindex_dotfiles_allowed(d):
+    autoindex_setup(d, dotfiles="allow")
+    body = get(d, "/list/").body.decode()
+    assert '<a href=".secret">.secret</a>' in body, body
+
+
+@daemon(start=False, workers=1)
+def test_autoindex_off_by_default(d):
+    os.makedirs(os.path.join(d.root, "empty"))
+    d.start()
+    assert get(d, "/empty/").status == 403
+
+
+@daemon(start=False, workers=1)
+def test_autoindex_many_entries(d):
+    os.makedirs(os.path.join(d.root, "many"))
+    for i in range(10050):
+        open(os.path.join(d.root, "many", f"f{i:05}"), "wb").close()
+    d.servers[0]["autoindex"] = "on"
+    d.start()
+    r = get(d, "/many/")
+    assert r.status == 200, r
+    body = r.body.decode()
+    assert body.count("<a href=") == 1 + 10000, body.count("<a href=")
+    assert "more entries than are listed" in body
+
+
+@daemon(start=False)
+def test_autoindex_bad_value(d):
+    d.servers[0]["autoindex"] = "yes"
+    text = d.config_text()
+    check_rejected(d, text, line_of(text, "    autoindex ="))

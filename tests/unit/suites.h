@@ -20,5 +20,6 @@ Suite *cond_suite(void);
 Suite *range_suite(void);
 Suite *fcache_suite(void);
 Suite *coding_suite(void);
+Suite *autoindex_suite(void);
 
 #endif
