@@ -479,6 +479,8 @@ static void reopen_logs(void)
 static void stop(enum stop_mode mode);
 static void stop_drain(void);
 static void handoff_unwatch(void);
+static bool handoff_accept(struct listener *l);
+static bool handoff_watching; /* accept_mode handoff: the master accepts */
 
 /* The first generation cannot start; a master that replaces an old one
  * tells it why. */
@@ -944,14 +946,25 @@ static void stop_drain(void)
 
 	m.lame_duck_until = 0;
 	log_notice("graceful stop: draining %zu workers", m.nprocs);
-	handoff_unwatch();
+	if (handoff_watching) {
+		/* We are the acceptor: pass on what is queued while the
+		 * workers still take connections. */
+		for (size_t i = 0; i < m.ls.n; i++)
+			for (int k = 0; k < 64 && handoff_accept(&m.ls.v[i]); k++)
+				;
+		handoff_unwatch();
+	}
+	/*
+	 * Close our copies of the listeners before the workers hear of the
+	 * stop.  A worker takes what is queued on its sockets and then closes
+	 * the last copy, so new connections are refused from then on.  Were
+	 * ours closed after theirs, a socket would go on queueing handshakes
+	 * for no one in between, and closing it would reset them.
+	 */
+	listen_close(&m.ls);
 	for (size_t i = 0; i < m.nprocs; i++)
 		proc_drain(&m.procs[i], timeout, false);
 	m.stop_deadline = m.now + timeout + 1000;
-	/* Workers take what is queued and close their copies; once ours are
-	 * closed too, new connections are refused instead of queued for no
-	 * one. */
-	listen_close(&m.ls);
 }
 
 static void lame_duck_check(void)
@@ -1127,18 +1140,18 @@ static int handoff_send(struct proc *p, int fd, const struct listener *l,
 /*
  * accept_mode handoff: the master accepts and passes each connection to
  * the ready worker with the fewest open and not-yet-taken connections.
+ * One batch; false once the queue is empty or no worker can take more.
  */
-static void on_handoff_accept(struct event_source *src, unsigned events)
+static bool handoff_accept(struct listener *l)
 {
 	static uint64_t last_complaint;
-	struct listener *l = (struct listener *)src;
 
 	for (int i = 0; i < 64; i++) {
 		struct sockaddr_storage peer;
 		socklen_t len = sizeof(peer);
 		struct proc *p = handoff_pick(NULL);
 		if (p == NULL)
-			return;
+			return false;
 		int fd = accept4(l->ev.fd, (struct sockaddr *)&peer, &len,
 				 SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd == -1) {
@@ -1148,7 +1161,7 @@ static void on_handoff_accept(struct event_source *src, unsigned events)
 				log_errno(LOG_LVL_ERR, "accept on %s", l->text);
 				last_complaint = m.now;
 			}
-			return;
+			return false;
 		}
 		if (handoff_send(p, fd, l, &peer) == -1) {
 			struct proc *q = handoff_pick(p); /* that one is full */
@@ -1160,9 +1173,13 @@ static void on_handoff_accept(struct event_source *src, unsigned events)
 		}
 		close(fd);
 	}
+	return true; /* a full batch: there may be more */
 }
 
-static bool handoff_watching;
+static void on_handoff_accept(struct event_source *src, unsigned events)
+{
+	handoff_accept((struct listener *)src);
+}
 
 /* Stop watching the listeners: before their set is replaced or closed. */
 static void handoff_unwatch(void)

@@ -109,8 +109,8 @@ static void on_handoff(struct event_source *src, unsigned events)
 			close(fd);
 			continue;
 		}
-		if (w.draining || w.nconns >= conn_cap) {
-			close(fd); /* the master sends none once told we drain */
+		if (w.nconns >= conn_cap) {
+			close(fd); /* the master counts what we hold: rare */
 			continue;
 		}
 		conn_accept_on(&w.vhosts[msg.server], &w.cf->groups[msg.group], fd,
@@ -191,7 +191,10 @@ static void drain_start(bool retired)
 	for (size_t i = 0; i < w.nvhosts; i++)
 		conn_drain(&w.vhosts[i]);
 	if (handoff_src.fd > 0) {
-		on_handoff(&handoff_src, EV_READ); /* what was already sent */
+		/* Serve what was already sent (the master sends no more once
+		 * it told us to drain), a batch at a time until none is left. */
+		for (int k = 0; k < 64; k++)
+			on_handoff(&handoff_src, EV_READ);
 		event_del(&w.loop, &handoff_src);
 		close(handoff_src.fd);
 		handoff_src.fd = -1;

@@ -112,3 +112,16 @@ def test_handoff_survives_a_killed_worker(d):
              what="a replacement worker")
     for _ in range(50):
         assert d.get("/index.html").status == 200
+
+
+@daemon(top=HANDOFF)
+def test_handoff_graceful_stop_resets_nothing(d):
+    """SIGTERM under connect-per-request load: what the master had queued is
+    handed over and answered before its sockets close; after that, connects
+    are refused, never reset."""
+    with Load(d.port, conns=8, max_seconds=60, close_each=True) as load:
+        assert load.wait_requests(300)
+        d.signal(signal.SIGTERM)
+        assert d.wait_exit(15) == 0
+    lost = [e for e in load.stats.errors if "ConnectionRefused" not in e[1]]
+    assert not lost, load.stats.summary()
