@@ -84,7 +84,8 @@ static void accept_pause(void)
 /* accept_mode handoff: take the connections the master passes us. */
 static struct event_source handoff_src;
 
-static void on_handoff(struct event_source *src, unsigned events)
+/* One batch of connections; false once none is left to take. */
+static bool handoff_take(int fd_in)
 {
 	for (int i = 0; i < ACCEPT_BATCH; i++) {
 		struct handoff_msg msg;
@@ -94,11 +95,11 @@ static void on_handoff(struct event_source *src, unsigned events)
 			.msg_iov = &iov, .msg_iovlen = 1,
 			.msg_control = ctl, .msg_controllen = sizeof(ctl),
 		};
-		ssize_t n = recvmsg(src->fd, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+		ssize_t n = recvmsg(fd_in, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			return; /* EAGAIN, or the master closed its end */
+			return false; /* EAGAIN, or the master closed its end */
 		struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
 		if (cm == NULL || cm->cmsg_type != SCM_RIGHTS)
 			continue;
@@ -116,6 +117,12 @@ static void on_handoff(struct event_source *src, unsigned events)
 		conn_accept_on(&w.vhosts[msg.server], &w.cf->groups[msg.group], fd,
 			       &msg.peer);
 	}
+	return true;
+}
+
+static void on_handoff(struct event_source *src, unsigned events)
+{
+	handoff_take(src->fd);
 }
 
 static void on_accept(struct event_source *src, unsigned events)
@@ -193,8 +200,8 @@ static void drain_start(bool retired)
 	if (handoff_src.fd > 0) {
 		/* Serve what was already sent (the master sends no more once
 		 * it told us to drain), a batch at a time until none is left. */
-		for (int k = 0; k < 64; k++)
-			on_handoff(&handoff_src, EV_READ);
+		while (handoff_take(handoff_src.fd))
+			;
 		event_del(&w.loop, &handoff_src);
 		close(handoff_src.fd);
 		handoff_src.fd = -1;
