@@ -694,6 +694,21 @@ class Forkd:
         self.write_config(text)
         self.signal(signal.SIGHUP)
 
+    def reload_ok(self):
+        """`forkd -s reload`, which waits for the outcome; assert it worked."""
+        r = self.run("-s", "reload", timeout=60)
+        assert r.returncode == 0, f"-s reload failed: {r.stdout} {r.stderr}\n" + self.diagnostics()
+        return r
+
+    def set_workers(self, count):
+        """Reload with worker_processes = count; wait until that many run."""
+        self.top["worker_processes"] = count
+        self.workers_expected = count
+        self.write_config()
+        self.reload_ok()
+        wait_for(lambda: len(self.workers()) == count, 15,
+                 what=f"{count} workers after the reload")
+
     def wait_exit(self, timeout):
         """The master's exit status (None for a detached master), or raise."""
         if self.proc is not None:

@@ -45,11 +45,6 @@ def socket_inodes(pid):
     return found
 
 
-def reload_ok(d):
-    r = d.run("-s", "reload", timeout=60)
-    assert r.returncode == 0, f"-s reload failed: {r.stdout} {r.stderr}\n" + d.diagnostics()
-
-
 @daemon(top=HANDOFF, server=STATUS)
 def test_handoff_spreads_connections(d):
     """A connection per request: each of the two workers takes a fair share,
@@ -78,7 +73,7 @@ def test_handoff_reloads_under_load_lose_nothing(d):
             Load(d.port, conns=4, max_seconds=180, close_each=True) as cl:
         assert ka.wait_requests(200) and cl.wait_requests(200), "no traffic"
         for _ in range(30):
-            reload_ok(d)
+            d.reload_ok()
         assert ka.wait_requests(200) and cl.wait_requests(200), \
             "traffic stalled after the reloads"
     assert not ka.stats.errors, ka.stats.summary()
@@ -92,12 +87,7 @@ def test_handoff_worker_count_changes_under_load(d):
     with Load(d.port, conns=8, max_seconds=120, close_each=True) as load:
         assert load.wait_requests(200)
         for count in (4, 1, 3):
-            d.top["worker_processes"] = count
-            d.workers_expected = count
-            d.write_config()
-            reload_ok(d)
-            wait_for(lambda: len(d.workers()) == count, 15,
-                     what=f"{count} workers after the reload")
+            d.set_workers(count)
             assert load.wait_requests(300), "traffic stalled after the reload"
     assert not load.stats.errors, load.stats.summary()
 

@@ -19,12 +19,6 @@ def digest(body):
     return hashlib.sha256(body).hexdigest()[:12]
 
 
-def reload_ok(d):
-    r = d.run("-s", "reload", timeout=60)
-    assert r.returncode == 0, f"-s reload failed: {r.stdout} {r.stderr}\n" + d.diagnostics()
-    return r
-
-
 @daemon(timeout=300, top={"shutdown_timeout": "10s"})
 def test_100_reloads_under_load_lose_nothing(d):
     """100 reloads while 8 keep-alive clients hammer the server; the content
@@ -36,7 +30,7 @@ def test_100_reloads_under_load_lose_nothing(d):
             if i == 50:
                 d.servers[0]["root"] = new_root
             d.write_config()
-            reload_ok(d)
+            d.reload_ok()
             if i == 50:
                 resp = d.get("/index.html")
                 assert resp.body == NEW_INDEX, "old content after the reload returned"
@@ -55,12 +49,7 @@ def test_worker_count_4_2_4_under_load(d):
     with Load(d.port, conns=16, max_seconds=120, close_each=True) as load:
         assert load.wait_requests(200)
         for count in (2, 4, 2, 4, 1, 4):
-            d.top["worker_processes"] = count
-            d.workers_expected = count
-            d.write_config()
-            reload_ok(d)
-            wait_for(lambda: len(d.workers()) == count, 15,
-                     what=f"{count} workers after the reload")
+            d.set_workers(count)
             assert load.wait_requests(300), "traffic stalled after the reload"
     assert not load.stats.errors, load.stats.summary()
 
@@ -153,7 +142,7 @@ def test_max_generations_defers_reloads(d):
     with d.conn(timeout=10) as slow:
         slow.send(b"GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n")
         got = len(slow.sock.recv(65536))
-        reload_ok(d)                          # generation 2; 1 drains
+        d.reload_ok()                          # generation 2; 1 drains
         d.signal(signal.SIGHUP)               # generation 3 must wait
         d.wait_error_log(r"reload waits", timeout=5)
         time.sleep(0.5)
