@@ -40,6 +40,7 @@ static const char *const header_names[HDR_COUNT_] = {
 	[HDR_EXPECT] = "expect",
 	[HDR_X_FORWARDED_FOR] = "x-forwarded-for",
 	[HDR_FORWARDED] = "forwarded",
+	[HDR_TRANSFER_ENCODING] = "transfer-encoding",
 };
 
 /* ---- the head scanner ---- */
@@ -202,6 +203,8 @@ static int on_header_value_complete(llhttp_t *p)
 		v.len--;
 	for (int h = 0; h < HDR_COUNT_; h++) {
 		if (span_eq(rp->base, rp->field, header_names[h])) {
+			if (h == HDR_TRANSFER_ENCODING && v.len == 0)
+				rp->te_empty = true;
 			rp->req.hdr[h] = v;
 			if (rp->req.hdr_seen[h] < UINT8_MAX)
 				rp->req.hdr_seen[h]++;
@@ -329,6 +332,28 @@ static int host_status(struct request_parser *rp)
 	return 0;
 }
 
+/*
+ * Every Transfer-Encoding field line counts, whatever its value: llhttp
+ * sets F_TRANSFER_ENCODING only for a non-empty one, and an empty field
+ * it ignored let Content-Length frame a message that a front end reading
+ * the field would frame differently (request smuggling).  RFC 9112 6.1:
+ * in HTTP/1.0 any Transfer-Encoding is faulty framing; 6.3: with
+ * Content-Length it must close, and a final coding other than chunked
+ * leaves no length.  All are refused: 400, and the connection closes.
+ */
+static int framing_status(const struct request_parser *rp, const llhttp_t *p)
+{
+	const struct request *req = &rp->req;
+
+	if (req->hdr_seen[HDR_TRANSFER_ENCODING] == 0 &&
+	    !(p->flags & F_TRANSFER_ENCODING))
+		return 0;
+	if (req->http_minor == 0 || (p->flags & F_CONTENT_LENGTH) ||
+	    !(p->flags & F_CHUNKED) || rp->te_empty)
+		return 400;
+	return 0;
+}
+
 /* Refuse what a static origin server cannot answer sensibly. */
 static int headers_status(struct request_parser *rp, llhttp_t *p)
 {
@@ -339,11 +364,10 @@ static int headers_status(struct request_parser *rp, llhttp_t *p)
 		return 505;
 	if ((status = host_status(rp)) != 0)
 		return status;
+	if ((status = framing_status(rp, p)) != 0)
+		return status;
 	if ((p->flags & F_CONTENT_LENGTH) && p->content_length > rp->body_limit)
 		return 413;
-	/* RFC 9112 6.1: in HTTP/1.0 the framing is faulty; refuse it. */
-	if (req->http_minor == 0 && (p->flags & F_TRANSFER_ENCODING))
-		return 400;
 	/* The one expectation HTTP/1.1 defines; RFC 9110 10.1.1 */
 	if (req->hdr_seen[HDR_EXPECT] > 1 ||
 	    (req->hdr_seen[HDR_EXPECT] &&
@@ -466,6 +490,7 @@ static void reset_message(struct request_parser *rp, const char *base)
 	rp->headers_end = 0;
 	rp->status = 0;
 	rp->crlf_left = 0;
+	rp->te_empty = false;
 	rp->target_done = false;
 	rp->headers_done = false;
 	rp->scan = SCAN_START;

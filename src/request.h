@@ -43,6 +43,7 @@ enum request_header {
 	HDR_EXPECT,
 	HDR_X_FORWARDED_FOR,
 	HDR_FORWARDED,
+	HDR_TRANSFER_ENCODING, /* counted for framing; llhttp skips empty ones */
 	HDR_COUNT_,
 };
 
@@ -83,6 +84,7 @@ struct request_parser {
 	int status;           /* HTTP status for REQUEST_ERROR */
 	const char *exec_end; /* end of the bytes llhttp is working through */
 	uint8_t crlf_left;    /* bytes of the CRLF after chunk data unchecked */
+	bool te_empty;        /* a Transfer-Encoding field line was empty */
 	bool target_done;
 	bool headers_done;
 };

@@ -51,6 +51,20 @@ CORPUS = [
     ("te-leading-space-line", POST + b" Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n", REJECT),
     ("te-underscore", POST + b"Transfer_Encoding: chunked\r\nContent-Length: 0\r\n\r\n",
      [405, 404]),
+    # An empty or blank Transfer-Encoding is still a Transfer-Encoding: it
+    # must not leave Content-Length to frame the message (RFC 9112 6.3).
+    ("te-empty-cl", b"GET /index.html HTTP/1.1\r\nHost: x\r\nTransfer-Encoding:\r\n"
+     b"Content-Length: 4\r\n\r\nGET ", REJECT),
+    ("te-blank-cl", b"GET /index.html HTTP/1.1\r\nHost: x\r\nTransfer-Encoding:   \r\n"
+     b"Content-Length: 4\r\n\r\nGET ", REJECT),
+    ("cl-te-empty", b"GET /index.html HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n"
+     b"Transfer-Encoding:\r\n\r\nGET ", REJECT),
+    ("te-empty-twice-cl", b"GET /index.html HTTP/1.1\r\nHost: x\r\nTransfer-Encoding:\r\n"
+     b"Transfer-Encoding:\r\nContent-Length: 4\r\n\r\nGET ", REJECT),
+    ("te-empty-alone", POST + b"Transfer-Encoding:\r\n\r\n", REJECT),
+    ("te-chunked-then-empty", CHUNKED + b"Transfer-Encoding:\r\n\r\n0\r\n\r\n", REJECT),
+    ("te-empty-http10", b"GET /index.html HTTP/1.0\r\nTransfer-Encoding:\r\n"
+     b"Content-Length: 4\r\nConnection: keep-alive\r\n\r\nGET ", REJECT),
     ("te-http10", b"POST /index.html HTTP/1.0\r\nTransfer-Encoding: chunked\r\n"
      b"Connection: keep-alive\r\n\r\n0\r\n\r\n", REJECT),
     ("te-http10-get", b"GET /index.html HTTP/1.0\r\nTransfer-Encoding: chunked\r\n"

@@ -232,7 +232,8 @@ START_TEST(test_request_headers)
 		"Range: bytes=2-3\r\n"
 		"X-Forwarded-For: 192.0.2.1, 10.0.0.1\r\n"
 		"Forwarded: for=192.0.2.1\r\n"
-		"\r\n";
+		"Transfer-Encoding: chunked\r\n"
+		"\r\n0\r\n\r\n";
 	static const char *const want[HDR_COUNT_] = {
 		[HDR_HOST] = "H",
 		[HDR_IF_NONE_MATCH] = "\"inm\"",
@@ -247,6 +248,7 @@ START_TEST(test_request_headers)
 		[HDR_EXPECT] = "100-continue",
 		[HDR_X_FORWARDED_FOR] = "192.0.2.1, 10.0.0.1",
 		[HDR_FORWARDED] = "for=192.0.2.1",
+		[HDR_TRANSFER_ENCODING] = "chunked",
 	};
 	struct request_parser rp;
 	size_t used;
@@ -592,6 +594,22 @@ static const struct request_bad bad[] = {
 	    "99999999999999999999999\r\n\r\n", 400),
 	BAD("POST / HTTP/1.1\r\n" HOSTH "Transfer-Encoding: gzip\r\n\r\n",
 	    400),
+	/* an empty or blank Transfer-Encoding still takes framing away
+	 * from Content-Length (llhttp ignores the empty field) */
+	BAD("GET / HTTP/1.1\r\n" HOSTH "Transfer-Encoding:\r\n"
+	    "Content-Length: 4\r\n\r\nGET ", 400),
+	BAD("GET / HTTP/1.1\r\n" HOSTH "Transfer-Encoding:   \r\n"
+	    "Content-Length: 4\r\n\r\nGET ", 400),
+	BAD("GET / HTTP/1.1\r\n" HOSTH "Content-Length: 4\r\n"
+	    "Transfer-Encoding:\r\n\r\nGET ", 400),
+	BAD("GET / HTTP/1.1\r\n" HOSTH "Transfer-Encoding:\r\n"
+	    "Transfer-Encoding:\r\n\r\n", 400),
+	BAD("GET / HTTP/1.1\r\n" HOSTH "Transfer-Encoding:\r\n\r\n", 400),
+	BAD("POST / HTTP/1.1\r\n" HOSTH "Transfer-Encoding: chunked\r\n"
+	    "Transfer-Encoding:\r\n\r\n0\r\n\r\n", 400),
+	BAD("GET / HTTP/1.0\r\nTransfer-Encoding:\r\n\r\n", 400),
+	BAD("GET / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n"
+	    "0\r\n\r\n", 400),
 	BAD("POST / HTTP/1.1\r\n" HOSTH "Transfer-Encoding: chunked, gzip"
 	    "\r\n\r\n", 400),
 	BAD("POST / HTTP/1.1\r\n" HOSTH "Transfer-Encoding: chunked\r\n"
