@@ -19,6 +19,8 @@ SANFLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
            -fno-sanitize-recover=undefined
 
 SRCS    = $(filter-out src/main.c,$(wildcard src/*.c))
+# Each object's header dependencies, written by the compiler beside it.
+DEPFLAGS = -MMD -MP
 UNIT    = $(wildcard tests/unit/*.c)
 LLHTTP  = api http llhttp
 
@@ -37,15 +39,15 @@ $(BUILD)/obj $(BUILD)/asan:
 
 # Project sources: warnings are errors.  llhttp is generated code that we do
 # not own, so it builds with our optimisation flags but without -Werror.
-$(BUILD)/obj/%.o: src/%.c src/*.h | $(BUILD)/obj
-	$(CC) $(CPPFLAGS) $(PKGCFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
+$(BUILD)/obj/%.o: src/%.c | $(BUILD)/obj
+	$(CC) $(CPPFLAGS) $(PKGCFLAGS) $(CFLAGS) $(WARN) $(DEPFLAGS) -c -o $@ $<
 $(BUILD)/obj/llhttp_%.o: $(LLHTTP_SRC)/%.c | $(BUILD)/obj
 	$(CC) -I$(LLHTTP_INC) $(CFLAGS) -w -c -o $@ $<
 $(BUILD)/forkd: $(OBJS) $(BUILD)/obj/main.o
 	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
 
-$(BUILD)/asan/%.o: src/%.c src/*.h | $(BUILD)/asan
-	$(CC) $(CPPFLAGS) $(PKGCFLAGS) $(SANFLAGS) $(WARN) -c -o $@ $<
+$(BUILD)/asan/%.o: src/%.c | $(BUILD)/asan
+	$(CC) $(CPPFLAGS) $(PKGCFLAGS) $(SANFLAGS) $(WARN) $(DEPFLAGS) -c -o $@ $<
 $(BUILD)/asan/llhttp_%.o: $(LLHTTP_SRC)/%.c | $(BUILD)/asan
 	$(CC) -I$(LLHTTP_INC) $(SANFLAGS) -w -c -o $@ $<
 $(BUILD)/asan/forkd: $(SAN_OBJS) $(BUILD)/asan/main.o
@@ -70,9 +72,9 @@ FUZZ_SECONDS ?= 300
 
 $(BUILD)/fuzz/obj:
 	@mkdir -p $@
-$(BUILD)/fuzz/obj/%.o: src/%.c src/*.h | $(BUILD)/fuzz/obj
+$(BUILD)/fuzz/obj/%.o: src/%.c | $(BUILD)/fuzz/obj
 	$(FUZZ_CC) $(CPPFLAGS) $(PKGCFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link \
-		$(filter-out -Werror,$(WARN)) -c -o $@ $<
+		$(filter-out -Werror,$(WARN)) $(DEPFLAGS) -c -o $@ $<
 $(BUILD)/fuzz/obj/llhttp_%.o: $(LLHTTP_SRC)/%.c | $(BUILD)/fuzz/obj
 	$(FUZZ_CC) -I$(LLHTTP_INC) $(FUZZ_SAN) -fsanitize=fuzzer-no-link -w -c -o $@ $<
 $(BUILD)/fuzz/fuzz-conn: tests/fuzz/fuzz_conn.c $(FUZZ_OBJS) src/*.h
@@ -143,3 +145,5 @@ lint:
 
 clean:
 	rm -rf $(BUILD)
+
+-include $(wildcard $(BUILD)/obj/*.d $(BUILD)/asan/*.d $(BUILD)/fuzz/obj/*.d)
