@@ -12,7 +12,7 @@ WARN    = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototype
 CPPFLAGS += -D_GNU_SOURCE -Isrc -I$(LLHTTP_INC)
 CFLAGS  ?= -O2 -g
 PKGS    = libconfuse
-LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -pthread
 PKGCFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
 SANFLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \

@@ -484,7 +484,7 @@ static void serve_listing(struct answer *a, const char *path)
 		answer_error(a, errno_status(errno), NULL);
 		return;
 	}
-	int mfd = autoindex_build(dfd, path, sc->dotfiles, &len);
+	int mfd = file_listing(dfd, path, sc->dotfiles, &len);
 	if (mfd == -1) {
 		answer_error(a, 500, NULL);
 		return;

@@ -25,6 +25,7 @@
 #pragma weak fcache_suite
 #pragma weak coding_suite
 #pragma weak autoindex_suite
+#pragma weak iopool_suite
 
 int main(void)
 {
@@ -32,7 +33,7 @@ int main(void)
 		config_suite, path_suite, mime_suite, request_suite, response_suite,
 		file_suite, log_suite, listen_suite, conn_suite, proxy_suite,
 		status_suite, cidr_suite,
-		cond_suite, range_suite, fcache_suite, coding_suite, autoindex_suite,
+		cond_suite, range_suite, fcache_suite, coding_suite, autoindex_suite, iopool_suite,
 	};
 	SRunner *sr = NULL;
 

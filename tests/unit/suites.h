@@ -21,5 +21,6 @@ Suite *range_suite(void);
 Suite *fcache_suite(void);
 Suite *coding_suite(void);
 Suite *autoindex_suite(void);
+Suite *iopool_suite(void);
 
 #endif
