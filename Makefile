@@ -26,9 +26,11 @@ LLHTTP  = api http llhttp
 
 OBJS      = $(SRCS:src/%.c=$(BUILD)/obj/%.o) $(LLHTTP:%=$(BUILD)/obj/llhttp_%.o)
 SAN_OBJS  = $(SRCS:src/%.c=$(BUILD)/asan/%.o) $(LLHTTP:%=$(BUILD)/asan/llhttp_%.o)
+TSANFLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=thread
+TSAN_OBJS = $(SRCS:src/%.c=$(BUILD)/tsan/%.o) $(LLHTTP:%=$(BUILD)/tsan/llhttp_%.o)
 
 .PHONY: all deps run test unit integration asan install uninstall clean format lint \
-        fuzz soak bench valgrind
+        fuzz soak bench valgrind tsan
 all: $(BUILD)/forkd
 
 deps:
@@ -56,6 +58,25 @@ $(BUILD)/asan/unit-tests: $(SAN_OBJS) $(UNIT) src/*.h tests/unit/*.h
 	$(CC) $(CPPFLAGS) $(PKGCFLAGS) $(SANFLAGS) $(WARN) -Itests/unit -o $@ \
 		$(UNIT) $(SAN_OBJS) $(LIBS) $(CHECK_LIBS)
 asan: $(BUILD)/asan/forkd $(BUILD)/asan/unit-tests
+
+# ThreadSanitizer: the I/O pool's threads against the loop.  The pool's
+# unit tests, then the integration tests that drive it (TSAN_TESTS).
+TSAN_TESTS ?= slowfs
+$(BUILD)/tsan:
+	@mkdir -p $@
+$(BUILD)/tsan/%.o: src/%.c | $(BUILD)/tsan
+	$(CC) $(CPPFLAGS) $(PKGCFLAGS) $(TSANFLAGS) $(WARN) $(DEPFLAGS) -c -o $@ $<
+$(BUILD)/tsan/llhttp_%.o: $(LLHTTP_SRC)/%.c | $(BUILD)/tsan
+	$(CC) -I$(LLHTTP_INC) $(TSANFLAGS) -w -c -o $@ $<
+$(BUILD)/tsan/forkd: $(TSAN_OBJS) $(BUILD)/tsan/main.o
+	$(CC) $(TSANFLAGS) -o $@ $^ $(LIBS)
+$(BUILD)/tsan/unit-tests: $(TSAN_OBJS) $(UNIT) src/*.h tests/unit/*.h
+	$(CC) $(CPPFLAGS) $(PKGCFLAGS) $(TSANFLAGS) $(WARN) -Itests/unit -o $@ \
+		$(UNIT) $(TSAN_OBJS) $(LIBS) $(CHECK_LIBS)
+tsan: $(BUILD)/tsan/forkd $(BUILD)/tsan/unit-tests
+	CK_RUN_SUITE=iopool TSAN_OPTIONS=halt_on_error=1 $(BUILD)/tsan/unit-tests
+	TSAN_OPTIONS=halt_on_error=1 python3 tests/integration/run.py \
+		--bin $(BUILD)/tsan/forkd $(TSAN_TESTS)
 
 # libFuzzer harnesses (see tests/fuzz/README), built by clang with ASan and
 # UBSan.  The sources build without -Werror here: gcc's warnings are the
@@ -146,4 +167,5 @@ lint:
 clean:
 	rm -rf $(BUILD)
 
--include $(wildcard $(BUILD)/obj/*.d $(BUILD)/asan/*.d $(BUILD)/fuzz/obj/*.d)
+-include $(wildcard $(BUILD)/obj/*.d $(BUILD)/asan/*.d $(BUILD)/tsan/*.d \
+	$(BUILD)/fuzz/obj/*.d)
