@@ -69,6 +69,7 @@ static const struct limit {
 	{ "worker_rlimit_nofile", 0, 1048576 },
 	{ "max_requests_per_worker", 0, REQUESTS_MAX },
 	{ "drain_delay", 0, DURATION_MAX_MS },
+	{ "aio_threads", 1, 64 },
 	{ "keepalive_requests", 1, REQUESTS_MAX },
 	{ "shutdown_timeout", 0, DURATION_MAX_MS },
 	{ "keepalive_timeout", 0, DURATION_MAX_MS },
@@ -141,6 +142,8 @@ static cfg_opt_t main_opts[] = {
 	CFG_STR("max_requests_per_worker", "0", CFGF_NONE),
 	CFG_STR("drain_delay", "0", CFGF_NONE),
 	CFG_STR("mime_types", "/etc/mime.types", CFGF_NONE),
+	CFG_STR("aio", "auto", CFGF_NONE),
+	CFG_STR("aio_threads", "4", CFGF_NONE),
 	CFG_SEC("server", server_opts, CFGF_MULTI),
 	CFG_END(),
 };
@@ -508,6 +511,22 @@ static int value_accept_mode(const char *s, enum accept_mode *mode,
 	return 0;
 }
 
+static int value_aio(const char *s, enum aio_mode *mode, char *msg,
+		     size_t len)
+{
+	if (strcmp(s, "auto") == 0)
+		*mode = AIO_AUTO;
+	else if (strcmp(s, "on") == 0)
+		*mode = AIO_ON;
+	else if (strcmp(s, "off") == 0)
+		*mode = AIO_OFF;
+	else {
+		snprintf(msg, len, "aio must be auto, on or off, not \"%s\"", s);
+		return -1;
+	}
+	return 0;
+}
+
 static int value_level(const char *s, enum log_level *lvl, char *msg,
 		       size_t len)
 {
@@ -623,6 +642,16 @@ static int check_accept_mode(cfg_t *cfg, cfg_opt_t *opt)
 	enum accept_mode mode;
 
 	if (value_accept_mode(last_value(opt), &mode, msg, sizeof(msg)))
+		return reject(cfg, "%s", msg);
+	return 0;
+}
+
+static int check_aio(cfg_t *cfg, cfg_opt_t *opt)
+{
+	char msg[CONFIG_ERR_MAX];
+	enum aio_mode mode;
+
+	if (value_aio(last_value(opt), &mode, msg, sizeof(msg)))
 		return reject(cfg, "%s", msg);
 	return 0;
 }
@@ -1213,6 +1242,8 @@ static const struct check {
 	{ "worker_cpu_affinity", check_affinity },
 	{ "max_requests_per_worker", check_number },
 	{ "drain_delay", check_duration },
+	{ "aio", check_aio },
+	{ "aio_threads", check_number },
 	{ "server|status_path", check_uri_path },
 	{ "server|health_path", check_uri_path },
 	{ "server|status_allow", check_cidr },
@@ -1790,7 +1821,10 @@ static int copy_values(struct config *cf, cfg_t *root)
 			   &cf->worker_cpu_affinity, msg, sizeof(msg)) == -1 ||
 	    value_number("max_requests_per_worker",
 			 cfg_getstr(root, "max_requests_per_worker"),
-			 &cf->max_requests_per_worker, msg, sizeof(msg)) == -1)
+			 &cf->max_requests_per_worker, msg, sizeof(msg)) == -1 ||
+	    value_aio(cfg_getstr(root, "aio"), &cf->aio, msg, sizeof(msg)) == -1 ||
+	    value_number("aio_threads", cfg_getstr(root, "aio_threads"),
+			 &cf->aio_threads, msg, sizeof(msg)) == -1)
 		return copy_fail(msg);
 	cf->daemon = cfg_getbool(root, "daemon");
 	return 0;

@@ -22,6 +22,13 @@ enum accept_mode {
 	ACCEPT_HANDOFF,   /* the master accepts; the least-loaded worker serves */
 };
 
+/* Where file-system calls that may block are made (the `aio` directive). */
+enum aio_mode {
+	AIO_AUTO, /* in the I/O pool when a probe says they would wait */
+	AIO_ON,   /* in the I/O pool always, unprobed */
+	AIO_OFF,  /* on the event loop, as they come */
+};
+
 /* Error log levels, most severe first (syslog numbering). */
 enum log_level {
 	LOG_LVL_EMERG = 0,
@@ -141,6 +148,8 @@ struct config {
 	bool worker_cpu_affinity;    /* pin worker slot i to usable CPU i */
 	unsigned max_requests_per_worker; /* 0: unlimited */
 	unsigned drain_delay;        /* ms of lame duck before a graceful stop */
+	enum aio_mode aio;
+	unsigned aio_threads;        /* I/O pool threads per worker */
 	struct server_conf *servers;
 	size_t nservers;
 	struct listen_group *groups; /* one per distinct listen address */

@@ -7,16 +7,24 @@
  *                │                    └─done, close──> LINGER ─> closed
  *                └───────────────── bytes arrive ──────────────────┘
  *
+ * WRITING steps aside to AIO while the worker's I/O pool makes a call
+ * that may block for it: the opens of a response (a plan, file.h), or a
+ * read of file bytes that are not in the page cache (which then go out
+ * from the op's buffer instead of by sendfile).  An AIO connection does
+ * not step; the op's completion, or a free op, brings it back.
+ *
  * A connection is registered once, edge-triggered, for reading and writing;
  * can_read/can_write remember what the kernel last said, and conn_run()
  * steps the state machine until it has to wait.  An idle connection owns
  * no buffer: buffers come from a per-worker free list when bytes arrive.
  */
 #include <arpa/inet.h>
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sendfile.h>
@@ -26,8 +34,11 @@
 
 #include "cidr.h"
 #include "conn.h"
+#include "file.h"
+#include "iopool.h"
 #include "proxy.h"
 #include "request.h"
+#include "resident.h"
 #include "response.h"
 #include "serve.h"
 
@@ -40,6 +51,7 @@ enum conn_state {
 	CONN_READING,
 	CONN_IDLE,
 	CONN_WRITING,
+	CONN_AIO,        /* writing, but waiting for the I/O pool */
 	CONN_LINGER,
 	CONN_CLOSED,     /* not yet, or no longer, in the state machine */
 };
@@ -64,6 +76,12 @@ struct conn_buf {
 	struct sockaddr_storage client; /* the request's client (real IP) */
 	bool body_started;  /* the head is done, body bytes are coming */
 	const struct vhost *served; /* the server answering (by Host) */
+	struct conn *conn;  /* whose buffer this is */
+	struct iop *op;     /* held from the I/O pool, or NULL */
+	uint32_t op_sent;   /* bytes of op->buf sent */
+	bool plan_wanted;   /* waits for an op to plan its opens with */
+	bool no_pool;       /* the pool failed it: block on the loop instead */
+	struct iopool_waiter wait; /* queued for a free op */
 	char out[CONN_OUT_SIZE];
 	char in[];          /* in_cap bytes: the largest head any server takes */
 };
@@ -104,7 +122,8 @@ static uint32_t *state_counter(struct conn *c, enum conn_state state)
 
 	switch (state) {
 	case CONN_READING: return &sw->reading;
-	case CONN_WRITING: return &sw->writing;
+	case CONN_WRITING:
+	case CONN_AIO: return &sw->writing;
 	case CONN_IDLE: return &sw->idle;
 	default: return NULL;
 	}
@@ -174,6 +193,7 @@ static void reply_reset(struct conn_buf *b)
 		.out = b->out,
 		.cap = sizeof(b->out),
 		.file_fd = -1,
+		.probe_inline = worker_self != NULL && worker_self->io != NULL,
 	};
 }
 
@@ -187,12 +207,41 @@ static struct conn_buf *buf_get(void)
 		return NULL;
 	b->in_len = b->in_done = 0;
 	b->body_started = false;
+	b->op = NULL;
+	b->op_sent = 0;
+	b->plan_wanted = b->no_pool = false;
+	memset(&b->wait, 0, sizeof(b->wait));
 	reply_reset(b);
 	return b;
 }
 
+/*
+ * Give back, or give up, what b holds of the I/O pool.  A read in flight
+ * takes the file with it (the thread may be reading it: the pool closes
+ * it once the thread is done); whatever a plan opened is closed.
+ */
+static void buf_drop_op(struct conn_buf *b)
+{
+	struct iopool *io = b->conn->vh->w->io;
+	struct iop *op = b->op;
+
+	if (io == NULL)
+		return;
+	iopool_unwait(io, &b->wait);
+	if (op == NULL)
+		return;
+	b->op = NULL;
+	if (op->in_flight && op->kind == IOP_READ) {
+		iopool_cancel(io, op, true);
+		b->reply.file_fd = -1;
+	} else {
+		iopool_cancel(io, op, false);
+	}
+}
+
 static void buf_put(struct conn_buf *b)
 {
+	buf_drop_op(b);
 	if (b->reply.file_fd != -1)
 		close(b->reply.file_fd);
 	b->next_free = free_bufs;
@@ -420,6 +469,245 @@ static enum step conn_proxy(struct conn *c)
 	return STEP_AGAIN;
 }
 
+/* ---- the I/O pool ---- */
+
+static struct iopool *conn_io(const struct conn *c)
+{
+	return c->buf->no_pool ? NULL : c->vh->w->io;
+}
+
+/* The plan every response is first built with, unless aio is off. */
+static struct file_plan *scratch_plan(void)
+{
+	static struct file_plan *plan;
+
+	if (plan == NULL)
+		plan = calloc(1, sizeof(*plan));
+	return plan;
+}
+
+/*
+ * One pass at building the response with plan in use (NULL: none).
+ * false when the pass met opens that may block: the response is thrown
+ * away (the plan has them), the inputs of the next pass kept.
+ */
+static bool conn_serve_pass(struct conn *c, struct file_plan *plan)
+{
+	struct conn_buf *b = c->buf;
+	bool keep_alive = b->reply.keep_alive, linger = b->reply.linger;
+
+	file_plan_use(plan);
+	serve_request(b->served, b->in, &b->rp.req, &b->reply);
+	file_plan_use(NULL);
+	if (plan == NULL || plan->pending == 0)
+		return true;
+	reply_drop_body(&b->reply);
+	b->reply.status = 0;
+	b->reply.len = b->reply.head_len = 0;
+	b->reply.keep_alive = keep_alive;
+	b->reply.linger = linger;
+	return false;
+}
+
+/* The pool cannot help (no thread would start): the loop does it all. */
+static enum step conn_pool_failed(struct conn *c)
+{
+	static uint64_t last_ms;
+	uint64_t now = c->vh->w->now_ms;
+
+	if (last_ms == 0 || now - last_ms >= 1000) {
+		log_errno(LOG_LVL_ERR, "I/O pool: serving on the event loop");
+		last_ms = now;
+	}
+	c->buf->no_pool = true;
+	conn_set_state(c, CONN_WRITING);
+	return STEP_AGAIN;
+}
+
+/* Wait, in AIO, for a free op; conn_op_ready follows. */
+static void conn_op_ready(struct iopool_waiter *wt);
+
+static enum step conn_op_wait(struct conn *c)
+{
+	c->buf->wait.ready = conn_op_ready;
+	iopool_wait(c->vh->w->io, &c->buf->wait);
+	conn_set_state(c, CONN_AIO);
+	return STEP_WAIT;
+}
+
+static void conn_op_done(struct iop *op);
+
+/* A held op, set up to call conn_op_done for c. */
+static void conn_op_init(struct conn *c, struct iop *op, enum iop_kind kind)
+{
+	c->buf->op = op;
+	c->buf->op_sent = 0;
+	op->kind = kind;
+	op->owner = c;
+	op->done = conn_op_done;
+}
+
+/* Give back the op, done with.  Last: a waiter may run at once. */
+static void conn_op_put(struct conn *c)
+{
+	struct iop *op = c->buf->op;
+
+	c->buf->op = NULL;
+	c->buf->op_sent = 0;
+	iopool_put(c->vh->w->io, op);
+}
+
+/* Another pass with the op's plan: built, or its new opens submitted. */
+static enum step conn_plan_pass(struct conn *c)
+{
+	struct iop *op = c->buf->op;
+
+	if (conn_serve_pass(c, op->plan)) {
+		file_plan_clear(op->plan);
+		conn_set_state(c, CONN_WRITING);
+		conn_op_put(c);
+		return STEP_AGAIN;
+	}
+	if (iopool_submit(c->vh->w->io, op) == -1) {
+		file_plan_clear(op->plan);
+		conn_op_put(c);
+		conn_pool_failed(c);
+		conn_serve_pass(c, NULL);
+		return STEP_AGAIN;
+	}
+	conn_set_state(c, CONN_AIO);
+	return STEP_WAIT;
+}
+
+/* The first pass met opens that may block: plan them with an op. */
+static enum step conn_plan_start(struct conn *c)
+{
+	struct iop *op = iopool_get(c->vh->w->io);
+
+	if (op == NULL && errno == EAGAIN) {
+		c->buf->plan_wanted = true;
+		return conn_op_wait(c);
+	}
+	if (op == NULL) {
+		conn_pool_failed(c);
+		conn_serve_pass(c, NULL);
+		return STEP_AGAIN;
+	}
+	conn_op_init(c, op, IOP_PLAN);
+	op->plan->mode = (enum file_plan_mode)c->buf->served->plan_mode;
+	return conn_plan_pass(c);
+}
+
+/* Build the response: at once, or through plans the pool runs. */
+static enum step conn_serve(struct conn *c)
+{
+	struct conn_buf *b = c->buf;
+	struct file_plan *plan = scratch_plan();
+
+	if (b->served->plan_mode < 0 || conn_io(c) == NULL || plan == NULL) {
+		conn_serve_pass(c, NULL);
+		return STEP_AGAIN;
+	}
+	plan->mode = (enum file_plan_mode)b->served->plan_mode;
+	if (conn_serve_pass(c, plan))
+		return STEP_AGAIN;
+	file_plan_clear(plan);
+	return conn_plan_start(c);
+}
+
+static void conn_op_done(struct iop *op)
+{
+	struct conn *c = op->owner;
+
+	conn_set_state(c, CONN_WRITING);
+	if (op->kind == IOP_PLAN && conn_plan_pass(c) == STEP_WAIT)
+		return;
+	conn_run(c);
+}
+
+static void conn_op_ready(struct iopool_waiter *wt)
+{
+	struct conn_buf *b = (struct conn_buf *)((char *)wt -
+		offsetof(struct conn_buf, wait));
+	struct conn *c = b->conn;
+
+	conn_set_state(c, CONN_WRITING);
+	if (b->plan_wanted) {
+		b->plan_wanted = false;
+		if (conn_plan_start(c) == STEP_WAIT)
+			return;
+	}
+	conn_run(c);
+}
+
+/* May the loop send these file bytes itself, without waiting on I/O? */
+static bool conn_file_warm(struct conn *c, off_t off, size_t len)
+{
+	if (conn_io(c) == NULL)
+		return true;
+	if (c->vh->w->cf->aio == AIO_ON)
+		return false;
+	return resident_range(c->buf->reply.file_fd, off, len);
+}
+
+/* Have a thread read the segment's next chunk into an op's buffer. */
+static enum step conn_read_start(struct conn *c, const struct reply_seg *seg)
+{
+	struct iopool *io = c->vh->w->io;
+	struct iop *op = iopool_get(io);
+	off_t left = seg->file_end - seg->file_off;
+
+	if (op == NULL)
+		return errno == EAGAIN ? conn_op_wait(c) : conn_pool_failed(c);
+	conn_op_init(c, op, IOP_READ);
+	op->fd = c->buf->reply.file_fd;
+	op->off = seg->file_off;
+	op->len = left < IOPOOL_CHUNK ? (size_t)left : IOPOOL_CHUNK;
+	if (iopool_submit(io, op) == -1) {
+		conn_op_put(c);
+		return conn_pool_failed(c);
+	}
+	conn_set_state(c, CONN_AIO);
+	return STEP_WAIT;
+}
+
+/*
+ * File bytes through the pool: read them (conn_read_start), then send
+ * them from the op's buffer.  A failed or empty read means the file
+ * changed under us: like a short sendfile, the response cannot end well.
+ */
+static enum step conn_write_pooled(struct conn *c, struct reply_seg *seg)
+{
+	struct conn_buf *b = c->buf;
+	struct iop *op = b->op;
+
+	if (op == NULL)
+		return conn_read_start(c, seg);
+	if (op->res <= 0) {
+		conn_close(c);
+		return STEP_CLOSED;
+	}
+	ssize_t n = send(c->ev.fd, op->buf + b->op_sent,
+			 (size_t)op->res - b->op_sent, MSG_NOSIGNAL);
+	if (n == -1 && errno == EAGAIN) {
+		c->can_write = false;
+		return STEP_WAIT;
+	}
+	if (n == -1 && errno == EINTR)
+		return STEP_AGAIN;
+	if (n <= 0) {
+		conn_close(c);
+		return STEP_CLOSED;
+	}
+	b->op_sent += (uint32_t)n;
+	seg->file_off += n;
+	b->file_sent += (uint64_t)n;
+	timer_set(c, TIMER_SEND);
+	if (b->op_sent == (uint32_t)op->res)
+		conn_op_put(c);
+	return STEP_AGAIN;
+}
+
 /* ---- responses ---- */
 
 /*
@@ -456,9 +744,8 @@ static enum step conn_respond(struct conn *c)
 	b->reply.client = (const struct sockaddr *)&b->client;
 	conn_set_state(c, CONN_WRITING); /* a status page counts itself */
 	b->served = conn_vhost(c);
-	serve_request(b->served, b->in, &b->rp.req, &b->reply);
 	timer_set(c, TIMER_SEND);
-	return STEP_AGAIN;
+	return conn_serve(c);
 }
 
 /* A request we cannot parse: answer, then close through LINGER. */
@@ -496,6 +783,7 @@ static enum step conn_finish(struct conn *c)
 	conn_request_done(c);
 	bool keep_alive = b->reply.keep_alive;
 
+	assert(b->op == NULL);
 	if (!keep_alive) {
 		if (b->reply.linger || b->in_done < b->in_len)
 			return conn_linger_start(c);
@@ -560,8 +848,15 @@ static enum step conn_write_file(struct conn *c, struct reply_seg *seg)
 		if (!c->can_write)
 			return STEP_WAIT;
 		off_t left = seg->file_end - seg->file_off;
+		size_t chunk = left < SENDFILE_CHUNK ? (size_t)left : SENDFILE_CHUNK;
+		if (b->op != NULL || !conn_file_warm(c, seg->file_off, chunk)) {
+			enum step s = conn_write_pooled(c, seg);
+			if (s != STEP_AGAIN)
+				return s;
+			continue;
+		}
 		ssize_t n = sendfile(c->ev.fd, b->reply.file_fd, &seg->file_off,
-				     left < SENDFILE_CHUNK ? (size_t)left : SENDFILE_CHUNK);
+				     chunk);
 		if (n == -1 && errno == EAGAIN) {
 			c->can_write = false;
 			return STEP_WAIT;
@@ -697,6 +992,7 @@ static enum step conn_read(struct conn *c)
 			conn_no_memory(c);
 			return STEP_CLOSED;
 		}
+		b->conn = c;
 		request_parser_init(&b->rp, b->in,
 				    c->vh->conf->client_max_body_size);
 	}
@@ -768,6 +1064,9 @@ static void conn_run(struct conn *c)
 			break;
 		case CONN_WRITING:
 			s = conn_write(c);
+			break;
+		case CONN_AIO:
+			s = STEP_WAIT; /* the pool calls back */
 			break;
 		case CONN_LINGER:
 			s = conn_linger(c);

@@ -37,6 +37,7 @@ struct vhost {
 	struct worker *w;
 	int rootfd;
 	struct access_log *log;          /* NULL: off */
+	int plan_mode;                   /* enum file_plan_mode; -1: aio off */
 	unsigned timeout_ms[TIMER_COUNT_];
 	struct conn_list timers[TIMER_COUNT_];
 };

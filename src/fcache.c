@@ -4,8 +4,10 @@
  * Serving a small file from disk takes openat2, fstat, pread and close;
  * from here it takes one fstatat.  The content served is always bytes
  * read through a regular open beneath the root: a hit only says that the
- * path still leads to that same, unchanged file.
+ * path still leads to that same, unchanged file.  Only bytes already in
+ * the page cache are kept, so that filling a slot never waits on a disk.
  */
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -16,6 +18,7 @@
 
 #include "fcache.h"
 #include "file.h"
+#include "resident.h"
 
 struct fcache_slot {
 	char *path;          /* NULL: empty */
@@ -71,6 +74,8 @@ static bool slot_fill(struct fcache_slot *s, int rootfd, const char *path,
 	size_t size = (size_t)st->st_size;
 
 	slot_clear(s);
+	if (!resident_range(fd, 0, size))
+		return false; /* a cold read waits for no one: served as a file */
 	if ((s->path = malloc(plen + 1)) == NULL ||
 	    (s->data = malloc(size)) == NULL ||
 	    pread(fd, s->data, size, 0) != (ssize_t)size) {
@@ -98,10 +103,13 @@ int fcache_open(int rootfd, const char *path, struct stat *st,
 	s = &slots[path_hash(rootfd, path, plen) % FCACHE_SLOTS];
 	if (s->path != NULL && s->rootfd == rootfd && s->plen == plen &&
 	    memcmp(s->path, path, plen) == 0 && *rel != '\0') {
-		if (fstatat(rootfd, rel, st, 0) == 0 && same_file(st, &s->st)) {
+		int rc = file_stat(rootfd, rel, st);
+		if (rc == 0 && same_file(st, &s->st)) {
 			*data = s->data;
 			return FCACHE_HIT;
 		}
+		if (rc == -1 && errno == EAGAIN)
+			return -1; /* planned (file.h): asked again later */
 		slot_clear(s); /* changed or gone: the open below decides */
 	}
 	if ((fd = file_open_beneath(rootfd, path, st)) == -1 || !cacheable(st))

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "autoindex.h"
@@ -216,6 +217,36 @@ static int open_stat(int rootfd, const char *path, enum file_symlinks policy,
 }
 
 /* ---- plans ---- */
+
+/* File systems whose every call may wait on a server or a daemon. */
+static const unsigned long remote_fs[] = {
+	0x6969,     /* NFS */
+	0x517B,     /* SMB */
+	0xFF534D42, /* CIFS */
+	0xFE534D42, /* SMB2 */
+	0x65735546, /* FUSE (sshfs, s3fs, ...) */
+	0x00C36400, /* Ceph */
+	0x01021997, /* 9p */
+	0x5346414F, /* AFS */
+	0x6B414653, /* kAFS */
+	0x73757245, /* Coda */
+	0x01161970, /* GFS2 */
+	0x7461636F, /* OCFS2 */
+	0x0BD00BD0, /* Lustre */
+	0x20030528, /* OrangeFS */
+};
+
+enum file_plan_mode file_plan_mode_of(int rootfd)
+{
+	struct statfs sf;
+
+	if (fstatfs(rootfd, &sf) == -1)
+		return FILE_PLAN_ALL; /* cannot tell: assume the worst */
+	for (size_t i = 0; i < sizeof(remote_fs) / sizeof(remote_fs[0]); i++)
+		if ((unsigned long)sf.f_type == remote_fs[i])
+			return FILE_PLAN_ALL;
+	return FILE_PLAN_CACHED;
+}
 
 void file_plan_use(struct file_plan *plan)
 {

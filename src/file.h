@@ -99,6 +99,10 @@ struct file_plan {
 	struct file_plan_entry e[FILE_PLAN_MAX];
 };
 
+/* FILE_PLAN_ALL for a root on a network or FUSE file system (statfs
+ * f_type), FILE_PLAN_CACHED for the others. */
+enum file_plan_mode file_plan_mode_of(int rootfd);
+
 /* Make the calls below answer from plan (NULL: act at once, as usual).
  * The loop thread only. */
 void file_plan_use(struct file_plan *plan);

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "reply.h"
+#include "resident.h"
 
 int reply_head(struct reply *r, struct response_head *h, bool http10)
 {
@@ -46,7 +47,8 @@ int reply_file(struct reply *r, int fd, off_t off, off_t end)
 {
 	size_t len = (size_t)(end - off);
 
-	if (r->nseg == 0 && len <= REPLY_INLINE_MAX && len <= r->cap - r->len) {
+	if (r->nseg == 0 && len <= REPLY_INLINE_MAX && len <= r->cap - r->len &&
+	    (!r->probe_inline || resident_range(fd, off, len))) {
 		/* Small: one write carries head and body. */
 		ssize_t n = pread(fd, r->out + r->len, len, off);
 		close(fd);

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "conn.h"
+#include "iopool.h"
 #include "log.h"
 #include "response.h"
 #include "worker.h"
@@ -25,6 +26,7 @@
 #define ACCEPT_BATCH 64
 #define ACCEPT_PAUSE_MS 100
 #define RETIRE_LINGER_MS 250 /* retired sockets: accept a little longer */
+#define IOPOOL_OPS 64        /* I/O pool ops per worker: its queue's bound */
 
 struct worker *worker_self;
 
@@ -330,7 +332,36 @@ static void setup_vhosts(void)
 		vh->timeout_ms[TIMER_SEND] = sc->send_timeout;
 		vh->timeout_ms[TIMER_LINGER] = 2000;
 		vh->timeout_ms[TIMER_DRAIN] = 0;
+		vh->plan_mode = w.cf->aio == AIO_OFF ? -1 :
+				w.cf->aio == AIO_ON ? FILE_PLAN_ALL :
+				(int)file_plan_mode_of(vh->rootfd);
 	}
+}
+
+/*
+ * The I/O pool, once privileges and limits are what they will stay: its
+ * threads (started on the first cold file) inherit them.  The master
+ * never has threads, so no fork ever copies a threaded process.
+ */
+static void setup_iopool(void)
+{
+	static struct iopool pool;
+
+	if (w.cf->aio == AIO_OFF)
+		return;
+	if (iopool_init(&pool, &w.loop, w.cf->aio_threads, IOPOOL_OPS) == -1)
+		die("creating the I/O pool");
+	w.io = &pool;
+}
+
+/* The pool's figures on the scoreboard, once it has run anything. */
+static void publish_iopool(void)
+{
+	if (w.io == NULL || w.io->offloaded == 0)
+		return;
+	STATS_SET(w.sw->aio_queued, iopool_queued(w.io));
+	STATS_SET(w.sw->aio_in_flight, w.io->in_flight);
+	STATS_SET(w.sw->aio_offloaded, w.io->offloaded);
 }
 
 static void drop_privileges(const struct worker_args *a)
@@ -514,6 +545,7 @@ __attribute__((noreturn)) static void worker_loop(void)
 			listeners_close();
 		check_recycle();
 		STATS_SET(w.sw->active, w.nconns);
+		publish_iopool();
 		if (w.draining && nmine == 0 &&
 		    (w.nconns == 0 || w.now_ms >= w.drain_deadline_ms))
 			worker_exit(0);
@@ -537,6 +569,7 @@ void worker_run(const struct worker_args *a)
 	setup_vhosts();
 	setup_limits();
 	drop_privileges(a);
+	setup_iopool();
 	setup_listeners(a);
 	watch_master(a->master_pid);
 	setup_conn_cap();

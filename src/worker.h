@@ -67,6 +67,7 @@ struct worker {
 	time_t now;                 /* wall clock seconds */
 	uint64_t drain_deadline_ms;
 	struct stats_worker *sw;    /* our scoreboard slot */
+	struct iopool *io;          /* NULL: aio off */
 };
 
 extern struct worker *worker_self;
