@@ -217,7 +217,9 @@ struct iop *iopool_get(struct iopool *p)
 		errno = EAGAIN;
 		return NULL;
 	}
-	if (op->buf == NULL && (op->buf = malloc(IOPOOL_CHUNK)) == NULL)
+	/* Page-aligned: direct I/O (FUSE direct_io, O_DIRECT) splits a read
+	 * at the first page boundary of a buffer that is not. */
+	if (op->buf == NULL && (op->buf = aligned_alloc(4096, IOPOOL_CHUNK)) == NULL)
 		return NULL;
 	if (op->plan == NULL && (op->plan = calloc(1, sizeof(*op->plan))) == NULL)
 		return NULL;

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """A slow file system for the tests: a FUSE passthrough of a directory whose
 every read sleeps READ_MS (and, with --meta-ms, every lookup, open and
-getattr sleeps too), mounted with direct_io so that the kernel caches no
+getattr of a name inside /meta/ sleeps too), mounted with direct_io so that the kernel caches no
 file data and every read reaches us.
 
     slowfs.py SOURCE MOUNTPOINT [--read-ms N] [--meta-ms N]
@@ -34,9 +34,11 @@ class SlowFS(fusepy.Operations):
         return os.path.join(self.root, path.lstrip("/"))
 
     def _meta(self, path):
-        # Only names under /meta/ are slow to look up, so that the other
-        # files stay usable as fast metadata with slow data.
-        if self.meta_s > 0 and path.startswith("/meta"):
+        # Only names inside /meta/ are slow to look up, so that the other
+        # files keep fast metadata with slow data.  (libfuse 2 serialises
+        # the lookups of one directory: a slow name in the root would
+        # hold up every other name there.)
+        if self.meta_s > 0 and path.startswith("/meta/"):
             time.sleep(self.meta_s)
 
     def getattr(self, path, fh=None):
@@ -65,6 +67,7 @@ class SlowFS(fusepy.Operations):
 
     def read(self, path, size, offset, fh):
         time.sleep(self.read_s)
+        if os.environ.get("SLOWFS_TRACE"): print("read", size, offset, flush=True)
         with self.mu:
             self.reads += 1
         return os.pread(fh, size, offset)
