@@ -1,8 +1,10 @@
 /*
- * iopool.c — the I/O thread pool: a mutex-guarded FIFO of submitted ops,
- * threads that take one, run it with the lock released, and push it on a
- * list of finished ops, then bump an eventfd; the loop, woken by the
- * eventfd, takes the whole list at once and dispatches it.
+ * iopool.c — the I/O thread pool.  The loop pushes a submitted op on a
+ * lock-free stack and posts a semaphore; a thread, woken by the post,
+ * moves the stack into the threads' FIFO (under a lock only threads
+ * take), runs the oldest op, pushes it on a second lock-free stack and
+ * bumps an eventfd; the loop, woken by the eventfd, takes that stack
+ * whole and dispatches it, oldest first.
  *
  * A cancelled op still finishes (a thread blocked in a read cannot be
  * recalled); it is the loop that, seeing the mark, frees it instead of
@@ -37,20 +39,45 @@ static void op_run(struct iop *op)
 	}
 }
 
-/* The next op to run, or NULL when the pool stops. */
+/* Lock-free stacks: pushes from one side, the other takes them whole. */
+static void stack_push(struct iop **top, struct iop *op)
+{
+	struct iop *old = __atomic_load_n(top, __ATOMIC_RELAXED);
+
+	do
+		op->next = old;
+	while (!__atomic_compare_exchange_n(top, &old, op, true, __ATOMIC_RELEASE,
+					    __ATOMIC_RELAXED));
+}
+
+/* The whole stack, oldest first. */
+static struct iop *stack_take(struct iop **top)
+{
+	struct iop *op = __atomic_exchange_n(top, NULL, __ATOMIC_ACQUIRE);
+	struct iop *fifo = NULL, *next;
+
+	for (; op != NULL; op = next) {
+		next = op->next;
+		op->next = fifo;
+		fifo = op;
+	}
+	return fifo;
+}
+
+/* The next op to run, or NULL when the pool stops (a post with no op). */
 static struct iop *queue_take(struct iopool *p)
 {
 	struct iop *op;
 
+	while (sem_wait(&p->work) == -1)
+		; /* EINTR: no signal is unblocked here, but be safe */
 	pthread_mutex_lock(&p->lock);
-	while (p->queue_head == NULL && !p->stop)
-		pthread_cond_wait(&p->work, &p->lock);
-	op = p->queue_head;
+	if (p->fifo_head == NULL)
+		p->fifo_head = stack_take(&p->incoming);
+	op = p->fifo_head;
 	if (op != NULL) {
-		p->queue_head = op->next;
-		if (p->queue_head == NULL)
-			p->queue_tail = NULL;
-		__atomic_store_n(&p->queued, p->queued - 1, __ATOMIC_RELAXED);
+		p->fifo_head = op->next;
+		__atomic_sub_fetch(&p->queued, 1, __ATOMIC_RELAXED);
 	}
 	pthread_mutex_unlock(&p->lock);
 	return op;
@@ -60,10 +87,7 @@ static void done_push(struct iopool *p, struct iop *op)
 {
 	uint64_t one = 1;
 
-	pthread_mutex_lock(&p->lock);
-	op->next = p->done;
-	p->done = op;
-	pthread_mutex_unlock(&p->lock);
+	stack_push(&p->done, op);
 	/* Fails only when the counter would overflow: the loop is awake. */
 	(void)!write(p->ev.fd, &one, sizeof(one));
 }
@@ -134,20 +158,11 @@ static void op_finish(struct iopool *p, struct iop *op)
 static void on_done(struct event_source *src, unsigned events)
 {
 	struct iopool *p = (struct iopool *)src;
-	struct iop *list, *op, *next, *fifo = NULL;
+	struct iop *op, *next;
 	uint64_t n;
 
 	(void)!read(p->ev.fd, &n, sizeof(n));
-	pthread_mutex_lock(&p->lock);
-	list = p->done;
-	p->done = NULL;
-	pthread_mutex_unlock(&p->lock);
-	for (op = list; op != NULL; op = next) { /* oldest first */
-		next = op->next;
-		op->next = fifo;
-		fifo = op;
-	}
-	for (op = fifo; op != NULL; op = next) {
+	for (op = stack_take(&p->done); op != NULL; op = next) {
 		next = op->next;
 		op_finish(p, op);
 	}
@@ -175,9 +190,12 @@ int iopool_init(struct iopool *p, struct event_loop *loop, unsigned nthreads,
 		goto fail_mem;
 	if (event_add(loop, &p->ev, EV_READ) == -1)
 		goto fail_fd;
+	if (sem_init(&p->work, 0, 0) == -1)
+		goto fail_loop;
 	pthread_mutex_init(&p->lock, NULL);
-	pthread_cond_init(&p->work, NULL);
 	return 0;
+fail_loop:
+	event_del(loop, &p->ev);
 fail_fd:
 	close(p->ev.fd);
 fail_mem:
@@ -190,10 +208,8 @@ fail_mem:
 
 void iopool_close(struct iopool *p)
 {
-	pthread_mutex_lock(&p->lock);
-	p->stop = true;
-	pthread_cond_broadcast(&p->work);
-	pthread_mutex_unlock(&p->lock);
+	for (unsigned i = 0; i < p->started; i++)
+		sem_post(&p->work); /* no op behind it: the thread ends */
 	for (unsigned i = 0; i < p->started; i++)
 		pthread_join(p->threads[i], NULL);
 	on_done(&p->ev, EV_READ); /* what finished meanwhile */
@@ -205,7 +221,7 @@ void iopool_close(struct iopool *p)
 	}
 	free(p->ops);
 	free(p->threads);
-	pthread_cond_destroy(&p->work);
+	sem_destroy(&p->work);
 	pthread_mutex_destroy(&p->lock);
 }
 
@@ -258,16 +274,9 @@ int iopool_submit(struct iopool *p, struct iop *op)
 	op->in_flight = true;
 	p->in_flight++;
 	p->offloaded++;
-	pthread_mutex_lock(&p->lock);
-	op->next = NULL;
-	if (p->queue_tail != NULL)
-		p->queue_tail->next = op;
-	else
-		p->queue_head = op;
-	p->queue_tail = op;
-	__atomic_store_n(&p->queued, p->queued + 1, __ATOMIC_RELAXED);
-	pthread_cond_signal(&p->work);
-	pthread_mutex_unlock(&p->lock);
+	__atomic_add_fetch(&p->queued, 1, __ATOMIC_RELAXED);
+	stack_push(&p->incoming, op);
+	sem_post(&p->work);
 	return 0;
 }
 

@@ -7,8 +7,9 @@
  * Ownership: the loop owns every op it holds (iopool_get until
  * iopool_put); from iopool_submit until its done callback a thread may
  * use the op, and the loop must not touch it.  A thread touches nothing
- * but the op it runs.  The pool's lock guards two list links and is never
- * held across I/O.
+ * but the op it runs.  The loop takes no lock at all: ops go to the
+ * threads and come back through lock-free stacks, so that a thread
+ * preempted at a bad moment never holds the loop up.
  *
  * The pool has cap ops; when every one is in use, iopool_get says so and
  * the caller queues an iopool_waiter, called back when an op is free.
@@ -18,6 +19,7 @@
 #define FORKD_IOPOOL_H
 
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -68,13 +70,13 @@ struct iopool_waiter {
 struct iopool {
 	struct event_source ev;      /* the eventfd: completions */
 	struct event_loop *loop;
+	struct iop *incoming;        /* atomic stack: submitted, newest first */
+	struct iop *done;            /* atomic stack: finished, for the loop */
+	sem_t work;                  /* one post per op submitted */
+	unsigned queued;             /* atomic: submitted, not yet taken */
+	/* The threads' own, under their lock. */
 	pthread_mutex_t lock;
-	pthread_cond_t work;
-	struct iop *queue_head;      /* lock: submitted, not yet taken */
-	struct iop *queue_tail;
-	struct iop *done;            /* lock: finished, for the loop */
-	unsigned queued;             /* atomic; written under lock */
-	bool stop;                   /* lock */
+	struct iop *fifo_head;       /* taken from incoming, oldest first */
 	/* The loop's alone. */
 	struct iop *ops;             /* cap of them */
 	struct iop *free;

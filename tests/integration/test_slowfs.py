@@ -57,7 +57,8 @@ def slow_fs(d, files, read_ms=READ_MS, meta_ms=0):
     start forkd on it; on the way out stop forkd, unmount and kill the
     file system's process."""
     usable()
-    src, mnt = d.path("slow-src"), d.path("slow-mnt")
+    n = sum(1 for e in os.listdir(d.dir) if e.startswith("slow-src"))
+    src, mnt = d.path(f"slow-src{n}"), d.path(f"slow-mnt{n}")
     for p in (src, mnt):
         os.makedirs(p)
         os.chmod(p, 0o755)
@@ -72,6 +73,7 @@ def slow_fs(d, files, read_ms=READ_MS, meta_ms=0):
                  what="the slow file system to mount")
         assert proc.poll() is None, "slowfs.py exited: " + open(d.path("slowfs.log")).read()
         d.servers[0]["root"] = mnt
+        d.write_config()
         d.start()
         yield mnt
     finally:
@@ -91,58 +93,48 @@ def blob(n, seed):
     return bytes(out[:n])
 
 
-class Download(threading.Thread):
-    """GET path on its own connection: status, sha256 of the body, time."""
+class Download:
+    """GET path with curl, in its own process (so that the test's own
+    threads do not compete with it for the interpreter), into a file."""
 
-    def __init__(self, port, path, timeout=60):
-        super().__init__(daemon=True)
-        self.port, self.path, self.timeout = port, path, timeout
-        self.status = self.digest = self.error = None
-        self.length = 0
-        self.took = None
-        self.started = threading.Event()
+    def __init__(self, d, path, timeout=60):
+        self.path = path
+        self.out = d.path("dl-" + path.strip("/").replace("/", "_"))
+        self.proc = subprocess.Popen(
+            ["curl", "-s", "-o", self.out, "-w", "%{http_code}", "--max-time",
+             str(timeout), d.url(path)], stdout=subprocess.PIPE, stdin=subprocess.DEVNULL)
 
-    def run(self):
-        t0 = time.monotonic()
+    def received(self):
         try:
-            c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
-            c.request("GET", self.path)
-            r = c.getresponse()
-            self.status = r.status
-            h = hashlib.sha256()
-            while True:
-                chunk = r.read(65536)
-                if not chunk:
-                    break
-                h.update(chunk)
-                self.length += len(chunk)
-                self.started.set()
-            self.digest = h.hexdigest()
-            c.close()
-        except (OSError, http.client.HTTPException) as exc:
-            self.error = exc
-        finally:
-            self.took = time.monotonic() - t0
-            self.started.set()
+            return os.path.getsize(self.out)
+        except FileNotFoundError:
+            return 0
+
+    def is_alive(self):
+        return self.proc.poll() is None
+
+    def result(self, timeout):
+        """(status, body) once curl is done."""
+        out, _ = self.proc.communicate(timeout=timeout)
+        with open(self.out, "rb") as f:
+            return int(out or b"0"), f.read()
 
 
 def start_downloads(d, names):
-    dls = [Download(d.port, "/" + n) for n in names]
-    for dl in dls:
-        dl.start()
+    dls = [Download(d, "/" + n) for n in names]
     for dl in dls:  # each is past its head and into the cold bytes
-        assert dl.started.wait(10), f"{dl.path}: no bytes after 10 s"
+        wait_for(lambda: dl.received() > 0 or not dl.is_alive(), 10,
+                 what=f"{dl.path} to start")
+        assert dl.is_alive(), f"{dl.path} ended at once"
     return dls
 
 
 def check_downloads(dls, files, timeout=60):
     for dl in dls:
-        dl.join(timeout)
-        assert not dl.is_alive(), f"{dl.path} still downloading after {timeout}s"
-        assert dl.error is None, f"{dl.path}: {dl.error!r} after {dl.length} bytes"
+        status, body = dl.result(timeout)
         want = files[dl.path[1:]]
-        assert dl.status == 200 and dl.length == len(want), (dl.path, dl.status, dl.length)
-        assert dl.digest == hashlib.sha256(want).hexdigest(), f"{dl.path}: bytes differ"
+        assert status == 200 and len(body) == len(want), (dl.path, status, len(body))
+        assert body == want, f"{dl.path}: bytes differ"
 
 
 def small_fetches(d, files, names):
@@ -183,14 +175,23 @@ def during_downloads(d, nbig):
 
 
 def check_no_stall(d, nbig):
-    lat, running, workers = during_downloads(d, nbig)
-    slowest = max(lat) * 1000
-    assert running == nbig, "a download ended before the small fetches did"
-    assert slowest <= 1.5 * READ_MS, \
-        f"slowest small fetch {slowest:.0f} ms during {nbig} cold download(s) " \
-        f"(the file system's own latency: {READ_MS} ms)"
-    assert workers[0]["aio"]["offloaded"] > 2 * BIG * nbig // (128 << 10) // 2, workers
-    assert workers[0]["aio"]["in_flight"] == 0, workers
+    """The slowest small fetch within 1.5x the file system's latency.  A
+    loaded machine sometimes schedules the Python file system late, so a
+    second run is allowed; a worker that stalls on cold reads fails both
+    (every cold chunk would stall it: see test_slowfs_aio_off_stalls)."""
+    runs = []
+    for _ in range(2):
+        lat, running, workers = during_downloads(d, nbig)
+        assert running == nbig, "a download ended before the small fetches did"
+        assert workers[0]["aio"]["offloaded"] > BIG * nbig // (128 << 10), workers
+        assert workers[0]["aio"]["in_flight"] == 0, workers
+        runs.append([round(x * 1000) for x in lat])
+        if max(lat) * 1000 <= 1.5 * READ_MS:
+            return
+    raise AssertionError(
+        f"slowest small fetch {max(runs[0])} ms, then {max(runs[1])} ms, during "
+        f"{nbig} cold download(s) (the file system's own latency: {READ_MS} ms); "
+        f"all: {runs}")
 
 
 @daemon(start=False, workers=1, server=STATUS)
@@ -284,7 +285,7 @@ def test_slowfs_file_truncated_during_offloaded_read(d):
         s.sendall(b"GET /big0.bin HTTP/1.1\r\nHost: x\r\n\r\n")
         got = s.recv(65536)
         assert got.startswith(b"HTTP/1.1 200"), got[:100]
-        os.truncate(d.path("slow-src", "big0.bin"), 1 << 20)
+        os.truncate(d.path("slow-src0", "big0.bin"), 1 << 20)
         t0 = time.monotonic()
         while True:  # a short body, then the server closes
             data = s.recv(65536)
