@@ -47,6 +47,7 @@
 #include "master.h"
 #include "pidfile.h"
 #include "proctab.h"
+#include "proctitle.h"
 #include "sdnotify.h"
 #include "spawn.h"
 #include "stats.h"
@@ -755,6 +756,7 @@ static void handoff_update(void)
 /* Before anything else: our identity, and what an old master handed us. */
 static void master_init(const struct master_opts *o)
 {
+	proctitle_init(o->argv); /* first: it moves the environment */
 	m.pid = getpid();
 	m.pub.daemon_fd = -1;
 	m.now = clock_ms();
@@ -776,6 +778,7 @@ static int master_start(struct config *cf, const struct master_opts *o)
 		fprintf(stderr, "forkd: %s: %s\n", cf->error_log, strerror(errno));
 		goto fail;
 	}
+	proctitle_set("forkd: master process %s", cf->path);
 	/* In an upgrade the old master is running, and means to. */
 	if (!upgrade_is_successor(&m.upgrade) &&
 	    pidfile_check_running(cf->pid_file) == -1)
