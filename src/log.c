@@ -165,6 +165,15 @@ void log_errno(enum log_level level, const char *fmt, ...)
 	errno = err;
 }
 
+bool log_ratelimit_allow(struct log_ratelimit *rl, uint64_t now_ms)
+{
+	if (rl->fired && now_ms - rl->last_ms < LOG_RATELIMIT_MS)
+		return false;
+	rl->fired = true;
+	rl->last_ms = now_ms;
+	return true;
+}
+
 struct access_log *access_log_open_as(const char *path, enum access_format f,
 				      const char *custom, size_t bufsize)
 {

@@ -7,7 +7,7 @@ import socket
 import subprocess
 import time
 
-from harness import INDEX_HTML, alive, daemon, free_port, wait_for
+from harness import INDEX_HTML, alive, children, daemon, free_port, proc_exe, wait_for
 from load import Load
 
 
@@ -70,6 +70,50 @@ def test_broken_new_binary_keeps_old_master(d):
     assert d.running() and d.pid_from_file() == d.pid
     assert d.get("/index.html").status == 200
     assert "upgrade failed" in d.error_log()
+
+
+def install_closer(d, original, body):
+    """Replace the test's binary with a script that closes the upgrade pipe
+    and then runs body (Python); returns the client for `-s upgrade`."""
+    path = own_binary(d)
+    d.start()
+    with open(path + ".new", "w") as f:
+        f.write("#!/usr/bin/env python3\nimport os, sys, time\n"
+                'os.close(int(os.environ["FORKD_UPGRADE_FD"]))\n' + body)
+    os.chmod(path + ".new", 0o755)
+    os.replace(path + ".new", path)
+    return original
+
+
+def upgrade_fails(d, client, reason):
+    t0 = time.monotonic()
+    r = subprocess.run([client, "-c", d.conf_path, "-s", "upgrade"],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1, (r.stdout, r.stderr)
+    assert reason in r.stderr, r.stderr
+    assert d.running() and d.pid_from_file() == d.pid
+    assert d.get("/index.html").status == 200
+    return time.monotonic() - t0
+
+
+@daemon(start=False, timeout=60)
+def test_new_master_that_closes_its_pipe_and_exits_later(d):
+    """The pipe's end is an event, the exit another: the old master waits for
+    the exit without blocking its loop, so the reason is the exit status even
+    when it comes a little after the pipe closed (it used to poll for 100 ms
+    and then give up on knowing why)."""
+    client = install_closer(d, d.binary, "time.sleep(0.4)\nsys.exit(5)\n")
+    upgrade_fails(d, client, "exited with code 5 before it was ready")
+
+
+@daemon(start=False, timeout=60)
+def test_new_master_that_closes_its_pipe_and_lingers_is_killed(d):
+    client = install_closer(d, d.binary, 'os.execvp("sleep", ["sleep", "60"])\n')
+    took = upgrade_fails(d, client, "closed its pipe before it was ready")
+    assert took < 10, f"the old master took {took:.1f}s to give up"
+    assert "upgrade failed" in d.error_log()
+    wait_for(lambda: not any(proc_exe(p) == os.path.realpath(shutil.which("sleep")) for p in children(d.pid)),
+             5, what="the lingering new master to be killed")
 
 
 @daemon(start=False, timeout=60, top={"accept_mode": "shared"})
