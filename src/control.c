@@ -213,7 +213,7 @@ static void proc_exe_name(const char *pid, char *out, size_t outsz)
 /* Named like forkd: "forkd", or the name this client runs under. */
 static bool named_forkd(pid_t pid, char *comm, size_t commsz)
 {
-	char num[16], mine[64], exe[256], myexe[256];
+	char num[16], mine[64], exe[PATH_MAX], myexe[PATH_MAX];
 
 	snprintf(num, sizeof(num), "%d", (int)pid);
 	proc_comm(num, comm, commsz);
