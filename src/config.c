@@ -91,8 +91,8 @@ static cfg_opt_t server_opts[] = {
 	CFG_BOOL("default_server", cfg_false, CFGF_NONE),
 	CFG_STR("dotfiles", "deny", CFGF_NONE),
 	CFG_STR("symlinks", "follow", CFGF_NONE),
-	CFG_STR("precompressed", "off", CFGF_NONE),
-	CFG_STR("autoindex", "off", CFGF_NONE),
+	CFG_BOOL("precompressed", cfg_false, CFGF_NONE),
+	CFG_BOOL("autoindex", cfg_false, CFGF_NONE),
 	CFG_STR("charset", "utf-8", CFGF_NONE),
 	CFG_STR("fallback", "", CFGF_NONE),
 	CFG_STR_LIST("error_page", "{}", CFGF_NONE),
@@ -1098,17 +1098,6 @@ static int check_symlinks(cfg_t *cfg, cfg_opt_t *opt)
 	return 0;
 }
 
-/* A switch written "on" or "off". */
-static int check_on_off(cfg_t *cfg, cfg_opt_t *opt)
-{
-	const char *s = last_value(opt);
-
-	if (strcmp(s, "on") != 0 && strcmp(s, "off") != 0)
-		return reject(cfg, "%s must be on or off, not \"%s\"",
-			      opt->name, s);
-	return 0;
-}
-
 /* A charset name (RFC 9110 token, at most 40 bytes), or "" / "off". */
 static int check_charset(cfg_t *cfg, cfg_opt_t *opt)
 {
@@ -1225,8 +1214,6 @@ static const struct check {
 	{ "server|server_name", check_server_name },
 	{ "server|dotfiles", check_dotfiles },
 	{ "server|symlinks", check_symlinks },
-	{ "server|precompressed", check_on_off },
-	{ "server|autoindex", check_on_off },
 	{ "server|charset", check_charset },
 	{ "server|fallback", check_uri_path },
 	{ "server|error_page", check_error_page },
@@ -1731,8 +1718,8 @@ static int copy_server(struct server_conf *sc, cfg_t *sec)
 	sc->default_server = cfg_getbool(sec, "default_server");
 	sc->dotfiles = strcmp(cfg_getstr(sec, "dotfiles"), "allow") == 0;
 	sc->symlinks = value_symlinks(cfg_getstr(sec, "symlinks"));
-	sc->precompressed = strcmp(cfg_getstr(sec, "precompressed"), "on") == 0;
-	sc->autoindex = strcmp(cfg_getstr(sec, "autoindex"), "on") == 0;
+	sc->precompressed = cfg_getbool(sec, "precompressed");
+	sc->autoindex = cfg_getbool(sec, "autoindex");
 	const char *fb = cfg_getstr(sec, "fallback");
 	if (fb[0] != '\0' && (sc->fallback = copy_str(fb)) == NULL)
 		return -1;

@@ -20,14 +20,15 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: forkd [-c FILE] [-t] [-s reload|stop|quit|reopen|upgrade] [-d] [-v]\n"
+		"usage: forkd [-c FILE] [-t] [-s reload|stop|quit|reopen|upgrade] [-d] [-v] [-h]\n"
 		"  -c FILE  configuration file (default " DEFAULT_CONFIG ")\n"
 		"  -t       check the configuration and exit\n"
 		"  -s CMD   tell the running master to: reload (SIGHUP), stop\n"
 		"           (fast, SIGINT), quit (graceful, SIGQUIT), reopen (SIGUSR1),\n"
 		"           upgrade (SIGUSR2), and wait for the outcome\n"
 		"  -d       detach and run in the background\n"
-		"  -v       print the version and exit\n");
+		"  -v       print the version and exit\n"
+		"  -h       print this summary and exit\n");
 }
 
 static bool known_command(const char *cmd)
