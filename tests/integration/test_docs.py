@@ -4,9 +4,9 @@ accepts, and the directives of forkd.conf(5) are the ones the
 configuration schema has, each in the contexts the page names.
 
 Accepted flags are found by running the binary with every letter; accepted
-directives by reading the libconfuse option tables (CFG_* entries) in
-src/*.c, and, for each directive the page documents, by running `forkd -t`
-on a configuration that sets it in each documented context."""
+directives by reading the option table (the OPT("path", ...) rows of
+src/confschema.c), and, for each directive the page documents, by running
+`forkd -t` on a configuration that sets it in each documented context."""
 
 import glob
 import os
@@ -155,24 +155,18 @@ def man5_directives():
 
 
 def schema_directives():
-    """{name: set of contexts} from the cfg_opt_t tables in src/*.c: the
-    table no CFG_SEC names is the top level, a section's table its name."""
-    tables, sections = {}, {}
-    for path in glob.glob(os.path.join(TOP, "src", "*.c")):
-        src = open(path).read()
-        for m in re.finditer(r"cfg_opt_t\s+(\w+)\s*\[\]\s*=\s*\{(.*?)\n\};", src, re.S):
-            tables[m.group(1)] = re.findall(r"CFG_\w+\(\s*\"([a-z_]+)\"", m.group(2))
-            for sec, table in re.findall(r"CFG_SEC\(\s*\"([a-z_]+)\"\s*,\s*(\w+)", m.group(2)):
-                sections[table] = sec
-    roots = [t for t in tables if t not in sections]
-    assert len(roots) == 1 and len(tables) >= 2, \
-        f"cannot find the schema's tables in src/*.c (tables {list(tables)}); update this test"
+    """{name: set of contexts} from the option table (config_options[] in
+    src/confschema.c): a row's path "server|location|expires" is the
+    directive expires in a location."""
     names = {}
-    for table, options in tables.items():
-        context = "top level" if table in roots else sections[table]
-        for name in options:
-            names.setdefault(name, set()).add(context)
-    assert len(names) >= 30 and "listen" in names, f"schema too small: {sorted(names)}"
+    for path in glob.glob(os.path.join(TOP, "src", "*.c")):
+        for row in re.findall(r'^\s*OPT\(\s*"([a-z_|]+)"', open(path).read(), re.M):
+            parts = row.split("|")
+            context = "top level" if len(parts) == 1 else parts[-2]
+            names.setdefault(parts[-1], set()).add(context)
+    assert len(names) >= 30 and "listen" in names, \
+        f"cannot find the option table's OPT(\"path\", ...) rows in src/*.c " \
+        f"(found {sorted(names)}); update this test"
     return names
 
 
