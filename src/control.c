@@ -46,7 +46,12 @@ static unsigned long long proc_start_time(pid_t pid)
 	unsigned long long start = 0;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	/* Our own through "self": right even where /proc belongs to another
+	 * pid namespace than ours (then our pid would name someone else). */
+	if (pid == getpid())
+		snprintf(path, sizeof(path), "/proc/self/stat");
+	else
+		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	if ((f = fopen(path, "re")) == NULL)
 		return 0;
 	char *ok = fgets(buf, sizeof(buf), f);
