@@ -138,6 +138,11 @@ static void log_write(enum log_level level, const char *fmt, va_list ap,
 	line[n++] = '\n';
 	/* One write per line: O_APPEND keeps lines from processes apart. */
 	ssize_t unused = write(elog.fd == -1 ? STDERR_FILENO : elog.fd, line, n);
+	/* emerg means "cannot start": the operator at the terminal (or
+	 * journald) learns why, not only the log file.  A detached master's
+	 * stderr is /dev/null. */
+	if (level == LOG_LVL_EMERG && elog.fd != -1)
+		unused = write(STDERR_FILENO, line, n);
 	(void)unused;
 }
 
