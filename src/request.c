@@ -58,6 +58,26 @@ static const char *const header_names[HDR_COUNT_] = {
 	[HDR_CONNECTION] = "connection",
 };
 
+#define HDR_LEN(s) (sizeof(s) - 1)
+static const uint8_t header_lens[HDR_COUNT_] = {
+	[HDR_HOST] = HDR_LEN("host"),
+	[HDR_IF_NONE_MATCH] = HDR_LEN("if-none-match"),
+	[HDR_IF_MODIFIED_SINCE] = HDR_LEN("if-modified-since"),
+	[HDR_IF_MATCH] = HDR_LEN("if-match"),
+	[HDR_IF_UNMODIFIED_SINCE] = HDR_LEN("if-unmodified-since"),
+	[HDR_RANGE] = HDR_LEN("range"),
+	[HDR_IF_RANGE] = HDR_LEN("if-range"),
+	[HDR_REFERER] = HDR_LEN("referer"),
+	[HDR_USER_AGENT] = HDR_LEN("user-agent"),
+	[HDR_ACCEPT_ENCODING] = HDR_LEN("accept-encoding"),
+	[HDR_EXPECT] = HDR_LEN("expect"),
+	[HDR_X_FORWARDED_FOR] = HDR_LEN("x-forwarded-for"),
+	[HDR_FORWARDED] = HDR_LEN("forwarded"),
+	[HDR_TRANSFER_ENCODING] = HDR_LEN("transfer-encoding"),
+	[HDR_CONNECTION] = HDR_LEN("connection"),
+};
+#undef HDR_LEN
+
 /* The methods registered with llhttp (its HTTP list): 405, not 501. */
 static const char *const method_names[] = {
 #define FORKD_METHOD_NAME(num, name, string) #string,
@@ -239,7 +259,7 @@ static enum scan_state scan_line_step(struct request_parser *rp,
 		rp->status = line_status(rp);
 		return rp->status == 0 ? SCAN_FIELD : SCAN_BAD;
 	default:
-		return scan_field_step(st, c);
+		return st;
 	}
 }
 
@@ -379,7 +399,10 @@ static int on_header_value_complete(llhttp_t *p)
 			     rp->base[v.off + v.len - 1] == '\t'))
 		v.len--;
 	for (int h = 0; h < HDR_COUNT_; h++) {
-		if (span_eq(rp->base, rp->field, header_names[h])) {
+		/* lengths first: most field lines are none of these */
+		if (rp->field.len == header_lens[h] &&
+		    strncasecmp(rp->base + rp->field.off, header_names[h],
+				header_lens[h]) == 0) {
 			header_keep(rp, h, v);
 			break;
 		}
