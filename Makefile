@@ -33,7 +33,7 @@ OBJS      = $(SRCS:src/%.c=$(BUILD)/obj/%.o) $(LLHTTP:%=$(BUILD)/obj/llhttp_%.o)
 SAN_OBJS  = $(SRCS:src/%.c=$(BUILD)/asan/%.o) $(LLHTTP:%=$(BUILD)/asan/llhttp_%.o)
 
 .PHONY: all deps run test unit integration asan install uninstall clean format lint \
-        fuzz soak bench valgrind deb FORCE
+        fuzz soak bench valgrind deb conformance FORCE
 # Installed files that name installed paths, from conf/*.in.
 GENERATED = $(BUILD)/forkd.service $(BUILD)/forkd.logrotate
 all: $(BUILD)/forkd $(GENERATED)
@@ -124,6 +124,11 @@ integration: $(BUILD)/forkd $(BUILD)/asan/forkd
 # for a smoke run.
 bench: $(BUILD)/forkd
 	sh scripts/deps.sh bench && python3 bench/bench.py --forkd $(BUILD)/forkd $(BENCH_ARGS)
+
+# The differential test against nginx and lighttpd (doc/conformance.md):
+# not part of `make test`, since it needs both peers installed.
+conformance: $(BUILD)/forkd
+	sh scripts/deps.sh conformance && python3 tests/conformance/run.py --forkd $(BUILD)/forkd
 
 # Longer runs of the chaos and slow-client tests: SOAK_SECONDS each.
 SOAK_SECONDS ?= 300
