@@ -362,22 +362,25 @@ int file_stat(int rootfd, const char *rel, struct stat *st)
 	return fstatat(rootfd, rel, st, 0);
 }
 
-int file_listing(int dirfd, const char *path, bool dotfiles, size_t *len)
+int file_listing(int dirfd, const char *path, bool dotfiles, size_t *len,
+		 time_t *newest)
 {
 	struct file_plan_entry *e;
 	int fd;
 
 	if (plan_now == NULL)
-		return autoindex_build(dirfd, path, dotfiles, len);
+		return autoindex_build(dirfd, path, dotfiles, len, newest);
 	e = plan_find(plan_now, FILE_PLAN_LISTING, -1, dotfiles, path);
 	if (e != NULL) {
 		close(dirfd);
-		if ((fd = plan_answer(e, NULL)) != -1)
+		if ((fd = plan_answer(e, NULL)) != -1) {
 			*len = e->len;
+			*newest = e->newest;
+		}
 		return fd;
 	}
 	if ((e = plan_add(plan_now, FILE_PLAN_LISTING, -1, dotfiles, path)) == NULL)
-		return autoindex_build(dirfd, path, dotfiles, len);
+		return autoindex_build(dirfd, path, dotfiles, len, newest);
 	e->fd = dirfd; /* the thread's to list, and close */
 	e->dotfiles = dotfiles;
 	errno = EAGAIN;
@@ -397,7 +400,8 @@ static void plan_run_entry(struct file_plan_entry *e)
 		fd = fstatat(e->rootfd, e->path, &e->st, 0);
 		break;
 	case FILE_PLAN_LISTING:
-		fd = autoindex_build(e->fd, e->path, e->dotfiles, &e->len);
+		fd = autoindex_build(e->fd, e->path, e->dotfiles, &e->len,
+				     &e->newest);
 		break;
 	}
 	e->err = fd == -1 ? errno : 0;

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "path.h"
 
@@ -88,6 +89,7 @@ struct file_plan_entry {
 				 * then the listing; -1: none */
 	int err;                /* done: 0, or the call's errno */
 	size_t len;             /* LISTING: bytes */
+	time_t newest;          /* LISTING: latest mtime it shows */
 	struct stat st;         /* OPEN, STAT */
 	char path[PATH_MAX_LEN]; /* OPEN, LISTING: as given; STAT: relative */
 };
@@ -116,8 +118,9 @@ void file_plan_clear(struct file_plan *plan);
 /* fstatat(rootfd, rel, st, 0), through the plan in use. */
 int file_stat(int rootfd, const char *rel, struct stat *st);
 
-/* autoindex_build(dirfd, path, dotfiles, len), through the plan in use:
- * takes dirfd, returns the listing's memfd or -1. */
-int file_listing(int dirfd, const char *path, bool dotfiles, size_t *len);
+/* autoindex_build(dirfd, path, dotfiles, len, newest), through the plan
+ * in use: takes dirfd, returns the listing's memfd or -1. */
+int file_listing(int dirfd, const char *path, bool dotfiles, size_t *len,
+		 time_t *newest);
 
 #endif

@@ -294,6 +294,7 @@ END_TEST
 START_TEST(test_plan_listing_cancelled)
 {
 	size_t len = 0;
+	time_t newest = 0;
 
 	ck_assert_int_eq(iopool_init(&pool, &loop, 1, 1), 0);
 	struct iop *op = iopool_get(&pool);
@@ -302,7 +303,7 @@ START_TEST(test_plan_listing_cancelled)
 	op->plan->mode = FILE_PLAN_CACHED;
 	file_plan_use(op->plan);
 	int dfd = openat(dirfd_, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	ck_assert_int_eq(file_listing(dfd, "/", false, &len), -1);
+	ck_assert_int_eq(file_listing(dfd, "/", false, &len, &newest), -1);
 	ck_assert_int_eq(errno, EAGAIN);
 	ck_assert_int_ne(fcntl(dfd, F_GETFD), -1); /* the plan's now */
 	file_plan_use(NULL);
