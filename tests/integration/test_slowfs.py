@@ -320,3 +320,20 @@ def test_slowfs_slow_open_does_not_stall_others(d):
         assert got["slow"][0] == 200 and got["slow"][1] >= 0.4, got
         assert max(lat) * 1000 <= 1.5 * READ_MS + 50, \
             f"a fetch waited {max(lat) * 1000:.0f} ms behind a slow open"
+
+
+@daemon(start=False, workers=1, server=dict(STATUS, autoindex="on", index=["index.html"]))
+def test_slowfs_listing_and_index_through_plans(d):
+    """On a FUSE root every open, stat and listing is planned: a directory
+    listing, an index file and a fallback to 404 come out as on a local
+    disk, each after its round through the pool."""
+    files = {"meta/a.txt": b"a\n", "meta/b.txt": b"bb\n", "docs/index.html": b"<p>docs</p>\n"}
+    with slow_fs(d, files, meta_ms=30):
+        r = d.get("/meta/")
+        assert r.status == 200 and b'href="a.txt"' in r.body and b'href="b.txt"' in r.body, r
+        r = d.get("/docs/")
+        assert r.status == 200 and r.body == files["docs/index.html"], r
+        assert d.get("/docs").status == 301
+        assert d.get("/nothing.txt").status == 404
+        assert d.get("/meta/a.txt").body == b"a\n"
+        assert status(d)[0]["aio"]["offloaded"] >= 5
