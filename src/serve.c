@@ -13,7 +13,7 @@
 #include "autoindex.h"
 #include "coding.h"
 #include "cond.h"
-#include "conn.h"
+#include "config.h"
 #include "endpoint.h"
 #include "fcache.h"
 #include "file.h"
@@ -23,6 +23,7 @@
 #include "reply.h"
 #include "response.h"
 #include "serve.h"
+#include "vhost.h"
 
 /* The methods every resource here answers: the Allow of every 405. */
 #define SERVE_ALLOW "GET, HEAD"
@@ -148,8 +149,6 @@ void serve_error(const struct request *req, int status, struct reply *r)
 {
 	error_answer(req, status, NULL, r);
 }
-
-static int open_file(struct answer *a, const char *path, struct stat *st);
 
 /*
  * error_page: the configured file of the server's root as the body of an
@@ -352,105 +351,143 @@ static int open_sibling(struct answer *a, const char *path, struct stat *st,
 
 #define VARY_AE "Vary: Accept-Encoding\r\n"
 
-/* 200, 206, 304, 412 or 416 for an open regular file; takes fd. */
-static void serve_file(struct answer *a, int fd, const struct stat *st,
-		       const char *path)
-{
-	const char *type = mime_type_charset(path, strlen(path),
-					     a->vh->conf->charset);
-	const char *coding = NULL;
-	struct stat cst;
-	char etag[FILE_ETAG_MAX], crange[96], ctype[128];
-	char extra[SERVE_EXTRA_MAX];
-	char boundary[RANGE_BOUNDARY_LEN + 1];
+/* A regular file being answered: what serve_file's steps share. */
+struct file_answer {
+	int fd;                       /* or FCACHE_HIT */
+	const struct stat *st;        /* of fd: the file, or its sibling */
+	struct stat sibling;          /* precompressed: the sibling's */
+	const char *type;             /* the file's media type */
+	const char *coding;           /* Content-Encoding, or NULL */
+	struct response_head h;
 	struct range_set rs;
-	size_t loc_len = location_headers(a, extra), vary_len = 0;
+	size_t loc_len;               /* the location's lines in extra */
+	size_t vary_len;              /* then Vary (and Content-Encoding) */
+	char etag[FILE_ETAG_MAX];
+	char crange[96];
+	char ctype[128];
+	char boundary[RANGE_BOUNDARY_LEN + 1];
+	char extra[SERVE_EXTRA_MAX];
+};
 
-	if (a->vh->conf->precompressed) {
-		/* The answer depends on Accept-Encoding whichever file it is. */
-		int cfd = open_sibling(a, path, &cst, &coding);
-		if (cfd >= 0) {
-			drop(fd);
-			fd = cfd;
-			st = &cst;
-		}
-		/* After the location's lines, so that a 304 can cut at Vary. */
-		vary_len = (size_t)snprintf(extra + loc_len,
-					    sizeof(extra) - loc_len, "%s%s%s%s",
-					    VARY_AE,
-					    coding != NULL ? "Content-Encoding: " : "",
-					    coding != NULL ? coding : "",
-					    coding != NULL ? "\r\n" : "");
+/* precompressed = on: send a sibling if the client takes one, and say
+ * that the answer depends on Accept-Encoding whichever file it is. */
+static void file_pick_coding(struct answer *a, struct file_answer *f,
+			     const char *path)
+{
+	int cfd = open_sibling(a, path, &f->sibling, &f->coding);
+
+	if (cfd >= 0) {
+		drop(f->fd);
+		f->fd = cfd;
+		f->st = &f->sibling;
 	}
+	/* After the location's lines, so that a 304 can cut at Vary. */
+	f->vary_len = (size_t)snprintf(f->extra + f->loc_len,
+				       sizeof(f->extra) - f->loc_len, "%s%s%s%s",
+				       VARY_AE,
+				       f->coding != NULL ? "Content-Encoding: " : "",
+				       f->coding != NULL ? f->coding : "",
+				       f->coding != NULL ? "\r\n" : "");
+}
 
-	uint64_t size = (uint64_t)st->st_size;
-	struct response_head h = {
-		.status = 200,
-		.content_type = type,
-		.content_length = (long long)size,
-		.last_modified = st->st_mtime,
-		.etag = etag,
-		.accept_ranges = true,
-		.extra = extra,
-		.extra_len = loc_len + vary_len,
-	};
-
-	if (coding != NULL)
-		file_etag_coded(st, coding, etag, sizeof(etag));
-	else
-		file_etag(st, etag, sizeof(etag));
-	switch (preconditions(a, etag, st->st_mtime)) {
+/* If-Match and friends: true when they decided the answer (412, 304). */
+static bool file_answer_cond(struct answer *a, struct file_answer *f)
+{
+	switch (preconditions(a, f->etag, f->st->st_mtime)) {
 	case COND_FAILED:
-		drop(fd);
+		drop(f->fd);
 		answer_error(a, 412, NULL);
-		return;
+		return true;
 	case COND_NOT_MODIFIED:
-		drop(fd);
-		h.status = 304;
-		h.content_type = NULL;
-		h.content_length = -1;
-		h.accept_ranges = false;
-		if (vary_len > 0)
-			h.extra_len = loc_len + strlen(VARY_AE);
-		reply_head(a->r, &h, is_http10(a->req));
-		return;
+		drop(f->fd);
+		f->h.status = 304;
+		f->h.content_type = NULL;
+		f->h.content_length = -1;
+		f->h.accept_ranges = false;
+		if (f->vary_len > 0)
+			f->h.extra_len = f->loc_len + strlen(VARY_AE);
+		reply_head(a->r, &f->h, is_http10(a->req));
+		return true;
 	case COND_PROCEED:
 		break;
 	}
-	switch (ranges_wanted(a, etag, st->st_mtime, size, &rs)) {
+	return false;
+}
+
+/* Range: a 206 head in f->h, or true when answered (416). */
+static bool file_answer_range(struct answer *a, struct file_answer *f,
+			      uint64_t size)
+{
+	struct range_set *rs = &f->rs;
+
+	switch (ranges_wanted(a, f->etag, f->st->st_mtime, size, rs)) {
 	case RANGE_UNSATISFIABLE:
-		drop(fd);
-		snprintf(crange, sizeof(crange), "bytes */%llu",
+		drop(f->fd);
+		snprintf(f->crange, sizeof(f->crange), "bytes */%llu",
 			 (unsigned long long)size);
-		answer_error(a, 416, crange);
-		return;
+		answer_error(a, 416, f->crange);
+		return true;
 	case RANGE_OK:
-		h.status = 206;
-		if (rs.n == 1) {
-			snprintf(crange, sizeof(crange), "bytes %llu-%llu/%llu",
-				 (unsigned long long)rs.r[0].start,
-				 (unsigned long long)rs.r[0].end - 1,
+		f->h.status = 206;
+		if (rs->n == 1) {
+			snprintf(f->crange, sizeof(f->crange), "bytes %llu-%llu/%llu",
+				 (unsigned long long)rs->r[0].start,
+				 (unsigned long long)rs->r[0].end - 1,
 				 (unsigned long long)size);
-			h.content_range = crange;
-			h.content_length = (long long)(rs.r[0].end - rs.r[0].start);
+			f->h.content_range = f->crange;
+			f->h.content_length = (long long)(rs->r[0].end - rs->r[0].start);
 			break;
 		}
-		new_boundary(st, boundary);
-		snprintf(ctype, sizeof(ctype),
-			 "multipart/byteranges; boundary=%s", boundary);
-		h.content_type = ctype;
-		h.content_length = (long long)range_multipart_length(
-			&rs, boundary, type, size);
+		new_boundary(f->st, f->boundary);
+		snprintf(f->ctype, sizeof(f->ctype),
+			 "multipart/byteranges; boundary=%s", f->boundary);
+		f->h.content_type = f->ctype;
+		f->h.content_length = (long long)range_multipart_length(
+			rs, f->boundary, f->type, size);
 		break;
 	case RANGE_IGNORE:
 		break;
 	}
-	if (reply_head(a->r, &h, is_http10(a->req)) == -1) {
-		drop(fd);
+	return false;
+}
+
+/* 200, 206, 304, 412 or 416 for an open regular file; takes fd. */
+static void serve_file(struct answer *a, int fd, const struct stat *st,
+		       const char *path)
+{
+	struct file_answer f; /* not zeroed: it holds a few KB of buffers */
+
+	f.fd = fd;
+	f.st = st;
+	f.type = mime_type_charset(path, strlen(path), a->vh->conf->charset);
+	f.coding = NULL;
+	f.vary_len = 0;
+	f.loc_len = location_headers(a, f.extra);
+	if (a->vh->conf->precompressed)
+		file_pick_coding(a, &f, path);
+	uint64_t size = (uint64_t)f.st->st_size;
+	f.h = (struct response_head){
+		.status = 200,
+		.content_type = f.type,
+		.content_length = (long long)size,
+		.last_modified = f.st->st_mtime,
+		.etag = f.etag,
+		.accept_ranges = true,
+		.extra = f.extra,
+		.extra_len = f.loc_len + f.vary_len,
+	};
+	if (f.coding != NULL)
+		file_etag_coded(f.st, f.coding, f.etag, sizeof(f.etag));
+	else
+		file_etag(f.st, f.etag, sizeof(f.etag));
+	if (file_answer_cond(a, &f) || file_answer_range(a, &f, size))
+		return;
+	if (reply_head(a->r, &f.h, is_http10(a->req)) == -1) {
+		drop(f.fd);
 		serve_error(a->req, 500, a->r);
 		return;
 	}
-	file_body(a, fd, &rs, boundary, type, size);
+	file_body(a, f.fd, &f.rs, f.boundary, f.type, size);
 }
 
 static int errno_status(int err)
@@ -606,8 +643,12 @@ void serve_request(const struct vhost *vh, const char *buf,
 		answer_error(&a, 400, NULL);
 		return;
 	}
-	if (endpoint_serve(vh, req, raw, rawlen, query, qlen, r))
+	int es = endpoint_serve(vh, req, raw, rawlen, query, qlen, r);
+	if (es != ENDPOINT_DECLINED) {
+		if (es != ENDPOINT_DONE)
+			error_answer(req, es, NULL, r); /* no error_page here */
 		return;
+	}
 	int n = path_normalize(raw, rawlen, path, sizeof(path));
 	if (n < 0) {
 		answer_error(&a, n == PATH_ELONG ? 414 : 400, NULL);
