@@ -233,10 +233,12 @@ static void drain_start(bool retired)
 		close(w.handoff_src.fd);
 		w.handoff_src.fd = -1;
 	}
-	if (retired && w.nmine > 0)
-		w.listeners_close_at = w.view.now_ms + RETIRE_LINGER_MS;
-	else
-		listeners_close();
+	/* Closed by timers_run, between waits: this runs in the signal's
+	 * handler, and a listener's event may follow in the same batch (the
+	 * dispatch rule in event.h). */
+	if (w.nmine > 0)
+		w.listeners_close_at = w.view.now_ms +
+				       (retired ? RETIRE_LINGER_MS : 0);
 }
 
 static void reopen_logs(void)
