@@ -20,31 +20,28 @@
  * nothing buffered (NEW, IDLE) owns no buffer: buffers come from a
  * per-worker free list when bytes arrive.
  */
-#include <arpa/inet.h>
 #include <assert.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
+#include "access.h"
 #include "cidr.h"
 #include "config.h"
 #include "conn.h"
+#include "connbuf.h"
 #include "event.h"
 #include "log.h"
 #include "proxy.h"
 #include "request.h"
-#include "response.h"
 #include "serve.h"
 #include "stats.h"
 
-#define CONN_OUT_SIZE 16384    /* response head, plus small bodies inline */
 #define SENDFILE_CHUNK (1 << 20)
 #define LINGER_MS 2000         /* closing: how long the client may go on */
 #define DRAIN_GRACE_MS 1000
@@ -61,18 +58,19 @@ enum conn_state {
 	CONN_STATE_COUNT_,
 };
 
-static const char *const state_names[CONN_STATE_COUNT_] = {
-	[CONN_PROXY] = "PROXY", [CONN_NEW] = "NEW", [CONN_READING] = "READING",
-	[CONN_BODY] = "BODY", [CONN_WRITING] = "WRITING", [CONN_IDLE] = "IDLE",
-	[CONN_LINGER] = "LINGER", [CONN_CLOSED] = "CLOSED",
-};
-
-/* The timer each state runs under. */
-static const uint8_t state_timers[CONN_STATE_COUNT_] = {
-	[CONN_PROXY] = TIMER_HEADER, [CONN_NEW] = TIMER_HEADER,
-	[CONN_READING] = TIMER_HEADER, [CONN_BODY] = TIMER_BODY,
-	[CONN_WRITING] = TIMER_SEND, [CONN_IDLE] = TIMER_KEEPALIVE,
-	[CONN_LINGER] = TIMER_LINGER, [CONN_CLOSED] = TIMER_NONE,
+/* Each state's name (for the trace) and the timer it runs under. */
+static const struct {
+	const char *name;
+	uint8_t timer;
+} states[CONN_STATE_COUNT_] = {
+	[CONN_PROXY] = { "PROXY", TIMER_HEADER },
+	[CONN_NEW] = { "NEW", TIMER_HEADER },
+	[CONN_READING] = { "READING", TIMER_HEADER },
+	[CONN_BODY] = { "BODY", TIMER_BODY },
+	[CONN_WRITING] = { "WRITING", TIMER_SEND },
+	[CONN_IDLE] = { "IDLE", TIMER_KEEPALIVE },
+	[CONN_LINGER] = { "LINGER", TIMER_LINGER },
+	[CONN_CLOSED] = { "CLOSED", TIMER_NONE },
 };
 
 /* What conn_run's step functions report. */
@@ -81,25 +79,6 @@ enum step {
 	STEP_WAIT,  /* wait for the next event */
 	STEP_CLOSED,
 };
-
-struct conn_buf {
-	struct conn_buf *next_free;
-	struct request_parser rp;
-	uint32_t in_len;    /* bytes in in[] */
-	uint32_t in_done;   /* bytes of in[] the parser consumed */
-	uint32_t out_sent;  /* bytes of reply.out[] sent */
-	uint64_t file_sent; /* body bytes sent from reply.file_fd */
-	unsigned seg_done;  /* reply segments sent */
-	uint64_t started_ms; /* the request's first byte arrived */
-	struct reply reply;
-	struct sockaddr_storage client; /* the request's client (real IP) */
-	const struct vhost *served; /* the server answering (by Host) */
-	char out[CONN_OUT_SIZE];
-	char in[];          /* in_cap bytes: the largest head any server takes */
-};
-
-/* Room for a request head: client_header_buffer_size of any server. */
-static uint32_t in_cap;
 
 struct conn {
 	struct event_source ev;
@@ -124,7 +103,6 @@ struct conn {
 };
 
 static struct conn *free_conns;
-static struct conn_buf *free_bufs;
 
 /* ---- timers ---- */
 
@@ -195,7 +173,7 @@ static void conn_trace(const struct conn *c, const char *was,
 		       enum conn_state now)
 {
 	log_msg(LOG_LVL_DEBUG, "conn %llu: %s -> %s", (unsigned long long)c->id,
-		was, state_names[now]);
+		was, states[now].name);
 }
 
 static bool in_head(enum conn_state s)
@@ -216,11 +194,11 @@ static void conn_enter(struct conn *c, enum conn_state s)
 	}
 	c->state = (uint8_t)s;
 	if (c->vh->pool->trace)
-		conn_trace(c, state_names[was], s);
+		conn_trace(c, states[was].name, s);
 	/* The head has one deadline, from the accept: the PROXY header and
 	 * the first bytes of the request do not restart it. */
 	if (!in_head(was) || !in_head(s))
-		timer_set(c, (enum conn_timer)state_timers[s]);
+		timer_set(c, (enum conn_timer)states[s].timer);
 }
 
 /* A new connection's first state; its deadline is the drain grace when
@@ -232,7 +210,7 @@ static void conn_begin(struct conn *c, enum conn_state s)
 	if (c->vh->pool->trace)
 		conn_trace(c, "accepted", s);
 	timer_set(c, c->vh->view->draining ? TIMER_DRAIN :
-		  (enum conn_timer)state_timers[s]);
+		  (enum conn_timer)states[s].timer);
 }
 
 static void conn_handle(struct event_source *src, unsigned events);
@@ -240,62 +218,14 @@ static void conn_run(struct conn *c);
 
 /* ---- buffers ---- */
 
-static void reply_reset(struct conn_buf *b, uint64_t now_ms)
-{
-	b->out_sent = 0;
-	b->file_sent = 0;
-	b->seg_done = 0;
-	b->started_ms = now_ms;
-	b->served = NULL;
-	b->reply = (struct reply){
-		.out = b->out,
-		.cap = sizeof(b->out),
-		.file_fd = -1,
-	};
-}
-
-static struct conn_buf *buf_get(uint64_t now_ms)
-{
-	struct conn_buf *b = free_bufs;
-
-	if (b != NULL)
-		free_bufs = b->next_free;
-	else if ((b = malloc(sizeof(*b) + in_cap)) == NULL)
-		return NULL;
-	b->in_len = b->in_done = 0;
-	reply_reset(b, now_ms);
-	return b;
-}
-
-static void buf_put(struct conn_buf *b)
-{
-	if (b->reply.file_fd != -1)
-		close(b->reply.file_fd);
-	b->next_free = free_bufs;
-	free_bufs = b;
-}
-
 static void conn_release_buf(struct conn *c)
 {
 	if (c->buf != NULL)
-		buf_put(c->buf);
+		connbuf_put(c->buf);
 	c->buf = NULL;
 }
 
 /* ---- access log ---- */
-
-static void addr_text(const struct sockaddr *sa, char *out, size_t outsz)
-{
-	const struct sockaddr_in6 *v6 = (const void *)sa;
-	const struct sockaddr_in *v4 = (const void *)sa;
-
-	if (sa->sa_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&v6->sin6_addr))
-		inet_ntop(AF_INET, v6->sin6_addr.s6_addr + 12, out, (socklen_t)outsz);
-	else if (sa->sa_family == AF_INET6)
-		inet_ntop(AF_INET6, &v6->sin6_addr, out, (socklen_t)outsz);
-	else
-		inet_ntop(AF_INET, &v4->sin_addr, out, (socklen_t)outsz);
-}
 
 /* The server whose access log gets the request: the one Host chose. */
 static const struct vhost *conn_served(const struct conn *c)
@@ -303,48 +233,22 @@ static const struct vhost *conn_served(const struct conn *c)
 	return c->buf->served != NULL ? c->buf->served : c->vh;
 }
 
-static void conn_log(struct conn *c)
+static void conn_log(const struct conn *c)
 {
-	struct conn_buf *b = c->buf;
-	const struct request *req = &b->rp.req;
-	char addr[INET6_ADDRSTRLEN];
-	char line[4096];
-
-	addr_text(b->reply.client != NULL ? b->reply.client : &c->peer.sa, addr,
-		  sizeof(addr));
-	uint64_t body = b->out_sent > b->reply.head_len ?
-			b->out_sent - b->reply.head_len : 0;
-	const struct worker_view *w = c->vh->view;
-	size_t mlen = 0;
-	while (mlen < req->line.len && b->in[req->line.off + mlen] != ' ')
-		mlen++;
-	struct access_entry e = {
-		.bytes_total = (uint64_t)b->out_sent + b->file_sent,
-		.method = b->in + req->line.off,
-		.method_len = mlen,
-		.uri = b->in + req->target.off,
-		.uri_len = req->target.len,
-		.host = b->in + req->hdr[HDR_HOST].off,
-		.host_len = req->hdr[HDR_HOST].len,
-		.msec = (uint64_t)w->now * 1000,
-		.request_time_us = (w->now_ms - b->started_ms) * 1000,
+	const struct conn_buf *b = c->buf;
+	struct access_request ar = {
+		.in = b->in,
+		.req = &b->rp.req,
+		.reply = &b->reply,
+		.client = b->reply.client != NULL ? b->reply.client : &c->peer.sa,
+		.out_sent = b->out_sent,
+		.file_sent = b->file_sent,
+		.started_ms = b->started_ms,
 		.connection = c->id,
 		.connection_requests = c->requests + 1,
-		.http_minor = req->line.len > 0 ? req->http_minor : -1,
-		.addr = addr,
-		.time_local = response_log_time(),
-		.request = b->in + req->line.off,
-		.request_len = req->line.len,
-		.status = b->reply.status,
-		.bytes = body + b->file_sent,
-		.referer = b->in + req->hdr[HDR_REFERER].off,
-		.referer_len = req->hdr[HDR_REFERER].len,
-		.user_agent = b->in + req->hdr[HDR_USER_AGENT].off,
-		.user_agent_len = req->hdr[HDR_USER_AGENT].len,
 	};
-	struct access_log *log = conn_served(c)->log;
-	size_t n = access_log_render(log, line, sizeof(line), &e);
-	access_log_append(log, line, n);
+
+	access_record(conn_served(c)->log, &ar, c->vh->view);
 }
 
 /* A response ended (whole or cut short): count it, log it. */
@@ -374,7 +278,7 @@ static void conn_close(struct conn *c)
 	STATS_ADD(pool->sw->handled, 1);
 	state_count(pool->sw, (enum conn_state)c->state, (uint32_t)-1);
 	if (pool->trace)
-		conn_trace(c, state_names[c->state], CONN_CLOSED);
+		conn_trace(c, states[c->state].name, CONN_CLOSED);
 	c->state = CONN_CLOSED;
 	timer_unlink(c);
 	close(c->ev.fd);
@@ -382,16 +286,6 @@ static void conn_close(struct conn *c)
 	pool->nconns--;
 	c->next = free_conns;
 	free_conns = c;
-}
-
-static uint32_t in_cap_of(const struct config *cf)
-{
-	uint32_t cap = 0;
-
-	for (size_t i = 0; i < cf->nservers; i++)
-		if (cf->servers[i].client_header_buffer_size > cap)
-			cap = cf->servers[i].client_header_buffer_size;
-	return cap;
 }
 
 void conn_vhost_init(struct vhost *vh)
@@ -427,8 +321,7 @@ int conn_accept_on(struct vhost *vh, const struct listen_group *group, int fd,
 	c->vh = vh;
 	c->group = group;
 	c->timer = TIMER_NONE;
-	if (in_cap == 0)
-		in_cap = in_cap_of(pool->cf);
+	connbuf_setup(pool->cf);
 	memcpy(&c->peer, peer, peer->ss_family == AF_INET6 ?
 	       sizeof(c->peer.v6) : sizeof(c->peer.v4));
 	pool->nconns++;
@@ -495,7 +388,7 @@ static enum step conn_proxy(struct conn *c)
 	if (n == PROXY_BAD) {
 		if (c->vh->view->now_ms - last_complaint >= 1000) {
 			char addr[INET6_ADDRSTRLEN];
-			addr_text(&c->peer.sa, addr, sizeof(addr));
+			access_addr_text(&c->peer.sa, addr, sizeof(addr));
 			log_warn("bad PROXY protocol header from %s: closing", addr);
 			last_complaint = c->vh->view->now_ms;
 		}
@@ -591,16 +484,7 @@ static enum step conn_finish(struct conn *c)
 		return STEP_CLOSED;
 	}
 	c->requests++;
-	/* Keep pipelined bytes: move them to the front. */
-	uint32_t left = b->in_len - b->in_done;
-	memmove(b->in, b->in + b->in_done, left);
-	b->in_len = left;
-	b->in_done = 0;
-	if (b->reply.file_fd != -1)
-		close(b->reply.file_fd);
-	reply_reset(b, c->vh->view->now_ms);
-	request_next(&b->rp, b->in);
-	if (left == 0) {
+	if (connbuf_next_request(b, c->vh->view->now_ms) == 0) {
 		conn_enter(c, CONN_IDLE);
 		if (!c->can_read)
 			conn_release_buf(c);
@@ -794,7 +678,7 @@ static enum step conn_read(struct conn *c)
 	if (b == NULL) {
 		if (!c->can_read)
 			return STEP_WAIT;
-		if ((b = c->buf = buf_get(c->vh->view->now_ms)) == NULL) {
+		if ((b = c->buf = connbuf_get(c->vh->view->now_ms)) == NULL) {
 			conn_no_memory(c);
 			return STEP_CLOSED;
 		}
