@@ -39,6 +39,7 @@
 #include "log.h"
 #include "proxy.h"
 #include "request.h"
+#include "route.h"
 #include "serve.h"
 #include "stats.h"
 
@@ -418,9 +419,8 @@ static const struct vhost *conn_vhost(const struct conn *c)
 
 	if (g == NULL || g->nservers < 2)
 		return c->vh;
-	unsigned s = config_server_select(c->vh->pool->cf, g,
-					  c->buf->in + req->host.off,
-					  req->host.len);
+	unsigned s = route_server(c->vh->pool->cf, g, c->buf->in + req->host.off,
+				  req->host.len);
 	return &c->vh->pool->vhosts[s];
 }
 

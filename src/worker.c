@@ -26,6 +26,7 @@
 #include "conn.h"
 #include "event.h"
 #include "log.h"
+#include "mime.h"
 #include "response.h"
 #include "stats.h"
 #include "vhost.h"
@@ -576,6 +577,7 @@ void worker_run(const struct worker_args *a)
 	w.sw = &stats->w[a->stats_slot];
 	w.notify_fd = a->notify_fd;
 	log_set_tag("worker %u gen %u: ", w.slot, w.gen);
+	mime_use(w.cf->mime); /* this generation's types, whatever the master parsed since */
 	clock_refresh();
 	if (event_loop_init(&w.loop) == -1)
 		die("epoll_create");

