@@ -59,19 +59,25 @@ enum conn_state {
 	CONN_STATE_COUNT_,
 };
 
-/* Each state's name (for the trace) and the timer it runs under. */
+/* The scoreboard's counts of connections by state. */
+enum conn_count { COUNT_NONE, COUNT_READING, COUNT_WRITING, COUNT_IDLE };
+
+/* Each state's name (for the trace), the timer it runs under, the count
+ * it is part of, and whether it belongs to receiving a request head. */
 static const struct {
 	const char *name;
 	uint8_t timer;
+	uint8_t count;
+	bool head;
 } states[CONN_STATE_COUNT_] = {
-	[CONN_PROXY] = { "PROXY", TIMER_HEADER },
-	[CONN_NEW] = { "NEW", TIMER_HEADER },
-	[CONN_READING] = { "READING", TIMER_HEADER },
-	[CONN_BODY] = { "BODY", TIMER_BODY },
-	[CONN_WRITING] = { "WRITING", TIMER_SEND },
-	[CONN_IDLE] = { "IDLE", TIMER_KEEPALIVE },
-	[CONN_LINGER] = { "LINGER", TIMER_LINGER },
-	[CONN_CLOSED] = { "CLOSED", TIMER_NONE },
+	[CONN_PROXY] = { "PROXY", TIMER_HEADER, COUNT_READING, true },
+	[CONN_NEW] = { "NEW", TIMER_HEADER, COUNT_READING, true },
+	[CONN_READING] = { "READING", TIMER_HEADER, COUNT_READING, true },
+	[CONN_BODY] = { "BODY", TIMER_BODY, COUNT_READING, false },
+	[CONN_WRITING] = { "WRITING", TIMER_SEND, COUNT_WRITING, false },
+	[CONN_IDLE] = { "IDLE", TIMER_KEEPALIVE, COUNT_IDLE, false },
+	[CONN_LINGER] = { "LINGER", TIMER_LINGER, COUNT_NONE, false },
+	[CONN_CLOSED] = { "CLOSED", TIMER_NONE, COUNT_NONE, false },
 };
 
 /* What conn_run's step functions report. */
@@ -144,28 +150,15 @@ static void timer_set(struct conn *c, enum conn_timer t)
 
 /* ---- states ---- */
 
-/* The scoreboard's count of connections in a state (NULL: not counted). */
-static uint32_t *state_counter(struct stats_worker *sw, enum conn_state state)
-{
-	switch (state) {
-	case CONN_PROXY:
-	case CONN_NEW:
-	case CONN_READING:
-	case CONN_BODY:
-		return &sw->reading;
-	case CONN_WRITING: return &sw->writing;
-	case CONN_IDLE: return &sw->idle;
-	default: return NULL;
-	}
-}
-
 static void state_count(struct stats_worker *sw, enum conn_state state,
 			uint32_t n)
 {
-	uint32_t *counter = state_counter(sw, state);
-
-	if (counter != NULL)
-		STATS_ADD(*counter, n);
+	switch ((enum conn_count)states[state].count) {
+	case COUNT_READING: STATS_ADD(sw->reading, n); break;
+	case COUNT_WRITING: STATS_ADD(sw->writing, n); break;
+	case COUNT_IDLE: STATS_ADD(sw->idle, n); break;
+	case COUNT_NONE: break;
+	}
 }
 
 /* Out of line: a worker that does not log at debug level pays one test. */
@@ -177,28 +170,23 @@ static void conn_trace(const struct conn *c, const char *was,
 		was, states[now].name);
 }
 
-static bool in_head(enum conn_state s)
-{
-	return s == CONN_PROXY || s == CONN_NEW || s == CONN_READING;
-}
-
 /* The one door between states: count, trace, arm the new state's timer. */
 static void conn_enter(struct conn *c, enum conn_state s)
 {
 	enum conn_state was = (enum conn_state)c->state;
-	struct stats_worker *sw = c->vh->pool->sw;
+	const struct conn_pool *pool = c->vh->pool;
 
 	assert(was != CONN_CLOSED && s != CONN_CLOSED);
-	if (state_counter(sw, was) != state_counter(sw, s)) {
-		state_count(sw, was, (uint32_t)-1);
-		state_count(sw, s, 1);
+	if (states[was].count != states[s].count) {
+		state_count(pool->sw, was, (uint32_t)-1);
+		state_count(pool->sw, s, 1);
 	}
 	c->state = (uint8_t)s;
-	if (c->vh->pool->trace)
+	if (pool->trace)
 		conn_trace(c, states[was].name, s);
 	/* The head has one deadline, from the accept: the PROXY header and
 	 * the first bytes of the request do not restart it. */
-	if (!in_head(was) || !in_head(s))
+	if (!states[was].head || !states[s].head)
 		timer_set(c, (enum conn_timer)states[s].timer);
 }
 
@@ -484,10 +472,13 @@ static enum step conn_finish(struct conn *c)
 		return STEP_CLOSED;
 	}
 	c->requests++;
-	if (connbuf_next_request(b, c->vh->view->now_ms) == 0) {
+	if (b->in_done == b->in_len && !c->can_read) {
+		/* Nothing pipelined, nothing to read yet: hand the buffer back
+		 * as it is; connbuf_get resets it when bytes come. */
+		conn_release_buf(c);
 		conn_enter(c, CONN_IDLE);
-		if (!c->can_read)
-			conn_release_buf(c);
+	} else if (connbuf_next_request(b, c->vh->view->now_ms) == 0) {
+		conn_enter(c, CONN_IDLE);
 	} else {
 		conn_enter(c, CONN_READING);
 	}
