@@ -367,7 +367,7 @@ static void conn_client(struct conn *c)
  */
 static enum step conn_proxy(struct conn *c)
 {
-	static uint64_t last_complaint;
+	static struct log_ratelimit complaints;
 	struct conn_buf *b = c->buf;
 	struct proxy_info pi;
 	int n = proxy_parse((const unsigned char *)b->in, b->in_len, &pi);
@@ -375,11 +375,10 @@ static enum step conn_proxy(struct conn *c)
 	if (n == PROXY_AGAIN)
 		return STEP_WAIT;
 	if (n == PROXY_BAD) {
-		if (c->vh->view->now_ms - last_complaint >= 1000) {
+		if (log_ratelimit_allow(&complaints, c->vh->view->now_ms)) {
 			char addr[INET6_ADDRSTRLEN];
 			access_addr_text(&c->peer.sa, addr, sizeof(addr));
 			log_warn("bad PROXY protocol header from %s: closing", addr);
-			last_complaint = c->vh->view->now_ms;
 		}
 		conn_close(c);
 		return STEP_CLOSED;
@@ -651,14 +650,11 @@ static void conn_received(struct conn *c, uint32_t n)
  * error log says why, at most once a second. */
 static void conn_no_memory(struct conn *c)
 {
-	static uint64_t last_ms;
-	uint64_t now = c->vh->view->now_ms;
+	static struct log_ratelimit complaints;
 
-	if (last_ms == 0 || now - last_ms >= 1000) {
+	if (log_ratelimit_allow(&complaints, c->vh->view->now_ms))
 		log_msg(LOG_LVL_ERR, "no memory for a connection buffer: "
 			"closing the connections that need one");
-		last_ms = now;
-	}
 	conn_close(c);
 }
 

@@ -27,6 +27,7 @@
 #include "event.h"
 #include "log.h"
 #include "mime.h"
+#include "proctitle.h"
 #include "response.h"
 #include "stats.h"
 #include "vhost.h"
@@ -156,7 +157,7 @@ static void on_handoff(struct event_source *src, unsigned events)
 static void on_accept(struct event_source *src, unsigned events)
 {
 	struct listener *l = (struct listener *)src;
-	static uint64_t last_complaint;
+	static struct log_ratelimit complaints;
 
 	for (int i = 0; i < ACCEPT_BATCH; i++) {
 		struct sockaddr_storage peer;
@@ -184,10 +185,8 @@ static void on_accept(struct event_source *src, unsigned events)
 		case ENFILE:
 		case ENOBUFS:
 		case ENOMEM:
-			if (w.view.now_ms - last_complaint >= 1000) {
+			if (log_ratelimit_allow(&complaints, w.view.now_ms))
 				log_errno(LOG_LVL_ERR, "accept on %s", l->text);
-				last_complaint = w.view.now_ms;
-			}
 			accept_pause();
 			return;
 		default:
@@ -222,6 +221,7 @@ static void drain_start(bool retired)
 	if (w.view.draining)
 		return;
 	w.view.draining = true;
+	proctitle_worker(w.gen, w.slot, true);
 	w.drain_deadline_ms = w.view.now_ms + w.cf->shutdown_timeout;
 	for (size_t i = 0; i < w.nvhosts; i++)
 		conn_drain(&w.vhosts[i]);
@@ -578,6 +578,7 @@ void worker_run(const struct worker_args *a)
 	w.notify_fd = a->notify_fd;
 	log_set_tag("worker %u gen %u: ", w.slot, w.gen);
 	mime_use(w.cf->mime); /* this generation's types, whatever the master parsed since */
+	proctitle_worker(w.gen, w.slot, false);
 	clock_refresh();
 	if (event_loop_init(&w.loop) == -1)
 		die("epoll_create");

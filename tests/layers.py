@@ -23,8 +23,9 @@ import sys
 # From the top.  Keep doc/DESIGN.md ("Module map") in step with this table.
 LAYERS = [
     ("main", ["main"]),
-    ("master", ["master", "control", "sdnotify", "listen",
-                "pidfile", "daemon", "handoff", "upgrade", "proctitle"]),
+    ("master", ["master", "proctab", "spawn", "generation", "runas",
+                "pidfile", "daemon", "handoff", "upgrade", "control",
+                "sdnotify", "listen"]),
     ("worker", ["worker"]),
     ("config", ["config", "confschema"]),
     ("conn", ["conn", "connbuf"]),
@@ -34,7 +35,7 @@ LAYERS = [
     ("syntax", ["request", "path", "range", "cond", "mime", "coding",
                 "response", "proxy"]),
     ("base", ["event", "log", "stats", "confval", "conftext", "cpus", "cidr",
-              "llhttp"]),
+              "proctitle", "llhttp"]),
 ]
 
 # Cycles known and still to be removed, each with why it is there.  Listed
