@@ -155,16 +155,34 @@ static void op_finish(struct iopool *p, struct iop *op)
 		op->done(op);
 }
 
+/* The eventfd's handler only notes the wake-up: owners are called back
+ * between two waits (iopool_dispatch), never during a batch (event.h). */
 static void on_done(struct event_source *src, unsigned events)
 {
 	struct iopool *p = (struct iopool *)src;
-	struct iop *op, *next;
 	uint64_t n;
 
 	(void)!read(p->ev.fd, &n, sizeof(n));
-	for (op = stack_take(&p->done); op != NULL; op = next) {
-		next = op->next;
-		op_finish(p, op);
+	p->woken = true;
+}
+
+void iopool_dispatch(struct iopool *p)
+{
+	struct iop *op, *next;
+
+	if (p->woken) {
+		p->woken = false;
+		for (op = stack_take(&p->done); op != NULL; op = next) {
+			next = op->next;
+			op_finish(p, op);
+		}
+	}
+	/* Each waiter may take a free op; one that does not (its owner
+	 * went away meanwhile) is out of the queue all the same. */
+	while (p->free != NULL && p->wait_head != NULL) {
+		struct iopool_waiter *wt = p->wait_head;
+		iopool_unwait(p, wt);
+		wt->ready(wt);
 	}
 }
 
@@ -213,6 +231,7 @@ void iopool_close(struct iopool *p)
 	for (unsigned i = 0; i < p->started; i++)
 		pthread_join(p->threads[i], NULL);
 	on_done(&p->ev, EV_READ); /* what finished meanwhile */
+	iopool_dispatch(p);
 	event_del(p->loop, &p->ev);
 	close(p->ev.fd);
 	for (unsigned i = 0; i < p->cap; i++) {
@@ -253,17 +272,11 @@ struct iop *iopool_get(struct iopool *p)
 
 void iopool_put(struct iopool *p, struct iop *op)
 {
-	struct iopool_waiter *wt = p->wait_head;
-
 	assert(op->held && !op->in_flight);
 	op->held = false;
 	op->owner = NULL;
 	op->next = p->free;
 	p->free = op;
-	if (wt == NULL)
-		return;
-	iopool_unwait(p, wt);
-	wt->ready(wt);
 }
 
 int iopool_submit(struct iopool *p, struct iop *op)

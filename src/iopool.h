@@ -14,6 +14,10 @@
  * The pool has cap ops; when every one is in use, iopool_get says so and
  * the caller queues an iopool_waiter, called back when an op is free.
  * That is the back-pressure: nothing is dropped, the caller waits.
+ *
+ * Owners hear back only from iopool_dispatch, which the loop calls between
+ * two waits: a callback may close any connection, which event.h's dispatch
+ * rule allows only outside a batch of events.
  */
 #ifndef FORKD_IOPOOL_H
 #define FORKD_IOPOOL_H
@@ -86,6 +90,7 @@ struct iopool {
 	pthread_t *threads;
 	unsigned in_flight;
 	uint64_t offloaded;          /* ops submitted, ever */
+	bool woken;                  /* the eventfd fired: ops may be done */
 	struct iopool_waiter *wait_head;
 	struct iopool_waiter *wait_tail;
 };
@@ -106,11 +111,12 @@ void iopool_close(struct iopool *p);
  * in use (wait with iopool_wait), or ENOMEM. */
 struct iop *iopool_get(struct iopool *p);
 
-/* Give back a held op that is not in flight; the first waiter runs. */
+/* Give back a held op that is not in flight (waiters hear of it in
+ * iopool_dispatch). */
 void iopool_put(struct iopool *p, struct iop *op);
 
-/* Run op in a thread; its done() runs on the loop.  0, or -1 when no
- * thread could be started (op is still the caller's). */
+/* Run op in a thread; its done() runs in iopool_dispatch.  0, or -1 when
+ * no thread could be started (op is still the caller's). */
 int iopool_submit(struct iopool *p, struct iop *op);
 
 /*
@@ -119,6 +125,13 @@ int iopool_submit(struct iopool *p, struct iop *op);
  * caller must not close it).  Whatever a plan op opened is closed.
  */
 void iopool_cancel(struct iopool *p, struct iop *op, bool close_fd);
+
+/*
+ * Between two waits of the loop: call the owners of the ops that finished
+ * (done, oldest first; cancelled ones are freed), then the waiters while
+ * ops are free.  Cheap when there is nothing to do.
+ */
+void iopool_dispatch(struct iopool *p);
 
 /* Queue wt until an op is free (FIFO); iopool_unwait takes it out. */
 void iopool_wait(struct iopool *p, struct iopool_waiter *wt);

@@ -59,8 +59,10 @@ static void put_file(const char *name, size_t size)
 /* Run the loop until cond holds (or 5 s pass). */
 #define RUN_UNTIL(cond)                                                  \
 	do {                                                             \
-		for (int i_ = 0; i_ < 500 && !(cond); i_++)              \
+		for (int i_ = 0; i_ < 500 && !(cond); i_++) {            \
 			ck_assert_int_ge(event_run_once(&loop, 10), 0); \
+			iopool_dispatch(&pool);                          \
+		}                                                        \
 		ck_assert(cond);                                         \
 	} while (0)
 
@@ -163,6 +165,7 @@ START_TEST(test_cancel_in_flight)
 	ck_assert_ptr_null(iopool_get(&pool));
 	iopool_wait(&pool, &waiter);
 	ck_assert_int_eq(event_run_once(&loop, 50), 0);
+	iopool_dispatch(&pool);
 	/* The fd is the op's now: open while the thread may still use it. */
 	ck_assert_int_ne(fcntl(p[0], F_GETFD), -1);
 	ck_assert_int_eq(write(p[1], "x", 1), 1);
@@ -193,15 +196,19 @@ START_TEST(test_cancel_held)
 END_TEST
 
 static int order[2], norder;
+static struct iop *taken;
 
+/* A waiter takes the op it was told of, as a connection does. */
 static void on_first(struct iopool_waiter *wt)
 {
 	order[norder++] = 1;
+	taken = iopool_get(&pool);
 }
 
 static void on_second(struct iopool_waiter *wt)
 {
 	order[norder++] = 2;
+	taken = iopool_get(&pool);
 }
 
 /* One thread blocked, the queue behind it, every op in use: get says
@@ -235,12 +242,17 @@ START_TEST(test_full_waits)
 	RUN_UNTIL(ndone == 2);
 	ck_assert_int_eq(norder, 0); /* nothing came back yet */
 	iopool_put(&pool, a);
+	ck_assert_int_eq(norder, 0); /* waiters hear of it between waits */
+	iopool_dispatch(&pool);
 	ck_assert_int_eq(norder, 1);
 	ck_assert_int_eq(order[0], 1);
+	ck_assert_ptr_eq(taken, a);
 	ck_assert(!w1.waiting);
-	ck_assert(w2.waiting);
+	ck_assert(w2.waiting); /* no op left for it */
 	iopool_unwait(&pool, &w2); /* gone, e.g. its connection closed */
 	iopool_put(&pool, b);
+	iopool_put(&pool, taken);
+	iopool_dispatch(&pool);
 	ck_assert_int_eq(norder, 1);
 	close(p[0]);
 	close(p[1]);
