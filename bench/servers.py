@@ -243,7 +243,8 @@ class Server:
             kids = children(self.proc.pid)
             if (len(kids) >= self.expected_children()
                     and (not probe or self.answers())):
-                self.worker_pids = kids
+                # threads, not processes, where no child is expected
+                self.worker_pids = kids if self.expected_children() else []
                 return
             time.sleep(POLL)
         log = tail(self.error_log) + tail(os.path.join(self.dir, "stdout.log"))
