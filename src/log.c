@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,9 +30,28 @@ void log_set_tag(const char *fmt, ...)
 	va_end(ap);
 }
 
-static const char *const level_names[] = {
+/* The one spelling of each level, for the config file and the log. */
+static const char *const level_names[LOG_LEVELS] = {
 	"emerg", "alert", "crit", "error", "warn", "notice", "info", "debug",
 };
+
+const char *log_level_name(enum log_level level)
+{
+	if ((unsigned)level < LOG_LEVELS)
+		return level_names[level];
+	return "unknown";
+}
+
+int log_level_parse(const char *name, enum log_level *level)
+{
+	for (unsigned i = 0; i < LOG_LEVELS; i++) {
+		if (strcmp(name, level_names[i]) == 0) {
+			*level = (enum log_level)i;
+			return 0;
+		}
+	}
+	return -1;
+}
 
 static int open_append(const char *path)
 {
@@ -118,6 +138,11 @@ static void log_write(enum log_level level, const char *fmt, va_list ap,
 	line[n++] = '\n';
 	/* One write per line: O_APPEND keeps lines from processes apart. */
 	ssize_t unused = write(elog.fd == -1 ? STDERR_FILENO : elog.fd, line, n);
+	/* emerg means "cannot start": the operator at the terminal (or
+	 * journald) learns why, not only the log file.  A detached master's
+	 * stderr is /dev/null. */
+	if (level == LOG_LVL_EMERG && elog.fd != -1)
+		unused = write(STDERR_FILENO, line, n);
 	(void)unused;
 }
 
@@ -143,6 +168,15 @@ void log_errno(enum log_level level, const char *fmt, ...)
 	log_write(level, fmt, ap, err);
 	va_end(ap);
 	errno = err;
+}
+
+bool log_ratelimit_allow(struct log_ratelimit *rl, uint64_t now_ms)
+{
+	if (rl->fired && now_ms - rl->last_ms < LOG_RATELIMIT_MS)
+		return false;
+	rl->fired = true;
+	rl->last_ms = now_ms;
+	return true;
 }
 
 struct access_log *access_log_open_as(const char *path, enum access_format f,

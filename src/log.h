@@ -5,10 +5,31 @@
 #ifndef FORKD_LOG_H
 #define FORKD_LOG_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
-#include "config.h"
+/* Error log levels, most severe first (syslog numbering). */
+enum log_level {
+	LOG_LVL_EMERG = 0,
+	LOG_LVL_ALERT,
+	LOG_LVL_CRIT,
+	LOG_LVL_ERR,
+	LOG_LVL_WARN,
+	LOG_LVL_NOTICE,
+	LOG_LVL_INFO,
+	LOG_LVL_DEBUG,
+};
+
+#define LOG_LEVELS (LOG_LVL_DEBUG + 1)
+
+/* The level's name as the config file and the log lines spell it
+ * ("error", "warn"); "unknown" out of range. */
+const char *log_level_name(enum log_level level);
+
+/* The level named name; 0, or -1 when no level has that name. */
+int log_level_parse(const char *name, enum log_level *level);
 
 /* The error log.  Until log_open() succeeds, messages go to stderr. */
 int log_open(const char *target, enum log_level level);
@@ -31,6 +52,22 @@ void log_errno(enum log_level level, const char *fmt, ...)
 
 /* The fd of the error log file, or -1 for stderr (dup2 target for stderr). */
 int log_error_fd(void);
+
+/*
+ * "Log this at most once a second": one per call site, zero-initialised
+ * (a static is fine), so that an error repeating on every event cannot fill
+ * the log.  log_ratelimit_allow says whether to log now, given the caller's
+ * monotonic clock in ms, and if so starts the next quiet second.  The first
+ * call always allows.
+ */
+#define LOG_RATELIMIT_MS 1000
+
+struct log_ratelimit {
+	uint64_t last_ms;
+	bool fired;
+};
+
+bool log_ratelimit_allow(struct log_ratelimit *rl, uint64_t now_ms);
 
 /*
  * How access log lines look: nginx's "combined", one JSON object per line,

@@ -9,6 +9,10 @@
 
 /* A module whose test file is not linked in is simply absent. */
 #pragma weak config_suite
+#pragma weak confval_suite
+#pragma weak conftext_suite
+#pragma weak cpus_suite
+#pragma weak route_suite
 #pragma weak path_suite
 #pragma weak mime_suite
 #pragma weak request_suite
@@ -29,7 +33,8 @@
 int main(void)
 {
 	Suite *(*const all[])(void) = {
-		config_suite, path_suite, mime_suite, request_suite, response_suite,
+		config_suite, confval_suite, conftext_suite, cpus_suite, route_suite,
+		path_suite, mime_suite, request_suite, response_suite,
 		file_suite, log_suite, listen_suite, conn_suite, proxy_suite,
 		status_suite, cidr_suite,
 		cond_suite, range_suite, fcache_suite, coding_suite, autoindex_suite,
