@@ -169,7 +169,7 @@ int fcache_open(int rootfd, const char *path, struct stat *st,
 		return fd;
 	if (!slot_fill(s, rootfd, path, plen, fd, st))
 		return fd;
-	close(fd);
+	file_close(fd);
 	*data = s->data;
 	return FCACHE_HIT;
 }

@@ -45,6 +45,14 @@ static void flag_clear(bool *f)
 /* The plan in use, on the loop thread (never read by pool threads). */
 static struct file_plan *plan_now;
 
+/* fds handed out by plans of slow roots, and those queued for closing:
+ * the loop thread's. */
+#define SLOW_FDS 65536
+#define CLOSE_QUEUE 256
+static unsigned char slow_fd[SLOW_FDS / 8];
+static int close_queue[CLOSE_QUEUE];
+static unsigned nclose;
+
 static int open_openat2(int rootfd, const char *rel, int flags,
 			unsigned long long resolve)
 {
@@ -216,6 +224,48 @@ static int open_stat(int rootfd, const char *path, enum file_symlinks policy,
 	return fd;
 }
 
+/* ---- closing ---- */
+
+static void slow_fd_mark(int fd)
+{
+	if (fd >= 0 && fd < SLOW_FDS)
+		slow_fd[fd / 8] |= (unsigned char)(1u << (fd % 8));
+}
+
+/* Queue fd for the pool; false when the queue is full. */
+static bool close_later(int fd)
+{
+	if (nclose >= CLOSE_QUEUE)
+		return false;
+	close_queue[nclose++] = fd;
+	return true;
+}
+
+void file_close(int fd)
+{
+	if (fd >= 0 && fd < SLOW_FDS && (slow_fd[fd / 8] & (1u << (fd % 8)))) {
+		slow_fd[fd / 8] &= (unsigned char)~(1u << (fd % 8));
+		if (close_later(fd))
+			return;
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
+unsigned file_closes_pending(void)
+{
+	return nclose;
+}
+
+unsigned file_closes_take(int *fds, unsigned max)
+{
+	unsigned n = nclose < max ? nclose : max;
+
+	memcpy(fds, close_queue + nclose - n, n * sizeof(*fds));
+	nclose -= n;
+	return n;
+}
+
 /* ---- plans ---- */
 
 /* File systems whose every call may wait on a server or a daemon. */
@@ -304,6 +354,8 @@ static int plan_answer(const struct file_plan_entry *e, struct stat *st)
 	}
 	if (e->fd >= 0 && (fd = fcntl(e->fd, F_DUPFD_CLOEXEC, 0)) == -1)
 		return -1;
+	if (e->fd >= 0 && plan_now->mode == FILE_PLAN_ALL)
+		slow_fd_mark(fd);
 	if (st != NULL)
 		*st = e->st;
 	return fd;
@@ -331,7 +383,9 @@ static int plan_open(int rootfd, const char *path, enum file_symlinks policy,
 	if (plan_now->mode == FILE_PLAN_ALL) {
 		if ((fd = plan_defer(FILE_PLAN_OPEN, rootfd, (int)policy, path)) != 1)
 			return fd;
-		return open_stat(rootfd, path, policy, st, 0);
+		fd = open_stat(rootfd, path, policy, st, 0);
+		slow_fd_mark(fd);
+		return fd;
 	}
 	fd = open_stat(rootfd, path, policy, st, RESOLVE_CACHED);
 	if (fd == -1 && errno == EAGAIN &&
@@ -372,7 +426,7 @@ int file_listing(int dirfd, const char *path, bool dotfiles, size_t *len,
 		return autoindex_build(dirfd, path, dotfiles, len, newest);
 	e = plan_find(plan_now, FILE_PLAN_LISTING, -1, dotfiles, path);
 	if (e != NULL) {
-		close(dirfd);
+		file_close(dirfd);
 		if ((fd = plan_answer(e, NULL)) != -1) {
 			*len = e->len;
 			*newest = e->newest;
@@ -419,9 +473,11 @@ void file_plan_run(struct file_plan *plan)
 
 void file_plan_clear(struct file_plan *plan)
 {
-	for (unsigned i = 0; i < plan->n; i++)
-		if (plan->e[i].fd >= 0)
-			close(plan->e[i].fd);
+	for (unsigned i = 0; i < plan->n; i++) {
+		int fd = plan->e[i].fd;
+		if (fd >= 0 && (plan->mode != FILE_PLAN_ALL || !close_later(fd)))
+			close(fd);
+	}
 	plan->n = 0;
 	plan->pending = 0;
 }

@@ -115,6 +115,20 @@ void file_plan_run(struct file_plan *plan);
 /* Close what the entries hold, and empty the plan. */
 void file_plan_clear(struct file_plan *plan);
 
+/*
+ * Closing can wait as well: on FUSE, every close(2) sends FLUSH to the
+ * daemon and waits for its answer.  file_close() closes a file that a plan
+ * of a slow root (FILE_PLAN_ALL) handed out by queueing it for the I/O
+ * pool (file_closes_take), and any other at once.  The loop thread only.
+ */
+void file_close(int fd);
+
+/* Up to max queued fds into fds, for a pool thread to close; how many. */
+unsigned file_closes_take(int *fds, unsigned max);
+
+/* How many fds wait to be closed. */
+unsigned file_closes_pending(void);
+
 /* fstatat(rootfd, rel, st, 0), through the plan in use. */
 int file_stat(int rootfd, const char *rel, struct stat *st);
 

@@ -36,6 +36,11 @@ static void op_run(struct iop *op)
 		op->res = 0;
 		op->err = 0;
 		break;
+	case IOP_CLOSE:
+		for (size_t i = 0; i < op->len; i++)
+			close(((int *)(void *)op->buf)[i]);
+		op->res = 0;
+		break;
 	}
 }
 
@@ -155,6 +160,40 @@ static void op_finish(struct iopool *p, struct iop *op)
 		op->done(op);
 }
 
+/* A close op is the pool's own: back to the free list once done. */
+static void close_done(struct iop *op)
+{
+	iopool_put(op->owner, op);
+}
+
+/*
+ * Files of slow roots that were closed on the loop (file_close) are closed
+ * here, a batch per op, by a thread: a FUSE close waits for the daemon.
+ * With no op free they wait for one (file_close closes at once when its
+ * queue is full).
+ */
+static void closes_submit(struct iopool *p)
+{
+	struct iop *op;
+
+	while (file_closes_pending() > 0 && p->free != NULL &&
+	       (op = iopool_get(p)) != NULL) {
+		op->len = file_closes_take((int *)(void *)op->buf,
+					   IOPOOL_CHUNK / sizeof(int));
+		if (op->len == 0) {
+			iopool_put(p, op);
+			return;
+		}
+		op->kind = IOP_CLOSE;
+		op->owner = p;
+		op->done = close_done;
+		if (iopool_submit(p, op) == -1) {
+			op_run(op); /* no thread: close them here */
+			iopool_put(p, op);
+		}
+	}
+}
+
 /* The eventfd's handler only notes the wake-up: owners are called back
  * between two waits (iopool_dispatch), never during a batch (event.h). */
 static void on_done(struct event_source *src, unsigned events)
@@ -184,6 +223,7 @@ void iopool_dispatch(struct iopool *p)
 		iopool_unwait(p, wt);
 		wt->ready(wt);
 	}
+	closes_submit(p);
 }
 
 int iopool_init(struct iopool *p, struct event_loop *loop, unsigned nthreads,

@@ -36,6 +36,7 @@
 enum iop_kind {
 	IOP_READ, /* pread len bytes of fd at off into buf (off -1: read) */
 	IOP_PLAN, /* the entries of plan not yet done: opens, stats, listings */
+	IOP_CLOSE, /* close the len fds in buf (file_closes_take); the pool's */
 };
 
 struct iop;

@@ -113,7 +113,7 @@ static int open_file(struct answer *a, const char *path, struct stat *st)
 static void drop(int fd)
 {
 	if (fd >= 0)
-		close(fd);
+		file_close(fd);
 }
 
 static bool is_http10(const struct request *req)
@@ -175,8 +175,7 @@ static bool error_page(struct answer *a, int status, const char *crange)
 	if ((fd = open_file(a, path, &st)) == -1)
 		return false;
 	if (!S_ISREG(st.st_mode)) {
-		if (fd >= 0)
-			close(fd);
+		drop(fd);
 		return false;
 	}
 	struct response_head h = {
@@ -192,16 +191,15 @@ static bool error_page(struct answer *a, int status, const char *crange)
 	}
 	int rc = reply_head(a->r, &h, is_http10(a->req));
 	if (rc == 0 && (a->head || st.st_size == 0)) {
-		if (fd >= 0)
-			close(fd);
+		drop(fd);
 		return true;
 	}
 	if (rc == 0 && fd == FCACHE_HIT)
 		rc = reply_body(a->r, a->cached, (size_t)st.st_size);
 	else if (rc == 0)
 		rc = reply_file(a->r, fd, 0, st.st_size);
-	else if (fd >= 0)
-		close(fd);
+	else
+		drop(fd);
 	return rc == 0;
 }
 
@@ -346,7 +344,7 @@ static int open_sibling(struct answer *a, const char *path, struct stat *st,
 			*coding = coding_name(order[i]);
 			return fd;
 		}
-		close(fd);
+		drop(fd);
 	}
 	return -1;
 }

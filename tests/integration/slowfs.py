@@ -1,10 +1,11 @@
 #!/usr/bin/python3
 """A slow file system for the tests: a FUSE passthrough of a directory whose
 every read sleeps READ_MS (and, with --meta-ms, every lookup, open and
-getattr of a name inside /meta/ sleeps too), mounted with direct_io so that the kernel caches no
+getattr of a name inside /meta/ sleeps too; with --flush-ms, every close:
+FUSE sends FLUSH on each close(2) and waits for the answer), mounted with direct_io so that the kernel caches no
 file data and every read reaches us.
 
-    slowfs.py SOURCE MOUNTPOINT [--read-ms N] [--meta-ms N]
+    slowfs.py SOURCE MOUNTPOINT [--read-ms N] [--meta-ms N] [--flush-ms N]
 
 Runs in the foreground until unmounted (fusermount3 -u MOUNTPOINT) or
 killed.  Needs Debian's python3-fusepy (module fusepy) and fuse3; the
@@ -23,8 +24,9 @@ import fusepy  # noqa: E402
 
 
 class SlowFS(fusepy.Operations):
-    def __init__(self, root, read_ms, meta_ms):
+    def __init__(self, root, read_ms, meta_ms, flush_ms=0):
         self.root = os.path.realpath(root)
+        self.flush_s = flush_ms / 1000.0
         self.read_s = read_ms / 1000.0
         self.meta_s = meta_ms / 1000.0
         self.mu = threading.Lock()
@@ -72,6 +74,11 @@ class SlowFS(fusepy.Operations):
             self.reads += 1
         return os.pread(fh, size, offset)
 
+    def flush(self, path, fh):
+        if self.flush_s > 0:
+            time.sleep(self.flush_s)
+        return 0
+
     def release(self, path, fh):
         os.close(fh)
         return 0
@@ -93,8 +100,9 @@ def main():
     ap.add_argument("mountpoint")
     ap.add_argument("--read-ms", type=float, default=50)
     ap.add_argument("--meta-ms", type=float, default=0)
+    ap.add_argument("--flush-ms", type=float, default=0)
     a = ap.parse_args()
-    fusepy.FUSE(SlowFS(a.source, a.read_ms, a.meta_ms), a.mountpoint,
+    fusepy.FUSE(SlowFS(a.source, a.read_ms, a.meta_ms, a.flush_ms), a.mountpoint,
                 foreground=True, nothreads=False, direct_io=True,
                 allow_other=True, ro=True, default_permissions=True)
 

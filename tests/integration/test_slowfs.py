@@ -52,7 +52,7 @@ def unmount(mnt, proc):
 
 
 @contextlib.contextmanager
-def slow_fs(d, files, read_ms=READ_MS, meta_ms=0):
+def slow_fs(d, files, read_ms=READ_MS, meta_ms=0, flush_ms=0):
     """Serve `files` {name: bytes} from a slow mount as the server's root;
     start forkd on it; on the way out stop forkd, unmount and kill the
     file system's process."""
@@ -66,7 +66,8 @@ def slow_fs(d, files, read_ms=READ_MS, meta_ms=0):
         d.write_file(name, data, root=src)
     log = open(d.path("slowfs.log"), "wb")
     proc = subprocess.Popen([PYTHON, os.path.join(HERE, "slowfs.py"), src, mnt,
-                             "--read-ms", str(read_ms), "--meta-ms", str(meta_ms)],
+                             "--read-ms", str(read_ms), "--meta-ms", str(meta_ms),
+                             "--flush-ms", str(flush_ms)],
                             stdout=log, stderr=log, stdin=subprocess.DEVNULL)
     try:
         wait_for(lambda: os.path.ismount(mnt) or proc.poll() is not None, 10,
@@ -337,3 +338,19 @@ def test_slowfs_listing_and_index_through_plans(d):
         assert d.get("/nothing.txt").status == 404
         assert d.get("/meta/a.txt").body == b"a\n"
         assert status(d)[0]["aio"]["offloaded"] >= 5
+
+
+@daemon(start=False, workers=1, server=STATUS)
+def test_slowfs_slow_close_does_not_stall_others(d):
+    """On FUSE every close(2) waits for the daemon's answer to FLUSH: the
+    files of a slow root are closed by the pool, so the status page (which
+    touches no file) answers while a close takes 400 ms."""
+    files = site(0, 0, 4)
+    with slow_fs(d, files, read_ms=10, flush_ms=400):
+        lat = []
+        for n in ("s0.bin", "s1.bin", "s2.bin"):
+            small_fetches(d, files, [n])  # leaves a close of 400 ms behind
+            t0 = time.monotonic()
+            assert d.get("/status").status == 200
+            lat.append((time.monotonic() - t0) * 1000)
+        assert max(lat) < 150, f"the status page waited {max(lat):.0f} ms behind a close"
