@@ -1,0 +1,61 @@
+/*
+ * site.h — one server section as a worker runs it, without a master, a
+ * listener or an event loop of its own: a temporary directory holding
+ * forkd.conf and the document root, the loaded config, and a vhost whose
+ * worker clock the test moves.  The serve, endpoint and conn suites build
+ * on it; like tests/fuzz/fuzz_conn.c, it fills in what worker.c would.
+ *
+ * site_create() runs in Check's runner process (an unchecked fixture), so
+ * every test's process starts from the same state and may change it
+ * freely (site.sc is the vhost's own copy of the server section).
+ */
+#ifndef FORKD_TEST_SITE_H
+#define FORKD_TEST_SITE_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "conn.h"
+#include "reply.h"
+#include "request.h"
+#include "worker.h"
+
+struct site {
+	char dir[PATH_MAX];        /* forkd.conf, root/ */
+	char root[PATH_MAX + 8];
+	struct config *cf;
+	struct server_conf sc;     /* what vh.conf points to */
+	struct worker w;
+	struct vhost vh;
+};
+
+extern struct site site;
+
+/*
+ * Make the directory and root/, write a config whose one server section
+ * has server_lines added (may be ""), load it, set up the vhost.  Files go
+ * into the root with fx_put*(site.root, ...).
+ */
+void site_create(const char *name, const char *server_lines);
+void site_remove(void);
+
+/* The scoreboard the status endpoint reads (shared memory). */
+void site_stats(void);
+
+/* Move the worker's clocks forward (Date, timers). */
+void site_advance(uint64_t ms);
+void site_set_draining(bool draining);
+
+/*
+ * Parse raw (one whole request) and answer it with serve_request, as
+ * conn.c would for a client at peer ("127.0.0.1", "::1", ...); returns the
+ * wire bytes (free them) and leaves the reply in *r (over buf, its own
+ * buffer of SITE_OUT bytes).
+ */
+#define SITE_OUT 16384
+char *site_serve(const char *raw, const char *peer, struct reply *r,
+		 char *buf);
+
+#endif
