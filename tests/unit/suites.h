@@ -14,6 +14,7 @@ Suite *log_suite(void);
 Suite *listen_suite(void);
 Suite *reply_suite(void);
 Suite *serve_suite(void);
+Suite *endpoint_suite(void);
 Suite *proxy_suite(void);
 Suite *status_suite(void);
 Suite *cidr_suite(void);
