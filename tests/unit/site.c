@@ -13,6 +13,7 @@
 
 #include <check.h>
 
+#include "event.h"
 #include "fixture.h"
 #include "response.h"
 #include "serve.h"
@@ -92,6 +93,36 @@ void site_stats(void)
 	site.w.sw = &stats->w[slot];
 }
 
+void site_worker_start(void)
+{
+	site_stats();
+	ck_assert_int_eq(event_loop_init(&site.w.loop), 0);
+}
+
+int site_pump(void)
+{
+	int total = 0;
+
+	for (int i = 0; i < 256; i++) {
+		int n = event_run_once(&site.w.loop, 0);
+		ck_assert_int_ne(n, -1);
+		if (n == 0)
+			break;
+		total += n;
+	}
+	return total;
+}
+
+unsigned site_nconns(void)
+{
+	return site.w.nconns;
+}
+
+void site_expire(void)
+{
+	conn_expire(&site.vh, site.w.now_ms);
+}
+
 void site_advance(uint64_t ms)
 {
 	site.w.now_ms += ms;
@@ -104,7 +135,7 @@ void site_set_draining(bool draining)
 	site.w.draining = draining;
 }
 
-static void peer_addr(const char *peer, struct sockaddr_storage *ss)
+void site_peer(const char *peer, struct sockaddr_storage *ss)
 {
 	struct sockaddr_in *v4 = (struct sockaddr_in *)ss;
 	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)ss;
@@ -132,7 +163,7 @@ char *site_serve(const char *raw, const char *peer, struct reply *r,
 	memcpy(in, raw, len);
 	request_parser_init(&rp, in, 1 << 20);
 	ck_assert_int_eq(request_parse(&rp, in, len, &used), REQUEST_DONE);
-	peer_addr(peer, &client);
+	site_peer(peer, &client);
 	fx_reply_init(r, buf, SITE_OUT);
 	r->keep_alive = rp.req.keep_alive;
 	r->client = (const struct sockaddr *)&client;

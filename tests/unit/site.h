@@ -44,9 +44,24 @@ void site_remove(void);
 /* The scoreboard the status endpoint reads (shared memory). */
 void site_stats(void);
 
+/*
+ * For connections: the scoreboard and an event loop of this process's
+ * own (a checked fixture: the runner's process must not share them).
+ */
+void site_worker_start(void);
+/* Run the event loop until nothing is ready (bounded); events handled. */
+int site_pump(void);
+/* The worker's open connections. */
+unsigned site_nconns(void);
+/* conn_expire at the worker's current time. */
+void site_expire(void);
+
 /* Move the worker's clocks forward (Date, timers). */
 void site_advance(uint64_t ms);
 void site_set_draining(bool draining);
+
+/* peer ("127.0.0.1", "::1", ...) as a socket address, port 40000. */
+void site_peer(const char *peer, struct sockaddr_storage *ss);
 
 /*
  * Parse raw (one whole request) and answer it with serve_request, as
