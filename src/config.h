@@ -1,9 +1,10 @@
 /*
  * config.h — the parsed configuration: plain, read-only C structs.
  *
- * libconfuse is used in config.c only.  The master parses the file once per
- * start or reload; workers inherit the result through fork() and never read
- * the file themselves.
+ * libconfuse is used in config.c and confschema.c only.  The master parses
+ * the file once per start or reload; workers inherit the result through
+ * fork() and never read the file themselves.  Value parsing is in
+ * confval.h, server and location selection in route.h.
  */
 #ifndef FORKD_CONFIG_H
 #define FORKD_CONFIG_H
@@ -13,6 +14,9 @@
 #include <sys/socket.h>
 
 #include "cidr.h"
+#include "log.h"
+
+struct mime_types;
 
 #define CONFIG_ERR_MAX 512
 
@@ -20,18 +24,6 @@ enum accept_mode {
 	ACCEPT_REUSEPORT, /* one SO_REUSEPORT socket per worker slot */
 	ACCEPT_SHARED,    /* one socket, polled by every worker (EPOLLEXCLUSIVE) */
 	ACCEPT_HANDOFF,   /* the master accepts; the least-loaded worker serves */
-};
-
-/* Error log levels, most severe first (syslog numbering). */
-enum log_level {
-	LOG_LVL_EMERG = 0,
-	LOG_LVL_ALERT,
-	LOG_LVL_CRIT,
-	LOG_LVL_ERR,
-	LOG_LVL_WARN,
-	LOG_LVL_NOTICE,
-	LOG_LVL_INFO,
-	LOG_LVL_DEBUG,
 };
 
 enum real_ip {
@@ -124,10 +116,10 @@ struct listen_group {
 struct config {
 	char *path;                  /* the file it came from */
 	unsigned worker_processes;   /* resolved: never 0 */
-	bool workers_auto;           /* written as "auto" */
 	enum accept_mode accept_mode;
 	char *pid_file;
 	char *mime_types;            /* mime.types file; NULL: built-in only */
+	struct mime_types *mime;     /* its table; NULL: built-in only */
 	char *error_log;             /* "stderr" or a path */
 	enum log_level error_log_level;
 	char *user;                  /* NULL: keep the master's identity */
@@ -154,71 +146,5 @@ struct config {
  */
 struct config *config_load(const char *path, char *err, size_t errlen);
 void config_free(struct config *cf);
-
-/* CPUs this process may use: its affinity mask, capped by a cgroup v2
- * cpu.max quota (rounded up); at least 1. */
-unsigned config_cpus_usable(void);
-
-/*
- * Parse "host:port" ("127.0.0.1:80", "[::1]:80", "*:80", "80") into addr.
- * Returns 0, or -1 with a reason in err.  Pure; exposed for tests.
- */
-int config_parse_listen(const char *text, struct sockaddr_storage *addr,
-			socklen_t *addrlen, char *err, size_t errlen);
-
-/*
- * Parse a duration: "30" (seconds), "500ms", "30s", "5m", "1h" into ms.
- * Returns 0, or -1 when malformed or above 24h.  Pure; exposed for tests.
- */
-int config_parse_duration(const char *text, unsigned *ms);
-
-/*
- * Parse an error_page entry, "CODES=URI": statuses from 400 to 599
- * separated by spaces, '=', then a path starting with '/'.  Sets
- * codes[status - ERROR_PAGE_FIRST] for each status and *uri to the path
- * inside text.  Returns 0, or -1 with a reason in msg.  Pure.
- */
-int config_parse_error_page(const char *text, bool codes[ERROR_PAGE_COUNT],
-			    const char **uri, char *msg, size_t len);
-
-/*
- * Parse an expires value: "off", "epoch", or a number of seconds with an
- * optional unit s, m, h, d or w, at most EXPIRES_MAX.  Returns 0, or -1.
- * Pure.
- */
-int config_parse_expires(const char *text, long long *seconds);
-
-/*
- * Check an add_header value, "Name: value": Name an RFC 9110 token that is
- * not one forkd frames the message with (Content-Length,
- * Transfer-Encoding, Connection, ...), a non-empty value of visible
- * characters, spaces and tabs.  Returns 0, or -1 with a reason in msg.
- */
-int config_check_header(const char *text, char *msg, size_t len);
-
-/*
- * The location of sc whose prefix is the longest one that starts path,
- * else the server's defaults.  Pure.
- */
-const struct location_conf *config_location(const struct server_conf *sc,
-					    const char *path);
-
-const char *config_log_level_name(enum log_level lvl);
-
-/*
- * Does server_name pattern name match host[0..len) (no port, any case)?
- * A pattern is an exact name or "*.suffix", which matches any name that
- * ends in ".suffix" (not "suffix" itself).  Pure; exposed for tests.
- */
-bool config_name_match(const char *name, const char *host, size_t len);
-
-/*
- * The server of g that answers host[0..len): one with that exact name,
- * else the one whose wildcard has the longest suffix, else the default.
- * Returns an index into cf->servers.
- */
-unsigned config_server_select(const struct config *cf,
-			      const struct listen_group *g, const char *host,
-			      size_t len);
 
 #endif

@@ -29,6 +29,7 @@
 #include "proxy.h"
 #include "request.h"
 #include "response.h"
+#include "route.h"
 #include "serve.h"
 
 #define CONN_OUT_SIZE 16384    /* response head, plus small bodies inline */
@@ -434,9 +435,8 @@ static const struct vhost *conn_vhost(const struct conn *c)
 
 	if (g == NULL || g->nservers < 2)
 		return c->vh;
-	unsigned s = config_server_select(c->vh->w->cf, g,
-					  c->buf->in + req->host.off,
-					  req->host.len);
+	unsigned s = route_server(c->vh->w->cf, g, c->buf->in + req->host.off,
+				  req->host.len);
 	return &c->vh->w->vhosts[s];
 }
 

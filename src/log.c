@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,9 +30,28 @@ void log_set_tag(const char *fmt, ...)
 	va_end(ap);
 }
 
-static const char *const level_names[] = {
+/* The one spelling of each level, for the config file and the log. */
+static const char *const level_names[LOG_LEVELS] = {
 	"emerg", "alert", "crit", "error", "warn", "notice", "info", "debug",
 };
+
+const char *log_level_name(enum log_level level)
+{
+	if ((unsigned)level < LOG_LEVELS)
+		return level_names[level];
+	return "unknown";
+}
+
+int log_level_parse(const char *name, enum log_level *level)
+{
+	for (unsigned i = 0; i < LOG_LEVELS; i++) {
+		if (strcmp(name, level_names[i]) == 0) {
+			*level = (enum log_level)i;
+			return 0;
+		}
+	}
+	return -1;
+}
 
 static int open_append(const char *path)
 {

@@ -8,7 +8,26 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "config.h"
+/* Error log levels, most severe first (syslog numbering). */
+enum log_level {
+	LOG_LVL_EMERG = 0,
+	LOG_LVL_ALERT,
+	LOG_LVL_CRIT,
+	LOG_LVL_ERR,
+	LOG_LVL_WARN,
+	LOG_LVL_NOTICE,
+	LOG_LVL_INFO,
+	LOG_LVL_DEBUG,
+};
+
+#define LOG_LEVELS (LOG_LVL_DEBUG + 1)
+
+/* The level's name as the config file and the log lines spell it
+ * ("error", "warn"); "unknown" out of range. */
+const char *log_level_name(enum log_level level);
+
+/* The level named name; 0, or -1 when no level has that name. */
+int log_level_parse(const char *name, enum log_level *level);
 
 /* The error log.  Until log_open() succeeds, messages go to stderr. */
 int log_open(const char *target, enum log_level level);

@@ -1,6 +1,7 @@
 /*
- * mime.c — file name extension to media type: the system's mime.types
- * when loaded, then a built-in sorted table; bsearch in both.
+ * mime.c — file name extension to media type: the mime.types table in
+ * use (parsed from a file, owned by the config), then a built-in sorted
+ * table; bsearch in both.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -148,10 +149,18 @@ static size_t mime_ext_lower(const char *name, size_t len, char *buf)
 	return n;
 }
 
-/* The loaded mime.types: sorted by ext, one string block holding all. */
-static struct mime_ext *loaded;
-static size_t nloaded;
-static char *loaded_text;
+/*
+ * A parsed mime.types: sorted by ext, one string block holding all.  The
+ * config owns each table; lookups use the one mime_use() named, so that
+ * parsing a new file (a reload that may yet fail) changes nothing.
+ */
+struct mime_types {
+	struct mime_ext *v;
+	size_t n;
+	char *text;
+};
+
+static const struct mime_types *in_use;
 
 static int ext_sort(const void *x, const void *y)
 {
@@ -169,118 +178,175 @@ static bool is_space(char c)
 	return c == ' ' || c == '\t' || c == '\r';
 }
 
-int mime_set_types(const char *text, size_t len)
+/* Split off the next blank-separated word of *p (in place); "" at the end. */
+static char *next_word(char **p)
 {
-	struct mime_ext *tab = NULL;
-	size_t n = 0, cap = 0;
-	char *buf = NULL;
+	char *s = *p, *word;
 
-	if (text != NULL) {
-		if ((buf = malloc(len + 1)) == NULL)
+	while (is_space(*s))
+		s++;
+	word = s;
+	while (*s != '\0' && !is_space(*s))
+		s++;
+	if (*s != '\0')
+		*s++ = '\0';
+	*p = s;
+	return word;
+}
+
+/* A type is "major/minor" of printable ASCII, without ';' or '"'. */
+static bool type_ok(const char *type)
+{
+	if (*type == '\0' || strchr(type, '/') == NULL)
+		return false;
+	for (const char *c = type; *c != '\0'; c++)
+		if (*c <= 0x20 || *c >= 0x7f || *c == ';' || *c == '"')
+			return false;
+	return true;
+}
+
+static int types_add(struct mime_types *t, size_t *cap, char *ext,
+		     const char *type)
+{
+	size_t elen = strlen(ext);
+
+	if (elen == 0 || elen > MIME_EXT_MAX || strchr(ext, '/') != NULL)
+		return 0;
+	for (char *c = ext; *c != '\0'; c++)
+		if (*c >= 'A' && *c <= 'Z')
+			*c |= 0x20;
+	if (t->n == *cap) {
+		size_t ncap = *cap == 0 ? 256 : *cap * 2;
+		struct mime_ext *v = realloc(t->v, ncap * sizeof(*v));
+		if (v == NULL)
 			return -1;
-		memcpy(buf, text, len);
-		buf[len] = '\0';
+		t->v = v;
+		*cap = ncap;
 	}
-	for (char *line = buf; line != NULL && *line != '\0';) {
-		char *end = strchr(line, '\n'), *p = line, *type;
-		if (end != NULL)
-			*end = '\0';
-		char *hash = strchr(line, '#');
-		if (hash != NULL)
-			*hash = '\0';
-		while (is_space(*p))
-			p++;
-		type = p;
-		while (*p != '\0' && !is_space(*p))
-			p++;
-		/* a type is "major/minor" of printable ASCII */
-		bool ok = p > type && memchr(type, '/', (size_t)(p - type)) != NULL;
-		for (char *c = type; ok && c < p; c++)
-			ok = *c > 0x20 && *c < 0x7f && *c != ';' && *c != '"';
-		if (*p != '\0')
-			*p++ = '\0';
-		while (ok && *p != '\0') {
-			while (is_space(*p))
-				p++;
-			char *ext = p;
-			while (*p != '\0' && !is_space(*p))
-				p++;
-			if (*p != '\0')
-				*p++ = '\0';
-			size_t elen = strlen(ext);
-			if (elen == 0 || elen > MIME_EXT_MAX || strchr(ext, '/'))
-				continue;
-			for (char *c = ext; *c != '\0'; c++)
-				if (*c >= 'A' && *c <= 'Z')
-					*c |= 0x20;
-			if (n == cap) {
-				size_t ncap = cap == 0 ? 256 : cap * 2;
-				struct mime_ext *t = realloc(tab, ncap * sizeof(*t));
-				if (t == NULL) {
-					free(tab);
-					free(buf);
-					return -1;
-				}
-				tab = t;
-				cap = ncap;
-			}
-			tab[n].ext = ext;
-			tab[n].type = type;
-			n++;
-		}
-		line = end != NULL ? end + 1 : NULL;
-	}
-	if (n > 0) {
-		size_t k = 1;
-		qsort(tab, n, sizeof(*tab), ext_sort);
-		/* the first line naming an extension wins */
-		for (size_t i = 1; i < n; i++)
-			if (strcmp(tab[i].ext, tab[k - 1].ext) != 0)
-				tab[k++] = tab[i];
-		n = k;
-	}
-	free(loaded);
-	free(loaded_text);
-	loaded = tab;
-	nloaded = n;
-	loaded_text = buf;
-	mime_forget();
+	t->v[t->n].ext = ext;
+	t->v[t->n].type = type;
+	t->n++;
 	return 0;
 }
 
-int mime_load(const char *path)
+/* One "type ext ext ..." line, comment already cut. */
+static int types_line(struct mime_types *t, size_t *cap, char *line)
+{
+	char *p = line, *type = next_word(&p), *ext;
+
+	if (!type_ok(type))
+		return 0;
+	while (*(ext = next_word(&p)) != '\0')
+		if (types_add(t, cap, ext, type) == -1)
+			return -1;
+	return 0;
+}
+
+/* Sorted, and the first line naming an extension wins. */
+static void types_sort(struct mime_types *t)
+{
+	size_t k = 1;
+
+	if (t->n == 0)
+		return;
+	qsort(t->v, t->n, sizeof(*t->v), ext_sort);
+	for (size_t i = 1; i < t->n; i++)
+		if (strcmp(t->v[i].ext, t->v[k - 1].ext) != 0)
+			t->v[k++] = t->v[i];
+	t->n = k;
+}
+
+struct mime_types *mime_types_parse(const char *text, size_t len)
+{
+	struct mime_types *t = calloc(1, sizeof(*t));
+	size_t cap = 0;
+
+	if (t == NULL || (t->text = malloc(len + 1)) == NULL)
+		goto fail;
+	memcpy(t->text, text, len);
+	t->text[len] = '\0';
+	for (char *line = t->text; line != NULL && *line != '\0';) {
+		char *end = strchr(line, '\n'), *hash;
+		if (end != NULL)
+			*end = '\0';
+		if ((hash = strchr(line, '#')) != NULL)
+			*hash = '\0';
+		if (types_line(t, &cap, line) == -1)
+			goto fail;
+		line = end != NULL ? end + 1 : NULL;
+	}
+	types_sort(t);
+	return t;
+fail:
+	mime_types_free(t);
+	errno = ENOMEM;
+	return NULL;
+}
+
+void mime_types_free(struct mime_types *t)
+{
+	if (t == NULL)
+		return;
+	if (t == in_use)
+		mime_use(NULL);
+	free(t->v);
+	free(t->text);
+	free(t);
+}
+
+/* The whole file, at most MIME_FILE_MAX bytes; NULL with errno. */
+static char *types_read(const char *path, size_t *lenp)
 {
 	FILE *fp = fopen(path, "re");
 	char *text = NULL;
 	size_t len = 0, n;
-	int rc = -1, saved;
+	int saved;
 
 	if (fp == NULL)
-		return -1;
+		return NULL;
 	for (;;) {
 		char *t = realloc(text, len + 65536);
 		if (t == NULL)
-			break;
+			goto fail;
 		text = t;
-		n = fread(text + len, 1, 65536, fp);
-		len += n;
-		if (n < 65536) {
-			if (!ferror(fp))
-				rc = 0;
+		len += n = fread(text + len, 1, 65536, fp);
+		if (n < 65536)
 			break;
-		}
 		if (len > MIME_FILE_MAX) {
 			errno = EFBIG;
-			break;
+			goto fail;
 		}
 	}
-	saved = errno;
+	if (ferror(fp))
+		goto fail;
 	fclose(fp);
-	if (rc == 0)
-		rc = mime_set_types(text, len);
+	*lenp = len;
+	return text;
+fail:
+	saved = errno;
 	free(text);
+	fclose(fp);
 	errno = saved;
-	return rc;
+	return NULL;
+}
+
+struct mime_types *mime_types_load(const char *path)
+{
+	struct mime_types *t;
+	size_t len;
+	char *text = types_read(path, &len);
+
+	if (text == NULL)
+		return NULL;
+	t = mime_types_parse(text, len);
+	free(text);
+	return t;
+}
+
+void mime_use(const struct mime_types *t)
+{
+	in_use = t;
+	mime_forget();
 }
 
 bool mime_has_charset(const char *type)
@@ -328,8 +394,9 @@ const char *mime_type_charset(const char *name, size_t len,
 	if (key.len == last_len && charset == last_charset &&
 	    memcmp(buf, last_ext, key.len) == 0)
 		return last_type;
-	if (nloaded > 0)
-		e = bsearch(&key, loaded, nloaded, sizeof(loaded[0]), mime_cmp);
+	if (in_use != NULL && in_use->n > 0)
+		e = bsearch(&key, in_use->v, in_use->n, sizeof(in_use->v[0]),
+			    mime_cmp);
 	if (e == NULL)
 		e = bsearch(&key, mime_table,
 			    sizeof(mime_table) / sizeof(mime_table[0]),

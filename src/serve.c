@@ -22,6 +22,7 @@
 #include "range.h"
 #include "reply.h"
 #include "response.h"
+#include "route.h"
 #include "serve.h"
 
 /* The methods every resource here answers: the Allow of every 405. */
@@ -613,7 +614,7 @@ void serve_request(const struct vhost *vh, const char *buf,
 		answer_error(&a, n == PATH_ELONG ? 414 : 400, NULL);
 		return;
 	}
-	a.loc = config_location(vh->conf, path);
+	a.loc = route_location(vh->conf, path);
 	/* Hidden files (.git, .env, .htpasswd) are not there, unless allowed. */
 	if (!vh->conf->dotfiles && path_is_hidden(path)) {
 		answer_error(&a, 404, NULL);

@@ -19,6 +19,7 @@
 
 #include "conn.h"
 #include "log.h"
+#include "mime.h"
 #include "response.h"
 #include "worker.h"
 
@@ -529,6 +530,7 @@ void worker_run(const struct worker_args *a)
 	notify_fd = a->notify_fd;
 	worker_self = &w;
 	log_set_tag("worker %u gen %u: ", w.slot, w.gen);
+	mime_use(w.cf->mime); /* this generation's types, whatever the master parsed since */
 	clock_refresh();
 	if (event_loop_init(&w.loop) == -1)
 		die("epoll_create");

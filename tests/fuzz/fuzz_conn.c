@@ -35,6 +35,7 @@
 #include "conn.h"
 #include "event.h"
 #include "log.h"
+#include "mime.h"
 #include "response.h"
 #include "stats.h"
 #include "worker.h"
@@ -221,6 +222,7 @@ static void config_create(void)
 		fprintf(stderr, "fuzz_conn: config: %s\n", err);
 		abort();
 	}
+	mime_use(cf->mime); /* as a worker does */
 }
 
 static void logs_open(void)

@@ -5,6 +5,10 @@
 #include <check.h>
 
 Suite *config_suite(void);
+Suite *confval_suite(void);
+Suite *conftext_suite(void);
+Suite *cpus_suite(void);
+Suite *route_suite(void);
 Suite *path_suite(void);
 Suite *mime_suite(void);
 Suite *request_suite(void);

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "confval.h"
 #include "listen.h"
 #include "suites.h"
 
@@ -52,8 +53,8 @@ static void lconf_add(struct lconf *lc, const char *text)
 	snprintf(lc->text[g], sizeof(lc->text[g]), "%s", text);
 	snprintf(parsed, sizeof(parsed), "%.*s%s", (int)len - port0, text,
 		 port0 ? "1" : "");
-	ck_assert_msg(config_parse_listen(parsed, &grp->addr, &grp->addrlen, err,
-					  sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(confval_parse_listen(parsed, &grp->addr, &grp->addrlen, err,
+					   sizeof(err)) == 0, "%s", err);
 	if (port0 && grp->addr.ss_family == AF_INET)
 		((struct sockaddr_in *)&grp->addr)->sin_port = 0;
 	else if (port0)
@@ -465,17 +466,17 @@ START_TEST(test_listen_same_addr)
 	char err[128];
 
 	for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
-		ck_assert_int_eq(config_parse_listen(same[i][0], &a, &len, err,
-						     sizeof(err)), 0);
-		ck_assert_int_eq(config_parse_listen(same[i][1], &b, &len, err,
-						     sizeof(err)), 0);
+		ck_assert_int_eq(confval_parse_listen(same[i][0], &a, &len, err,
+						      sizeof(err)), 0);
+		ck_assert_int_eq(confval_parse_listen(same[i][1], &b, &len, err,
+						      sizeof(err)), 0);
 		ck_assert_msg(listen_same_addr(&a, &b), "%s", same[i][0]);
 	}
 	for (size_t i = 0; i < sizeof(differ) / sizeof(differ[0]); i++) {
-		ck_assert_int_eq(config_parse_listen(differ[i][0], &a, &len, err,
-						     sizeof(err)), 0);
-		ck_assert_int_eq(config_parse_listen(differ[i][1], &b, &len, err,
-						     sizeof(err)), 0);
+		ck_assert_int_eq(confval_parse_listen(differ[i][0], &a, &len, err,
+						      sizeof(err)), 0);
+		ck_assert_int_eq(confval_parse_listen(differ[i][1], &b, &len, err,
+						      sizeof(err)), 0);
 		ck_assert_msg(!listen_same_addr(&a, &b), "%s %s", differ[i][0],
 			      differ[i][1]);
 		ck_assert(!listen_same_addr(&b, &a));

@@ -3,6 +3,7 @@
  * since a lookup in an unsorted table misses), then the edge cases of
  * finding the extension.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -212,7 +213,10 @@ START_TEST(test_mime_types_file)
 		"bad-type-without-slash bts\n"
 		"application/x-last last";
 
-	ck_assert_int_eq(mime_set_types(text, sizeof(text) - 1), 0);
+	struct mime_types *t = mime_types_parse(text, sizeof(text) - 1);
+
+	ck_assert_ptr_nonnull(t);
+	mime_use(t);
 	ck_assert_str_eq(T("a.spc"), "text/x-special" U);
 	ck_assert_str_eq(T("a.spx"), "text/x-special" U);
 	ck_assert_str_eq(T("A.SPX"), "text/x-special" U);
@@ -227,9 +231,36 @@ START_TEST(test_mime_types_file)
 			 "text/x-special; charset=iso-8859-1");
 	ck_assert_str_eq(mime_type_charset("a.spc", 5, NULL), "text/x-special");
 	ck_assert_str_eq(mime_type_charset("a.json", 6, ""), "application/json");
-	ck_assert_int_eq(mime_set_types(NULL, 0), 0);
+	mime_use(NULL);
 	ck_assert_str_eq(T("a.png"), "image/png");
 	ck_assert_str_eq(T("a.spc"), BIN);
+	mime_types_free(t);
+}
+END_TEST
+
+/*
+ * Parsing a table installs nothing: a reload parses the new types before
+ * it knows whether it will commit.  Only mime_use() switches, and freeing
+ * the table in use falls back to the built-in one.
+ */
+START_TEST(test_mime_parse_installs_nothing)
+{
+	static const char alpha[] = "text/x-alpha foo\n";
+	static const char beta[] = "text/x-beta foo\n";
+	struct mime_types *a = mime_types_parse(alpha, sizeof(alpha) - 1);
+	struct mime_types *b;
+
+	ck_assert_ptr_nonnull(a);
+	ck_assert_str_eq(T("x.foo"), BIN);
+	mime_use(a);
+	ck_assert_str_eq(T("x.foo"), "text/x-alpha" U);
+	b = mime_types_parse(beta, sizeof(beta) - 1);
+	ck_assert_ptr_nonnull(b);
+	ck_assert_str_eq(T("x.foo"), "text/x-alpha" U);
+	mime_types_free(b);
+	ck_assert_str_eq(T("x.foo"), "text/x-alpha" U);
+	mime_types_free(a);
+	ck_assert_str_eq(T("x.foo"), BIN);
 }
 END_TEST
 
@@ -248,7 +279,9 @@ END_TEST
 
 START_TEST(test_mime_load_missing)
 {
-	ck_assert_int_eq(mime_load("/nonexistent/mime.types"), -1);
+	errno = 0;
+	ck_assert_ptr_null(mime_types_load("/nonexistent/mime.types"));
+	ck_assert_int_eq(errno, ENOENT);
 	ck_assert_str_eq(T("a.css"), "text/css" U);
 }
 END_TEST
@@ -259,9 +292,10 @@ Suite *mime_suite(void)
 	TCase *tc = tcase_create("table");
 
 	/* the built-in table alone, whatever an earlier suite loaded */
-	mime_set_types(NULL, 0);
+	mime_use(NULL);
 	tcase_add_test(tc, test_mime_table);
 	tcase_add_test(tc, test_mime_types_file);
+	tcase_add_test(tc, test_mime_parse_installs_nothing);
 	tcase_add_test(tc, test_mime_has_charset);
 	tcase_add_test(tc, test_mime_load_missing);
 	suite_add_tcase(s, tc);

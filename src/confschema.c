@@ -1,0 +1,809 @@
+/*
+ * confschema.c — every option of forkd.conf, one row each, and the kinds
+ * of option: how a value is checked while libconfuse parses (so errors
+ * have their line) and how it is stored once the whole file is good.
+ *
+ * Every option except the three booleans is a libconfuse string: bare
+ * words and numbers both lex as strings, so `worker_processes = auto` and
+ * `= 4` read alike, and numbers are parsed by confval.c, in decimal, with
+ * our own messages.  A scalar kind has one parse function that both its
+ * check and its store run, so what is accepted is what is stored.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <confuse.h>
+
+#include "cidr.h"
+#include "config.h"
+#include "confschema.h"
+#include "confval.h"
+#include "cpus.h"
+#include "file.h"
+#include "log.h"
+#include "mime.h"
+
+#define WORKERS_MAX 512
+#define CONNECTIONS_MAX 1000000
+#define REQUESTS_MAX 1000000000
+
+#define AT(base, off, type) ((type *)(void *)((char *)(base) + (off)))
+
+_Static_assert(sizeof(enum accept_mode) == sizeof(int) &&
+	       sizeof(enum log_level) == sizeof(int) &&
+	       sizeof(enum real_ip) == sizeof(int),
+	       "word kinds store an int");
+
+const char *option_name(const struct option *o)
+{
+	const char *bar = strrchr(o->path, '|');
+
+	return bar != NULL ? bar + 1 : o->path;
+}
+
+/* The value just set: the last one, since lists are checked per item. */
+static const char *last_value(cfg_opt_t *opt)
+{
+	return cfg_opt_getnstr(opt, cfg_opt_size(opt) - 1);
+}
+
+static char *dup_or_fail(const char *s)
+{
+	char *p = strdup(s);
+
+	if (p == NULL)
+		config_store_failed(NULL);
+	return p;
+}
+
+/* ------------------------------------------------------ scalar kinds */
+
+/*
+ * A scalar kind is one parse function: text to the value at out, or -1
+ * with a message.  check_parsed() runs it on a scratch value while the
+ * file is parsed, store_parsed() into the destination afterwards.
+ */
+
+static int parse_number(const struct option *o, const char *s, void *out,
+			char *msg, size_t len)
+{
+	return confval_number(option_name(o), s, o->min, o->max, out, msg, len);
+}
+
+static int parse_duration(const struct option *o, const char *s, void *out,
+			  char *msg, size_t len)
+{
+	return confval_duration(option_name(o), s, o->min, out, msg, len);
+}
+
+static int parse_bytes(const struct option *o, const char *s, void *out,
+		       char *msg, size_t len)
+{
+	return confval_bytes(option_name(o), s, o->min, o->max, out, msg, len);
+}
+
+static int parse_size(const struct option *o, const char *s, void *out,
+		      char *msg, size_t len)
+{
+	return confval_size(option_name(o), s, o->min, o->max, out, msg, len);
+}
+
+static int parse_workers(const struct option *o, const char *s, void *out,
+			 char *msg, size_t len)
+{
+	unsigned cpus = strcmp(s, "auto") == 0 ? cpus_usable() : 0;
+
+	return confval_workers(s, cpus, o->max, out, msg, len);
+}
+
+static int parse_level(const struct option *o, const char *s, void *out,
+		       char *msg, size_t len)
+{
+	size_t n;
+
+	if (log_level_parse(s, out) == 0)
+		return 0;
+	n = (size_t)snprintf(msg, len, "%s must be one of", option_name(o));
+	for (unsigned i = 0; i < LOG_LEVELS && n < len; i++)
+		n += (size_t)snprintf(msg + n, len - n, " %s,",
+				      log_level_name((enum log_level)i));
+	if (n < len)
+		snprintf(msg + n, len - n, " not \"%s\"", s);
+	return -1;
+}
+
+static int parse_expires(const struct option *o, const char *s, void *out,
+			 char *msg, size_t len)
+{
+	if (confval_parse_expires(s, out) == 0)
+		return 0;
+	snprintf(msg, len, "%s must be off, epoch or a time such as 3600, 30m, "
+		 "12h, 30d or 2w (at most 10 years), not \"%s\"",
+		 option_name(o), s);
+	return -1;
+}
+
+/* "NAME must be a, b or c, not "s"", the words as the row lists them;
+ * "" (not set) is not offered. */
+static int words_reject(const struct option *o, const char *s, char *msg,
+			size_t len)
+{
+	const struct word *w = o->words[0].text[0] == '\0' ? o->words + 1 :
+							     o->words;
+	size_t n = (size_t)snprintf(msg, len, "%s must be", option_name(o));
+
+	for (size_t i = 0; w[i].text != NULL && n < len; i++)
+		n += (size_t)snprintf(msg + n, len - n, "%s%s",
+				      i == 0 ? " " : w[i + 1].text == NULL ?
+				      " or " : ", ", w[i].text);
+	if (n < len)
+		snprintf(msg + n, len - n, ", not \"%s\"", s);
+	return -1;
+}
+
+static const struct word *words_find(const struct option *o, const char *s)
+{
+	for (const struct word *w = o->words; w->text != NULL; w++)
+		if (o->nocase ? strcasecmp(s, w->text) == 0 :
+				strcmp(s, w->text) == 0)
+			return w;
+	return NULL;
+}
+
+/* One of the row's words, stored as an int (an enum). */
+static int parse_enum(const struct option *o, const char *s, void *out,
+		      char *msg, size_t len)
+{
+	const struct word *w = words_find(o, s);
+
+	if (w == NULL)
+		return words_reject(o, s, msg, len);
+	*(int *)out = w->value;
+	return 0;
+}
+
+/* One of two words, stored as a bool. */
+static int parse_switch(const struct option *o, const char *s, void *out,
+			char *msg, size_t len)
+{
+	const struct word *w = words_find(o, s);
+
+	if (w == NULL)
+		return words_reject(o, s, msg, len);
+	*(bool *)out = w->value != 0;
+	return 0;
+}
+
+static int check_parsed(const struct option *o, cfg_opt_t *opt, char *msg,
+			size_t len)
+{
+	union {
+		unsigned u;
+		size_t z;
+		int i;
+		bool b;
+		long long ll;
+	} scratch;
+
+	return o->kind->parse(o, last_value(opt), &scratch, msg, len);
+}
+
+static int store_parsed(const struct option *o, cfg_t *sec, void *base)
+{
+	char msg[CONFIG_ERR_MAX];
+
+	if (o->kind->parse(o, cfg_getstr(sec, option_name(o)),
+			   AT(base, o->dst, void), msg, sizeof(msg)) == -1)
+		return config_store_failed(msg);
+	return 0;
+}
+
+#define SCALAR(p) \
+	{ .type = OPT_STR, .check = check_parsed, .store = store_parsed, .parse = (p) }
+static const struct kind
+	NUMBER = SCALAR(parse_number),     /* unsigned, min..max */
+	DURATION = SCALAR(parse_duration), /* unsigned ms, at least min */
+	BYTES = SCALAR(parse_bytes),       /* unsigned, k/m/g, min..max */
+	SIZE = SCALAR(parse_size),         /* size_t, k/m, min..max */
+	WORKERS = SCALAR(parse_workers),   /* unsigned, "auto" or 1..max */
+	LEVEL = SCALAR(parse_level),       /* enum log_level */
+	EXPIRES = SCALAR(parse_expires),   /* long long seconds */
+	ENUM = SCALAR(parse_enum),         /* int (an enum), one of words */
+	SWITCH = SCALAR(parse_switch);     /* bool, one of two words */
+
+/* ------------------------------------------------------ other kinds */
+
+static int store_bool(const struct option *o, cfg_t *sec, void *base)
+{
+	*AT(base, o->dst, bool) = cfg_getbool(sec, option_name(o));
+	return 0;
+}
+
+/* Each value passes the row's test. */
+static int check_test(const struct option *o, cfg_opt_t *opt, char *msg,
+		      size_t len)
+{
+	return o->test != NULL ? o->test(option_name(o), last_value(opt), msg,
+					 len) : 0;
+}
+
+static int check_nonempty(const struct option *o, cfg_opt_t *opt, char *msg,
+			  size_t len)
+{
+	return confval_check_nonempty(option_name(o), last_value(opt), msg, len);
+}
+
+/* A string; "" or the row's off word store NULL. */
+static int store_string(const struct option *o, cfg_t *sec, void *base)
+{
+	const char *s = cfg_getstr(sec, option_name(o));
+
+	if (s[0] == '\0' || (o->off != NULL && strcmp(s, o->off) == 0))
+		return 0;
+	return (*AT(base, o->dst, char *) = dup_or_fail(s)) != NULL ? 0 : -1;
+}
+
+/* A file name, made absolute; the row's off word stores NULL. */
+static int store_path(const struct option *o, cfg_t *sec, void *base)
+{
+	const char *s = cfg_getstr(sec, option_name(o));
+
+	if (o->off != NULL && strcmp(s, o->off) == 0)
+		return 0;
+	if ((*AT(base, o->dst, char *) = confval_path(config_dir(), s)) == NULL)
+		return config_store_failed(NULL);
+	return 0;
+}
+
+/* error_log: "stderr" as written, else a file name. */
+static int store_log_target(const struct option *o, cfg_t *sec, void *base)
+{
+	const char *s = cfg_getstr(sec, option_name(o));
+
+	if (strcmp(s, "stderr") != 0)
+		return store_path(o, sec, base);
+	return (*AT(base, o->dst, char *) = dup_or_fail(s)) != NULL ? 0 : -1;
+}
+
+/*
+ * mime_types: the file name at dst and its parsed table at aux.  A file
+ * that cannot be read leaves the table NULL: the built-in one alone.  The
+ * table is only parsed here; each worker installs its own config's.
+ */
+static int store_mime(const struct option *o, cfg_t *sec, void *base)
+{
+	const char *s = cfg_getstr(sec, option_name(o));
+	char *path;
+
+	if (s[0] == '\0' || strcmp(s, "off") == 0)
+		return 0;
+	if ((path = confval_path(config_dir(), s)) == NULL)
+		return config_store_failed(NULL);
+	*AT(base, o->dst, char *) = path;
+	*AT(base, o->aux, struct mime_types *) = mime_types_load(path);
+	return 0;
+}
+
+static int check_root(const struct option *o, cfg_opt_t *opt, char *msg,
+		      size_t len)
+{
+	const char *s = last_value(opt);
+	struct stat st;
+	char *path;
+	int rc = 0;
+
+	if (confval_check_nonempty("root", s, msg, len) == -1)
+		return -1;
+	if ((path = confval_root(config_dir(), s)) == NULL) {
+		snprintf(msg, len, "%s", strerror(errno));
+		return -1;
+	}
+	if (stat(path, &st) == -1)
+		rc = -1;
+	else if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		rc = -1;
+	}
+	if (rc == -1)
+		snprintf(msg, len, "root \"%s\": %s", path, strerror(errno));
+	free(path);
+	return rc;
+}
+
+static int store_root(const struct option *o, cfg_t *sec, void *base)
+{
+	const char *s = cfg_getstr(sec, option_name(o));
+
+	if ((*AT(base, o->dst, char *) = confval_root(config_dir(), s)) == NULL)
+		return config_store_failed(NULL);
+	return 0;
+}
+
+/* A list of strings: char ** at dst, its size_t count at aux. */
+static int store_strings(const struct option *o, cfg_t *sec, void *base)
+{
+	const char *name = option_name(o);
+	unsigned k = cfg_size(sec, name);
+	char ***out = AT(base, o->dst, char **);
+	size_t *n = AT(base, o->aux, size_t);
+
+	*n = 0;
+	if (k > 0 && (*out = calloc(k, sizeof(**out))) == NULL)
+		return config_store_failed(NULL);
+	for (; *n < k; (*n)++)
+		if (((*out)[*n] = dup_or_fail(cfg_getnstr(sec, name,
+							  (unsigned)*n))) == NULL)
+			return -1;
+	return 0;
+}
+
+/* A list of address blocks: struct cidr * at dst, count at aux. */
+static int store_cidrs(const struct option *o, cfg_t *sec, void *base)
+{
+	const char *name = option_name(o);
+	unsigned k = cfg_size(sec, name);
+	struct cidr **out = AT(base, o->dst, struct cidr *);
+
+	if (k == 0)
+		return 0;
+	if ((*out = calloc(k, sizeof(**out))) == NULL)
+		return config_store_failed(NULL);
+	for (unsigned i = 0; i < k; i++)
+		if (cidr_parse(cfg_getnstr(sec, name, i), &(*out)[i]) == -1)
+			return config_store_failed("bad address block");
+	*AT(base, o->aux, size_t) = k;
+	return 0;
+}
+
+static int check_error_page(const struct option *o, cfg_opt_t *opt,
+			    char *msg, size_t len)
+{
+	bool codes[ERROR_PAGE_COUNT];
+	const char *uri;
+
+	return confval_parse_error_page(last_value(opt), codes, &uri, msg, len);
+}
+
+/* Into the char *[ERROR_PAGE_COUNT] at dst; later entries win. */
+static int store_error_pages(const struct option *o, cfg_t *sec, void *base)
+{
+	char **pages = AT(base, o->dst, char *), msg[CONFIG_ERR_MAX];
+
+	for (unsigned i = 0; i < cfg_size(sec, option_name(o)); i++) {
+		bool codes[ERROR_PAGE_COUNT];
+		const char *uri;
+		if (confval_parse_error_page(cfg_getnstr(sec, option_name(o), i),
+					     codes, &uri, msg, sizeof(msg)) == -1)
+			return config_store_failed(msg);
+		for (size_t k = 0; k < ERROR_PAGE_COUNT; k++) {
+			if (!codes[k])
+				continue;
+			free(pages[k]);
+			if ((pages[k] = dup_or_fail(uri)) == NULL)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static int check_header(const struct option *o, cfg_opt_t *opt, char *msg,
+			size_t len)
+{
+	return confval_check_header(last_value(opt), msg, len);
+}
+
+/* The bytes the add_header lines of sec take in a response head. */
+static size_t headers_bytes(cfg_t *sec)
+{
+	size_t n = 0;
+
+	for (unsigned i = 0; i < cfg_size(sec, "add_header"); i++)
+		n += strlen(cfg_getnstr(sec, "add_header", i)) + 2;
+	return n;
+}
+
+/* "Name: value\r\n" lines into the struct location_conf at dst. */
+static int store_headers(const struct option *o, cfg_t *sec, void *base)
+{
+	struct location_conf *loc = AT(base, o->dst, struct location_conf);
+	cfg_opt_t *hdr = cfg_getopt(sec, option_name(o));
+	size_t n = headers_bytes(sec);
+
+	free(loc->headers);
+	loc->headers = NULL;
+	loc->headers_len = 0;
+	if (n == 0)
+		return 0;
+	if ((loc->headers = malloc(n + 1)) == NULL)
+		return config_store_failed(NULL);
+	for (unsigned i = 0; i < cfg_opt_size(hdr); i++) {
+		const char *h = cfg_opt_getnstr(hdr, i);
+		size_t len = strlen(h);
+		memcpy(loc->headers + loc->headers_len, h, len);
+		memcpy(loc->headers + loc->headers_len + len, "\r\n", 2);
+		loc->headers_len += len + 2;
+	}
+	loc->headers[loc->headers_len] = '\0';
+	return 0;
+}
+
+static int check_log_format(const struct option *o, cfg_opt_t *opt,
+			    char *msg, size_t len)
+{
+	enum access_format f;
+
+	return confval_log_format(last_value(opt), &f, msg, len);
+}
+
+/* The format as an int at dst; a custom one's text at aux. */
+static int store_log_format(const struct option *o, cfg_t *sec, void *base)
+{
+	const char *s = cfg_getstr(sec, option_name(o));
+	char msg[CONFIG_ERR_MAX];
+	enum access_format f;
+
+	if (confval_log_format(s, &f, msg, sizeof(msg)) == -1)
+		return config_store_failed(msg);
+	*AT(base, o->dst, int) = (int)f;
+	if (f == ACCESS_CUSTOM &&
+	    (*AT(base, o->aux, char *) = dup_or_fail(s)) == NULL)
+		return -1;
+	return 0;
+}
+
+/* ------------------------------------------------------------ listen */
+
+/* Does any listen value of opt, but skip, have the address of ss? */
+static const char *listen_find(cfg_opt_t *opt, unsigned skip,
+			       const struct sockaddr_storage *ss)
+{
+	struct sockaddr_storage other;
+	socklen_t len;
+
+	for (unsigned i = 0; i < cfg_opt_size(opt); i++) {
+		const char *s = cfg_opt_getnstr(opt, i);
+
+		if (i != skip &&
+		    confval_parse_listen(s, &other, &len, NULL, 0) == 0 &&
+		    confval_listen_same(ss, &other))
+			return s;
+	}
+	return NULL;
+}
+
+/*
+ * The value just set against the earlier ones of this section: it works
+ * on the values parsed so far, so a repeated `listen =` (which replaces)
+ * is handled too.
+ */
+static int check_listen(const struct option *o, cfg_opt_t *opt, char *msg,
+			size_t len)
+{
+	const char *s = last_value(opt), *dup;
+	struct sockaddr_storage ss;
+	char why[CONFIG_ERR_MAX];
+	socklen_t sslen;
+
+	if (confval_parse_listen(s, &ss, &sslen, why, sizeof(why)) == -1) {
+		snprintf(msg, len, "listen \"%s\": %s", s, why);
+		return -1;
+	}
+	if ((dup = listen_find(opt, cfg_opt_size(opt) - 1, &ss)) == NULL)
+		return 0;
+	if (strcmp(dup, s) == 0)
+		snprintf(msg, len, "listen \"%s\": duplicate address", s);
+	else
+		snprintf(msg, len, "listen \"%s\": same address as \"%s\"", s, dup);
+	return -1;
+}
+
+/* struct listen_conf * at dst, count at aux. */
+static int store_listen(const struct option *o, cfg_t *sec, void *base)
+{
+	unsigned n = cfg_size(sec, "listen");
+	struct listen_conf **v = AT(base, o->dst, struct listen_conf *);
+	size_t *nv = AT(base, o->aux, size_t);
+	char msg[CONFIG_ERR_MAX];
+
+	if ((*v = calloc(n, sizeof(**v))) == NULL)
+		return config_store_failed(NULL);
+	while (*nv < n) {
+		struct listen_conf *l = &(*v)[*nv];
+		const char *s = cfg_getnstr(sec, "listen", (unsigned)*nv);
+
+		if ((l->text = dup_or_fail(s)) == NULL)
+			return -1;
+		(*nv)++;
+		if (confval_parse_listen(s, &l->addr, &l->addrlen, msg,
+					 sizeof(msg)) == -1)
+			return config_store_failed(msg);
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------- sections */
+
+static int headers_room(cfg_t *sec, char *msg, size_t len)
+{
+	if (headers_bytes(sec) <= HEADERS_MAX)
+		return 0;
+	snprintf(msg, len, "add_header: more than %d bytes of headers",
+		 HEADERS_MAX);
+	return -1;
+}
+
+/* One listen value of sec against an earlier server, other. */
+static int shared_listen(cfg_t *sec, cfg_t *other, const char *s, char *msg,
+			 size_t len)
+{
+	bool named = cfg_size(sec, "server_name") > 0;
+	bool dflt = cfg_getbool(sec, "default_server");
+	struct sockaddr_storage ss;
+	const char *dup;
+	socklen_t sslen;
+
+	if (confval_parse_listen(s, &ss, &sslen, NULL, 0) == -1 ||
+	    (dup = listen_find(cfg_getopt(other, "listen"), -1u, &ss)) == NULL)
+		return 0;
+	if (!named && !dflt)
+		snprintf(msg, len, "listen \"%s\": same address as \"%s\" of an "
+			 "earlier server; give this one a server_name", s, dup);
+	else if (dflt && cfg_getbool(other, "default_server"))
+		snprintf(msg, len, "listen \"%s\": an earlier server is "
+			 "default_server for \"%s\" already", s, dup);
+	else
+		return 0;
+	return -1;
+}
+
+/*
+ * Servers may share an address (virtual hosts) when Host can tell them
+ * apart: a later one needs a server_name (or must be the default), and
+ * only one may be the default.
+ */
+static int check_shared_listen(cfg_t *sec, char *msg, size_t len)
+{
+	cfg_t *root = config_root();
+	cfg_opt_t *mine = cfg_getopt(sec, "listen");
+
+	for (unsigned i = 0; i < cfg_size(root, "server"); i++) {
+		cfg_t *other = cfg_getnsec(root, "server", i);
+		if (other == sec)
+			break;
+		for (unsigned a = 0; a < cfg_opt_size(mine); a++)
+			if (shared_listen(sec, other, cfg_opt_getnstr(mine, a),
+					  msg, len) == -1)
+				return -1;
+	}
+	return 0;
+}
+
+/* At the closing brace of each server section. */
+static int check_server(const struct option *o, cfg_opt_t *opt, char *msg,
+			size_t len)
+{
+	cfg_t *sec = cfg_opt_getnsec(opt, cfg_opt_size(opt) - 1);
+
+	if (cfg_size(sec, "listen") == 0)
+		snprintf(msg, len, "server section needs a listen directive");
+	else if (cfg_getstr(sec, "root") == NULL)
+		snprintf(msg, len, "server section needs a root directive");
+	else if (headers_room(sec, msg, len) == 0)
+		return check_shared_listen(sec, msg, len);
+	return -1;
+}
+
+/* struct server_conf * at dst, count at aux. */
+static int store_servers(const struct option *o, cfg_t *root, void *base)
+{
+	unsigned n = cfg_size(root, "server");
+	struct server_conf **v = AT(base, o->dst, struct server_conf *);
+
+	if ((*v = calloc(n, sizeof(**v))) == NULL)
+		return config_store_failed(NULL);
+	/* zeroed, so config_free() may free all n of them */
+	*AT(base, o->aux, size_t) = n;
+	for (unsigned i = 0; i < n; i++)
+		if (config_store_scope(o->path, cfg_getnsec(root, "server", i),
+				       &(*v)[i], false) == -1)
+			return -1;
+	return 0;
+}
+
+/* At the closing brace of each location section. */
+static int check_location(const struct option *o, cfg_opt_t *opt,
+			  char *msg, size_t len)
+{
+	cfg_t *sec = cfg_opt_getnsec(opt, cfg_opt_size(opt) - 1);
+	const char *title = cfg_title(sec);
+
+	if (title == NULL || !confval_uri_path_ok(title)) {
+		snprintf(msg, len, "location \"%s\" must be a path starting "
+			 "with /", title != NULL ? title : "");
+		return -1;
+	}
+	return headers_room(sec, msg, len);
+}
+
+/* A location starts as its server's defaults, then takes what it sets. */
+static int store_location(struct location_conf *loc, cfg_t *ls,
+			  const struct location_conf *dflt, const char *scope)
+{
+	if ((loc->prefix = dup_or_fail(cfg_title(ls))) == NULL)
+		return -1;
+	loc->prefix_len = strlen(loc->prefix);
+	loc->expires = dflt->expires;
+	if (dflt->headers != NULL &&
+	    (loc->headers = dup_or_fail(dflt->headers)) == NULL)
+		return -1;
+	loc->headers_len = dflt->headers_len;
+	return config_store_scope(scope, ls, loc, true);
+}
+
+/* struct location_conf * at dst, count at aux; base a server_conf. */
+static int store_locations(const struct option *o, cfg_t *sec, void *base)
+{
+	const struct server_conf *sc = base;
+	unsigned n = cfg_size(sec, "location");
+	struct location_conf **v = AT(base, o->dst, struct location_conf *);
+	size_t *nv = AT(base, o->aux, size_t);
+
+	if (n > 0 && (*v = calloc(n, sizeof(**v))) == NULL)
+		return config_store_failed(NULL);
+	for (; *nv < n; (*nv)++)
+		if (store_location(&(*v)[*nv],
+				   cfg_getnsec(sec, "location", (unsigned)*nv),
+				   &sc->defaults, o->path) == -1)
+			return -1;
+	return 0;
+}
+
+/* -------------------------------------------------------- the table */
+
+#define KIND(t, c, s) { .type = (t), .check = (c), .store = (s) }
+static const struct kind
+	BOOLEAN = KIND(OPT_BOOL, NULL, store_bool),
+	STRING = KIND(OPT_STR, check_test, store_string),
+	PATH = KIND(OPT_STR, check_nonempty, store_path),
+	LOG_TARGET = KIND(OPT_STR, check_nonempty, store_log_target),
+	MIME = KIND(OPT_STR, NULL, store_mime),
+	ROOT_DIR = KIND(OPT_STR, check_root, store_root),
+	STRINGS = KIND(OPT_LIST, check_test, store_strings),
+	CIDRS = KIND(OPT_LIST, check_test, store_cidrs),
+	LISTEN = KIND(OPT_LIST, check_listen, store_listen),
+	ERROR_PAGES = KIND(OPT_LIST, check_error_page, store_error_pages),
+	HEADERS = KIND(OPT_LIST, check_header, store_headers),
+	LOG_FORMAT = KIND(OPT_STR, check_log_format, store_log_format),
+	SERVERS = KIND(OPT_SEC, check_server, store_servers),
+	LOCATIONS = KIND(OPT_SEC_NAMED, check_location, store_locations);
+
+static const struct word accept_words[] = {
+	{ "reuseport", ACCEPT_REUSEPORT }, { "shared", ACCEPT_SHARED },
+	{ "handoff", ACCEPT_HANDOFF }, { NULL, 0 },
+};
+static const struct word affinity_words[] = {
+	{ "auto", 1 }, { "off", 0 }, { NULL, 0 },
+};
+static const struct word on_off[] = {
+	{ "on", 1 }, { "off", 0 }, { NULL, 0 },
+};
+static const struct word dotfiles_words[] = {
+	{ "deny", 0 }, { "allow", 1 }, { NULL, 0 },
+};
+static const struct word symlinks_words[] = {
+	{ "follow", SYMLINKS_FOLLOW }, { "owner", SYMLINKS_OWNER },
+	{ "off", SYMLINKS_OFF }, { NULL, 0 },
+};
+/* Header names: the row matches them in any case. */
+static const struct word real_ip_words[] = {
+	{ "", REAL_IP_OFF }, { "X-Forwarded-For", REAL_IP_XFF },
+	{ "Forwarded", REAL_IP_FORWARDED }, { NULL, 0 },
+};
+
+/* A row: path, default, kind, destination, then named extras. */
+#define OPT(p, d, k, off, ...) \
+	{ .path = (p), .dflt = (d), .kind = (k), .dst = (off), __VA_ARGS__ }
+#define TOP(f) offsetof(struct config, f)
+#define SRV(f) offsetof(struct server_conf, f)
+#define LOC(f) offsetof(struct location_conf, f)
+
+/*
+ * Stored in this order, scope by scope: a server's expires and add_header
+ * come before its locations, which start from them.
+ */
+const struct option config_options[] = {
+	OPT("worker_processes", "auto", &WORKERS, TOP(worker_processes),
+	    .max = WORKERS_MAX),
+	OPT("accept_mode", "reuseport", &ENUM, TOP(accept_mode),
+	    .words = accept_words),
+	OPT("pid_file", "/run/forkd.pid", &PATH, TOP(pid_file)),
+	OPT("error_log", "stderr", &LOG_TARGET, TOP(error_log)),
+	OPT("error_log_level", "notice", &LEVEL, TOP(error_log_level)),
+	OPT("user", "nobody", &STRING, TOP(user)),
+	OPT("group", "", &STRING, TOP(group)),
+	OPT("shutdown_timeout", "30", &DURATION, TOP(shutdown_timeout)),
+	OPT("daemon", "false", &BOOLEAN, TOP(daemon)),
+	OPT("worker_connections", "4096", &NUMBER, TOP(worker_connections),
+	    .min = 1, .max = CONNECTIONS_MAX),
+	OPT("max_generations", "4", &NUMBER, TOP(max_generations),
+	    .min = 2, .max = 64),
+	OPT("worker_watchdog", "10", &DURATION, TOP(worker_watchdog)),
+	OPT("worker_rlimit_nofile", "0", &NUMBER, TOP(worker_rlimit_nofile),
+	    .max = 1048576),
+	OPT("worker_cpu_affinity", "off", &SWITCH, TOP(worker_cpu_affinity),
+	    .words = affinity_words),
+	OPT("max_requests_per_worker", "0", &NUMBER,
+	    TOP(max_requests_per_worker), .max = REQUESTS_MAX),
+	OPT("drain_delay", "0", &DURATION, TOP(drain_delay)),
+	OPT("mime_types", "/etc/mime.types", &MIME, TOP(mime_types),
+	    .aux = TOP(mime)),
+	OPT("server", NULL, &SERVERS, TOP(servers), .aux = TOP(nservers)),
+
+	OPT("server|listen", NULL, &LISTEN, SRV(listen), .aux = SRV(nlisten)),
+	OPT("server|server_name", "{}", &STRINGS, SRV(server_names),
+	    .aux = SRV(nserver_names), .test = confval_check_server_name),
+	OPT("server|default_server", "false", &BOOLEAN, SRV(default_server)),
+	OPT("server|root", NULL, &ROOT_DIR, SRV(root)),
+	OPT("server|index", "{index.html}", &STRINGS, SRV(index),
+	    .aux = SRV(nindex), .test = confval_check_index),
+	OPT("server|dotfiles", "deny", &SWITCH, SRV(dotfiles),
+	    .words = dotfiles_words),
+	OPT("server|symlinks", "follow", &ENUM, SRV(symlinks),
+	    .words = symlinks_words),
+	OPT("server|precompressed", "off", &SWITCH, SRV(precompressed),
+	    .words = on_off),
+	OPT("server|autoindex", "off", &SWITCH, SRV(autoindex),
+	    .words = on_off),
+	OPT("server|charset", "utf-8", &STRING, SRV(charset),
+	    .test = confval_check_charset, .off = "off"),
+	OPT("server|fallback", "", &STRING, SRV(fallback),
+	    .test = confval_check_uri_path),
+	OPT("server|error_page", "{}", &ERROR_PAGES, SRV(error_page)),
+	OPT("server|expires", "off", &EXPIRES, SRV(defaults.expires)),
+	OPT("server|add_header", "{}", &HEADERS, SRV(defaults)),
+	OPT("server|location", NULL, &LOCATIONS, SRV(locations),
+	    .aux = SRV(nlocations)),
+	OPT("server|access_log", "off", &PATH, SRV(access_log), .off = "off"),
+	OPT("server|access_log_format", "combined", &LOG_FORMAT,
+	    SRV(access_format), .aux = SRV(access_log_custom)),
+	OPT("server|access_log_buffer", "16k", &SIZE, SRV(access_log_buffer),
+	    .min = 512, .max = 16u << 20),
+	OPT("server|keepalive_timeout", "75", &DURATION,
+	    SRV(keepalive_timeout)),
+	OPT("server|keepalive_requests", "1000", &NUMBER,
+	    SRV(keepalive_requests), .min = 1, .max = REQUESTS_MAX),
+	OPT("server|client_header_timeout", "60", &DURATION,
+	    SRV(client_header_timeout), .min = 1),
+	OPT("server|send_timeout", "60", &DURATION, SRV(send_timeout),
+	    .min = 1),
+	OPT("server|client_body_timeout", "60", &DURATION,
+	    SRV(client_body_timeout), .min = 1),
+	OPT("server|client_max_body_size", "1m", &BYTES,
+	    SRV(client_max_body_size), .min = 1, .max = 1u << 30),
+	OPT("server|client_header_buffer_size", "8k", &BYTES,
+	    SRV(client_header_buffer_size), .min = 1024, .max = 65536),
+	/* behind a load balancer */
+	OPT("server|status_path", "", &STRING, SRV(status_path),
+	    .test = confval_check_uri_path),
+	OPT("server|health_path", "", &STRING, SRV(health_path),
+	    .test = confval_check_uri_path),
+	OPT("server|status_allow", "{127.0.0.1, ::1}", &CIDRS,
+	    SRV(status_allow), .aux = SRV(nstatus_allow),
+	    .test = confval_check_cidr),
+	OPT("server|proxy_protocol", "false", &BOOLEAN, SRV(proxy_protocol)),
+	OPT("server|real_ip_header", "", &ENUM, SRV(real_ip),
+	    .words = real_ip_words, .nocase = true),
+	OPT("server|set_real_ip_from", "{}", &CIDRS, SRV(real_ip_from),
+	    .aux = SRV(nreal_ip_from), .test = confval_check_cidr),
+
+	OPT("server|location|expires", "off", &EXPIRES, LOC(expires)),
+	OPT("server|location|add_header", "{}", &HEADERS, 0),
+};
+
+const size_t config_noptions =
+	sizeof(config_options) / sizeof(config_options[0]);

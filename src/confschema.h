@@ -1,0 +1,98 @@
+/*
+ * confschema.h — the options of forkd.conf, one table row each; shared by
+ * config.c (the loader) and confschema.c (the table and its kinds) only.
+ *
+ * A row names everything about an option: where it is ("server|root"),
+ * its default as it would be written in the file, its kind (how text is
+ * checked and stored), its limits or words, and its destination (an
+ * offset into struct config, server_conf or location_conf, by scope).
+ * The libconfuse option arrays are generated from the rows at each load.
+ * libconfuse's types appear here by their struct tags only, so that
+ * confuse.h stays in the two .c files.
+ */
+#ifndef FORKD_CONFSCHEMA_H
+#define FORKD_CONFSCHEMA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct cfg_t;
+struct cfg_opt_t;
+struct option;
+
+/* libconfuse's type for an option's values. */
+enum opt_type {
+	OPT_STR,      /* one string: every scalar, numbers included */
+	OPT_LIST,     /* a list of strings */
+	OPT_BOOL,     /* libconfuse's own true/false/yes/no/on/off */
+	OPT_SEC,      /* a section of further rows */
+	OPT_SEC_NAMED, /* a section with a title, unique in its parent */
+};
+
+/* A word an option may be, and what it stores. */
+struct word {
+	const char *text;  /* "" may stand for "not set"; it is not listed */
+	int value;
+};
+
+/*
+ * How one kind of option is checked and stored.  check runs while
+ * libconfuse parses, on the value just set (the last one of a list), so
+ * the error has its line; 0, or -1 with a message.  store copies the
+ * final value(s) of the option in sec into base + row->dst; 0, or -1
+ * after reporting through config_store_failed().  A scalar kind is its
+ * parse function, which check and store both run.
+ */
+struct kind {
+	enum opt_type type;
+	int (*check)(const struct option *o, struct cfg_opt_t *opt, char *msg,
+		     size_t len);
+	int (*store)(const struct option *o, struct cfg_t *sec, void *base);
+	/* scalars: text to the value at out, run by both check and store */
+	int (*parse)(const struct option *o, const char *s, void *out,
+		     char *msg, size_t len);
+};
+
+/* A pure check of one value, from confval.h. */
+typedef int (*value_test)(const char *name, const char *s, char *msg,
+			  size_t len);
+
+struct option {
+	const char *path;        /* "server|location|expires" */
+	const char *dflt;        /* as in a file; lists "{a, b}"; NULL: none */
+	const struct kind *kind;
+	size_t dst;              /* offset into the scope's struct */
+	size_t aux;              /* a second field: a list's count, ... */
+	unsigned min, max;       /* numbers, durations, sizes */
+	const struct word *words; /* word kinds; ends with a NULL text */
+	value_test test;         /* strings and lists: each value */
+	const char *off;         /* strings: this word (or "") stores NULL */
+	bool nocase;             /* words match in any case */
+};
+
+extern const struct option config_options[];
+extern const size_t config_noptions;
+
+/* The row's own name: the last part of its path. */
+const char *option_name(const struct option *o);
+
+/* --- from config.c, for the kinds ---------------------------------- */
+
+/* Report a failure while storing (out of memory; msg NULL: errno). */
+int config_store_failed(const char *msg);
+
+/* The absolute directory of the file being loaded. */
+const char *config_dir(void);
+
+/* The root section of the file being loaded (during the parse). */
+struct cfg_t *config_root(void);
+
+/*
+ * Store every row of scope ("" for the top level, "server", ...) from sec
+ * into base, in table order.  only_set: skip options the file did not
+ * set, keeping what base holds (a location inherits from its server).
+ */
+int config_store_scope(const char *scope, struct cfg_t *sec, void *base,
+		       bool only_set);
+
+#endif
