@@ -90,7 +90,7 @@ void site_stats(void)
 	ck_assert_int_eq(stats_init(), 0);
 	int slot = stats_slot_take(getpid(), 1, 0);
 	ck_assert_int_ne(slot, -1);
-	site.w.sw = &stats->w[slot];
+	site.w.sw = site.sw = &stats->w[slot];
 }
 
 void site_worker_start(void)

@@ -29,6 +29,7 @@ struct site {
 	struct server_conf sc;     /* what vh.conf points to */
 	struct worker w;
 	struct vhost vh;
+	struct stats_worker *sw;   /* the scoreboard slot (site_stats) */
 };
 
 extern struct site site;

@@ -145,14 +145,14 @@ START_TEST(test_conn_byte_by_byte)
 		cl_settle();
 		ck_assert_msg(cl.len == 0, "answered after %zu bytes", i + 1);
 	}
-	ck_assert_uint_eq(STATS_GET(site.w.sw->reading), 1);
+	ck_assert_uint_eq(STATS_GET(site.sw->reading), 1);
 	cl_send(req + len - 1, 1);
 	cl_settle();
 	ck_assert_uint_eq(count(cl.got, "HTTP/1.1 200 OK\r\n"), 1);
 	ck_assert_str_eq(fx_body(cl.got), "AAAA\n");
 	ck_assert(!cl.eof);
 	ck_assert_uint_eq(site_nconns(), 1);
-	ck_assert_uint_eq(STATS_GET(site.w.sw->requests), 1);
+	ck_assert_uint_eq(STATS_GET(site.sw->requests), 1);
 	cl_close();
 	ck_assert_uint_eq(site_nconns(), 0);
 }
@@ -171,7 +171,7 @@ START_TEST(test_conn_pipelined)
 	ck_assert(a < b);
 	ck_assert_uint_eq(count(cl.got, "AAAA\n"), 1); /* HEAD: no body */
 	ck_assert_uint_eq(count(cl.got, "BBBBBB\n"), 2);
-	ck_assert_uint_eq(STATS_GET(site.w.sw->requests), 4);
+	ck_assert_uint_eq(STATS_GET(site.sw->requests), 4);
 
 	/* a request cut in two, its first half behind a whole one */
 	size_t half = strlen(GET_B) / 2;
@@ -201,7 +201,7 @@ START_TEST(test_conn_header_timeout)
 	cl_read_now();
 	ck_assert(cl.eof);
 	ck_assert_uint_eq(cl.len, 0);
-	ck_assert_uint_eq(STATS_GET(site.w.sw->reading), 0);
+	ck_assert_uint_eq(STATS_GET(site.sw->reading), 0);
 	cl_close();
 
 	/* each byte does not buy more time: the whole head has the limit */
@@ -220,7 +220,7 @@ START_TEST(test_conn_keepalive_timeout)
 {
 	cl_open(0);
 	cl_send_str(GET_A);
-	ck_assert_uint_eq(STATS_GET(site.w.sw->idle), 1);
+	ck_assert_uint_eq(STATS_GET(site.sw->idle), 1);
 	site_advance(KEEPALIVE_MS - 1);
 	site_expire();
 	ck_assert_uint_eq(site_nconns(), 1);
@@ -233,8 +233,8 @@ START_TEST(test_conn_keepalive_timeout)
 	site_advance(1);
 	site_expire();
 	ck_assert_uint_eq(site_nconns(), 0);
-	ck_assert_uint_eq(STATS_GET(site.w.sw->idle), 0);
-	ck_assert_uint_eq(STATS_GET(site.w.sw->handled), 1);
+	ck_assert_uint_eq(STATS_GET(site.sw->idle), 0);
+	ck_assert_uint_eq(STATS_GET(site.sw->handled), 1);
 	cl_read_now();
 	ck_assert(cl.eof);
 	cl_close();
@@ -340,7 +340,7 @@ START_TEST(test_conn_backpressure)
 	cl_read_now();
 	ck_assert_uint_gt(cl.len, 0);
 	ck_assert_uint_lt(cl.len, BIG_SIZE / 4); /* it had to wait */
-	ck_assert_uint_eq(STATS_GET(site.w.sw->writing), 1);
+	ck_assert_uint_eq(STATS_GET(site.sw->writing), 1);
 	unsigned rounds = 0;
 	const char *body = NULL;
 	while ((body = fx_body(cl.got)) == NULL ||
@@ -359,9 +359,9 @@ START_TEST(test_conn_backpressure)
 	/* done: idle again, ready for the next request */
 	site_pump();
 	ck_assert_uint_eq(cl_read_now(), 0);
-	ck_assert_uint_eq(STATS_GET(site.w.sw->writing), 0);
-	ck_assert_uint_eq(STATS_GET(site.w.sw->idle), 1);
-	ck_assert_uint_eq(STATS_GET(site.w.sw->bytes_sent), cl.len);
+	ck_assert_uint_eq(STATS_GET(site.sw->writing), 0);
+	ck_assert_uint_eq(STATS_GET(site.sw->idle), 1);
+	ck_assert_uint_eq(STATS_GET(site.sw->bytes_sent), cl.len);
 	size_t before = cl.len;
 	cl_send_str(GET_A);
 	ck_assert_str_eq(fx_body(cl.got + before), "AAAA\n");
@@ -387,7 +387,7 @@ START_TEST(test_conn_send_timeout)
 	site_advance(1);
 	site_expire();
 	ck_assert_uint_eq(site_nconns(), 0);
-	ck_assert_uint_eq(STATS_GET(site.w.sw->writing), 0);
+	ck_assert_uint_eq(STATS_GET(site.sw->writing), 0);
 	cl_settle();
 	ck_assert(cl.eof);
 	ck_assert_uint_lt(cl.len, BIG_SIZE);

@@ -118,7 +118,7 @@ END_TEST
 
 static void board_fill(void)
 {
-	struct stats_worker *sw = site.w.sw;
+	struct stats_worker *sw = site.sw;
 
 	STATS_SET(sw->state, (uint32_t)STATS_READY);
 	STATS_SET(sw->accepted, 5);
