@@ -15,6 +15,7 @@
 
 #include "event.h"
 #include "fixture.h"
+#include "mime.h"
 #include "response.h"
 #include "serve.h"
 #include "site.h"
@@ -42,21 +43,24 @@ static void site_config(const char *server_lines)
 	ck_assert_msg(site.cf != NULL, "config: %s", err);
 }
 
-/* The vhost as worker.c's setup_vhosts leaves it (no access log). */
+/* The vhost and pool as worker.c's setup_vhosts leaves them (no access
+ * log; the loop and the scoreboard come with site_worker_start). */
 static void site_vhost(void)
 {
 	struct vhost *vh = &site.vh;
 
 	site.sc = site.cf->servers[0];
 	vh->conf = &site.sc;
-	vh->w = &site.w;
+	vh->view = &site.view;
+	vh->pool = &site.pool;
 	vh->rootfd = open(site.root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	ck_assert_int_ne(vh->rootfd, -1);
-	vh->timeout_ms[TIMER_HEADER] = site.sc.client_header_timeout;
-	vh->timeout_ms[TIMER_KEEPALIVE] = site.sc.keepalive_timeout;
-	vh->timeout_ms[TIMER_SEND] = site.sc.send_timeout;
-	vh->timeout_ms[TIMER_LINGER] = 2000;
-	vh->timeout_ms[TIMER_DRAIN] = 0;
+	conn_vhost_init(vh);
+	site.pool = (struct conn_pool){
+		.loop = &site.loop,
+		.cf = site.cf,
+		.vhosts = vh,
+	};
 }
 
 void site_create(const char *name, const char *server_lines)
@@ -66,13 +70,10 @@ void site_create(const char *name, const char *server_lines)
 	snprintf(site.root, sizeof(site.root), "%s/root", site.dir);
 	fx_mkdir(site.dir, "root");
 	site_config(server_lines);
-	site.w.cf = site.cf;
-	site.w.vhosts = &site.vh;
-	site.w.nvhosts = 1;
-	site.w.now = 1700000000;
-	site.w.now_ms = 1000000;
-	worker_self = &site.w;
-	response_clock(site.w.now);
+	mime_use(site.cf->mime);
+	site.view.now = 1700000000;
+	site.view.now_ms = 1000000;
+	response_clock(site.view.now);
 	site_vhost();
 }
 
@@ -90,13 +91,13 @@ void site_stats(void)
 	ck_assert_int_eq(stats_init(), 0);
 	int slot = stats_slot_take(getpid(), 1, 0);
 	ck_assert_int_ne(slot, -1);
-	site.w.sw = site.sw = &stats->w[slot];
+	site.pool.sw = site.sw = &stats->w[slot];
 }
 
 void site_worker_start(void)
 {
 	site_stats();
-	ck_assert_int_eq(event_loop_init(&site.w.loop), 0);
+	ck_assert_int_eq(event_loop_init(&site.loop), 0);
 }
 
 int site_pump(void)
@@ -104,7 +105,7 @@ int site_pump(void)
 	int total = 0;
 
 	for (int i = 0; i < 256; i++) {
-		int n = event_run_once(&site.w.loop, 0);
+		int n = event_run_once(&site.loop, 0);
 		ck_assert_int_ne(n, -1);
 		if (n == 0)
 			break;
@@ -115,24 +116,24 @@ int site_pump(void)
 
 unsigned site_nconns(void)
 {
-	return site.w.nconns;
+	return site.pool.nconns;
 }
 
 void site_expire(void)
 {
-	conn_expire(&site.vh, site.w.now_ms);
+	conn_expire(&site.vh, site.view.now_ms);
 }
 
 void site_advance(uint64_t ms)
 {
-	site.w.now_ms += ms;
-	site.w.now = 1700000000 + (time_t)((site.w.now_ms - 1000000) / 1000);
-	response_clock(site.w.now);
+	site.view.now_ms += ms;
+	site.view.now = 1700000000 + (time_t)((site.view.now_ms - 1000000) / 1000);
+	response_clock(site.view.now);
 }
 
 void site_set_draining(bool draining)
 {
-	site.w.draining = draining;
+	site.view.draining = draining;
 }
 
 void site_peer(const char *peer, struct sockaddr_storage *ss)

@@ -5,6 +5,8 @@
  * worker clock the test moves.  The serve, endpoint and conn suites build
  * on it; like tests/fuzz/fuzz_conn.c, it fills in what worker.c would.
  *
+ * The MIME types are the config's, installed as a worker installs them.
+ *
  * site_create() runs in Check's runner process (an unchecked fixture), so
  * every test's process starts from the same state and may change it
  * freely (site.sc is the vhost's own copy of the server section).
@@ -18,16 +20,19 @@
 
 #include "config.h"
 #include "conn.h"
+#include "event.h"
 #include "reply.h"
 #include "request.h"
-#include "worker.h"
+#include "vhost.h"
 
 struct site {
 	char dir[PATH_MAX];        /* forkd.conf, root/ */
 	char root[PATH_MAX + 8];
 	struct config *cf;
 	struct server_conf sc;     /* what vh.conf points to */
-	struct worker w;
+	struct worker_view view;   /* the clock and drain flag vh sees */
+	struct event_loop loop;
+	struct conn_pool pool;
 	struct vhost vh;
 	struct stats_worker *sw;   /* the scoreboard slot (site_stats) */
 };
