@@ -241,6 +241,25 @@ START_TEST(test_conn_keepalive_timeout)
 }
 END_TEST
 
+/* conn_next_deadline looks only: the earliest timer, whichever class. */
+START_TEST(test_conn_next_deadline)
+{
+	uint64_t t0 = site.view.now_ms;
+
+	ck_assert_uint_eq(conn_next_deadline(&site.vh), UINT64_MAX);
+	cl_open(0);
+	ck_assert_uint_eq(conn_next_deadline(&site.vh), t0 + HEADER_MS);
+	site_advance(500);
+	cl_send_str(GET_A);
+	ck_assert_uint_eq(conn_next_deadline(&site.vh), t0 + 500 + KEEPALIVE_MS);
+	site_advance(KEEPALIVE_MS + 500);
+	ck_assert_uint_eq(site_nconns(), 1); /* looking closed nothing */
+	site_expire();
+	ck_assert_uint_eq(conn_next_deadline(&site.vh), UINT64_MAX);
+	cl_close();
+}
+END_TEST
+
 /* The response head's Connection line, or "" when there is none. */
 static const char *connection_of(const char *wire)
 {
@@ -406,6 +425,7 @@ Suite *conn_suite(void)
 	tcase_add_test(tc, test_conn_pipelined);
 	tcase_add_test(tc, test_conn_header_timeout);
 	tcase_add_test(tc, test_conn_keepalive_timeout);
+	tcase_add_test(tc, test_conn_next_deadline);
 	tcase_add_test(tc, test_conn_keepalive_decision);
 	tcase_add_test(tc, test_conn_keepalive_requests);
 	tcase_add_test(tc, test_conn_drain);

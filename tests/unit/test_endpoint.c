@@ -3,8 +3,10 @@
  * serve_request as a client at a given address would see them — allowed
  * and refused addresses (403), health 200 while serving and 503 once the
  * worker drains or the master stops, the three status formats and an
- * unknown one (400), HEAD, and paths that are not the endpoints.  Each
- * test maps its own scoreboard, so counters set in one do not leak.
+ * unknown one (400), HEAD, and paths that are not the endpoints; then
+ * endpoint_serve's own contract (a status returned for serve to answer,
+ * the reply untouched).  Each test maps its own scoreboard, so counters
+ * set in one do not leak.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -212,14 +214,54 @@ START_TEST(test_endpoint_other_paths)
 	wire = ask("/health", "127.0.0.1");
 	ck_assert_int_eq(status_of(wire), 404);
 	free(wire);
+}
+END_TEST
 
-	/* endpoint_serve itself declines a path that is not its own */
+/* endpoint_serve for the client at peer, on a fresh reply. */
+static int direct(const char *path, const char *query, const char *peer)
+{
+	static struct sockaddr_storage client;
 	struct request req = { .method = METHOD_GET, .http_major = 1,
 			       .http_minor = 1 };
+
+	site_peer(peer, &client);
 	fx_reply_init(&r, out, sizeof(out));
-	ck_assert(!endpoint_serve(&site.vh, &req, "/x", 2, "", 0, &r));
+	r.client = (const struct sockaddr *)&client;
+	return endpoint_serve(&site.vh, &req, path, strlen(path), query,
+			      strlen(query), &r);
+}
+
+/*
+ * The handler's own contract: it answers what is its own, and returns
+ * the status of anything else for its caller to answer, r untouched.
+ */
+START_TEST(test_endpoint_returns_status)
+{
+	ck_assert_int_eq(direct("/x", "", "127.0.0.1"), ENDPOINT_DECLINED);
 	ck_assert_int_eq(r.status, 0);
 	ck_assert_uint_eq(r.len, 0);
+
+	ck_assert_int_eq(direct("/health", "", "192.0.2.7"), 403);
+	ck_assert_int_eq(direct("/status", "", "192.0.2.7"), 403);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_uint_eq(r.len, 0);
+	r.client = NULL;
+	struct request req = { .method = METHOD_GET, .http_major = 1,
+			       .http_minor = 1 };
+	ck_assert_int_eq(endpoint_serve(&site.vh, &req, "/health", 7, "", 0,
+					&r), 403);
+
+	ck_assert_int_eq(direct("/status", "?format=xml", "127.0.0.1"), 400);
+	ck_assert_uint_eq(r.len, 0);
+
+	ck_assert_int_eq(direct("/health", "", "::1"), ENDPOINT_DONE);
+	ck_assert_int_eq(r.status, 200);
+	char *wire = fx_reply_wire(&r, NULL);
+	ck_assert_str_eq(fx_body(wire), "ok\n");
+	free(wire);
+	ck_assert_int_eq(direct("/status", "?format=stub", "127.0.0.1"),
+			 ENDPOINT_DONE);
+	ck_assert_int_eq(r.status, 200);
 }
 END_TEST
 
@@ -238,6 +280,7 @@ Suite *endpoint_suite(void)
 	tcase_add_test(tc, test_endpoint_status_bad_format);
 	tcase_add_test(tc, test_endpoint_head_and_http10);
 	tcase_add_test(tc, test_endpoint_other_paths);
+	tcase_add_test(tc, test_endpoint_returns_status);
 	suite_add_tcase(s, tc);
 	return s;
 }
