@@ -16,6 +16,7 @@ Suite *response_suite(void);
 Suite *file_suite(void);
 Suite *log_suite(void);
 Suite *listen_suite(void);
+Suite *event_suite(void);
 Suite *conn_suite(void);
 Suite *reply_suite(void);
 Suite *serve_suite(void);
