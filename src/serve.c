@@ -160,7 +160,6 @@ static int open_file(struct answer *a, const char *path, struct stat *st);
  */
 static bool error_page(struct answer *a, int status, const char *crange)
 {
-	const struct server_conf *sc = a->vh->conf;
 	const char *uri;
 	char path[PATH_MAX_LEN];
 	struct stat st;
@@ -168,10 +167,10 @@ static bool error_page(struct answer *a, int status, const char *crange)
 
 	if (status < ERROR_PAGE_FIRST ||
 	    status >= ERROR_PAGE_FIRST + ERROR_PAGE_COUNT ||
-	    (uri = sc->error_page[status - ERROR_PAGE_FIRST]) == NULL)
+	    (uri = a->loc->error_page[status - ERROR_PAGE_FIRST]) == NULL)
 		return false;
 	n = path_normalize(uri, strlen(uri), path, sizeof(path));
-	if (n <= 0 || (!sc->dotfiles && path_is_hidden(path)))
+	if (n <= 0 || (!a->loc->dotfiles && path_is_hidden(path)))
 		return false;
 	if ((fd = open_file(a, path, &st)) == -1)
 		return false;
@@ -182,7 +181,7 @@ static bool error_page(struct answer *a, int status, const char *crange)
 	}
 	struct response_head h = {
 		.status = status,
-		.content_type = mime_type_charset(path, (size_t)n, sc->charset),
+		.content_type = mime_type_charset(path, (size_t)n, a->loc->charset),
 		.content_length = (long long)st.st_size,
 		.content_range = crange,
 		.allow = status == 405 ? SERVE_ALLOW : NULL,
@@ -427,14 +426,14 @@ static void serve_file(struct answer *a, int fd, const struct stat *st,
 		       const char *path)
 {
 	const char *type = mime_type_charset(path, strlen(path),
-					     a->vh->conf->charset);
+					     a->loc->charset);
 	const char *coding = NULL;
 	struct stat cst;
 	char etag[FILE_ETAG_MAX];
 	char extra[SERVE_EXTRA_MAX];
 	size_t loc_len = location_headers(a, extra), vary_len = 0;
 
-	if (a->vh->conf->precompressed) {
+	if (a->loc->precompressed) {
 		/* The answer depends on Accept-Encoding whichever file it is. */
 		int cfd = open_sibling(a, path, &cst, &coding);
 		if (cfd >= 0) {
@@ -512,7 +511,7 @@ static void listing_etag(const struct stat *dir, time_t newest, size_t len,
 static void serve_listing(struct answer *a, const char *path)
 {
 	const struct server_conf *sc = a->vh->conf;
-	const char *type = mime_type_charset("index.html", 10, sc->charset);
+	const char *type = mime_type_charset("index.html", 10, a->loc->charset);
 	char extra[SERVE_EXTRA_MAX], etag[FILE_ETAG_MAX + 32];
 	struct stat st;
 	size_t len = 0, loc_len;
@@ -523,7 +522,7 @@ static void serve_listing(struct answer *a, const char *path)
 		answer_error(a, errno_status(errno), NULL);
 		return;
 	}
-	int mfd = autoindex_build(dfd, path, sc->dotfiles, &len, &newest);
+	int mfd = autoindex_build(dfd, path, a->loc->dotfiles, &len, &newest);
 	if (mfd == -1) {
 		answer_error(a, 500, NULL);
 		return;
@@ -575,7 +574,7 @@ static void serve_dir(struct answer *a, const char *path, size_t plen,
 		}
 		drop(fd);
 	}
-	if (sc->autoindex)
+	if (a->loc->autoindex)
 		serve_listing(a, path);
 	else
 		answer_error(a, 403, NULL);
@@ -630,6 +629,7 @@ void serve_request(const struct vhost *vh, const char *buf,
 		.req = req,
 		.r = r,
 		.head = req->method == METHOD_HEAD,
+		.loc = &vh->conf->defaults,
 	};
 
 	/* OPTIONS included: nothing here is configurable per method. */
@@ -651,15 +651,15 @@ void serve_request(const struct vhost *vh, const char *buf,
 	}
 	a.loc = route_location(vh->conf, path);
 	/* Hidden files (.git, .env, .htpasswd) are not there, unless allowed. */
-	if (!vh->conf->dotfiles && path_is_hidden(path)) {
+	if (!a.loc->dotfiles && path_is_hidden(path)) {
 		answer_error(&a, 404, NULL);
 		return;
 	}
 	int fd = open_file(&a, path, &st);
-	if (fd == -1 && errno_status(errno) == 404 && vh->conf->fallback != NULL) {
+	if (fd == -1 && errno_status(errno) == 404 && a.loc->fallback != NULL) {
 		/* A single-page app routes the path itself: its page, with 200. */
 		char fb[PATH_MAX_LEN];
-		n = path_normalize(vh->conf->fallback, strlen(vh->conf->fallback),
+		n = path_normalize(a.loc->fallback, strlen(a.loc->fallback),
 				   fb, sizeof(fb));
 		if (n > 0 && (fd = open_file(&a, fb, &st)) >= 0) {
 			if (S_ISREG(st.st_mode)) {

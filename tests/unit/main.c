@@ -29,6 +29,10 @@
 #pragma weak fcache_suite
 #pragma weak coding_suite
 #pragma weak autoindex_suite
+#pragma weak redirect_suite
+#pragma weak redirmap_suite
+#pragma weak tryfiles_suite
+#pragma weak confsites_suite
 
 int main(void)
 {
@@ -38,6 +42,7 @@ int main(void)
 		file_suite, log_suite, listen_suite, conn_suite, proxy_suite,
 		status_suite, cidr_suite,
 		cond_suite, range_suite, fcache_suite, coding_suite, autoindex_suite,
+		redirect_suite, redirmap_suite, tryfiles_suite, confsites_suite,
 	};
 	SRunner *sr = NULL;
 

@@ -25,5 +25,9 @@ Suite *range_suite(void);
 Suite *fcache_suite(void);
 Suite *coding_suite(void);
 Suite *autoindex_suite(void);
+Suite *redirect_suite(void);
+Suite *redirmap_suite(void);
+Suite *tryfiles_suite(void);
+Suite *confsites_suite(void);
 
 #endif
