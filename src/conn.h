@@ -36,6 +36,8 @@ struct vhost {
 	const struct server_conf *conf;
 	struct worker *w;
 	int rootfd;
+	int *locfds;                     /* per location: its root or alias
+					  * directory, -1: the server's */
 	struct access_log *log;          /* NULL: off */
 	unsigned timeout_ms[TIMER_COUNT_];
 	struct conn_list timers[TIMER_COUNT_];

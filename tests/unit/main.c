@@ -33,6 +33,7 @@
 #pragma weak redirmap_suite
 #pragma weak tryfiles_suite
 #pragma weak confsites_suite
+#pragma weak navigation_suite
 
 int main(void)
 {
@@ -43,6 +44,7 @@ int main(void)
 		status_suite, cidr_suite,
 		cond_suite, range_suite, fcache_suite, coding_suite, autoindex_suite,
 		redirect_suite, redirmap_suite, tryfiles_suite, confsites_suite,
+		navigation_suite,
 	};
 	SRunner *sr = NULL;
 

@@ -29,5 +29,6 @@ Suite *redirect_suite(void);
 Suite *redirmap_suite(void);
 Suite *tryfiles_suite(void);
 Suite *confsites_suite(void);
+Suite *navigation_suite(void);
 
 #endif
