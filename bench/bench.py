@@ -30,6 +30,7 @@ import instr
 import loadgen
 import report
 import servers
+import sites
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "out")
@@ -641,6 +642,7 @@ def main(argv):
             ofc_pass(bench)
             accept_pass(bench)
             idle_pass(bench)
+            sites.sites_pass(bench, request_scenario, WORKERS)
             instr_pass(bench)
         except servers.StartError as exc:
             bench.note(f"start failed: {exc}")
