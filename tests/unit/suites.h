@@ -29,5 +29,10 @@ Suite *range_suite(void);
 Suite *fcache_suite(void);
 Suite *coding_suite(void);
 Suite *autoindex_suite(void);
+Suite *redirect_suite(void);
+Suite *redirmap_suite(void);
+Suite *tryfiles_suite(void);
+Suite *confsites_suite(void);
+Suite *navigation_suite(void);
 
 #endif

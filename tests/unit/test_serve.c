@@ -154,7 +154,7 @@ END_TEST
 
 START_TEST(test_serve_dotfiles_allowed)
 {
-	site.sc.dotfiles = true;
+	site.sc.defaults.dotfiles = true;
 	char *wire = get("GET /.hidden HTTP/1.1\r\nHost: x\r\n\r\n");
 	ck_assert_int_eq(status_of(wire), 200);
 	ck_assert_str_eq(fx_body(wire), "a dotfile\n");
@@ -231,7 +231,7 @@ START_TEST(test_serve_index)
 	ck_assert_str_eq(fx_body(wire), "second index name\n");
 	free(wire);
 	/* autoindex on lists a directory that has no index */
-	site.sc.autoindex = true;
+	site.sc.defaults.autoindex = true;
 	wire = get("GET /empty/ HTTP/1.1\r\nHost: x\r\n\r\n");
 	ck_assert_int_eq(status_of(wire), 200);
 	free(wire);
@@ -359,7 +359,7 @@ END_TEST
 /* error_page: the configured file is the body of its status. */
 START_TEST(test_serve_error_page)
 {
-	site.sc.error_page[404 - ERROR_PAGE_FIRST] = "/gone.html";
+	site.sc.defaults.error_page[404 - ERROR_PAGE_FIRST] = "/gone.html";
 	char *wire = get("GET /missing HTTP/1.1\r\nHost: x\r\n\r\n");
 	ck_assert_int_eq(status_of(wire), 404);
 	ck_assert_str_eq(fx_body(wire), "custom gone page\n");
