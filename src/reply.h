@@ -43,6 +43,7 @@ struct reply {
 	bool linger;        /* close through a lingering read, not at once */
 	bool probe_inline;  /* in: a small body is read inline only when its
 			     * bytes are in the page cache (aio) */
+	bool no_log;        /* out: access_log = off for its location */
 	const struct sockaddr *client; /* in: who asks (PROXY / real IP applied) */
 };
 

@@ -337,6 +337,42 @@ static void watch_master(pid_t master)
 		drain_start(false); /* it died before we asked */
 }
 
+/* The directories of locations with a root or alias of their own. */
+static void open_location_dirs(struct vhost *vh)
+{
+	const struct server_conf *sc = vh->conf;
+
+	if (sc->nlocations == 0)
+		return;
+	if ((vh->locfds = calloc(sc->nlocations, sizeof(int))) == NULL)
+		die("calloc");
+	for (size_t k = 0; k < sc->nlocations; k++) {
+		const struct location_conf *l = &sc->locations[k];
+		const char *dir = l->alias != NULL ? l->alias : l->root;
+		vh->locfds[k] = -1;
+		if (dir != NULL &&
+		    (vh->locfds[k] = open(dir, O_PATH | O_DIRECTORY |
+					  O_CLOEXEC)) == -1)
+			die(dir);
+	}
+}
+
+/* How the server's opens may block: the worst of its directories. */
+static int plan_mode_of(const struct vhost *vh)
+{
+	const struct server_conf *sc = vh->conf;
+
+	if (w.cf->aio == AIO_OFF)
+		return -1;
+	if (w.cf->aio == AIO_ON || file_plan_mode_of(vh->rootfd) == FILE_PLAN_ALL)
+		return FILE_PLAN_ALL;
+	for (size_t k = 0; vh->locfds != NULL && k < sc->nlocations; k++)
+		if (vh->locfds[k] != -1 &&
+		    file_plan_mode_of(vh->locfds[k]) == FILE_PLAN_ALL)
+			return FILE_PLAN_ALL;
+	return FILE_PLAN_CACHED;
+}
+
 /* Open roots and logs while still privileged. */
 static void setup_vhosts(void)
 {
@@ -354,6 +390,7 @@ static void setup_vhosts(void)
 		vh->rootfd = open(sc->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (vh->rootfd == -1)
 			die(sc->root);
+		open_location_dirs(vh);
 		if (sc->access_log != NULL &&
 		    (vh->log = access_log_open_as(sc->access_log,
 						  (enum access_format)sc->access_format,
@@ -361,9 +398,7 @@ static void setup_vhosts(void)
 						  sc->access_log_buffer)) == NULL)
 			die(sc->access_log);
 		conn_vhost_init(vh);
-		vh->plan_mode = w.cf->aio == AIO_OFF ? -1 :
-				w.cf->aio == AIO_ON ? FILE_PLAN_ALL :
-				(int)file_plan_mode_of(vh->rootfd);
+		vh->plan_mode = plan_mode_of(vh);
 	}
 	w.conns = (struct conn_pool){
 		.loop = &w.loop,
