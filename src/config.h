@@ -48,7 +48,7 @@ struct listen_conf {
 #define HEADERS_MAX 4096     /* bytes of add_header lines in one place */
 
 /*
- * Headers for successful answers under a path prefix: a location section,
+ * Settings for answers under a path prefix: a location section,
  * or the server's own defaults (prefix "").  A location that sets neither
  * expires nor add_header inherits the server's value of each.
  */
@@ -58,6 +58,7 @@ struct location_conf {
 	long long expires;           /* seconds, EXPIRES_OFF or EXPIRES_EPOCH */
 	char *headers;               /* "Name: value\r\n" lines; NULL: none */
 	size_t headers_len;
+	int etag;                    /* enum etag_mode (etag.h) */
 };
 
 struct server_conf {

@@ -24,6 +24,7 @@
 #include "confschema.h"
 #include "confval.h"
 #include "cpus.h"
+#include "etag.h"
 #include "file.h"
 #include "log.h"
 #include "mime.h"
@@ -642,6 +643,7 @@ static int store_location(struct location_conf *loc, cfg_t *ls,
 	    (loc->headers = dup_or_fail(dflt->headers)) == NULL)
 		return -1;
 	loc->headers_len = dflt->headers_len;
+	loc->etag = dflt->etag;
 	return config_store_scope(scope, ls, loc, true);
 }
 
@@ -695,6 +697,10 @@ static const struct word dotfiles_words[] = {
 static const struct word symlinks_words[] = {
 	{ "follow", SYMLINKS_FOLLOW }, { "owner", SYMLINKS_OWNER },
 	{ "off", SYMLINKS_OFF }, { NULL, 0 },
+};
+static const struct word etag_words[] = {
+	{ "mtime-size", ETAG_MTIME_SIZE }, { "content", ETAG_CONTENT },
+	{ NULL, 0 },
 };
 /* Header names: the row matches them in any case. */
 static const struct word real_ip_words[] = {
@@ -761,6 +767,8 @@ const struct option config_options[] = {
 	OPT("server|error_page", "{}", &ERROR_PAGES, SRV(error_page)),
 	OPT("server|expires", "off", &EXPIRES, SRV(defaults.expires)),
 	OPT("server|add_header", "{}", &HEADERS, SRV(defaults)),
+	OPT("server|etag", "mtime-size", &ENUM, SRV(defaults.etag),
+	    .words = etag_words),
 	OPT("server|location", NULL, &LOCATIONS, SRV(locations),
 	    .aux = SRV(nlocations)),
 	OPT("server|access_log", "off", &PATH, SRV(access_log), .off = "off"),
@@ -798,6 +806,8 @@ const struct option config_options[] = {
 
 	OPT("server|location|expires", "off", &EXPIRES, LOC(expires)),
 	OPT("server|location|add_header", "{}", &HEADERS, 0),
+	OPT("server|location|etag", "mtime-size", &ENUM, LOC(etag),
+	    .words = etag_words),
 };
 
 const size_t config_noptions =

@@ -15,6 +15,7 @@
 #include "cond.h"
 #include "conn.h"
 #include "endpoint.h"
+#include "etag.h"
 #include "fcache.h"
 #include "file.h"
 #include "mime.h"
@@ -368,8 +369,9 @@ static void serve_representation(struct answer *a, int fd,
 	char boundary[RANGE_BOUNDARY_LEN + 1];
 	struct range_set rs;
 	uint64_t size = (uint64_t)h->content_length;
+	const char *tag = h->etag != NULL ? h->etag : ""; /* matches no tag */
 
-	switch (preconditions(a, h->etag, h->last_modified)) {
+	switch (preconditions(a, tag, h->last_modified)) {
 	case COND_FAILED:
 		drop(fd);
 		answer_error(a, 412, NULL);
@@ -386,7 +388,7 @@ static void serve_representation(struct answer *a, int fd,
 	case COND_PROCEED:
 		break;
 	}
-	switch (ranges_wanted(a, h->etag, h->last_modified, size, &rs)) {
+	switch (ranges_wanted(a, tag, h->last_modified, size, &rs)) {
 	case RANGE_UNSATISFIABLE:
 		drop(fd);
 		snprintf(crange, sizeof(crange), "bytes */%llu",
@@ -420,6 +422,23 @@ static void serve_representation(struct answer *a, int fd,
 		return;
 	}
 	file_body(a, fd, &rs, boundary, type, size);
+}
+
+_Static_assert(ETAG_CONTENT_MAX <= FILE_ETAG_MAX, "a content tag fits");
+
+/* The ETag of a file as its location's etag mode says; "" for none yet. */
+static void file_tag(const struct answer *a, int fd, const struct stat *st,
+		     const char *coding, char etag[FILE_ETAG_MAX])
+{
+	if (a->loc != NULL && a->loc->etag == ETAG_CONTENT) {
+		if (etag_content(fd, fd == FCACHE_HIT ? a->cached : NULL, st,
+				 coding, etag, FILE_ETAG_MAX) == -1)
+			etag[0] = '\0';
+	} else if (coding != NULL) {
+		file_etag_coded(st, coding, etag, FILE_ETAG_MAX);
+	} else {
+		file_etag(st, etag, FILE_ETAG_MAX);
+	}
 }
 
 /* 200, 206, 304, 412 or 416 for an open regular file; takes fd. */
@@ -462,10 +481,9 @@ static void serve_file(struct answer *a, int fd, const struct stat *st,
 		.extra_len = loc_len + vary_len,
 	};
 
-	if (coding != NULL)
-		file_etag_coded(st, coding, etag, sizeof(etag));
-	else
-		file_etag(st, etag, sizeof(etag));
+	file_tag(a, fd, st, coding, etag);
+	if (etag[0] == '\0')
+		h.etag = NULL; /* content tag not known yet: none */
 	serve_representation(a, fd, &h, loc_len + (vary_len > 0 ?
 						    strlen(VARY_AE) : 0),
 			     st, type);

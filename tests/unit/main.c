@@ -29,6 +29,7 @@
 #pragma weak fcache_suite
 #pragma weak coding_suite
 #pragma weak autoindex_suite
+#pragma weak etag_suite
 
 int main(void)
 {
@@ -38,6 +39,7 @@ int main(void)
 		file_suite, log_suite, listen_suite, conn_suite, proxy_suite,
 		status_suite, cidr_suite,
 		cond_suite, range_suite, fcache_suite, coding_suite, autoindex_suite,
+		etag_suite,
 	};
 	SRunner *sr = NULL;
 

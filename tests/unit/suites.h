@@ -25,5 +25,6 @@ Suite *range_suite(void);
 Suite *fcache_suite(void);
 Suite *coding_suite(void);
 Suite *autoindex_suite(void);
+Suite *etag_suite(void);
 
 #endif
