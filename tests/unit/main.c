@@ -30,6 +30,8 @@
 #pragma weak coding_suite
 #pragma weak autoindex_suite
 #pragma weak etag_suite
+#pragma weak human_suite
+#pragma weak statuspage_suite
 
 int main(void)
 {
@@ -39,7 +41,7 @@ int main(void)
 		file_suite, log_suite, listen_suite, conn_suite, proxy_suite,
 		status_suite, cidr_suite,
 		cond_suite, range_suite, fcache_suite, coding_suite, autoindex_suite,
-		etag_suite,
+		etag_suite, human_suite, statuspage_suite,
 	};
 	SRunner *sr = NULL;
 

@@ -26,5 +26,7 @@ Suite *fcache_suite(void);
 Suite *coding_suite(void);
 Suite *autoindex_suite(void);
 Suite *etag_suite(void);
+Suite *human_suite(void);
+Suite *statuspage_suite(void);
 
 #endif
