@@ -514,23 +514,25 @@ static int errno_status(int err)
  * entries, and the listing's length.
  */
 static void listing_etag(const struct stat *dir, time_t newest, size_t len,
-			 char *out, size_t outsz)
+			 enum autoindex_format f, char *out, size_t outsz)
 {
-	snprintf(out, outsz, "W/\"%llx-%llx-%zx\"",
+	snprintf(out, outsz, "W/\"%llx-%llx-%zx%s\"",
 		 (unsigned long long)dir->st_ino, (unsigned long long)newest,
-		 len);
+		 len, f == AUTOINDEX_JSON ? "-json" : "");
 }
 
 /*
- * autoindex = on: a listing of the directory at path.  Conditionals and
- * ranges apply to it as to a file (RFC 9110 13.1 and 14 are about any
- * selected representation): Last-Modified is the newest mtime of the
- * directory and what it lists.
+ * autoindex = on: a listing of the directory at path, HTML or JSON (with
+ * a validator of its own).  Conditionals and ranges apply to it as to a
+ * file (RFC 9110 13.1 and 14 are about any selected representation):
+ * Last-Modified is the newest mtime of the directory and what it lists.
  */
-static void serve_listing(struct answer *a, const char *path)
+static void serve_listing(struct answer *a, const char *path,
+			  enum autoindex_format f)
 {
 	const struct server_conf *sc = a->vh->conf;
-	const char *type = mime_type_charset("index.html", 10, sc->charset);
+	const char *type = f == AUTOINDEX_JSON ? "application/json" :
+			   mime_type_charset("index.html", 10, sc->charset);
 	char extra[SERVE_EXTRA_MAX], etag[FILE_ETAG_MAX + 32];
 	struct stat st;
 	size_t len = 0, loc_len;
@@ -541,12 +543,12 @@ static void serve_listing(struct answer *a, const char *path)
 		answer_error(a, errno_status(errno), NULL);
 		return;
 	}
-	int mfd = autoindex_build(dfd, path, sc->dotfiles, &len, &newest);
+	int mfd = autoindex_build(dfd, path, sc->dotfiles, f, &len, &newest);
 	if (mfd == -1) {
 		answer_error(a, 500, NULL);
 		return;
 	}
-	listing_etag(&st, newest, len, etag, sizeof(etag));
+	listing_etag(&st, newest, len, f, etag, sizeof(etag));
 	loc_len = location_headers(a, extra);
 	struct response_head h = {
 		.status = 200,
@@ -594,7 +596,7 @@ static void serve_dir(struct answer *a, const char *path, size_t plen,
 		drop(fd);
 	}
 	if (sc->autoindex)
-		serve_listing(a, path);
+		serve_listing(a, path, autoindex_format_of(query, qlen));
 	else
 		answer_error(a, 403, NULL);
 }
