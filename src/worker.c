@@ -24,7 +24,9 @@
 #include <unistd.h>
 
 #include "conn.h"
+#include "docroot.h"
 #include "event.h"
+#include "fcache.h"
 #include "log.h"
 #include "mime.h"
 #include "proctitle.h"
@@ -45,6 +47,8 @@ struct worker {
 	const struct config *cf;
 	struct vhost *vhosts;       /* one per config server */
 	size_t nvhosts;
+	struct docroot_set roots;   /* their distinct roots, followed */
+	size_t *vhost_root;         /* each vhost's index in roots */
 	unsigned slot;
 	unsigned gen;
 	struct stats_worker *sw;    /* our scoreboard slot */
@@ -333,6 +337,49 @@ static void watch_master(pid_t master)
 		drain_start(false); /* it died before we asked */
 }
 
+/* Give each server the descriptor of its root as followed now. */
+static void roots_apply(void)
+{
+	for (size_t i = 0; i < w.nvhosts; i++)
+		w.vhosts[i].rootfd = w.roots.v[w.vhost_root[i]].fd;
+}
+
+static void setup_roots(void)
+{
+	const char **paths = calloc(w.nvhosts + 1, sizeof(*paths));
+	const char *bad = NULL;
+
+	w.vhost_root = calloc(w.nvhosts + 1, sizeof(*w.vhost_root));
+	if (paths == NULL || w.vhost_root == NULL)
+		die("calloc");
+	for (size_t i = 0; i < w.nvhosts; i++)
+		paths[i] = w.cf->servers[i].root;
+	if (docroot_set_open(&w.roots, paths, w.nvhosts, w.vhost_root, &bad) == -1)
+		die(bad);
+	free(paths);
+	roots_apply();
+}
+
+/*
+ * A deploy that flips the root (a `current` link renamed over) is seen at
+ * the first wake-up of the next second, before that wake-up's requests
+ * are dispatched.  The small-file cache is keyed by root descriptor and
+ * path: emptied, so that nothing of the old tree is served from memory.
+ */
+static void roots_follow(void)
+{
+	if (docroot_set_check(&w.roots, w.view.now) == 0)
+		return;
+	roots_apply();
+	fcache_clear();
+}
+
+static void on_wake(void)
+{
+	clock_refresh();
+	roots_follow();
+}
+
 /* Open roots and logs while still privileged. */
 static void setup_vhosts(void)
 {
@@ -347,9 +394,6 @@ static void setup_vhosts(void)
 		vh->conf = sc;
 		vh->view = &w.view;
 		vh->pool = &w.conns;
-		vh->rootfd = open(sc->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (vh->rootfd == -1)
-			die(sc->root);
 		if (sc->access_log != NULL &&
 		    (vh->log = access_log_open_as(sc->access_log,
 						  (enum access_format)sc->access_format,
@@ -358,6 +402,7 @@ static void setup_vhosts(void)
 			die(sc->access_log);
 		conn_vhost_init(vh);
 	}
+	setup_roots();
 	w.conns = (struct conn_pool){
 		.loop = &w.loop,
 		.cf = w.cf,
@@ -582,7 +627,7 @@ void worker_run(const struct worker_args *a)
 	clock_refresh();
 	if (event_loop_init(&w.loop) == -1)
 		die("epoll_create");
-	w.loop.on_wake = clock_refresh; /* deadlines count from the wake-up */
+	w.loop.on_wake = on_wake; /* deadlines count from the wake-up */
 	setup_signals();
 	setup_vhosts();
 	setup_limits();

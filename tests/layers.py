@@ -31,11 +31,11 @@ LAYERS = [
     ("conn", ["conn", "connbuf"]),
     ("handlers", ["serve", "endpoint"]),
     ("responses", ["route", "file", "fcache", "reply", "autoindex", "status",
-                   "access"]),
+                   "access", "statuspage", "etag", "docroot"]),
     ("syntax", ["request", "path", "range", "cond", "mime", "coding",
                 "response", "proxy"]),
     ("base", ["event", "log", "stats", "confval", "conftext", "cpus", "cidr",
-              "proctitle", "llhttp"]),
+              "proctitle", "llhttp", "human"]),
 ]
 
 # Cycles known and still to be removed, each with why it is there.  Listed
