@@ -32,6 +32,7 @@
 #pragma weak etag_suite
 #pragma weak human_suite
 #pragma weak statuspage_suite
+#pragma weak docroot_suite
 
 int main(void)
 {
@@ -41,7 +42,7 @@ int main(void)
 		file_suite, log_suite, listen_suite, conn_suite, proxy_suite,
 		status_suite, cidr_suite,
 		cond_suite, range_suite, fcache_suite, coding_suite, autoindex_suite,
-		etag_suite, human_suite, statuspage_suite,
+		etag_suite, human_suite, statuspage_suite, docroot_suite,
 	};
 	SRunner *sr = NULL;
 

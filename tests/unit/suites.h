@@ -28,5 +28,6 @@ Suite *autoindex_suite(void);
 Suite *etag_suite(void);
 Suite *human_suite(void);
 Suite *statuspage_suite(void);
+Suite *docroot_suite(void);
 
 #endif
