@@ -23,6 +23,7 @@
 #include <confuse.h>
 
 #include "config.h"
+#include "confload.h"
 #include "confschema.h"
 #include "conftext.h"
 #include "confval.h"
@@ -30,91 +31,16 @@
 
 #define nitems(a) (sizeof(a) / sizeof((a)[0]))
 
-/* The load in progress: libconfuse's callbacks carry no user pointer. */
-struct loader {
-	const char *path; /* as given, for messages */
-	char *dir;        /* absolute directory of the file */
-	cfg_t *root;
-	char *err;
-	size_t errlen;
-	bool failed;
-};
-
-static struct loader *loading;
-
-/* ------------------------------------------------------------ messages */
-
-static void loader_verror(int line, const char *fmt, va_list ap)
-	__attribute__((format(printf, 2, 0)));
-static void loader_error(int line, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
 static void confuse_error(cfg_t *cfg, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
-
-/* Keep the first error only: it is the cause, later ones are fallout. */
-static void loader_verror(int line, const char *fmt, va_list ap)
-{
-	struct loader *ld = loading;
-	int n;
-
-	if (ld->failed || ld->err == NULL || ld->errlen == 0)
-		return;
-	ld->failed = true;
-	if (line > 0)
-		n = snprintf(ld->err, ld->errlen, "%s:%d: ", ld->path, line);
-	else
-		n = snprintf(ld->err, ld->errlen, "%s: ", ld->path);
-	if (n >= 0 && (size_t)n < ld->errlen)
-		vsnprintf(ld->err + n, ld->errlen - n, fmt, ap);
-	/* One line, whatever a quoted value held. */
-	for (char *p = ld->err; *p != '\0'; p++)
-		if (iscntrl((unsigned char)*p))
-			*p = '?';
-}
-
-static void loader_error(int line, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	loader_verror(line, fmt, ap);
-	va_end(ap);
-}
 
 /* libconfuse's own errors (syntax, unknown option) and ours. */
 static void confuse_error(cfg_t *cfg, const char *fmt, va_list ap)
 {
-	loader_verror(cfg->line, fmt, ap);
-}
-
-int config_store_failed(const char *msg)
-{
-	loader_error(0, "%s", msg != NULL ? msg : strerror(errno));
-	return -1;
-}
-
-const char *config_dir(void)
-{
-	return loading->dir;
-}
-
-cfg_t *config_root(void)
-{
-	return loading->root;
+	confload_verror(cfg->line, fmt, ap);
 }
 
 /* ------------------------------------------------------- the schema */
-
-/* Is o directly in scope ("" for the top level, "server", ...)? */
-static bool option_in(const struct option *o, const char *scope)
-{
-	size_t n = (size_t)(option_name(o) - o->path);
-	size_t len = strlen(scope);
-
-	if (len == 0)
-		return n == 0;
-	return n == len + 1 && strncmp(o->path, scope, len) == 0;
-}
 
 /* The scope a libconfuse section named name holds ("location"). */
 static const char *scope_of(const char *name)
@@ -203,14 +129,14 @@ static cfg_opt_t schema_opt(const struct option *o, size_t *used)
 	return (cfg_opt_t)CFG_STR(name, dflt, CFGF_NONE);
 }
 
-static cfg_t *conf_parse(struct loader *ld, const char *text)
+static cfg_t *conf_parse(struct confload *ld, const char *text)
 {
 	size_t used = 0;
 	cfg_t *cfg;
 	int rc;
 
 	if ((cfg = cfg_init(schema_build("", &used), CFGF_NONE)) == NULL) {
-		loader_error(0, "%s", strerror(errno));
+		confload_error(0, "%s", strerror(errno));
 		return NULL;
 	}
 	cfg_set_error_function(cfg, confuse_error);
@@ -223,28 +149,12 @@ static cfg_t *conf_parse(struct loader *ld, const char *text)
 	ld->root = NULL;
 	if (rc == CFG_SUCCESS)
 		return cfg;
-	loader_error(0, "cannot be parsed");
+	confload_error(0, "cannot be parsed");
 	cfg_free(cfg);
 	return NULL;
 }
 
 /* ------------------------------------------------------------ store */
-
-int config_store_scope(const char *scope, cfg_t *sec, void *base,
-		       bool only_set)
-{
-	for (size_t i = 0; i < config_noptions; i++) {
-		const struct option *o = &config_options[i];
-		if (!option_in(o, scope))
-			continue;
-		if (only_set &&
-		    !(cfg_getopt(sec, option_name(o))->flags & CFGF_MODIFIED))
-			continue;
-		if (o->kind->store(o, sec, base) == -1)
-			return -1;
-	}
-	return 0;
-}
 
 /* The group of addr, added (empty) when there is none yet. */
 static struct listen_group *group_of(struct config *cf,
@@ -299,7 +209,7 @@ static struct config *config_copy(cfg_t *root, const char *path)
 		config_store_failed(NULL);
 		return NULL;
 	}
-	if ((cf->path = confval_path(loading->dir,
+	if ((cf->path = confval_path(config_dir(),
 				     base ? base + 1 : path)) == NULL) {
 		config_store_failed(NULL);
 		goto fail;
@@ -316,7 +226,7 @@ fail:
 /* ------------------------------------------------------- interface */
 
 /* The file's text, comments blanked, ready for libconfuse; NULL on error. */
-static char *conf_text(struct loader *ld, int *brace_line)
+static char *conf_text(struct confload *ld, int *brace_line)
 {
 	char msg[CONFIG_ERR_MAX];
 	char *text;
@@ -324,13 +234,13 @@ static char *conf_text(struct loader *ld, int *brace_line)
 
 	if ((text = conftext_read(ld->path, brace_line, &line, msg,
 				  sizeof(msg))) == NULL)
-		loader_error(line, "%s", msg);
+		confload_error(line, "%s", msg);
 	return text;
 }
 
 struct config *config_load(const char *path, char *err, size_t errlen)
 {
-	struct loader ld = { .path = path, .err = err, .errlen = errlen };
+	struct confload ld = { .path = path, .err = err, .errlen = errlen };
 	struct config *cf = NULL;
 	int brace_line = 0;
 	char *text;
@@ -338,11 +248,11 @@ struct config *config_load(const char *path, char *err, size_t errlen)
 
 	if (err != NULL && errlen > 0)
 		err[0] = '\0';
-	loading = &ld;
+	confload_begin(&ld);
 	if ((text = conf_text(&ld, &brace_line)) == NULL)
 		goto done;
 	if ((ld.dir = conftext_dir(path)) == NULL) {
-		loader_error(0, "%s", strerror(errno));
+		confload_error(0, "%s", strerror(errno));
 		goto done;
 	}
 	if ((root = conf_parse(&ld, text)) == NULL)
@@ -352,16 +262,16 @@ struct config *config_load(const char *path, char *err, size_t errlen)
 	 * an open section that is incomplete too gets its own message.
 	 */
 	if (brace_line != 0)
-		loader_error(brace_line, "'{' is not closed with '}'");
+		confload_error(brace_line, "'{' is not closed with '}'");
 	else if (cfg_size(root, "server") == 0)
-		loader_error(0, "no server section; at least one is required");
+		confload_error(0, "no server section; at least one is required");
 	else
 		cf = config_copy(root, path);
 	cfg_free(root);
 done:
 	free(ld.dir);
 	free(text);
-	loading = NULL;
+	confload_end();
 	return cf;
 }
 

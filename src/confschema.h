@@ -13,6 +13,8 @@
 #ifndef FORKD_CONFSCHEMA_H
 #define FORKD_CONFSCHEMA_H
 
+#include "confload.h" /* how the kinds report and what they ask */
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -76,16 +78,8 @@ extern const size_t config_noptions;
 /* The row's own name: the last part of its path. */
 const char *option_name(const struct option *o);
 
-/* --- from config.c, for the kinds ---------------------------------- */
-
-/* Report a failure while storing (out of memory; msg NULL: errno). */
-int config_store_failed(const char *msg);
-
-/* The absolute directory of the file being loaded. */
-const char *config_dir(void);
-
-/* The root section of the file being loaded (during the parse). */
-struct cfg_t *config_root(void);
+/* Is o directly in scope ("" for the top level, "server", ...)? */
+bool option_in(const struct option *o, const char *scope);
 
 /*
  * Store every row of scope ("" for the top level, "server", ...) from sec
