@@ -3,10 +3,10 @@
  * version, kept per worker and in a user extended attribute.
  *
  * Hashing must not hold the event loop for long.  A file of at most
- * ETAG_INLINE_MAX bytes is hashed whole on its first request (about 0.1
+ * ETAG_INLINE_MAX bytes is hashed whole on its first request (0.1 to 0.3
  * ms from the page cache).  A larger one is hashed ETAG_STEP bytes per
  * request for it, the state kept between requests, and is answered
- * without an ETag until the last step; so a 100 MB file carries its tag
+ * without an ETag until the last step; so a 100 MiB file carries its tag
  * from its 100th request on (a video player's range requests get there
  * quickly; the attribute, once written, makes it immediate for every
  * other worker and every later run).  Reads are plain preads: a file that
