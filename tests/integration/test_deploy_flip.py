@@ -141,3 +141,20 @@ def test_root_vanishing_keeps_the_old_tree(d):
     flip(d, "v2")
     wait_for(lambda: body(d, "/").body == b"<h1>release v2</h1>\n", BOUND + SLACK,
              interval=0.02, what="v2 after the root came back")
+
+
+@daemon(start=False, workers=1)
+def test_flip_of_a_location_alias(d):
+    """A location's alias (or root) is a directory like the server's root:
+    flipped, followed."""
+    setup(d)
+    d.servers[0]["root"] = d.root
+    text = d.config_text().rstrip("\n")
+    cur = d.path("releases", "current")
+    d.write_config(text[:-1] + f'    location "/site/" {{ alias = "{cur}" }}\n}}\n')
+    d.start()
+    assert body(d, "/site/small.txt").body == b"small file of v1\n"
+    flip(d, "v2")
+    wait_for(lambda: body(d, "/site/small.txt").body == b"small file of v2\n",
+             BOUND + SLACK, interval=0.02, what="the alias's new release")
+    assert body(d, "/index.html").status == 200  # the server's root unchanged
