@@ -21,6 +21,7 @@ int main(void)
 		range_suite, fcache_suite, coding_suite, autoindex_suite,
 		redirect_suite, redirmap_suite, tryfiles_suite, confsites_suite,
 		navigation_suite,
+		etag_suite, human_suite, statuspage_suite, docroot_suite,
 	};
 	SRunner *sr = srunner_create(NULL);
 
