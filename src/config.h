@@ -83,6 +83,7 @@ struct location_conf {
 	size_t nredirects;
 	char *root;                  /* a root of its own (absolute); NULL */
 	char *alias;                 /* the prefix maps to this dir; NULL */
+	int etag;                    /* enum etag_mode (etag.h) */
 };
 
 struct server_conf {

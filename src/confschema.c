@@ -25,6 +25,7 @@
 #include "confschema.h"
 #include "confval.h"
 #include "cpus.h"
+#include "etag.h"
 #include "file.h"
 #include "log.h"
 #include "mime.h"
@@ -876,6 +877,10 @@ static const struct word symlinks_words[] = {
 static const struct word aio_words[] = {
 	{ "auto", AIO_AUTO }, { "on", AIO_ON }, { "off", AIO_OFF }, { NULL, 0 },
 };
+static const struct word etag_words[] = {
+	{ "mtime-size", ETAG_MTIME_SIZE }, { "content", ETAG_CONTENT },
+	{ NULL, 0 },
+};
 /* Header names: the row matches them in any case. */
 static const struct word real_ip_words[] = {
 	{ "", REAL_IP_OFF }, { "X-Forwarded-For", REAL_IP_XFF },
@@ -950,6 +955,8 @@ const struct option config_options[] = {
 	    .aux = SRV(redirect_map)),
 	OPT("server|expires", "off", &EXPIRES, SRV(defaults.expires)),
 	OPT("server|add_header", "{}", &HEADERS, SRV(defaults)),
+	OPT("server|etag", "mtime-size", &ENUM, SRV(defaults.etag),
+	    .words = etag_words),
 	OPT("server|location", NULL, &LOCATIONS, SRV(locations),
 	    .aux = SRV(nlocations)),
 	OPT("server|access_log", "off", &PATH, SRV(access_log), .off = "off"),
@@ -1013,6 +1020,8 @@ const struct option config_options[] = {
 	    .max = 410),
 	OPT("server|location|root", "", &ROOT_DIR, LOC(root)),
 	OPT("server|location|alias", "", &ROOT_DIR, LOC(alias)),
+	OPT("server|location|etag", "mtime-size", &ENUM, LOC(etag),
+	    .words = etag_words),
 };
 
 const size_t config_noptions =

@@ -50,7 +50,7 @@ struct conn_buf *connbuf_get(uint64_t now_ms)
 	b->op = NULL;
 	b->op_sent = 0;
 	b->plan_wanted = b->no_pool = false;
-	memset(&b->wait, 0, sizeof(b->wait));
+	b->wait.waiting = false; /* the rest is set by iopool_wait */
 	reply_reset(b, now_ms);
 	return b;
 }

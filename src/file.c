@@ -416,15 +416,16 @@ int file_stat(int rootfd, const char *rel, struct stat *st)
 	return fstatat(rootfd, rel, st, 0);
 }
 
-int file_listing(int dirfd, const char *path, bool dotfiles, size_t *len,
-		 time_t *newest)
+int file_listing(int dirfd, const char *path, bool dotfiles,
+		 enum autoindex_format format, size_t *len, time_t *newest)
 {
+	int key = (int)dotfiles | (int)format << 1;
 	struct file_plan_entry *e;
 	int fd;
 
 	if (plan_now == NULL)
-		return autoindex_build(dirfd, path, dotfiles, len, newest);
-	e = plan_find(plan_now, FILE_PLAN_LISTING, -1, dotfiles, path);
+		return autoindex_build(dirfd, path, dotfiles, format, len, newest);
+	e = plan_find(plan_now, FILE_PLAN_LISTING, -1, key, path);
 	if (e != NULL) {
 		file_close(dirfd);
 		if ((fd = plan_answer(e, NULL)) != -1) {
@@ -433,8 +434,8 @@ int file_listing(int dirfd, const char *path, bool dotfiles, size_t *len,
 		}
 		return fd;
 	}
-	if ((e = plan_add(plan_now, FILE_PLAN_LISTING, -1, dotfiles, path)) == NULL)
-		return autoindex_build(dirfd, path, dotfiles, len, newest);
+	if ((e = plan_add(plan_now, FILE_PLAN_LISTING, -1, key, path)) == NULL)
+		return autoindex_build(dirfd, path, dotfiles, format, len, newest);
 	e->fd = dirfd; /* the thread's to list, and close */
 	e->dotfiles = dotfiles;
 	errno = EAGAIN;
@@ -454,8 +455,9 @@ static void plan_run_entry(struct file_plan_entry *e)
 		fd = fstatat(e->rootfd, e->path, &e->st, 0);
 		break;
 	case FILE_PLAN_LISTING:
-		fd = autoindex_build(e->fd, e->path, e->dotfiles, &e->len,
-				     &e->newest);
+		fd = autoindex_build(e->fd, e->path, e->dotfiles,
+				     (enum autoindex_format)(e->policy >> 1),
+				     &e->len, &e->newest);
 		break;
 	}
 	e->err = fd == -1 ? errno : 0;

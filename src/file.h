@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "autoindex.h"
 #include "path.h"
 
 #define FILE_ETAG_MAX 48
@@ -81,7 +82,8 @@ enum file_plan_mode {
 
 struct file_plan_entry {
 	unsigned char kind;     /* enum file_plan_kind */
-	unsigned char policy;   /* OPEN: enum file_symlinks */
+	unsigned char policy;   /* OPEN: enum file_symlinks; LISTING: dotfiles
+				 * | format << 1 */
 	bool done;              /* a pool thread ran it */
 	bool dotfiles;          /* LISTING */
 	int rootfd;             /* OPEN, STAT */
@@ -132,9 +134,9 @@ unsigned file_closes_pending(void);
 /* fstatat(rootfd, rel, st, 0), through the plan in use. */
 int file_stat(int rootfd, const char *rel, struct stat *st);
 
-/* autoindex_build(dirfd, path, dotfiles, len, newest), through the plan
- * in use: takes dirfd, returns the listing's memfd or -1. */
-int file_listing(int dirfd, const char *path, bool dotfiles, size_t *len,
-		 time_t *newest);
+/* autoindex_build(dirfd, path, dotfiles, format, len, newest), through
+ * the plan in use: takes dirfd, returns the listing's memfd or -1. */
+int file_listing(int dirfd, const char *path, bool dotfiles,
+		 enum autoindex_format format, size_t *len, time_t *newest);
 
 #endif

@@ -15,6 +15,7 @@
 #include "cond.h"
 #include "config.h"
 #include "endpoint.h"
+#include "etag.h"
 #include "fcache.h"
 #include "file.h"
 #include "mime.h"
@@ -400,8 +401,9 @@ static void serve_representation(struct answer *a, int fd,
 	char boundary[RANGE_BOUNDARY_LEN + 1];
 	struct range_set rs;
 	uint64_t size = (uint64_t)h->content_length;
+	const char *tag = h->etag != NULL ? h->etag : ""; /* matches no tag */
 
-	switch (preconditions(a, h->etag, h->last_modified)) {
+	switch (preconditions(a, tag, h->last_modified)) {
 	case COND_FAILED:
 		drop(fd);
 		answer_error(a, 412, NULL);
@@ -418,7 +420,7 @@ static void serve_representation(struct answer *a, int fd,
 	case COND_PROCEED:
 		break;
 	}
-	switch (ranges_wanted(a, h->etag, h->last_modified, size, &rs)) {
+	switch (ranges_wanted(a, tag, h->last_modified, size, &rs)) {
 	case RANGE_UNSATISFIABLE:
 		drop(fd);
 		snprintf(crange, sizeof(crange), "bytes */%llu",
@@ -452,6 +454,23 @@ static void serve_representation(struct answer *a, int fd,
 		return;
 	}
 	file_body(a, fd, &rs, boundary, type, size);
+}
+
+_Static_assert(ETAG_CONTENT_MAX <= FILE_ETAG_MAX, "a content tag fits");
+
+/* The ETag of a file as its location's etag mode says; "" for none yet. */
+static void file_tag(const struct answer *a, int fd, const struct stat *st,
+		     const char *coding, char etag[FILE_ETAG_MAX])
+{
+	if (a->loc != NULL && a->loc->etag == ETAG_CONTENT) {
+		if (etag_content(fd, fd == FCACHE_HIT ? a->cached : NULL, st,
+				 coding, etag, FILE_ETAG_MAX) == -1)
+			etag[0] = '\0';
+	} else if (coding != NULL) {
+		file_etag_coded(st, coding, etag, FILE_ETAG_MAX);
+	} else {
+		file_etag(st, etag, FILE_ETAG_MAX);
+	}
 }
 
 /* 200, 206, 304, 412 or 416 for an open regular file; takes fd. */
@@ -494,10 +513,9 @@ static void serve_file(struct answer *a, int fd, const struct stat *st,
 		.extra_len = loc_len + vary_len,
 	};
 
-	if (coding != NULL)
-		file_etag_coded(st, coding, etag, sizeof(etag));
-	else
-		file_etag(st, etag, sizeof(etag));
+	file_tag(a, fd, st, coding, etag);
+	if (etag[0] == '\0')
+		h.etag = NULL; /* content tag not known yet: none */
 	serve_representation(a, fd, &h, loc_len + (vary_len > 0 ?
 						    strlen(VARY_AE) : 0),
 			     st, type);
@@ -528,23 +546,25 @@ static int errno_status(int err)
  * entries, and the listing's length.
  */
 static void listing_etag(const struct stat *dir, time_t newest, size_t len,
-			 char *out, size_t outsz)
+			 enum autoindex_format f, char *out, size_t outsz)
 {
-	snprintf(out, outsz, "W/\"%llx-%llx-%zx\"",
+	snprintf(out, outsz, "W/\"%llx-%llx-%zx%s\"",
 		 (unsigned long long)dir->st_ino, (unsigned long long)newest,
-		 len);
+		 len, f == AUTOINDEX_JSON ? "-json" : "");
 }
 
 /*
- * autoindex = on: a listing of the directory at path.  Conditionals and
- * ranges apply to it as to a file (RFC 9110 13.1 and 14 are about any
- * selected representation): Last-Modified is the newest mtime of the
- * directory and what it lists.
+ * autoindex = on: a listing of the directory at path, HTML or JSON (with
+ * a validator of its own).  Conditionals and ranges apply to it as to a
+ * file (RFC 9110 13.1 and 14 are about any selected representation):
+ * Last-Modified is the newest mtime of the directory and what it lists.
  */
-static void serve_listing(struct answer *a, const char *path)
+static void serve_listing(struct answer *a, const char *path,
+			  enum autoindex_format f)
 {
 	const struct server_conf *sc = a->vh->conf;
-	const char *type = mime_type_charset("index.html", 10, a->loc->charset);
+	const char *type = f == AUTOINDEX_JSON ? "application/json" :
+			   mime_type_charset("index.html", 10, a->loc->charset);
 	char extra[SERVE_EXTRA_MAX], etag[FILE_ETAG_MAX + 32];
 	struct stat st;
 	size_t len = 0, loc_len;
@@ -555,12 +575,12 @@ static void serve_listing(struct answer *a, const char *path)
 		answer_error(a, errno_status(errno), NULL);
 		return;
 	}
-	int mfd = file_listing(dfd, a->uri, a->loc->dotfiles, &len, &newest);
+	int mfd = file_listing(dfd, a->uri, a->loc->dotfiles, f, &len, &newest);
 	if (mfd == -1) {
 		answer_error(a, 500, NULL);
 		return;
 	}
-	listing_etag(&st, newest, len, etag, sizeof(etag));
+	listing_etag(&st, newest, len, f, etag, sizeof(etag));
 	loc_len = location_headers(a, extra);
 	struct response_head h = {
 		.status = 200,
@@ -608,7 +628,7 @@ static void serve_dir(struct answer *a, const char *path, size_t plen,
 		drop(fd);
 	}
 	if (a->loc->autoindex)
-		serve_listing(a, path);
+		serve_listing(a, path, autoindex_format_of(query, qlen));
 	else
 		answer_error(a, 403, NULL);
 }

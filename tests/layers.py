@@ -31,12 +31,12 @@ LAYERS = [
     ("conn", ["conn", "connbuf", "iopool"]),
     ("handlers", ["serve", "endpoint"]),
     ("responses", ["route", "file", "fcache", "reply", "autoindex", "status",
-                   "access", "redirmap"]),
+                   "access", "redirmap", "statuspage", "etag", "docroot"]),
     ("syntax", ["request", "path", "range", "cond", "mime", "coding",
                 "response", "proxy", "redirect", "tryfiles", "navigation"]),
     ("base", ["event", "log", "stats", "confval", "conftext", "confload",
               "cpus", "cidr",
-              "proctitle", "resident", "llhttp"]),
+              "proctitle", "resident", "llhttp", "human"]),
 ]
 
 # Cycles known and still to be removed, each with why it is there.  Listed

@@ -34,6 +34,10 @@ Suite *redirmap_suite(void);
 Suite *tryfiles_suite(void);
 Suite *confsites_suite(void);
 Suite *navigation_suite(void);
+Suite *etag_suite(void);
+Suite *human_suite(void);
+Suite *statuspage_suite(void);
+Suite *docroot_suite(void);
 Suite *iopool_suite(void);
 
 #endif

@@ -315,7 +315,7 @@ START_TEST(test_plan_listing_cancelled)
 	op->plan->mode = FILE_PLAN_CACHED;
 	file_plan_use(op->plan);
 	int dfd = openat(dirfd_, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	ck_assert_int_eq(file_listing(dfd, "/", false, &len, &newest), -1);
+	ck_assert_int_eq(file_listing(dfd, "/", false, AUTOINDEX_HTML, &len, &newest), -1);
 	ck_assert_int_eq(errno, EAGAIN);
 	ck_assert_int_ne(fcntl(dfd, F_GETFD), -1); /* the plan's now */
 	file_plan_use(NULL);
