@@ -386,10 +386,15 @@ static void roots_collect(struct root_uses *u)
 }
 
 /* Give each server and location the descriptor of its directory now. */
+static int plan_mode_of(const struct vhost *vh);
+
 static void roots_apply(void)
 {
 	for (size_t i = 0; i < w.nroot_uses; i++)
 		*w.root_uses[i] = w.roots.v[w.root_index[i]].fd;
+	/* A root that moved may have moved to another file system. */
+	for (size_t i = 0; i < w.nvhosts; i++)
+		w.vhosts[i].plan_mode = plan_mode_of(&w.vhosts[i]);
 }
 
 static void setup_roots(void)
@@ -478,7 +483,6 @@ static void setup_vhosts(void)
 						  sc->access_log_buffer)) == NULL)
 			die(sc->access_log);
 		conn_vhost_init(vh);
-		vh->plan_mode = plan_mode_of(vh);
 	}
 	setup_roots();
 	w.conns = (struct conn_pool){
