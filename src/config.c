@@ -24,6 +24,9 @@
 
 #include "config.h"
 #include "confschema.h"
+#include "confdump.h"
+#include "confexpand.h"
+#include "conflisten.h"
 #include "conftext.h"
 #include "confval.h"
 #include "mime.h"
@@ -34,9 +37,14 @@
 struct loader {
 	const char *path; /* as given, for messages */
 	char *dir;        /* absolute directory of the file */
+	struct confexpand text; /* includes expanded; lines traced back */
+	struct listen_index listens; /* every server's, as parsed */
 	cfg_t *root;
+	int line;         /* of the value being checked */
+	int check_line;   /* a check's error is at this line; 0: libconfuse's */
 	char *err;
 	size_t errlen;
+	int err_line;     /* the error's line in the text; 0: none */
 	bool failed;
 };
 
@@ -51,19 +59,32 @@ static void loader_error(int line, const char *fmt, ...)
 static void confuse_error(cfg_t *cfg, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 
-/* Keep the first error only: it is the cause, later ones are fallout. */
+/*
+ * Keep the first error only: it is the cause, later ones are fallout.  But
+ * a repeated directive is found before libconfuse runs, and an error of
+ * libconfuse's on an earlier line wins over it.
+ */
 static void loader_verror(int line, const char *fmt, va_list ap)
 {
 	struct loader *ld = loading;
+	char where[CONFIG_ERR_MAX];
 	int n;
 
-	if (ld->failed || ld->err == NULL || ld->errlen == 0)
+	if (ld->err == NULL || ld->errlen == 0)
+		return;
+	if (ld->failed && (line <= 0 || ld->err_line <= 0 ||
+			   line >= ld->err_line))
 		return;
 	ld->failed = true;
-	if (line > 0)
+	ld->err_line = line;
+	if (line > 0 && ld->text.nspans > 0) {
+		confexpand_where(&ld->text, line, where, sizeof(where));
+		n = snprintf(ld->err, ld->errlen, "%s: ", where);
+	} else if (line > 0) {
 		n = snprintf(ld->err, ld->errlen, "%s:%d: ", ld->path, line);
-	else
+	} else {
 		n = snprintf(ld->err, ld->errlen, "%s: ", ld->path);
+	}
 	if (n >= 0 && (size_t)n < ld->errlen)
 		vsnprintf(ld->err + n, ld->errlen - n, fmt, ap);
 	/* One line, whatever a quoted value held. */
@@ -96,6 +117,26 @@ int config_store_failed(const char *msg)
 const char *config_dir(void)
 {
 	return loading->dir;
+}
+
+int config_line(void)
+{
+	return loading->line;
+}
+
+void config_error_line(int line)
+{
+	loading->check_line = line;
+}
+
+struct listen_index *config_listen_index(void)
+{
+	return &loading->listens;
+}
+
+void config_where(int line, char *out, size_t outsz)
+{
+	confexpand_where(&loading->text, line, out, outsz);
 }
 
 cfg_t *config_root(void)
@@ -148,9 +189,14 @@ static int option_validate(cfg_t *cfg, cfg_opt_t *opt)
 	const struct option *o = option_of(cfg, opt);
 	char msg[CONFIG_ERR_MAX];
 
+	loading->line = cfg->line;
+	loading->check_line = 0;
 	if (o->kind->check(o, opt, msg, sizeof(msg)) == 0)
 		return 0;
-	cfg_error(cfg, "%s", msg);
+	if (loading->check_line > 0)
+		loader_error(loading->check_line, "%s", msg);
+	else
+		cfg_error(cfg, "%s", msg);
 	return -1;
 }
 
@@ -226,6 +272,30 @@ static cfg_t *conf_parse(struct loader *ld, const char *text)
 	loader_error(0, "cannot be parsed");
 	cfg_free(cfg);
 	return NULL;
+}
+
+/*
+ * A default the file does not set is not seen by the parse-time checks,
+ * but a start uses it all the same (pid_file = /run/forkd.pid): check
+ * those of the top level now, with no line to name.
+ */
+static int check_defaults(cfg_t *root)
+{
+	char msg[CONFIG_ERR_MAX];
+
+	for (size_t i = 0; i < config_noptions; i++) {
+		const struct option *o = &config_options[i];
+		cfg_opt_t *opt;
+		if (!option_in(o, "") || !o->kind->check_default)
+			continue;
+		opt = cfg_getopt(root, option_name(o));
+		if (!(opt->flags & CFGF_MODIFIED) &&
+		    o->kind->check(o, opt, msg, sizeof(msg)) == -1) {
+			loader_error(0, "%s (the default)", msg);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 /* ------------------------------------------------------------ store */
@@ -315,54 +385,98 @@ fail:
 
 /* ------------------------------------------------------- interface */
 
-/* The file's text, comments blanked, ready for libconfuse; NULL on error. */
-static char *conf_text(struct loader *ld, int *brace_line)
+/* How a name given twice in one section is taken, by its row. */
+static enum repeat option_repeat(const char *scope, const char *name)
 {
-	char msg[CONFIG_ERR_MAX];
-	char *text;
-	int line;
-
-	if ((text = conftext_read(ld->path, brace_line, &line, msg,
-				  sizeof(msg))) == NULL)
-		loader_error(line, "%s", msg);
-	return text;
+	for (size_t i = 0; i < config_noptions; i++) {
+		const struct option *o = &config_options[i];
+		if (!option_in(o, scope) || strcmp(option_name(o), name) != 0)
+			continue;
+		switch (o->kind->type) {
+		case OPT_LIST:
+			return REPEAT_APPEND;
+		case OPT_SEC:
+		case OPT_SEC_NAMED:
+			return REPEAT_SECTION;
+		default:
+			return REPEAT_REFUSE;
+		}
+	}
+	return REPEAT_UNKNOWN;
 }
 
-struct config *config_load(const char *path, char *err, size_t errlen)
+/*
+ * The text for libconfuse: the file and its includes, comments blanked.
+ * -1 when there is none; a repeated directive is an error but leaves
+ * the text, so that libconfuse may find an earlier one.
+ */
+static int conf_text(struct loader *ld)
+{
+	struct confexpand *ce = &ld->text;
+
+	if (confexpand_load(ce, ld->path, option_repeat) == -1) {
+		if (ld->err != NULL && ld->errlen > 0) {
+			snprintf(ld->err, ld->errlen, "%s", ce->err);
+			ld->failed = true;
+		}
+		return -1;
+	}
+	if (ce->err_line != 0)
+		loader_error(ce->err_line, "%s", ce->err);
+	return 0;
+}
+
+/* Load path; with dump, write what it amounts to there when it is good. */
+static struct config *load(const char *path, FILE *dump, char *err,
+			   size_t errlen)
 {
 	struct loader ld = { .path = path, .err = err, .errlen = errlen };
 	struct config *cf = NULL;
-	int brace_line = 0;
-	char *text;
 	cfg_t *root;
 
 	if (err != NULL && errlen > 0)
 		err[0] = '\0';
 	loading = &ld;
-	if ((text = conf_text(&ld, &brace_line)) == NULL)
+	if (conf_text(&ld) == -1)
 		goto done;
 	if ((ld.dir = conftext_dir(path)) == NULL) {
 		loader_error(0, "%s", strerror(errno));
 		goto done;
 	}
-	if ((root = conf_parse(&ld, text)) == NULL)
+	if ((root = conf_parse(&ld, ld.text.text)) == NULL)
 		goto done;
 	/*
 	 * After the parse: a list left open fails it with a better line, and
 	 * an open section that is incomplete too gets its own message.
 	 */
-	if (brace_line != 0)
-		loader_error(brace_line, "'{' is not closed with '}'");
+	if (ld.text.brace_line != 0)
+		loader_error(ld.text.brace_line, "'{' is not closed with '}'");
 	else if (cfg_size(root, "server") == 0)
 		loader_error(0, "no server section; at least one is required");
-	else
+	else if (!ld.failed && check_defaults(root) == 0)
 		cf = config_copy(root, path);
+	if (cf != NULL && dump != NULL && confdump_write(root, path, dump) == -1)
+		loader_error(0, "writing the configuration: %s", strerror(errno));
 	cfg_free(root);
 done:
 	free(ld.dir);
-	free(text);
+	conflisten_free(&ld.listens);
+	confexpand_free(&ld.text);
 	loading = NULL;
 	return cf;
+}
+
+struct config *config_load(const char *path, char *err, size_t errlen)
+{
+	return load(path, NULL, err, errlen);
+}
+
+int config_dump(const char *path, FILE *out, char *err, size_t errlen)
+{
+	struct config *cf = load(path, out, err, errlen);
+
+	config_free(cf);
+	return cf != NULL && (err == NULL || err[0] == '\0') ? 0 : -1;
 }
 
 static void server_free(struct server_conf *sc)

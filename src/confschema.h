@@ -18,6 +18,7 @@
 
 struct cfg_t;
 struct cfg_opt_t;
+struct listen_index;
 struct option;
 
 /* libconfuse's type for an option's values. */
@@ -27,6 +28,13 @@ enum opt_type {
 	OPT_BOOL,     /* libconfuse's own true/false/yes/no/on/off */
 	OPT_SEC,      /* a section of further rows */
 	OPT_SEC_NAMED, /* a section with a title, unique in its parent */
+};
+
+/* Does a value name a file (made absolute against the file's directory)? */
+enum kind_file {
+	KIND_NO_FILE,
+	KIND_FILE,     /* a file name; off words and "stderr" stay words */
+	KIND_ROOT,     /* a directory, stored without trailing slashes */
 };
 
 /* A word an option may be, and what it stores. */
@@ -51,6 +59,8 @@ struct kind {
 	/* scalars: text to the value at out, run by both check and store */
 	int (*parse)(const struct option *o, const char *s, void *out,
 		     char *msg, size_t len);
+	enum kind_file file;
+	bool check_default; /* a default is checked too (the file's use) */
 };
 
 /* A pure check of one value, from confval.h. */
@@ -83,6 +93,19 @@ int config_store_failed(const char *msg);
 
 /* The absolute directory of the file being loaded. */
 const char *config_dir(void);
+
+/* The line of the value being checked (during the parse). */
+int config_line(void);
+
+/* "FILE:LINE" of a line of the text being parsed (includes expanded). */
+void config_where(int line, char *out, size_t outsz);
+
+/* The error a check is about to return belongs to this line, not to
+ * the one libconfuse is on (a listen value, at its server's end). */
+void config_error_line(int line);
+
+/* The listen addresses of the servers parsed so far. */
+struct listen_index *config_listen_index(void);
 
 /* The root section of the file being loaded (during the parse). */
 struct cfg_t *config_root(void);
