@@ -449,7 +449,9 @@ static int include_files(struct walk *w, struct source *src,
 	glob_t g;
 	int rc = glob(full, GLOB_ERR, NULL, &g);
 
-	if (rc == GLOB_NOMATCH && has_magic(full))
+	/* a pattern matching nothing is an empty conf.d, even a missing one */
+	if (has_magic(full) && (rc == GLOB_NOMATCH ||
+				(rc == GLOB_ABORTED && errno == ENOENT)))
 		return 0;
 	if (rc == GLOB_NOMATCH)
 		errno = ENOENT;
