@@ -2,6 +2,11 @@
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR  ?= $(PREFIX)/share/man
+DOCDIR  ?= $(PREFIX)/share/doc/forkd
+SYSCONFDIR ?= /etc
+UNITDIR ?= $(PREFIX)/lib/systemd/system
 BUILD   ?= build
 LLHTTP_SRC ?= /usr/share/llhttp
 LLHTTP_INC ?= /usr/share/include/llhttp
@@ -28,8 +33,10 @@ OBJS      = $(SRCS:src/%.c=$(BUILD)/obj/%.o) $(LLHTTP:%=$(BUILD)/obj/llhttp_%.o)
 SAN_OBJS  = $(SRCS:src/%.c=$(BUILD)/asan/%.o) $(LLHTTP:%=$(BUILD)/asan/llhttp_%.o)
 
 .PHONY: all deps run test unit integration asan install uninstall clean format lint \
-        fuzz soak bench valgrind
-all: $(BUILD)/forkd
+        fuzz soak bench valgrind deb conformance FORCE
+# Installed files that name installed paths, from conf/*.in.
+GENERATED = $(BUILD)/forkd.service $(BUILD)/forkd.logrotate
+all: $(BUILD)/forkd $(GENERATED)
 
 deps:
 	@sh scripts/deps.sh build
@@ -44,7 +51,14 @@ $(BUILD)/obj/%.o: src/%.c | $(BUILD)/obj
 $(BUILD)/obj/llhttp_%.o: $(LLHTTP_SRC)/%.c | $(BUILD)/obj
 	$(CC) -I$(LLHTTP_INC) $(CFLAGS) -w -c -o $@ $<
 $(BUILD)/forkd: $(OBJS) $(BUILD)/obj/main.o
-	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+# The recipe runs every time (the paths are make variables, not files) but
+# replaces the file only when its text changes.
+$(GENERATED): $(BUILD)/%: conf/%.in FORCE | $(BUILD)/obj
+	@sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' $< >$@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv -f $@.tmp $@; fi
+FORCE:
 
 $(BUILD)/asan/%.o: src/%.c | $(BUILD)/asan
 	$(CC) $(CPPFLAGS) $(PKGCFLAGS) $(SANFLAGS) $(WARN) $(DEPFLAGS) -c -o $@ $<
@@ -111,6 +125,11 @@ integration: $(BUILD)/forkd $(BUILD)/asan/forkd
 bench: $(BUILD)/forkd
 	sh scripts/deps.sh bench && python3 bench/bench.py --forkd $(BUILD)/forkd $(BENCH_ARGS)
 
+# The differential test against nginx and lighttpd (doc/conformance.md):
+# not part of `make test`, since it needs both peers installed.
+conformance: $(BUILD)/forkd
+	sh scripts/deps.sh conformance && python3 tests/conformance/run.py --forkd $(BUILD)/forkd
+
 # Longer runs of the chaos and slow-client tests: SOAK_SECONDS each.
 SOAK_SECONDS ?= 300
 soak: $(BUILD)/asan/forkd
@@ -123,17 +142,38 @@ soak: $(BUILD)/asan/forkd
 valgrind: $(BUILD)/forkd
 	sh scripts/valgrind.sh $(BUILD) $(VALGRIND_TESTS)
 
-install: $(BUILD)/forkd
-	install -D -m 0755 $(BUILD)/forkd $(DESTDIR)$(PREFIX)/sbin/forkd
-	install -D -m 0644 man/forkd.8 $(DESTDIR)$(PREFIX)/share/man/man8/forkd.8
-	install -D -m 0644 man/forkd.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/forkd.conf.5
-	install -D -m 0644 conf/forkd.conf $(DESTDIR)$(PREFIX)/share/doc/forkd/forkd.conf.example
-	install -D -m 0644 conf/forkd.service $(DESTDIR)$(PREFIX)/share/doc/forkd/forkd.service
+# The configuration is installed only where there is none yet.  Nothing
+# is enabled or started: see README, "Running under systemd".
+install: $(BUILD)/forkd $(GENERATED)
+	install -D -m 0755 $(BUILD)/forkd $(DESTDIR)$(SBINDIR)/forkd
+	install -D -m 0644 man/forkd.8 $(DESTDIR)$(MANDIR)/man8/forkd.8
+	install -D -m 0644 man/forkd.conf.5 $(DESTDIR)$(MANDIR)/man5/forkd.conf.5
+	install -D -m 0644 $(BUILD)/forkd.service $(DESTDIR)$(UNITDIR)/forkd.service
+	install -D -m 0644 $(BUILD)/forkd.logrotate $(DESTDIR)$(SYSCONFDIR)/logrotate.d/forkd
+	install -D -m 0644 conf/forkd.conf $(DESTDIR)$(DOCDIR)/forkd.conf.example
+	[ -e $(DESTDIR)$(SYSCONFDIR)/forkd/forkd.conf ] || \
+		install -D -m 0644 conf/forkd.conf $(DESTDIR)$(SYSCONFDIR)/forkd/forkd.conf
 
+# Leaves $(SYSCONFDIR)/forkd/forkd.conf, which may hold local changes.
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/sbin/forkd $(DESTDIR)$(PREFIX)/share/man/man8/forkd.8 \
-	      $(DESTDIR)$(PREFIX)/share/man/man5/forkd.conf.5
-	rm -rf $(DESTDIR)$(PREFIX)/share/doc/forkd
+	rm -f $(DESTDIR)$(SBINDIR)/forkd $(DESTDIR)$(MANDIR)/man8/forkd.8 \
+	      $(DESTDIR)$(MANDIR)/man5/forkd.conf.5 $(DESTDIR)$(UNITDIR)/forkd.service \
+	      $(DESTDIR)$(SYSCONFDIR)/logrotate.d/forkd
+	rm -rf $(DESTDIR)$(DOCDIR)
+
+# A Debian package, build/forkd_VERSION_ARCH.deb: a binary built with
+# dpkg-buildflags (hardening) in $(BUILD)/deb/build, installed by the
+# install target into $(BUILD)/deb/root with Debian's paths, then packed by
+# scripts/deb.sh.  See README, "Debian package".
+DEB_BUILD = $(BUILD)/deb/build
+DEB_FLAGS = DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --get
+deb:
+	rm -rf $(BUILD)/deb/root
+	env CPPFLAGS="$$($(DEB_FLAGS) CPPFLAGS)" $(MAKE) --no-print-directory \
+		BUILD=$(DEB_BUILD) CFLAGS="$$($(DEB_FLAGS) CFLAGS)" \
+		LDFLAGS="$$($(DEB_FLAGS) LDFLAGS)" PREFIX=/usr SYSCONFDIR=/etc \
+		UNITDIR=/lib/systemd/system DESTDIR=$(abspath $(BUILD))/deb/root install
+	sh scripts/deb.sh $(BUILD)/deb/root $(DEB_BUILD)/forkd $(BUILD)
 
 format:
 	clang-format -i src/*.c src/*.h tests/unit/*.c tests/unit/*.h

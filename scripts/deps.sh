@@ -4,14 +4,17 @@
 set -eu
 
 build="gcc make pkg-config libconfuse-dev check node-llhttp"
-test="curl python3 procps haproxy goaccess logrotate aria2 clang libclang-rt-14-dev slowhttptest"
+test="curl python3 procps haproxy goaccess logrotate aria2 clang libclang-rt-14-dev slowhttptest dpkg-dev lintian"
 bench="wrk apache2-utils nginx-light gnuplot-nox nghttp2-client valgrind"
+# make conformance: the peers forkd's answers are compared with
+conformance="nginx-light lighttpd"
 
 case "${1:-test}" in
 build) want="$build" ;;
 test) want="$build $test" ;;
 bench) want="$build $test $bench" ;;
-*) echo "usage: $0 [build|test|bench]" >&2; exit 2 ;;
+conformance) want="$build python3 $conformance" ;;
+*) echo "usage: $0 [build|test|bench|conformance]" >&2; exit 2 ;;
 esac
 
 missing=""

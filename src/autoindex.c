@@ -181,7 +181,20 @@ static void listing_write(FILE *f, const char *path, struct entry *v,
 	fputs("</body>\n</html>\n", f);
 }
 
-int autoindex_build(int dirfd, const char *path, bool dotfiles, size_t *len)
+/* The latest mtime of the directory d and its n entries v. */
+static time_t entries_newest(DIR *d, const struct entry *v, size_t n)
+{
+	struct stat st;
+	time_t t = fstat(dirfd(d), &st) == 0 ? st.st_mtime : 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (v[i].mtime > t)
+			t = v[i].mtime;
+	return t;
+}
+
+int autoindex_build(int dirfd, const char *path, bool dotfiles, size_t *len,
+		    time_t *newest)
 {
 	DIR *d = fdopendir(dirfd);
 	struct entry *v;
@@ -197,6 +210,7 @@ int autoindex_build(int dirfd, const char *path, bool dotfiles, size_t *len)
 	if ((v = entries_read(d, dotfiles, &n, &more)) == NULL)
 		goto done;
 	qsort(v, n, sizeof(*v), entry_cmp);
+	*newest = entries_newest(d, v, n);
 	if ((mfd = memfd_create("forkd-autoindex", MFD_CLOEXEC)) == -1)
 		goto done;
 	int wfd = dup(mfd);

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 #define AUTOINDEX_ENTRIES_MAX 10000    /* listed, then a note */
 #define AUTOINDEX_BODY_MAX (4u << 20)  /* bytes of HTML, then a note */
@@ -29,8 +30,11 @@ size_t autoindex_encode_href(const char *s, char *out, size_t outsz);
  * directories first (marked by a trailing '/'), sizes and UTC dates,
  * dotfiles only when dotfiles is true, "../" except at "/".  Entries are
  * never followed: links are shown, not resolved.  Returns the memfd with
- * *len set, or -1.
+ * *len set, and *newest to the latest modification time of the directory
+ * and of the entries listed (what the listing shows changes with them:
+ * its Last-Modified and validator); or -1.
  */
-int autoindex_build(int dirfd, const char *path, bool dotfiles, size_t *len);
+int autoindex_build(int dirfd, const char *path, bool dotfiles, size_t *len,
+		    time_t *newest);
 
 #endif

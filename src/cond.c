@@ -2,6 +2,7 @@
  * cond.c — preconditions: entity-tag lists, dates, and their precedence.
  */
 #include <string.h>
+#include <strings.h>
 
 #include "cond.h"
 #include "response.h"
@@ -66,13 +67,19 @@ static bool list_is_star(const char *s, size_t len)
 	return len == 1 && s[0] == '*';
 }
 
-bool cond_etag_match(const char *list, size_t len, const char *etag, bool weak)
+/* 1 when the list names etag, 0 when not, -1 when it is malformed. */
+static int list_match(const char *list, size_t len, const char *etag,
+		      bool weak)
 {
-	size_t elen = strlen(etag), i = 0;
-	bool found = false;
+	/* A weak validator of ours (a listing's) matches only weakly. */
+	bool etag_weak = etag[0] == 'W' && etag[1] == '/';
+	size_t i = 0;
+	int found = 0;
 
-	if (list_is_star(list, len))
-		return true;
+	if (etag_weak)
+		etag += 2;
+	size_t elen = strlen(etag);
+
 	while (i < len) {
 		const char *tag;
 		size_t tlen;
@@ -84,12 +91,63 @@ bool cond_etag_match(const char *list, size_t len, const char *etag, bool weak)
 			break;
 		if (etag_next(list, len, &i, &tag, &tlen, &tag_weak) == -1 ||
 		    list_sep(list, len, &i) == -1)
-			return false;
-		if ((weak || !tag_weak) && tlen == elen &&
+			return -1;
+		if ((weak || (!tag_weak && !etag_weak)) && tlen == elen &&
 		    memcmp(tag, etag, elen) == 0)
-			found = true;
+			found = 1;
 	}
 	return found;
+}
+
+bool cond_etag_match(const char *list, size_t len, const char *etag, bool weak)
+{
+	return list_is_star(list, len) || list_match(list, len, etag, weak) == 1;
+}
+
+/*
+ * The header line at s, within f's span: true when it is a line of f's
+ * field, with *v just past its colon.
+ */
+static bool line_is_field(const struct cond_field *f, const char *s,
+			  const char *end, const char **v)
+{
+	const char *colon = memchr(s, ':', (size_t)(end - s));
+	size_t nlen = f->name != NULL ? strlen(f->name) : 0;
+
+	if (colon == NULL || nlen == 0 || (size_t)(colon - s) != nlen ||
+	    strncasecmp(s, f->name, nlen) != 0)
+		return false;
+	*v = colon + 1;
+	return true;
+}
+
+/* Does the one list that f's field lines make name etag? */
+static bool field_etag_match(const struct cond_field *f, const char *etag,
+			     bool weak)
+{
+	const char *s = f->s, *end = f->s + f->len, *v = f->s;
+	bool found = false, mine = true; /* the span starts with a value */
+
+	if (f->count <= 1)
+		return cond_etag_match(f->s, f->len, etag, weak);
+	for (;;) {
+		const char *eol = memchr(s, '\r', (size_t)(end - s));
+		if (eol == NULL)
+			eol = end;
+		if (mine) {
+			size_t vlen = (size_t)(eol - v);
+			/* "*" is the whole field value or nothing */
+			int m = list_is_star(v, vlen) ? -1
+						      : list_match(v, vlen, etag, weak);
+			if (m == -1)
+				return false;
+			found = found || m == 1;
+		}
+		if (eol == end)
+			return found;
+		s = eol + 2; /* past the CRLF: the next header line */
+		mine = line_is_field(f, s, end, &v);
+	}
 }
 
 /* A date header sent once that parses; false otherwise. */
@@ -104,16 +162,14 @@ enum cond_result cond_evaluate(const struct cond_request *rq, const char *etag,
 	time_t since;
 
 	if (rq->if_match.count > 0) {
-		if (!cond_etag_match(rq->if_match.s, rq->if_match.len, etag,
-				     false))
+		if (!field_etag_match(&rq->if_match, etag, false))
 			return COND_FAILED;
 	} else if (field_date(&rq->if_unmodified_since, &since) &&
 		   mtime > since) {
 		return COND_FAILED;
 	}
 	if (rq->if_none_match.count > 0) {
-		if (cond_etag_match(rq->if_none_match.s, rq->if_none_match.len,
-				    etag, true))
+		if (field_etag_match(&rq->if_none_match, etag, true))
 			return rq->get_or_head ? COND_NOT_MODIFIED : COND_FAILED;
 	} else if (rq->get_or_head &&
 		   field_date(&rq->if_modified_since, &since) &&
@@ -128,8 +184,8 @@ bool cond_if_range(const struct cond_field *f, const char *etag, time_t mtime)
 	time_t t;
 	size_t i = 0, len = f->len;
 
-	if (f->count != 1)
-		return false;
+	if (f->count != 1 || etag[0] == 'W')
+		return false; /* a weak validator of ours never lets a range by */
 	while (len > 0 && is_ows(f->s[len - 1]))
 		len--;
 	if ((len > 0 && f->s[0] == '"') ||

@@ -16,11 +16,18 @@ enum cond_result {
 	COND_FAILED,       /* 412 */
 };
 
-/* One request header: its (last) value and how often it was sent. */
+/*
+ * One request header: its value and how often it was sent.  For If-Match
+ * and If-None-Match sent on several lines, s[0..len) runs from the first
+ * line's value to the last's, whole header lines between; name (lower
+ * case) tells which of those lines are the field's own.  Other fields
+ * carry their last line's value.
+ */
 struct cond_field {
 	const char *s;
 	size_t len;
 	unsigned count; /* 0: absent */
+	const char *name;
 };
 
 struct cond_request {
@@ -32,20 +39,23 @@ struct cond_request {
 };
 
 /*
- * RFC 9110 §13.2.2, for a representation that exists with the strong tag
- * etag (quoted, as sent) and Last-Modified mtime:
+ * RFC 9110 §13.2.2, for a representation that exists with the entity-tag
+ * etag (as sent: quoted, W/ before it when weak) and Last-Modified mtime:
  *   1. If-Match: no strong match → 412;
  *   2. else If-Unmodified-Since: modified after it → 412;
  *   3. If-None-Match: a weak match → 304 (GET/HEAD) or 412;
  *   4. else If-Modified-Since (GET/HEAD only): not modified since → 304.
  * A date that does not parse, or a date header sent twice, is ignored.
+ * The lines of If-Match or If-None-Match make one list (§5.3): any member
+ * may match; a malformed line, or "*" beside other lines, matches nothing.
  */
 enum cond_result cond_evaluate(const struct cond_request *rq, const char *etag,
 			       time_t mtime);
 
 /*
  * Does the list ("*" or 1#entity-tag) name etag?  weak: W/ prefixes are
- * ignored (If-None-Match); strong: a weak tag never matches (If-Match).
+ * ignored (If-None-Match); strong: a weak tag, sent or ours, never
+ * matches (If-Match).
  * A malformed list matches nothing.
  */
 bool cond_etag_match(const char *list, size_t len, const char *etag,
@@ -54,7 +64,8 @@ bool cond_etag_match(const char *list, size_t len, const char *etag,
 /*
  * If-Range (§13.1.5): true when the Range may be honoured — the value is
  * a strong tag equal to etag, or an HTTP-date equal to mtime.  Anything
- * else, a weak tag or a field sent twice included, means "send it all".
+ * else, a weak tag (sent, or ours: then a date too) or a field sent twice
+ * included, means "send it all".
  */
 bool cond_if_range(const struct cond_field *f, const char *etag, time_t mtime);
 

@@ -3,7 +3,7 @@
  * of option: how a value is checked while libconfuse parses (so errors
  * have their line) and how it is stored once the whole file is good.
  *
- * Every option except the three booleans is a libconfuse string: bare
+ * Every option except the five booleans is a libconfuse string: bare
  * words and numbers both lex as strings, so `worker_processes = auto` and
  * `= 4` read alike, and numbers are parsed by confval.c, in decimal, with
  * our own messages.  A scalar kind has one parse function that both its
@@ -794,9 +794,6 @@ static const struct word accept_words[] = {
 static const struct word affinity_words[] = {
 	{ "auto", 1 }, { "off", 0 }, { NULL, 0 },
 };
-static const struct word on_off[] = {
-	{ "on", 1 }, { "off", 0 }, { NULL, 0 },
-};
 static const struct word dotfiles_words[] = {
 	{ "deny", 0 }, { "allow", 1 }, { NULL, 0 },
 };
@@ -860,10 +857,8 @@ const struct option config_options[] = {
 	    .words = dotfiles_words),
 	OPT("server|symlinks", "follow", &ENUM, SRV(symlinks),
 	    .words = symlinks_words),
-	OPT("server|precompressed", "off", &SWITCH, SRV(precompressed),
-	    .words = on_off),
-	OPT("server|autoindex", "off", &SWITCH, SRV(autoindex),
-	    .words = on_off),
+	OPT("server|precompressed", "false", &BOOLEAN, SRV(precompressed)),
+	OPT("server|autoindex", "false", &BOOLEAN, SRV(autoindex)),
 	OPT("server|charset", "utf-8", &STRING, SRV(charset),
 	    .test = confval_check_charset, .off = "off"),
 	OPT("server|fallback", "", &STRING, SRV(fallback),

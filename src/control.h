@@ -27,6 +27,10 @@ struct control_status {
 	unsigned upgrades;
 	char last_reload[8];     /* "ok", "failed" or "-" */
 	char last_error[CONFIG_ERR_MAX];
+	/* The master's start time (/proc/PID/stat, clock ticks after boot):
+	 * with pid, it tells the master from a process that reused its pid.
+	 * control_write fills it in when 0. */
+	unsigned long long start_time;
 };
 
 /* "/run/forkd.pid" -> "/run/forkd.status"; other names get ".status". */
@@ -34,6 +38,25 @@ void control_status_path(const char *pid_file, char *out, size_t outsz);
 
 int control_write(const char *path, const struct control_status *st);
 int control_read(const char *path, struct control_status *st);
+
+/* The pid file of a configuration that could not be read. */
+#define CONTROL_DEFAULT_PID_FILE "/run/forkd.pid"
+
+enum control_found {
+	CONTROL_MASTER,      /* pid is the forkd master */
+	CONTROL_NOT_RUNNING, /* no pid file, or it names no live process */
+	CONTROL_NOT_FORKD,   /* it names a process that is not a forkd master */
+};
+
+/*
+ * Who the pid file names.  Sets *pid when it names one, and why[] to a
+ * sentence for the operator in every case.  A live process counts as the
+ * master when the status file beside the pid file records it with the same
+ * start time, or, when the status file has no such record (a master from
+ * before start times were recorded), when its name is forkd's.
+ */
+enum control_found control_find_master(const char *pid_file, pid_t *pid,
+				       char *why, size_t whysz);
 
 /*
  * Run `forkd -s cmd` against the master of cf: signal it and wait for the

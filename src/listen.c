@@ -1,6 +1,7 @@
 /*
  * listen.c — bind, reuse and close listening sockets.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/filter.h>
@@ -13,6 +14,7 @@
 #include <ctype.h>
 
 #include "listen.h"
+#include "log.h"
 
 #define LISTEN_BACKLOG 4096
 
@@ -101,6 +103,24 @@ static bool addr_known(const struct listener_set *old, const struct listener *l)
 }
 
 
+/*
+ * An address held by an inherited socket without SO_REUSEPORT (systemd
+ * binds so unless ReusePort=yes): the other slots' sockets cannot join it.
+ */
+static bool held_without_reuseport(const struct listener_set *old,
+				   const struct listener *l)
+{
+	for (size_t i = 0; old != NULL && i < old->n; i++) {
+		int on = 1;
+		socklen_t len = sizeof(on);
+		if (listen_same_addr(&old->v[i].addr, &l->addr) &&
+		    getsockopt(old->v[i].ev.fd, SOL_SOCKET, SO_REUSEPORT, &on,
+			       &len) == 0 && !on)
+			return true;
+	}
+	return false;
+}
+
 /* Open (or take over) the socket of one (address, slot) pair. */
 static int open_one(struct listener *l, const struct listener_set *old,
 		    bool reuseport, char *err, size_t errlen)
@@ -119,8 +139,46 @@ static int open_one(struct listener *l, const struct listener_set *old,
 		goto fail;
 	return 0;
 fail:
+	if (errno == EADDRINUSE && reuseport && held_without_reuseport(old, l)) {
+		snprintf(err, errlen, "listen %s: %s: the inherited socket has no "
+			 "SO_REUSEPORT, which accept_mode = reuseport needs for a "
+			 "socket per worker; set ReusePort=yes in the systemd socket "
+			 "unit, or accept_mode = shared", l->text, strerror(errno));
+		return -1;
+	}
 	snprintf(err, errlen, "listen %s: %s", l->text, strerror(errno));
 	return -1;
+}
+
+void listen_url(const struct listener *l, char *out, size_t outsz)
+{
+	char host[INET6_ADDRSTRLEN] = "?";
+	const struct sockaddr_in *v4 = (const void *)&l->addr;
+	const struct sockaddr_in6 *v6 = (const void *)&l->addr;
+
+	if (l->addr.ss_family == AF_INET6) {
+		inet_ntop(AF_INET6, &v6->sin6_addr, host, sizeof(host));
+		snprintf(out, outsz, "http://[%s]:%u/", host, ntohs(v6->sin6_port));
+	} else {
+		inet_ntop(AF_INET, &v4->sin_addr, host, sizeof(host));
+		snprintf(out, outsz, "http://%s:%u/", host, ntohs(v4->sin_port));
+	}
+}
+
+/* The master announces what it binds; these it was handed. */
+static void announce_inherited(const struct listener_set *set,
+			       const struct listener_set *old)
+{
+	char url[INET6_ADDRSTRLEN + 32];
+
+	for (size_t i = 0; old != NULL && i < set->n; i++) {
+		const struct listener *prev = find_old(old, &set->v[i]);
+		if (set->v[i].slot != 0 || prev == NULL || prev->origin == NULL)
+			continue;
+		listen_url(&set->v[i], url, sizeof(url));
+		log_notice("listening on %s (%s, socket inherited from %s)", url,
+			   set->v[i].text, prev->origin);
+	}
 }
 
 int listen_open(struct listener_set *set, const struct config *cf,
@@ -152,6 +210,7 @@ int listen_open(struct listener_set *set, const struct config *cf,
 			set->n = ++n;
 		}
 	}
+	announce_inherited(set, old);
 	return 0;
 fail:
 	listen_abandon(set);
@@ -228,8 +287,8 @@ void listen_close(struct listener_set *set)
 
 /* ---- inherited sockets: binary upgrade and systemd socket activation ---- */
 
-static int adopt(struct listener_set *set, int fd, unsigned slot, char *err,
-		 size_t errlen)
+static int adopt(struct listener_set *set, int fd, unsigned slot,
+		 const char *origin, char *err, size_t errlen)
 {
 	struct listener *l = &set->v[set->n];
 	int type = 0, listening = 0;
@@ -256,6 +315,7 @@ static int adopt(struct listener_set *set, int fd, unsigned slot, char *err,
 	l->ev.fd = fd;
 	l->slot = slot;
 	l->text = "inherited";
+	l->origin = origin;
 	set->n++;
 	return 0;
 }
@@ -274,7 +334,8 @@ static int inherit_upgrade(struct listener_set *set, const char *list,
 			snprintf(err, errlen, "FORKD_LISTEN_FDS is malformed: %s", list);
 			return -1;
 		}
-		if (adopt(set, (int)fd, (unsigned)slot, err, errlen) == -1)
+		if (adopt(set, (int)fd, (unsigned)slot, "the old master", err,
+			  errlen) == -1)
 			return -1;
 		p = *end == ',' ? end + 1 : end;
 	}
@@ -315,7 +376,7 @@ int listen_inherit(struct listener_set *set, char *err, size_t errlen)
 		rc = inherit_upgrade(set, upgrade, err, errlen);
 	else
 		for (size_t i = 0; i < n && rc == 0; i++)
-			rc = adopt(set, 3 + (int)i, 0, err, errlen);
+			rc = adopt(set, 3 + (int)i, 0, "systemd", err, errlen);
 out:
 	unsetenv("FORKD_LISTEN_FDS");
 	unsetenv("LISTEN_PID");

@@ -26,6 +26,7 @@ struct listener {
 	unsigned server;           /* the default server of its address */
 	unsigned group;            /* index into config->groups */
 	bool reused;               /* the fd came from the previous set */
+	const char *origin;        /* adopted: "systemd" or "the old master" */
 };
 
 struct listener_set {
@@ -35,8 +36,9 @@ struct listener_set {
 
 /*
  * Open every socket cf needs.  Sockets of old with the same address and
- * slot are reused (shared fd, marked reused).  On error nothing new stays
- * open, err says why, and -1 is returned.
+ * slot are reused (shared fd, marked reused); an inherited one taken over
+ * is logged as "listening on ...", as the master logs those it binds.  On
+ * error nothing new stays open, err says why, and -1 is returned.
  */
 int listen_open(struct listener_set *set, const struct config *cf,
 		const struct listener_set *old, char *err, size_t errlen);
@@ -72,6 +74,9 @@ int listen_inherit(struct listener_set *set, char *err, size_t errlen);
 /* For an exec: the FORKD_LISTEN_FDS value naming set's sockets, which are
  * made to survive the exec.  Call in the child between fork and exec. */
 int listen_export(const struct listener_set *set, char *out, size_t outsz);
+
+/* "http://127.0.0.1:8080/" or "http://[::1]:8080/" */
+void listen_url(const struct listener *l, char *out, size_t outsz);
 
 bool listen_same_addr(const struct sockaddr_storage *a,
 		      const struct sockaddr_storage *b);

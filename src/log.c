@@ -138,6 +138,11 @@ static void log_write(enum log_level level, const char *fmt, va_list ap,
 	line[n++] = '\n';
 	/* One write per line: O_APPEND keeps lines from processes apart. */
 	ssize_t unused = write(elog.fd == -1 ? STDERR_FILENO : elog.fd, line, n);
+	/* emerg means "cannot start": the operator at the terminal (or
+	 * journald) learns why, not only the log file.  A detached master's
+	 * stderr is /dev/null. */
+	if (level == LOG_LVL_EMERG && elog.fd != -1)
+		unused = write(STDERR_FILENO, line, n);
 	(void)unused;
 }
 
@@ -163,6 +168,15 @@ void log_errno(enum log_level level, const char *fmt, ...)
 	log_write(level, fmt, ap, err);
 	va_end(ap);
 	errno = err;
+}
+
+bool log_ratelimit_allow(struct log_ratelimit *rl, uint64_t now_ms)
+{
+	if (rl->fired && now_ms - rl->last_ms < LOG_RATELIMIT_MS)
+		return false;
+	rl->fired = true;
+	rl->last_ms = now_ms;
+	return true;
 }
 
 struct access_log *access_log_open_as(const char *path, enum access_format f,

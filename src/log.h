@@ -5,7 +5,9 @@
 #ifndef FORKD_LOG_H
 #define FORKD_LOG_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* Error log levels, most severe first (syslog numbering). */
@@ -50,6 +52,22 @@ void log_errno(enum log_level level, const char *fmt, ...)
 
 /* The fd of the error log file, or -1 for stderr (dup2 target for stderr). */
 int log_error_fd(void);
+
+/*
+ * "Log this at most once a second": one per call site, zero-initialised
+ * (a static is fine), so that an error repeating on every event cannot fill
+ * the log.  log_ratelimit_allow says whether to log now, given the caller's
+ * monotonic clock in ms, and if so starts the next quiet second.  The first
+ * call always allows.
+ */
+#define LOG_RATELIMIT_MS 1000
+
+struct log_ratelimit {
+	uint64_t last_ms;
+	bool fired;
+};
+
+bool log_ratelimit_allow(struct log_ratelimit *rl, uint64_t now_ms);
 
 /*
  * How access log lines look: nginx's "combined", one JSON object per line,

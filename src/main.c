@@ -20,7 +20,7 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: forkd [-c FILE] [-t | -T] [-s reload|stop|quit|reopen|upgrade] [-d] [-v]\n"
+		"usage: forkd [-c FILE] [-t | -T] [-s reload|stop|quit|reopen|upgrade] [-d] [-v] [-h]\n"
 		"  -c FILE  configuration file (default " DEFAULT_CONFIG ")\n"
 		"  -t       check the configuration and exit\n"
 		"  -T       check it and print it with includes and defaults\n"
@@ -28,7 +28,8 @@ static void usage(FILE *out)
 		"           (fast, SIGINT), quit (graceful, SIGQUIT), reopen (SIGUSR1),\n"
 		"           upgrade (SIGUSR2), and wait for the outcome\n"
 		"  -d       detach and run in the background\n"
-		"  -v       print the version and exit\n");
+		"  -v       print the version and exit\n"
+		"  -h       print this summary and exit\n");
 }
 
 static bool known_command(const char *cmd)
@@ -53,6 +54,26 @@ static int dump_config(const char *path)
 	}
 	fprintf(stderr, "forkd: configuration %s is valid\n", path);
 	return 0;
+}
+
+/*
+ * `-s reload` with a configuration that does not load: nothing is sent.
+ * Its pid_file is unknown, so say what the default one shows.
+ */
+static int reload_refused(const char *err)
+{
+	char why[CONFIG_ERR_MAX];
+	pid_t pid;
+
+	fprintf(stderr, "forkd: reload failed: %s\n", err);
+	if (control_find_master(CONTROL_DEFAULT_PID_FILE, &pid, why,
+				sizeof(why)) == CONTROL_MASTER)
+		fprintf(stderr, "forkd: nothing was sent; %s keeps its "
+				"configuration\n", why);
+	else
+		fprintf(stderr, "forkd: nothing was sent; by the default pid "
+				"file: %s\n", why);
+	return 1;
 }
 
 int main(int argc, char **argv)
@@ -104,12 +125,8 @@ int main(int argc, char **argv)
 	if (dump)
 		return dump_config(path);
 	struct config *cf = config_load(path, err, sizeof(err));
-	if (cf == NULL && cmd != NULL && strcmp(cmd, "reload") == 0) {
-		fprintf(stderr, "forkd: reload failed: %s\n"
-				"forkd: nothing was sent; the running master keeps "
-				"its configuration\n", err);
-		return 1;
-	}
+	if (cf == NULL && cmd != NULL && strcmp(cmd, "reload") == 0)
+		return reload_refused(err);
 	if (cf == NULL) {
 		fprintf(stderr, "%s\n", err);
 		return 1;

@@ -14,6 +14,7 @@
 struct spec_list {
 	struct range v[RANGE_SPECS_MAX];
 	unsigned n;
+	bool empty_suffix; /* a non-zero suffix on an empty representation */
 };
 
 static bool is_ows(char c)
@@ -46,7 +47,7 @@ static bool parse_pos(const char *s, size_t len, size_t *i, uint64_t *out)
  * formed but not satisfiable, -1 when malformed.
  */
 static int parse_spec(const char *s, size_t len, size_t *i, uint64_t size,
-		      struct range *r)
+		      struct range *r, struct spec_list *l)
 {
 	uint64_t first, last;
 
@@ -54,6 +55,8 @@ static int parse_spec(const char *s, size_t len, size_t *i, uint64_t size,
 		(*i)++;
 		if (!parse_pos(s, len, i, &last))
 			return -1;
+		if (last > 0 && size == 0)
+			l->empty_suffix = true;
 		if (last == 0 || size == 0)
 			return 0;
 		r->start = last >= size ? 0 : size - last;
@@ -83,6 +86,7 @@ static int parse_specs(const char *s, size_t len, uint64_t size,
 
 	*seen = 0;
 	l->n = 0;
+	l->empty_suffix = false;
 	for (;;) {
 		while (i < len && (is_ows(s[i]) || s[i] == ','))
 			i++; /* empty list elements are allowed */
@@ -91,7 +95,7 @@ static int parse_specs(const char *s, size_t len, uint64_t size,
 		if (++*seen > RANGE_SPECS_MAX)
 			return -1;
 		struct range r;
-		int rc = parse_spec(s, len, &i, size, &r);
+		int rc = parse_spec(s, len, &i, size, &r, l);
 		if (rc == -1)
 			return -1;
 		if (rc == 1)
@@ -146,8 +150,11 @@ enum range_result range_parse(const char *s, size_t len, uint64_t size,
 	if (len < 6 || strncasecmp(s, "bytes=", 6) != 0 ||
 	    parse_specs(s + 6, len - 6, size, &l, &seen) == -1)
 		return RANGE_IGNORE;
+	/* RFC 9110 14.1.1: a non-zero suffix is satisfiable on an empty
+	 * representation, but no 206 can carry zero bytes (Content-Range
+	 * has no form for it); 14.2 lets the Range be ignored: 200. */
 	if (l.n == 0)
-		return RANGE_UNSATISFIABLE;
+		return l.empty_suffix ? RANGE_IGNORE : RANGE_UNSATISFIABLE;
 	for (unsigned k = 0; k < l.n; k++)
 		total += l.v[k].end - l.v[k].start;
 	if (total > size)

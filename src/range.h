@@ -35,7 +35,9 @@ enum range_result {
  * specs, ranges that add up to more than the file (overlap abuse), or more
  * than RANGE_MAX parts once coalesced.  UNSATISFIABLE: well formed, but no
  * spec selects a byte (every first-pos >= size, a zero suffix, an empty
- * file).  OK: the satisfiable specs, clamped to the file; when they are
+ * file), except that a non-zero suffix on an empty file is IGNORE: it is
+ * satisfiable (RFC 9110 14.1.1) yet selects nothing, so the answer is a
+ * 200 with the empty body.  OK: the satisfiable specs, clamped to the file; when they are
  * not already ascending and disjoint they are sorted and overlapping or
  * adjacent ones merged (RFC 9110 §14.2 lets a server coalesce).
  */

@@ -1,6 +1,17 @@
 /*
- * request.c — llhttp glue.  No leniency flag is ever enabled: a request that
- * could be read two ways is refused.
+ * request.c — the request line, and llhttp glue for the rest.  No
+ * leniency flag is ever enabled: a request that could be read two ways is
+ * refused.
+ *
+ * The request line is forkd's own (RFC 9112 3): method SP target SP
+ * "HTTP/" DIGIT "." DIGIT CRLF, one space each, checked byte by byte as it
+ * arrives.  So an unregistered method token is 501 and an invalid one 400
+ * however the line was cut into reads (llhttp knows a fixed list of names
+ * and some of RTSP's), a higher HTTP/1 minor version is served as 1.1
+ * (RFC 9110 2.5; llhttp refuses it), a line that ends after the target is
+ * 400 at once, and the method is known before any later error, so that
+ * an error answer to HEAD has no body.  llhttp is then handed a canonical
+ * line ("GET / HTTP/1.x") and parses the header block and the body.
  *
  * llhttp 8.1 still takes a few things RFC 9112 says to refuse: whitespace
  * between a field name and its colon, obs-fold, a bare CR where the header
@@ -13,6 +24,9 @@
  * looking at them, so "5\r\nhelloXX0\r\n\r\n" was one complete body; a
  * front end that reads it another way would have us answer a request it
  * never saw.  on_body() checks those two bytes itself (crlf_check).
+ *
+ * Keep-alive comes from the Connection field lines alone: llhttp also
+ * honours Proxy-Connection, which no HTTP/1.1 server should (RFC 9112 9.6).
  */
 #include <ctype.h>
 #include <stddef.h>
@@ -41,6 +55,34 @@ static const char *const header_names[HDR_COUNT_] = {
 	[HDR_X_FORWARDED_FOR] = "x-forwarded-for",
 	[HDR_FORWARDED] = "forwarded",
 	[HDR_TRANSFER_ENCODING] = "transfer-encoding",
+	[HDR_CONNECTION] = "connection",
+};
+
+#define HDR_LEN(s) (sizeof(s) - 1)
+static const uint8_t header_lens[HDR_COUNT_] = {
+	[HDR_HOST] = HDR_LEN("host"),
+	[HDR_IF_NONE_MATCH] = HDR_LEN("if-none-match"),
+	[HDR_IF_MODIFIED_SINCE] = HDR_LEN("if-modified-since"),
+	[HDR_IF_MATCH] = HDR_LEN("if-match"),
+	[HDR_IF_UNMODIFIED_SINCE] = HDR_LEN("if-unmodified-since"),
+	[HDR_RANGE] = HDR_LEN("range"),
+	[HDR_IF_RANGE] = HDR_LEN("if-range"),
+	[HDR_REFERER] = HDR_LEN("referer"),
+	[HDR_USER_AGENT] = HDR_LEN("user-agent"),
+	[HDR_ACCEPT_ENCODING] = HDR_LEN("accept-encoding"),
+	[HDR_EXPECT] = HDR_LEN("expect"),
+	[HDR_X_FORWARDED_FOR] = HDR_LEN("x-forwarded-for"),
+	[HDR_FORWARDED] = HDR_LEN("forwarded"),
+	[HDR_TRANSFER_ENCODING] = HDR_LEN("transfer-encoding"),
+	[HDR_CONNECTION] = HDR_LEN("connection"),
+};
+#undef HDR_LEN
+
+/* The methods registered with llhttp (its HTTP list): 405, not 501. */
+static const char *const method_names[] = {
+#define FORKD_METHOD_NAME(num, name, string) #string,
+	HTTP_METHOD_MAP(FORKD_METHOD_NAME)
+#undef FORKD_METHOD_NAME
 };
 
 /* ---- the head scanner ---- */
@@ -48,8 +90,9 @@ static const char *const header_names[HDR_COUNT_] = {
 enum scan_state {
 	SCAN_START,     /* before the request line: empty lines are skipped */
 	SCAN_START_CR,
-	SCAN_LINE,      /* in the request line */
-	SCAN_LINE_SP,   /* after a space in it */
+	SCAN_METHOD,
+	SCAN_TARGET,    /* after the method's space */
+	SCAN_VERSION,   /* after the target's space */
 	SCAN_LINE_CR,
 	SCAN_FIELD,     /* at the start of a header line */
 	SCAN_NAME,
@@ -67,30 +110,20 @@ static bool is_tchar(unsigned char c)
 	       (c >= '0' && c <= '9') || (c != 0 && strchr("!#$%&'*+-.^_`|~", c));
 }
 
-static enum scan_state scan_step(enum scan_state st, unsigned char c)
+/*
+ * A byte of a request-target: no whitespace or other control (RFC 9112
+ * 3.2), and no '#': a fragment is no part of any request-target form
+ * (3.2.1-3.2.4), so it is refused rather than guessed at.  Bytes above
+ * 0x7e pass, as they always did: path.c decides about them.
+ */
+static bool is_target_byte(unsigned char c)
+{
+	return c > 0x20 && c != 0x7f && c != '#';
+}
+
+static enum scan_state scan_field_step(enum scan_state st, unsigned char c)
 {
 	switch (st) {
-	case SCAN_START:
-		if (c == '\r')
-			return SCAN_START_CR;
-		if (c == '\n')
-			return SCAN_START;
-		return c == '\0' ? SCAN_BAD : SCAN_LINE;
-	case SCAN_START_CR:
-		return c == '\n' ? SCAN_START : SCAN_BAD;
-	case SCAN_LINE:
-		if (c == '\r')
-			return SCAN_LINE_CR;
-		if (c == '\n')
-			return SCAN_BAD; /* a bare LF ends no line of the head */
-		if (c == ' ')
-			return SCAN_LINE_SP;
-		return c == '\0' ? SCAN_BAD : SCAN_LINE;
-	case SCAN_LINE_SP:
-		/* one space between the parts, none at the end (RFC 9112 3) */
-		if (c == ' ' || c == '\r' || c == '\n' || c == '\0')
-			return SCAN_BAD;
-		return SCAN_LINE;
 	case SCAN_FIELD:
 		if (c == '\r')
 			return SCAN_END_CR;
@@ -104,7 +137,6 @@ static enum scan_state scan_step(enum scan_state st, unsigned char c)
 		if (c == '\r')
 			return SCAN_VALUE_CR;
 		return c == '\t' || (c >= 0x20 && c != 0x7f) ? SCAN_VALUE : SCAN_BAD;
-	case SCAN_LINE_CR:
 	case SCAN_VALUE_CR:
 		return c == '\n' ? SCAN_FIELD : SCAN_BAD;
 	case SCAN_END_CR:
@@ -114,18 +146,140 @@ static enum scan_state scan_step(enum scan_state st, unsigned char c)
 	}
 }
 
+/* The method token line[0..len): which one, and whether it is registered. */
+static enum request_method method_lookup(const char *s, size_t len,
+					 bool *known)
+{
+	static const struct {
+		const char *name;
+		enum request_method m;
+	} served[] = {
+		{ "GET", METHOD_GET }, { "HEAD", METHOD_HEAD },
+		{ "POST", METHOD_POST }, { "PUT", METHOD_PUT },
+		{ "DELETE", METHOD_DELETE }, { "OPTIONS", METHOD_OPTIONS },
+	};
+
+	*known = true;
+	for (size_t i = 0; i < sizeof(served) / sizeof(served[0]); i++)
+		if (strlen(served[i].name) == len &&
+		    memcmp(s, served[i].name, len) == 0)
+			return served[i].m;
+	/* Method names are case-sensitive (RFC 9110 9.1): "get" is not GET. */
+	*known = false;
+	for (size_t i = 0; i < sizeof(method_names) / sizeof(method_names[0]);
+	     i++)
+		if (strlen(method_names[i]) == len &&
+		    memcmp(s, method_names[i], len) == 0)
+			*known = true;
+	return METHOD_OTHER;
+}
+
+/* One byte of "HTTP/" DIGIT "." DIGIT at position k. */
+static bool version_byte(struct request_parser *rp, unsigned k,
+			 unsigned char c)
+{
+	if (k < 5)
+		return c == (unsigned char)"HTTP/"[k];
+	if (k == 6)
+		return c == '.';
+	if (k > 7 || c < '0' || c > '9')
+		return false;
+	if (k == 5)
+		rp->req.http_major = (uint8_t)(c - '0');
+	else
+		rp->req.http_minor = (uint8_t)(c - '0');
+	return true;
+}
+
+/*
+ * The request line is complete: its status (0: go on).  501 for a token
+ * that names no registered method, 505 for a major version other than 1;
+ * HTTP/1.x with x > 1 is processed as HTTP/1.1 (RFC 9110 2.5).
+ */
+static int line_status(struct request_parser *rp)
+{
+	struct request *req = &rp->req;
+
+	if (!rp->method_known)
+		return 501;
+	if (req->http_major != 1)
+		return 505;
+	if (req->http_minor > 1)
+		req->http_minor = 1;
+	return 0;
+}
+
+static enum scan_state scan_line_step(struct request_parser *rp,
+				      enum scan_state st, unsigned char c,
+				      uint32_t pos)
+{
+	struct request *req = &rp->req;
+
+	switch (st) {
+	case SCAN_START:
+		if (c == '\r')
+			return SCAN_START_CR;
+		if (c == '\n')
+			return SCAN_START;
+		req->line.off = pos;
+		return is_tchar(c) ? SCAN_METHOD : SCAN_BAD;
+	case SCAN_START_CR:
+		return c == '\n' ? SCAN_START : SCAN_BAD;
+	case SCAN_METHOD:
+		if (is_tchar(c))
+			return SCAN_METHOD;
+		if (c != ' ')
+			return SCAN_BAD;
+		req->method = method_lookup(rp->base + req->line.off,
+					    pos - req->line.off,
+					    &rp->method_known);
+		req->target = (struct span){ pos + 1, 0 };
+		return SCAN_TARGET;
+	case SCAN_TARGET:
+		if (c == ' ' && req->target.len > 0) {
+			rp->target_done = true;
+			return SCAN_VERSION;
+		}
+		if (!is_target_byte(c))
+			return SCAN_BAD;
+		req->target.len++;
+		return SCAN_TARGET;
+	case SCAN_VERSION:
+		if (c == '\r' && rp->version_pos == 8) {
+			req->line.len = pos - req->line.off;
+			return SCAN_LINE_CR;
+		}
+		return version_byte(rp, rp->version_pos++, c) ? SCAN_VERSION
+							      : SCAN_BAD;
+	case SCAN_LINE_CR:
+		if (c != '\n')
+			return SCAN_BAD;
+		rp->line_done = true;
+		rp->head_off = pos + 1;
+		rp->status = line_status(rp);
+		return rp->status == 0 ? SCAN_FIELD : SCAN_BAD;
+	default:
+		return st;
+	}
+}
+
 /*
  * Advance the scan over data[0..len); returns how many bytes are clean:
  * len, or the offset of the first bad byte.
  */
-static size_t head_scan(uint8_t *state, const char *data, size_t len)
+static size_t head_scan(struct request_parser *rp, const char *data,
+			size_t len)
 {
-	enum scan_state st = (enum scan_state)*state;
+	enum scan_state st = (enum scan_state)rp->scan;
+	uint32_t at = (uint32_t)(data - rp->base);
 	size_t i;
 
-	for (i = 0; i < len && st != SCAN_DONE && st != SCAN_BAD; i++)
-		st = scan_step(st, (unsigned char)data[i]);
-	*state = (uint8_t)st;
+	for (i = 0; i < len && st < SCAN_FIELD; i++)
+		st = scan_line_step(rp, st, (unsigned char)data[i],
+				    at + (uint32_t)i);
+	for (; i < len && st != SCAN_DONE && st != SCAN_BAD; i++)
+		st = scan_field_step(st, (unsigned char)data[i]);
+	rp->scan = (uint8_t)st;
 	if (st == SCAN_BAD)
 		return i - 1;
 	return len;
@@ -146,37 +300,6 @@ static void span_extend(struct request_parser *rp, struct span *s,
 	s->len += (uint32_t)len;
 }
 
-static int on_method(llhttp_t *p, const char *at, size_t len)
-{
-	struct request_parser *rp = parser_of(p);
-
-	span_extend(rp, &rp->req.line, at, len);
-	return 0;
-}
-
-static int on_url(llhttp_t *p, const char *at, size_t len)
-{
-	struct request_parser *rp = parser_of(p);
-
-	span_extend(rp, &rp->req.target, at, len);
-	return 0;
-}
-
-static int on_url_complete(llhttp_t *p)
-{
-	parser_of(p)->target_done = true;
-	return 0;
-}
-
-/* The request line ends where the version ends. */
-static int on_version(llhttp_t *p, const char *at, size_t len)
-{
-	struct request_parser *rp = parser_of(p);
-
-	rp->req.line.len = (uint32_t)(at + len - rp->base) - rp->req.line.off;
-	return 0;
-}
-
 static int on_header_field(llhttp_t *p, const char *at, size_t len)
 {
 	struct request_parser *rp = parser_of(p);
@@ -193,40 +316,100 @@ static int on_header_value(llhttp_t *p, const char *at, size_t len)
 	return 0;
 }
 
+/* Each option of a Connection field line that forkd acts on. */
+static void connection_options(struct request_parser *rp, struct span v)
+{
+	const char *s = rp->base + v.off;
+	size_t i = 0;
+
+	while (i < v.len) {
+		size_t start, end;
+		while (i < v.len && (s[i] == ',' || s[i] == ' ' || s[i] == '\t'))
+			i++;
+		start = i;
+		while (i < v.len && s[i] != ',')
+			i++;
+		end = i;
+		while (end > start && (s[end - 1] == ' ' || s[end - 1] == '\t'))
+			end--;
+		if (end - start == 5 && strncasecmp(s + start, "close", 5) == 0)
+			rp->conn_close = true;
+		else if (end - start == 10 &&
+			 strncasecmp(s + start, "keep-alive", 10) == 0)
+			rp->conn_keep = true;
+	}
+}
+
+/*
+ * Expect = #expectation, and HTTP/1.1 defines one: 100-continue (RFC 9110
+ * 10.1.1).  Empty elements are no expectation; the same one twice is
+ * still 100-continue.  Anything else is 417.
+ */
+static void expect_check(struct request_parser *rp, struct span v)
+{
+	const char *s = rp->base + v.off;
+	size_t i = 0;
+
+	while (i < v.len) {
+		size_t start, end;
+		while (i < v.len && (s[i] == ',' || s[i] == ' ' || s[i] == '\t'))
+			i++;
+		start = i;
+		while (i < v.len && s[i] != ',')
+			i++;
+		end = i;
+		while (end > start && (s[end - 1] == ' ' || s[end - 1] == '\t'))
+			end--;
+		if (end > start && (end - start != 12 ||
+				    strncasecmp(s + start, "100-continue", 12) != 0))
+			rp->expect_other = true;
+	}
+}
+
+/* One field line of header h, with value v. */
+static void header_keep(struct request_parser *rp, int h, struct span v)
+{
+	struct request *req = &rp->req;
+	bool list = h == HDR_IF_MATCH || h == HDR_IF_NONE_MATCH;
+
+	if (h == HDR_TRANSFER_ENCODING && v.len == 0)
+		rp->te_empty = true;
+	else if (h == HDR_CONNECTION)
+		connection_options(rp, v);
+	else if (h == HDR_EXPECT)
+		expect_check(rp, v);
+	if (list && req->hdr_seen[h] > 0)
+		req->hdr[h].len = v.off + v.len - req->hdr[h].off;
+	else
+		req->hdr[h] = v;
+	if (req->hdr_seen[h] < UINT8_MAX)
+		req->hdr_seen[h]++;
+}
+
 static int on_header_value_complete(llhttp_t *p)
 {
 	struct request_parser *rp = parser_of(p);
 	struct span v = rp->value;
 
+	/* An empty value sits just past the colon: a list extent that
+	 * starts with it must start in the right place. */
+	if (v.len == 0)
+		v.off = rp->field.off + rp->field.len + 1;
 	while (v.len > 0 && (rp->base[v.off + v.len - 1] == ' ' ||
 			     rp->base[v.off + v.len - 1] == '\t'))
 		v.len--;
 	for (int h = 0; h < HDR_COUNT_; h++) {
-		if (span_eq(rp->base, rp->field, header_names[h])) {
-			if (h == HDR_TRANSFER_ENCODING && v.len == 0)
-				rp->te_empty = true;
-			rp->req.hdr[h] = v;
-			if (rp->req.hdr_seen[h] < UINT8_MAX)
-				rp->req.hdr_seen[h]++;
+		/* lengths first: most field lines are none of these */
+		if (rp->field.len == header_lens[h] &&
+		    strncasecmp(rp->base + rp->field.off, header_names[h],
+				header_lens[h]) == 0) {
+			header_keep(rp, h, v);
 			break;
 		}
 	}
 	rp->field = (struct span){ 0, 0 };
 	rp->value = (struct span){ 0, 0 };
 	return 0;
-}
-
-static enum request_method method_of(uint8_t m)
-{
-	switch (m) {
-	case HTTP_GET: return METHOD_GET;
-	case HTTP_HEAD: return METHOD_HEAD;
-	case HTTP_POST: return METHOD_POST;
-	case HTTP_PUT: return METHOD_PUT;
-	case HTTP_DELETE: return METHOD_DELETE;
-	case HTTP_OPTIONS: return METHOD_OPTIONS;
-	default: return METHOD_OTHER;
-	}
 }
 
 /* reg-name characters: unreserved, sub-delims and '%' of pct-encoded */
@@ -357,21 +540,15 @@ static int framing_status(const struct request_parser *rp, const llhttp_t *p)
 /* Refuse what a static origin server cannot answer sensibly. */
 static int headers_status(struct request_parser *rp, llhttp_t *p)
 {
-	struct request *req = &rp->req;
 	int status;
 
-	if (req->http_major != 1)
-		return 505;
 	if ((status = host_status(rp)) != 0)
 		return status;
 	if ((status = framing_status(rp, p)) != 0)
 		return status;
 	if ((p->flags & F_CONTENT_LENGTH) && p->content_length > rp->body_limit)
 		return 413;
-	/* The one expectation HTTP/1.1 defines; RFC 9110 10.1.1 */
-	if (req->hdr_seen[HDR_EXPECT] > 1 ||
-	    (req->hdr_seen[HDR_EXPECT] &&
-	     !span_eq(rp->base, req->hdr[HDR_EXPECT], "100-continue")))
+	if (rp->expect_other)
 		return 417;
 	return 0;
 }
@@ -400,9 +577,6 @@ static int on_headers_complete(llhttp_t *p)
 	struct request_parser *rp = parser_of(p);
 	struct request *req = &rp->req;
 
-	req->method = method_of(p->method);
-	req->http_major = p->http_major;
-	req->http_minor = p->http_minor;
 	rp->headers_done = true;
 	rp->headers_end = spans_end(req);
 	rp->status = headers_status(rp, p);
@@ -462,15 +636,14 @@ static int on_message_complete(llhttp_t *p)
 {
 	struct request_parser *rp = parser_of(p);
 
-	rp->req.keep_alive = llhttp_should_keep_alive(p) != 0;
+	/* RFC 9112 9.3: close wins; HTTP/1.1 persists by default, 1.0 on
+	 * keep-alive (RFC 7230 A.1.2). */
+	rp->req.keep_alive = !rp->conn_close &&
+			     (rp->req.http_minor >= 1 || rp->conn_keep);
 	return HPE_PAUSED;
 }
 
 static const llhttp_settings_t settings = {
-	.on_method = on_method,
-	.on_url = on_url,
-	.on_url_complete = on_url_complete,
-	.on_version = on_version,
 	.on_header_field = on_header_field,
 	.on_header_value = on_header_value,
 	.on_header_value_complete = on_header_value_complete,
@@ -490,7 +663,14 @@ static void reset_message(struct request_parser *rp, const char *base)
 	rp->headers_end = 0;
 	rp->status = 0;
 	rp->crlf_left = 0;
+	rp->head_off = 0;
+	rp->version_pos = 0;
 	rp->te_empty = false;
+	rp->method_known = false;
+	rp->conn_close = false;
+	rp->conn_keep = false;
+	rp->expect_other = false;
+	rp->line_done = false;
 	rp->target_done = false;
 	rp->headers_done = false;
 	rp->scan = SCAN_START;
@@ -510,73 +690,56 @@ void request_next(struct request_parser *rp, const char *base)
 {
 	llhttp_t *p = (llhttp_t *)(void *)rp->llhttp;
 
-	if (llhttp_get_errno(p) == HPE_PAUSED)
-		llhttp_resume(p);
+	/* Not llhttp_resume(): llhttp's own view of keep-alive (which reads
+	 * Proxy-Connection) may have put it in its closed state. */
+	llhttp_reset(p);
 	reset_message(rp, base);
 }
 
-/*
- * A request line that is well formed ("TOKEN SP target SP HTTP/d.d CRLF")
- * but names a method or version we do not support earns 501 or 505; any
- * other parse failure is a plain 400.
- */
-static bool well_formed_line(const char *data, size_t len)
+/* The canonical request line llhttp sees in place of the real one. */
+static void line_feed(struct request_parser *rp, llhttp_t *p)
 {
-	const char *end = memchr(data, '\n', len);
-	size_t i = 0, n;
+	static const char line10[] = "GET / HTTP/1.0\r\n";
+	static const char line11[] = "GET / HTTP/1.1\r\n";
 
-	if (end == NULL)
-		return false;
-	n = (size_t)(end - data);
-	if (n > 0 && data[n - 1] == '\r')
-		n--;
-	while (i < n && data[i] >= 'A' && data[i] <= 'Z')
-		i++;
-	if (i == 0 || i >= n || data[i] != ' ')
-		return false;
-	const char *sp = memchr(data + i + 1, ' ', n - i - 1);
-	if (sp == NULL || sp == data + i + 1)
-		return false;
-	size_t v = (size_t)(sp + 1 - data);
-	return n - v == 8 && memcmp(data + v, "HTTP/", 5) == 0 &&
-	       data[v + 5] >= '0' && data[v + 5] <= '9' && data[v + 6] == '.' &&
-	       data[v + 7] >= '0' && data[v + 7] <= '9';
-}
-
-static int error_status(struct request_parser *rp, llhttp_errno_t err,
-			const char *data, size_t len)
-{
-	if (rp->status != 0)
-		return rp->status;
-	/* Only the first message's line starts at data[0]. */
-	bool line_start = rp->req.line.len == 0 || data == rp->base + rp->req.line.off;
-	switch (err) {
-	case HPE_INVALID_METHOD:
-		return line_start && well_formed_line(data, len) ? 501 : 400;
-	case HPE_INVALID_VERSION:
-		return line_start && well_formed_line(data, len) ? 505 : 400;
-	default:
-		return 400;
-	}
+	if (rp->req.http_minor == 0)
+		llhttp_execute(p, line10, sizeof(line10) - 1);
+	else
+		llhttp_execute(p, line11, sizeof(line11) - 1);
 }
 
 enum request_result request_parse(struct request_parser *rp, const char *data,
 				  size_t len, size_t *used)
 {
 	llhttp_t *p = (llhttp_t *)(void *)rp->llhttp;
-	size_t clean = head_scan(&rp->scan, data, len);
+	bool line_before = rp->line_done;
+	size_t clean = head_scan(rp, data, len);
+	const char *from = data;
 
-	if (crlf_check(rp, data, data + clean) == -1) {
-		*used = len;
+	*used = len;
+	if (rp->status != 0)
+		return REQUEST_ERROR; /* the request line was refused */
+	if (!rp->line_done) {
+		if (clean < len) {
+			rp->status = 400;
+			return REQUEST_ERROR;
+		}
+		return REQUEST_AGAIN;
+	}
+	if (!line_before) {
+		line_feed(rp, p);
+		from = rp->base + rp->head_off;
+	}
+	if (crlf_check(rp, from, data + clean) == -1) {
 		rp->status = 400;
 		return REQUEST_ERROR;
 	}
 	rp->exec_end = data + clean;
-	llhttp_errno_t err = llhttp_execute(p, data, clean);
+	llhttp_errno_t err = llhttp_execute(p, from,
+					    (size_t)(data + clean - from));
 
 	switch (err) {
 	case HPE_OK:
-		*used = len;
 		if (clean < len) {
 			rp->status = 400;
 			return REQUEST_ERROR;
@@ -586,8 +749,8 @@ enum request_result request_parse(struct request_parser *rp, const char *data,
 		*used = (size_t)(llhttp_get_error_pos(p) - data);
 		return REQUEST_DONE;
 	default:
-		*used = len;
-		rp->status = error_status(rp, err, data, len);
+		if (rp->status == 0)
+			rp->status = 400;
 		return REQUEST_ERROR;
 	}
 }
@@ -595,6 +758,11 @@ enum request_result request_parse(struct request_parser *rp, const char *data,
 int request_overflow_status(const struct request_parser *rp)
 {
 	return rp->target_done ? 431 : 414;
+}
+
+const char *request_header_name(enum request_header h)
+{
+	return header_names[h];
 }
 
 bool span_eq(const char *base, struct span s, const char *str)

@@ -25,7 +25,7 @@ enum request_method {
 	METHOD_PUT,
 	METHOD_DELETE,
 	METHOD_OPTIONS,
-	METHOD_OTHER, /* known to the parser, not served */
+	METHOD_OTHER, /* a registered method (PATCH, PROPFIND...): 405 */
 };
 
 /* The request headers forkd looks at. */
@@ -44,6 +44,7 @@ enum request_header {
 	HDR_X_FORWARDED_FOR,
 	HDR_FORWARDED,
 	HDR_TRANSFER_ENCODING, /* counted for framing; llhttp skips empty ones */
+	HDR_CONNECTION,
 	HDR_COUNT_,
 };
 
@@ -57,6 +58,9 @@ struct request {
 	struct span host;   /* the authority's host, port and final dot cut
 			     * off: from an absolute-form target, else from
 			     * Host; empty when there is neither */
+	/* The value of each header's last field line; for If-Match and
+	 * If-None-Match, whose lines form one list (RFC 9110 5.3), the bytes
+	 * from the first line's value to the last's, other lines between. */
 	struct span hdr[HDR_COUNT_];
 	uint8_t hdr_seen[HDR_COUNT_];
 };
@@ -83,8 +87,15 @@ struct request_parser {
 			       * and may be dropped from the buffer */
 	int status;           /* HTTP status for REQUEST_ERROR */
 	const char *exec_end; /* end of the bytes llhttp is working through */
+	uint32_t head_off;    /* where the header lines start */
 	uint8_t crlf_left;    /* bytes of the CRLF after chunk data unchecked */
+	uint8_t version_pos;  /* bytes of "HTTP/d.d" scanned */
 	bool te_empty;        /* a Transfer-Encoding field line was empty */
+	bool method_known;    /* a registered method, not only a token */
+	bool conn_close;      /* a Connection option: close */
+	bool conn_keep;       /* a Connection option: keep-alive */
+	bool expect_other;    /* an expectation other than 100-continue */
+	bool line_done;       /* the request line is in and checked */
 	bool target_done;
 	bool headers_done;
 };
@@ -105,7 +116,9 @@ void request_next(struct request_parser *rp, const char *base);
 
 /*
  * The status to answer when the buffer filled up before the header block
- * ended: 414 while the target is still arriving, 431 after.
+ * ended: 414 while the target is still arriving, 431 after.  (The method
+ * is known from the request line's first space on, so that an error
+ * answer to HEAD has no body.)
  */
 int request_overflow_status(const struct request_parser *rp);
 
@@ -116,6 +129,9 @@ int request_overflow_status(const struct request_parser *rp);
  * -1 when it is malformed or empty.  Pure; exposed for tests.
  */
 int request_host_len(const char *s, size_t len);
+
+/* The lower-case name of a header forkd keeps. */
+const char *request_header_name(enum request_header h);
 
 /* Case-insensitive comparison of a span's bytes with a C string. */
 bool span_eq(const char *base, struct span s, const char *str);

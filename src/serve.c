@@ -244,7 +244,8 @@ static struct cond_field field_of(const struct answer *a,
 				  enum request_header h)
 {
 	return (struct cond_field){ a->buf + a->req->hdr[h].off,
-				    a->req->hdr[h].len, a->req->hdr_seen[h] };
+				    a->req->hdr[h].len, a->req->hdr_seen[h],
+				    request_header_name(h) };
 }
 
 static enum cond_result preconditions(const struct answer *a,
@@ -353,6 +354,74 @@ static int open_sibling(struct answer *a, const char *path, struct stat *st,
 
 #define VARY_AE "Vary: Accept-Encoding\r\n"
 
+/*
+ * 412, 304, 416, 206 or 200 for a representation of h->content_length
+ * bytes of fd, with its validators in h (etag, last_modified, as a file's
+ * or a listing's); takes fd.  A 304 keeps the first cut304 bytes of
+ * h->extra.  st seeds the multipart boundary.
+ */
+static void serve_representation(struct answer *a, int fd,
+				 struct response_head *h, size_t cut304,
+				 const struct stat *st, const char *type)
+{
+	char crange[96], ctype[128];
+	char boundary[RANGE_BOUNDARY_LEN + 1];
+	struct range_set rs;
+	uint64_t size = (uint64_t)h->content_length;
+
+	switch (preconditions(a, h->etag, h->last_modified)) {
+	case COND_FAILED:
+		drop(fd);
+		answer_error(a, 412, NULL);
+		return;
+	case COND_NOT_MODIFIED:
+		drop(fd);
+		h->status = 304;
+		h->content_type = NULL;
+		h->content_length = -1;
+		h->accept_ranges = false;
+		h->extra_len = cut304;
+		reply_head(a->r, h, is_http10(a->req));
+		return;
+	case COND_PROCEED:
+		break;
+	}
+	switch (ranges_wanted(a, h->etag, h->last_modified, size, &rs)) {
+	case RANGE_UNSATISFIABLE:
+		drop(fd);
+		snprintf(crange, sizeof(crange), "bytes */%llu",
+			 (unsigned long long)size);
+		answer_error(a, 416, crange);
+		return;
+	case RANGE_OK:
+		h->status = 206;
+		if (rs.n == 1) {
+			snprintf(crange, sizeof(crange), "bytes %llu-%llu/%llu",
+				 (unsigned long long)rs.r[0].start,
+				 (unsigned long long)rs.r[0].end - 1,
+				 (unsigned long long)size);
+			h->content_range = crange;
+			h->content_length = (long long)(rs.r[0].end - rs.r[0].start);
+			break;
+		}
+		new_boundary(st, boundary);
+		snprintf(ctype, sizeof(ctype),
+			 "multipart/byteranges; boundary=%s", boundary);
+		h->content_type = ctype;
+		h->content_length = (long long)range_multipart_length(
+			&rs, boundary, type, size);
+		break;
+	case RANGE_IGNORE:
+		break;
+	}
+	if (reply_head(a->r, h, is_http10(a->req)) == -1) {
+		drop(fd);
+		serve_error(a->req, 500, a->r);
+		return;
+	}
+	file_body(a, fd, &rs, boundary, type, size);
+}
+
 /* 200, 206, 304, 412 or 416 for an open regular file; takes fd. */
 static void serve_file(struct answer *a, int fd, const struct stat *st,
 		       const char *path)
@@ -361,10 +430,8 @@ static void serve_file(struct answer *a, int fd, const struct stat *st,
 					     a->vh->conf->charset);
 	const char *coding = NULL;
 	struct stat cst;
-	char etag[FILE_ETAG_MAX], crange[96], ctype[128];
+	char etag[FILE_ETAG_MAX];
 	char extra[SERVE_EXTRA_MAX];
-	char boundary[RANGE_BOUNDARY_LEN + 1];
-	struct range_set rs;
 	size_t loc_len = location_headers(a, extra), vary_len = 0;
 
 	if (a->vh->conf->precompressed) {
@@ -384,11 +451,10 @@ static void serve_file(struct answer *a, int fd, const struct stat *st,
 					    coding != NULL ? "\r\n" : "");
 	}
 
-	uint64_t size = (uint64_t)st->st_size;
 	struct response_head h = {
 		.status = 200,
 		.content_type = type,
-		.content_length = (long long)size,
+		.content_length = (long long)st->st_size,
 		.last_modified = st->st_mtime,
 		.etag = etag,
 		.accept_ranges = true,
@@ -400,58 +466,9 @@ static void serve_file(struct answer *a, int fd, const struct stat *st,
 		file_etag_coded(st, coding, etag, sizeof(etag));
 	else
 		file_etag(st, etag, sizeof(etag));
-	switch (preconditions(a, etag, st->st_mtime)) {
-	case COND_FAILED:
-		drop(fd);
-		answer_error(a, 412, NULL);
-		return;
-	case COND_NOT_MODIFIED:
-		drop(fd);
-		h.status = 304;
-		h.content_type = NULL;
-		h.content_length = -1;
-		h.accept_ranges = false;
-		if (vary_len > 0)
-			h.extra_len = loc_len + strlen(VARY_AE);
-		reply_head(a->r, &h, is_http10(a->req));
-		return;
-	case COND_PROCEED:
-		break;
-	}
-	switch (ranges_wanted(a, etag, st->st_mtime, size, &rs)) {
-	case RANGE_UNSATISFIABLE:
-		drop(fd);
-		snprintf(crange, sizeof(crange), "bytes */%llu",
-			 (unsigned long long)size);
-		answer_error(a, 416, crange);
-		return;
-	case RANGE_OK:
-		h.status = 206;
-		if (rs.n == 1) {
-			snprintf(crange, sizeof(crange), "bytes %llu-%llu/%llu",
-				 (unsigned long long)rs.r[0].start,
-				 (unsigned long long)rs.r[0].end - 1,
-				 (unsigned long long)size);
-			h.content_range = crange;
-			h.content_length = (long long)(rs.r[0].end - rs.r[0].start);
-			break;
-		}
-		new_boundary(st, boundary);
-		snprintf(ctype, sizeof(ctype),
-			 "multipart/byteranges; boundary=%s", boundary);
-		h.content_type = ctype;
-		h.content_length = (long long)range_multipart_length(
-			&rs, boundary, type, size);
-		break;
-	case RANGE_IGNORE:
-		break;
-	}
-	if (reply_head(a->r, &h, is_http10(a->req)) == -1) {
-		drop(fd);
-		serve_error(a->req, 500, a->r);
-		return;
-	}
-	file_body(a, fd, &rs, boundary, type, size);
+	serve_representation(a, fd, &h, loc_len + (vary_len > 0 ?
+						    strlen(VARY_AE) : 0),
+			     st, type);
 }
 
 static int errno_status(int err)
@@ -472,40 +489,58 @@ static int errno_status(int err)
 	}
 }
 
-/* autoindex = on: a listing of the directory at path, 200. */
+/*
+ * A listing's validator: weak, since the same directory state can be
+ * listed in other bytes (dotfiles changed by a reload, another forkd
+ * version); from the directory's identity, the newest mtime of it and its
+ * entries, and the listing's length.
+ */
+static void listing_etag(const struct stat *dir, time_t newest, size_t len,
+			 char *out, size_t outsz)
+{
+	snprintf(out, outsz, "W/\"%llx-%llx-%zx\"",
+		 (unsigned long long)dir->st_ino, (unsigned long long)newest,
+		 len);
+}
+
+/*
+ * autoindex = on: a listing of the directory at path.  Conditionals and
+ * ranges apply to it as to a file (RFC 9110 13.1 and 14 are about any
+ * selected representation): Last-Modified is the newest mtime of the
+ * directory and what it lists.
+ */
 static void serve_listing(struct answer *a, const char *path)
 {
 	const struct server_conf *sc = a->vh->conf;
-	char extra[SERVE_EXTRA_MAX];
+	const char *type = mime_type_charset("index.html", 10, sc->charset);
+	char extra[SERVE_EXTRA_MAX], etag[FILE_ETAG_MAX + 32];
 	struct stat st;
-	size_t len = 0;
+	size_t len = 0, loc_len;
+	time_t newest = 0;
 	int dfd = file_open(a->vh->rootfd, path, sc->symlinks, &st);
 
 	if (dfd == -1) {
 		answer_error(a, errno_status(errno), NULL);
 		return;
 	}
-	int mfd = autoindex_build(dfd, path, sc->dotfiles, &len);
+	int mfd = autoindex_build(dfd, path, sc->dotfiles, &len, &newest);
 	if (mfd == -1) {
 		answer_error(a, 500, NULL);
 		return;
 	}
+	listing_etag(&st, newest, len, etag, sizeof(etag));
+	loc_len = location_headers(a, extra);
 	struct response_head h = {
 		.status = 200,
-		.content_type = mime_type_charset("index.html", 10, sc->charset),
+		.content_type = type,
 		.content_length = (long long)len,
+		.last_modified = newest,
+		.etag = etag,
+		.accept_ranges = true,
 		.extra = extra,
-		.extra_len = location_headers(a, extra),
+		.extra_len = loc_len,
 	};
-	if (reply_head(a->r, &h, is_http10(a->req)) == -1) {
-		close(mfd);
-		serve_error(a->req, 500, a->r);
-		return;
-	}
-	if (a->head || len == 0)
-		close(mfd);
-	else if (reply_file(a->r, mfd, 0, (off_t)len) == -1)
-		serve_error(a->req, 500, a->r);
+	serve_representation(a, mfd, &h, loc_len, &st, type);
 }
 
 /* A directory: redirect to add the slash, or serve its index file. */

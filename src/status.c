@@ -132,9 +132,20 @@ static void render_stub(struct out *o, const struct status_totals *t)
 	    t->writing, t->idle);
 }
 
-static double balance(const struct status_totals *t)
+/*
+ * Most over fewest requests per worker, as text: "NaN" (Prometheus) or
+ * unknown (JSON) while a worker of the current generation has served
+ * nothing, since a ratio over zero says nothing about the spread.
+ */
+static bool balance(const struct status_totals *t, char *out, size_t outsz,
+		    const char *unknown)
 {
-	return t->req_min > 0 ? (double)t->req_max / (double)t->req_min : 0.0;
+	if (t->req_min == 0) {
+		snprintf(out, outsz, "%s", unknown);
+		return false;
+	}
+	snprintf(out, outsz, "%.3f", (double)t->req_max / (double)t->req_min);
+	return true;
 }
 
 static void render_json_worker(struct out *o, const struct stats_worker *w,
@@ -162,6 +173,8 @@ static void render_json(struct out *o, const struct stats_board *b,
 {
 	const struct stats_master *m = &b->master;
 	bool first = true;
+	char ratio[32];
+	bool known = balance(t, ratio, sizeof(ratio), "null");
 
 	put(o, "{\n  \"version\": \"%s\",\n  \"generation\": %u,\n"
 	       "  \"uptime\": %" PRIu64 ",\n  \"lame_duck\": %s,\n"
@@ -171,14 +184,16 @@ static void render_json(struct out *o, const struct stats_board *b,
 	       "  \"accepted\": %" PRIu64 ",\n  \"handled\": %" PRIu64 ",\n"
 	       "  \"requests\": %" PRIu64 ",\n  \"bytes_sent\": %" PRIu64 ",\n"
 	       "  \"balance\": {\"workers\": %u, \"max_requests\": %" PRIu64
-	       ", \"min_requests\": %" PRIu64 ", \"ratio\": %.3f},\n"
+	       ", \"min_requests\": %" PRIu64 ", \"ratio\": %s%s},\n"
 	       "  \"workers\": [",
 	    FORKD_VERSION, STATS_GET(m->generation),
 	    now > m->started ? now - m->started : 0,
 	    STATS_GET(m->lame_duck) ? "true" : "false", STATS_GET(m->reloads_ok),
 	    STATS_GET(m->reloads_failed), STATS_GET(m->upgrades), t->active,
 	    t->reading, t->writing, t->idle, t->accepted, t->handled, t->requests,
-	    t->bytes_sent, t->workers, t->req_max, t->req_min, balance(t));
+	    t->bytes_sent, t->workers, t->req_max, t->req_min, ratio,
+	    known ? "" : ", \"note\": \"not enough data: a worker has served "
+			 "no request yet\"");
 	for (size_t i = 0; i < STATS_SLOTS; i++) {
 		if (!live(&b->w[i]))
 			continue;
@@ -250,7 +265,9 @@ static void render_prometheus(struct out *o, const struct stats_board *b,
 		{ "worker_heartbeat_age_milliseconds", "gauge", "Time since the worker's last heartbeat.", F_HEARTBEAT },
 	};
 	const struct stats_master *m = &b->master;
+	char ratio[32];
 
+	balance(t, ratio, sizeof(ratio), "NaN");
 	put(o, "# HELP forkd_info Version of the running forkd.\n"
 	       "# TYPE forkd_info gauge\nforkd_info{version=\"%s\"} 1\n"
 	       "# HELP forkd_generation Generation of workers now serving.\n"
@@ -265,12 +282,12 @@ static void render_prometheus(struct out *o, const struct stats_board *b,
 	       "# TYPE forkd_upgrades_total counter\nforkd_upgrades_total %u\n"
 	       "# HELP forkd_requests_all_total Responses sent by all workers, past ones included.\n"
 	       "# TYPE forkd_requests_all_total counter\nforkd_requests_all_total %" PRIu64 "\n"
-	       "# HELP forkd_balance_ratio Most over fewest requests per worker of the current generation.\n"
-	       "# TYPE forkd_balance_ratio gauge\nforkd_balance_ratio %.3f\n",
+	       "# HELP forkd_balance_ratio Most over fewest requests per worker of the current generation; NaN until each has served one.\n"
+	       "# TYPE forkd_balance_ratio gauge\nforkd_balance_ratio %s\n",
 	    FORKD_VERSION, STATS_GET(m->generation),
 	    now > m->started ? now - m->started : 0, STATS_GET(m->reloads_ok),
 	    STATS_GET(m->reloads_failed), STATS_GET(m->upgrades), t->requests,
-	    balance(t));
+	    ratio);
 	for (size_t i = 0; i < sizeof(fams) / sizeof(fams[0]); i++)
 		prom_family(o, b, fams[i].name, fams[i].type, fams[i].help,
 			    fams[i].f, now_ms);

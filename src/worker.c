@@ -20,6 +20,7 @@
 #include "conn.h"
 #include "log.h"
 #include "mime.h"
+#include "proctitle.h"
 #include "response.h"
 #include "worker.h"
 
@@ -195,6 +196,7 @@ static void drain_start(bool retired)
 	if (w.draining)
 		return;
 	w.draining = true;
+	proctitle_worker(w.gen, w.slot, true);
 	w.drain_deadline_ms = w.now_ms + w.cf->shutdown_timeout;
 	for (size_t i = 0; i < w.nvhosts; i++)
 		conn_drain(&w.vhosts[i]);
@@ -531,6 +533,7 @@ void worker_run(const struct worker_args *a)
 	worker_self = &w;
 	log_set_tag("worker %u gen %u: ", w.slot, w.gen);
 	mime_use(w.cf->mime); /* this generation's types, whatever the master parsed since */
+	proctitle_worker(w.gen, w.slot, false);
 	clock_refresh();
 	if (event_loop_init(&w.loop) == -1)
 		die("epoll_create");

@@ -11,6 +11,7 @@ next; an empty chunk (SPLIT SPLIT) advances the clock by one second.
 import os
 import shutil
 import struct
+import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SPLIT = b"\xfe\xff"
@@ -254,6 +255,19 @@ PATH = {
 }
 
 
+def table_seeds(limit=4096):
+    """Every row of the integration HTTP table (tests/integration/
+    test_http_table.py) up to limit bytes, as a conn seed "table-NAME":
+    a row added there for a fixed bug keeps being fuzzed from here."""
+    sys.path.insert(0, os.path.join(HERE, "..", "integration"))
+    import test_http_table as table
+    seeds = {}
+    for name, data, _, _ in table.CASES + table.LISTING_CASES:
+        if len(data) <= limit:
+            seeds["table-" + name] = conn(0, LOG_COMBINED, data)
+    return seeds
+
+
 def write(dirname, seeds):
     path = os.path.join(HERE, dirname)
     shutil.rmtree(path, ignore_errors=True)
@@ -264,6 +278,6 @@ def write(dirname, seeds):
 
 
 if __name__ == "__main__":
-    write("corpus-conn", CONN)
+    write("corpus-conn", {**CONN, **table_seeds()})
     write("corpus-path", PATH)
-    print("%d conn seeds, %d path seeds" % (len(CONN), len(PATH)))
+    print("%d conn seeds, %d path seeds" % (len(CONN) + len(table_seeds()), len(PATH)))

@@ -208,7 +208,7 @@ def test_precompressed_sibling_link_outside_root(d):
 
 @daemon(start=False)
 def test_precompressed_bad_value(d):
-    d.servers[0]["precompressed"] = "yes"
+    d.servers[0]["precompressed"] = "maybe"
     text = d.config_text()
     check_rejected(d, text, line_of(text, "    precompressed ="))
 
@@ -478,6 +478,6 @@ def test_autoindex_many_entries(d):
 
 @daemon(start=False)
 def test_autoindex_bad_value(d):
-    d.servers[0]["autoindex"] = "yes"
+    d.servers[0]["autoindex"] = "maybe"
     text = d.config_text()
     check_rejected(d, text, line_of(text, "    autoindex ="))

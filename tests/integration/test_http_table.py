@@ -95,6 +95,13 @@ CASES = [
     ("conn-close-mixed-case", R(Connection="Keep-Alive, CLOSE"),
      [ok(headers={"Connection": "close"})], False),
     ("conn-unknown-token", R(Connection="x-foo"), [ok()], True),
+    # only Connection carries connection options (RFC 9112 9.6)
+    ("proxy-conn-close", R(Proxy_Connection="close"),
+     [ok(headers={"Connection": ABSENT})], True),
+    ("proxy-conn-keepalive-http10", R(version="HTTP/1.0", Proxy_Connection="keep-alive"),
+     [ok(headers={"Connection": "close"})], False),
+    ("conn-two-lines-close", R(Connection="x-foo")[:-2] + b"Connection: close\r\n\r\n",
+     [ok(headers={"Connection": "close"})], False),
 
     # --- Host
     ("no-host", R(host=None), [err(400, headers={"Connection": "close"})], False),
@@ -133,13 +140,25 @@ CASES = [
     ("options-path", R("OPTIONS", "/a.txt"), [err(405, headers={"Allow": ALLOW})], True),
     ("options-missing", R("OPTIONS", "/nope"), [err(405, headers={"Allow": ALLOW})], True),
     ("unknown-method-501", R("FROB"), [err(501)], False),
-    ("lowercase-method", R("get"), [err(400)], False),
+    # a valid token is a method name, case-sensitive (RFC 9110 9.1): 501
+    ("lowercase-method", R("get"), [err(501)], False),
+    ("mixed-case-method", R("GeT"), [err(501)], False),
+    ("digit-method", R("G3T"), [err(501)], False),
+    ("rtsp-method", R("DESCRIBE"), [err(501)], False),
+    ("non-token-method", R("G(T"), [err(400)], False),
     ("long-method", R("A" * 64), [err(501)], False),
 
     # --- versions
     ("http20-505", R(version="HTTP/2.0"), [err(505)], False),
     ("http30-505", R(version="HTTP/3.0"), [err(505)], False),
-    ("http09", b"GET /a.txt\r\n\r\n", [err(505)], False),
+    # no version: a malformed request line, complete at its CRLF (RFC 9112 3)
+    ("http09", b"GET /a.txt\r\n\r\n", [err(400)], False),
+    ("http09-line-only", b"GET /a.txt\r\n", [err(400)], False),
+    ("http09-with-host", b"GET /\r\nHost: t.example\r\n\r\n", [err(400)], False),
+    # a higher HTTP/1 minor version is processed as 1.1 (RFC 9110 2.5)
+    ("http12", R(version="HTTP/1.2"), [ok(headers={"Connection": ABSENT})], True),
+    ("http19-close", R(version="HTTP/1.9", Connection="close"),
+     [ok(headers={"Connection": "close"})], False),
     ("bad-protocol", R(version="HTTX/1.1"), [err(400)], False),
     ("version-garbage", R(version="HTTP/1.x"), [err(400)], False),
 
@@ -190,6 +209,29 @@ CASES = [
     ("chunk-no-crlf", R(Transfer_Encoding="chunked") + b"3\r\nabcX\r\n0\r\n\r\n",
      [err(400)], False),
 
+    # --- errors answering HEAD: no body (RFC 9110 9.3.2), whenever found
+    ("head-400-space-before-colon", R("HEAD")[:-2] + b"X-Foo : a\r\n\r\n",
+     [err(400, method="HEAD", body=b"")], False),
+    ("head-400-obs-fold", R("HEAD", X_A="1")[:-2] + b" folded\r\n\r\n",
+     [err(400, method="HEAD", body=b"")], False),
+    ("head-400-ctl", R("HEAD")[:-2] + b"X-A: a\x01b\r\n\r\n",
+     [err(400, method="HEAD", body=b"")], False),
+    ("head-400-del", R("HEAD")[:-2] + b"X-A: a\x7fb\r\n\r\n",
+     [err(400, method="HEAD", body=b"")], False),
+    ("head-400-bare-lf", b"HEAD /a.txt HTTP/1.1\r\nHost: t.example\n\n",
+     [err(400, method="HEAD", body=b"")], False),
+    ("head-400-cl-list", R("HEAD", Content_Length="5, 6"),
+     [err(400, method="HEAD", body=b"")], False),
+    ("head-400-nul-line", b"HEAD /a\x00 HTTP/1.1\r\nHost: t.example\r\n\r\n",
+     [err(400, method="HEAD", body=b"")], False),
+    ("head-400-double-space", b"HEAD  /a.txt HTTP/1.1\r\nHost: t.example\r\n\r\n",
+     [err(400, method="HEAD", body=b"")], False),
+    ("head-414", R("HEAD", target="/" + "a" * 9000), [err(414, method="HEAD", body=b"")],
+     False),
+    ("head-431", R("HEAD", X_Big="b" * 9000), [err(431, method="HEAD", body=b"")], False),
+    ("head-505", R("HEAD", version="HTTP/2.0"), [err(505, method="HEAD", body=b"")], False),
+    ("head-400-no-host", R("HEAD", host=None), [err(400, method="HEAD", body=b"")], False),
+
     # --- hostile bytes in the head
     ("bare-lf", b"GET /a.txt HTTP/1.1\nHost: t.example\n\n", [err(400)], False),
     ("bare-cr", b"GET /a.txt HTTP/1.1\rHost: t.example\r\n\r\n", [err(400)], False),
@@ -207,6 +249,9 @@ CASES = [
     ("two-spaces-line", b"GET  /a.txt HTTP/1.1\r\nHost: t.example\r\n\r\n", [err(400)], False),
     ("trailing-space-line", b"GET /a.txt HTTP/1.1 \r\nHost: t.example\r\n\r\n",
      [err(400)], False),
+    ("tab-in-target", b"GET /a\t.txt HTTP/1.1\r\nHost: t.example\r\n\r\n",
+     [err(400)], False),
+    ("fragment-in-target", R(target="/a.txt#frag"), [err(400)], False),
     ("tab-in-line", b"GET\t/a.txt HTTP/1.1\r\nHost: t.example\r\n\r\n", [err(400)], False),
     ("line-trailing-junk", b"GET /a.txt HTTP/1.1 x\r\nHost: t.example\r\n\r\n",
      [err(400)], False),
@@ -222,6 +267,11 @@ CASES = [
 
     # --- Expect
     ("expect-other-417", R(Expect="x-magic"), [err(417)], False),
+    ("expect-other-in-list-417", R(Expect="100-continue, x"), [err(417)], False),
+    # an empty list has no expectation; the same one twice is still one
+    ("expect-empty", R(Expect=""), [ok()], True),
+    ("expect-100-twice", R(Expect="100-continue")[:-2] + b"Expect: 100-continue\r\n\r\n",
+     [ok()], True),
     ("expect-100-body-sent", R(Expect="100-continue", Content_Length="3") + b"abc",
      [ok()], True),
     ("expect-100-post", R("POST", Expect="100-continue", Content_Length="3"),
@@ -256,6 +306,16 @@ CASES = [
     ("ius-earlier-412", R(If_Unmodified_Since=EARLIER), [err(412)], True),
     ("ius-same-200", R(If_Unmodified_Since=DATE), [ok()], True),
     ("head-304", R("HEAD", If_None_Match=ETAG_A), [dict(status=304, method="HEAD")], True),
+    # a list field on several lines is one list (RFC 9110 5.3)
+    ("inm-two-lines-304", R(If_None_Match=ETAG_A)[:-2] + b'If-None-Match: "zz"\r\n\r\n',
+     [dict(status=304)], True),
+    ("inm-two-lines-first-304", R(If_None_Match='"zz"')[:-2] +
+     b"X-Between: 1\r\nif-none-match: " + ETAG_A.encode() + b"\r\n\r\n",
+     [dict(status=304)], True),
+    ("if-match-two-lines-200", R(If_Match=ETAG_A)[:-2] + b'If-Match: "zz"\r\n\r\n',
+     [ok()], True),
+    ("if-match-two-lines-412", R(If_Match='"yy"')[:-2] + b'If-Match: "zz"\r\n\r\n',
+     [err(412)], True),
 
     # --- ranges
     ("range-first", R(Range="bytes=0-4"),
@@ -276,6 +336,11 @@ CASES = [
      True),
     ("range-416", R(Range="bytes=1000-"),
      [err(416, headers={"Content-Range": f"bytes */{len(A_TXT)}"})], True),
+    # a suffix is satisfiable on an empty file, but selects nothing: 200
+    ("range-suffix-empty-file", R(target="/empty.txt", Range="bytes=-5"),
+     [dict(status=200, body=b"", headers={"Content-Length": "0"})], True),
+    ("range-open-empty-file-416", R(target="/empty.txt", Range="bytes=0-"),
+     [err(416, headers={"Content-Range": "bytes */0"})], True),
     ("range-bad-unit", R(Range="lines=0-1"), [ok()], True),
     ("range-garbage", R(Range="bytes=x-y"), [ok()], True),
     ("range-twice", R(Range="bytes=0-1")[:-2] + b"Range: bytes=2-3\r\n\r\n", [ok()], True),
@@ -287,12 +352,37 @@ CASES = [
 ]
 
 
+# autoindex = on: a listing is a representation like a file (RFC 9110 13,
+# 14): a weak ETag, Last-Modified (the newest of the directory and its
+# entries), preconditions and ranges.
+LISTING_CASES = [
+    ("listing-200", R(target="/list/"),
+     [dict(status=200, headers={"ETag": re.compile(r'W/"[0-9a-f]+-[0-9a-f]+-[0-9a-f]+"'),
+                                "Last-Modified": DATE, "Accept-Ranges": "bytes"})], True),
+    ("listing-inm-star-304", R(target="/list/", If_None_Match="*"),
+     [dict(status=304, body=b"", headers={"ETag": re.compile(r'W/".*"')})], True),
+    ("listing-if-match-412", R(target="/list/", If_Match='"zz"'), [err(412)], True),
+    ("listing-ims-304", R(target="/list/", If_Modified_Since=DATE), [dict(status=304)], True),
+    ("listing-ims-earlier-200", R(target="/list/", If_Modified_Since=EARLIER),
+     [dict(status=200)], True),
+    ("listing-ius-412", R(target="/list/", If_Unmodified_Since=EARLIER), [err(412)], True),
+    ("listing-range", R(target="/list/", Range="bytes=0-8"),
+     [dict(status=206, body=b"<!DOCTYPE", headers={"Content-Range": re.compile(r"bytes 0-8/\d+")})],
+     True),
+    ("listing-range-416", R(target="/list/", Range="bytes=999999-"), [err(416)], True),
+    ("listing-head-304", R("HEAD", target="/list/", If_None_Match="*"),
+     [dict(status=304, method="HEAD")], True),
+]
+
+
 def setup_root(d):
     for rel, data in [("a.txt", A_TXT), ("big.bin", BIG), ("dir/index.html", DIR_INDEX),
                       ("sp ace.txt", b"space\n"), (".env", b"SECRET=1\n"),
                       (".git/config", b"[core]\n"), ("dir/.htpasswd", b"u:x\n"),
-                      (".well-known/security.txt", b"contact\n")]:
+                      (".well-known/security.txt", b"contact\n"), ("empty.txt", b""),
+                      ("list/one.txt", b"one\n")]:
         d.write_file(rel, data, mtime=MTIME)
+    os.utime(os.path.join(d.root, "list"), (MTIME, MTIME))
     os.makedirs(d.path("www", "empty"), mode=0o755, exist_ok=True)
 
 
@@ -367,6 +457,22 @@ def test_http_table(d):
         failures += run_case(d.port, name, data, wants, stays_open)
     assert d.sanitizer_reports() == [], d.sanitizer_reports()
     assert not failures, f"{len(failures)} of {len(CASES)} rows failed:\n" + "\n".join(failures)
+
+
+@daemon(workers=1, server={"autoindex": "on"})
+def test_http_table_listing(d):
+    setup_root(d)
+    failures = []
+    for name, data, wants, stays_open in LISTING_CASES:
+        failures += run_case(d.port, name, data, wants, stays_open)
+    # its own validator: 304 by ETag, and If-Match needs a strong one
+    first = d.raw(R(target="/list/", Connection="close"), n=1).responses[0]
+    etag = first.header("ETag")
+    again = d.raw(R(target="/list/", If_None_Match=etag, Connection="close"), n=1)
+    if again.responses[0].status != 304:
+        failures.append(f"listing If-None-Match its ETag: {again.responses[0].status}")
+    assert d.sanitizer_reports() == [], d.sanitizer_reports()
+    assert not failures, "\n".join(failures)
 
 
 @daemon(workers=1, server={"dotfiles": "allow"})

@@ -82,3 +82,43 @@ def test_error_log_format_and_listening_message(d):
     for line in log.splitlines():
         assert re.fullmatch(r"\d{4}/\d\d/\d\d \d\d:\d\d:\d\d \[(emerg|alert|crit|error|warn|"
                             r"notice|info|debug)\] \d+: .*", line), f"bad error log line {line!r}"
+
+
+def cmdline(pid):
+    """What ps shows for pid: /proc/PID/cmdline with its NULs as spaces."""
+    with open(f"/proc/{pid}/cmdline", "rb") as f:
+        parts = f.read().split(b"\0")
+    return " ".join(p.decode() for p in parts if p)
+
+
+@daemon(top={"shutdown_timeout": "20s"})
+def test_process_titles(d):
+    """ps tells the master, the workers of each generation and the draining
+    ones apart, as nginx's titles do."""
+    assert cmdline(d.pid) == f"forkd: master process {d.conf_path}"
+    titles = sorted(cmdline(p) for p in d.workers())
+    assert titles == [f"forkd: worker process (generation 1, slot {s})"
+                      for s in (0, 1)], titles
+    size = 16 << 20
+    d.write_file("big.bin", os.urandom(1 << 20) * 16)
+    with d.conn(timeout=10) as slow:           # holds its worker in the drain
+        slow.send(b"GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n")
+        got = len(slow.sock.recv(65536))
+        d.reload_ok()
+        wait_for(lambda: len(d.workers()) == 3, 10,
+                 what="two new workers and one draining")
+        titles = sorted(cmdline(p) for p in d.workers())
+        assert re.fullmatch(r"forkd: worker process \(generation 1, slot [01], "
+                            r"draining\)", titles[0]), titles
+        assert titles[1:] == [f"forkd: worker process (generation 2, slot {s})"
+                              for s in (0, 1)], titles
+        assert cmdline(d.pid) == f"forkd: master process {d.conf_path}"
+        while got < size:
+            data = slow.sock.recv(1 << 20)
+            assert data, f"download cut at {got} bytes"
+            got += len(data)
+    wait_for(lambda: len(d.workers()) == 2, 10, what="the draining worker to exit")
+    # The environment the title overwrote still works: an upgrade re-execs
+    # the binary with its arguments and inherited variables.
+    r = d.run("-s", "reopen")
+    assert r.returncode == 0, (r.stdout, r.stderr)

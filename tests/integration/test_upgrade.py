@@ -7,7 +7,7 @@ import socket
 import subprocess
 import time
 
-from harness import INDEX_HTML, alive, daemon, free_port, wait_for
+from harness import INDEX_HTML, alive, children, daemon, free_port, proc_exe, wait_for
 from load import Load
 
 
@@ -72,6 +72,50 @@ def test_broken_new_binary_keeps_old_master(d):
     assert "upgrade failed" in d.error_log()
 
 
+def install_closer(d, original, body):
+    """Replace the test's binary with a script that closes the upgrade pipe
+    and then runs body (Python); returns the client for `-s upgrade`."""
+    path = own_binary(d)
+    d.start()
+    with open(path + ".new", "w") as f:
+        f.write("#!/usr/bin/env python3\nimport os, sys, time\n"
+                'os.close(int(os.environ["FORKD_UPGRADE_FD"]))\n' + body)
+    os.chmod(path + ".new", 0o755)
+    os.replace(path + ".new", path)
+    return original
+
+
+def upgrade_fails(d, client, reason):
+    t0 = time.monotonic()
+    r = subprocess.run([client, "-c", d.conf_path, "-s", "upgrade"],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1, (r.stdout, r.stderr)
+    assert reason in r.stderr, r.stderr
+    assert d.running() and d.pid_from_file() == d.pid
+    assert d.get("/index.html").status == 200
+    return time.monotonic() - t0
+
+
+@daemon(start=False, timeout=60)
+def test_new_master_that_closes_its_pipe_and_exits_later(d):
+    """The pipe's end is an event, the exit another: the old master waits for
+    the exit without blocking its loop, so the reason is the exit status even
+    when it comes a little after the pipe closed (it used to poll for 100 ms
+    and then give up on knowing why)."""
+    client = install_closer(d, d.binary, "time.sleep(0.4)\nsys.exit(5)\n")
+    upgrade_fails(d, client, "exited with code 5 before it was ready")
+
+
+@daemon(start=False, timeout=60)
+def test_new_master_that_closes_its_pipe_and_lingers_is_killed(d):
+    client = install_closer(d, d.binary, 'os.execvp("sleep", ["sleep", "60"])\n')
+    took = upgrade_fails(d, client, "closed its pipe before it was ready")
+    assert took < 10, f"the old master took {took:.1f}s to give up"
+    assert "upgrade failed" in d.error_log()
+    wait_for(lambda: not any(proc_exe(p) == os.path.realpath(shutil.which("sleep")) for p in children(d.pid)),
+             5, what="the lingering new master to be killed")
+
+
 @daemon(start=False, timeout=60, top={"accept_mode": "shared"})
 def test_systemd_socket_activation(d):
     """systemd-socket-activate binds the port and hands the socket over;
@@ -91,8 +135,9 @@ def test_systemd_socket_activation(d):
         wait_for(lambda: _poke(d.port), 5, what="the socket to be listening")
         d.wait_ready()
         assert d.get("/index.html").body == INDEX_HTML
-        assert "listening on" not in d.error_log(), \
-            "forkd opened its own socket instead of the inherited one"
+        own = [line for line in d.error_log().splitlines()
+               if "listening on" in line and "inherited from systemd" not in line]
+        assert not own, f"forkd opened its own socket instead of the inherited one: {own}"
         # A reload keeps serving on the inherited socket.
         r = d.run("-s", "reload", timeout=30)
         assert r.returncode == 0, r.stderr
@@ -112,16 +157,20 @@ def _poke(port):
 
 
 def test_unit_file_verifies(d):
-    """systemd-analyze verify: the shipped unit is well formed (the binary
-    it names need not be installed here, so that one complaint is allowed)."""
+    """systemd-analyze verify: the shipped unit is well formed, with its
+    @SBINDIR@ pointing at the binary under test (the man pages need not be
+    installed here, so those complaints are allowed)."""
     tool = shutil.which("systemd-analyze")
     if tool is None:
         from harness import Skip
         raise Skip("systemd-analyze is not installed")
-    unit = os.path.join(os.path.dirname(__file__), "..", "..", "conf", "forkd.service")
-    r = subprocess.run([tool, "verify", os.path.abspath(unit)], capture_output=True,
-                       text=True, timeout=60)
+    template = os.path.join(os.path.dirname(__file__), "..", "..", "conf", "forkd.service.in")
+    with open(template) as f:
+        text = f.read().replace("@SBINDIR@", os.path.dirname(d.binary))
+    unit = d.path("forkd.service")
+    with open(unit, "w") as f:
+        f.write(text.replace("@SYSCONFDIR@", "/etc"))
+    r = subprocess.run([tool, "verify", unit], capture_output=True, text=True, timeout=60)
     problems = [line for line in (r.stdout + r.stderr).splitlines()
-                if line.strip() and "/usr/local/sbin/forkd" not in line
-                and "forkd(8)" not in line and "forkd.conf(5)" not in line]
+                if line.strip() and "forkd(8)" not in line and "forkd.conf(5)" not in line]
     assert not problems, "\n".join(problems)

@@ -64,9 +64,15 @@ START_TEST(test_cond_etag_match)
 }
 END_TEST
 
-#define F(v) { v, sizeof(v) - 1, 1 }
-#define F2(v) { v, sizeof(v) - 1, 2 }
-#define NONE { NULL, 0, 0 }
+#define F(v) { v, sizeof(v) - 1, 1, NULL }
+#define F2(v) { v, sizeof(v) - 1, 2, NULL }
+#define NONE { NULL, 0, 0, NULL }
+/* Two or three field lines, as request.c spans them: first value to last */
+#define INM2(a, b) { a "\r\nIf-None-Match: " b, \
+		     sizeof(a "\r\nIf-None-Match: " b) - 1, 2, "if-none-match" }
+#define IM2(a, b) { a "\r\nX-Other: " TAG "\r\nif-match:" b, \
+		    sizeof(a "\r\nX-Other: " TAG "\r\nif-match:" b) - 1, 2, \
+		    "if-match" }
 
 static const struct {
 	struct cond_request rq;
@@ -114,10 +120,39 @@ static const struct {
 	{ { F("\"other\""), F(TAG), NONE, NONE, true }, COND_FAILED },
 	{ { NONE, F(TAG), NONE, F(BEFORE), true }, COND_FAILED },
 	{ { NONE, NONE, F(AT_MTIME), F(BEFORE), true }, COND_FAILED },
+	/* several lines of a list field are one list (RFC 9110 5.3) */
+	{ { NONE, INM2(TAG, "\"zz\""), NONE, NONE, true }, COND_NOT_MODIFIED },
+	{ { NONE, INM2("\"zz\"", TAG), NONE, NONE, true }, COND_NOT_MODIFIED },
+	{ { NONE, INM2("", "W/" TAG " "), NONE, NONE, true },
+	  COND_NOT_MODIFIED },
+	{ { NONE, INM2("\"a\"", "\"b\""), NONE, NONE, true }, COND_PROCEED },
+	{ { NONE, INM2(TAG, "bad"), NONE, NONE, true }, COND_PROCEED },
+	{ { NONE, INM2("*", TAG), NONE, NONE, true }, COND_PROCEED },
+	{ { IM2(TAG, " \"zz\""), NONE, NONE, NONE, true }, COND_PROCEED },
+	{ { IM2("\"zz\"", TAG), NONE, NONE, NONE, true }, COND_PROCEED },
+	/* a line of another field between does not count */
+	{ { IM2("\"zz\"", "\"yy\""), NONE, NONE, NONE, true }, COND_FAILED },
+	{ { IM2("\"zz\"", "x"), NONE, NONE, NONE, true }, COND_FAILED },
 	/* both pass, then 304 */
 	{ { F(TAG), F(TAG), NONE, NONE, true }, COND_NOT_MODIFIED },
 	{ { NONE, NONE, F(AFTER), F(AFTER), true }, COND_NOT_MODIFIED },
 };
+
+/* A weak validator of ours (a directory listing's) matches only weakly. */
+START_TEST(test_cond_weak_own_tag)
+{
+	static const char own[] = "W/\"1-2-3\"";
+	static const struct cond_field ir = { "\"1-2-3\"", 7, 1, NULL };
+
+	ck_assert(cond_etag_match("W/\"1-2-3\"", 9, own, true));
+	ck_assert(cond_etag_match("\"1-2-3\"", 7, own, true));
+	ck_assert(cond_etag_match("*", 1, own, false));
+	ck_assert(!cond_etag_match("\"1-2-3\"", 7, own, false));
+	ck_assert(!cond_etag_match("W/\"1-2-3\"", 9, own, false));
+	ck_assert(!cond_etag_match("\"W/\"", 5, own, true));
+	ck_assert(!cond_if_range(&ir, own, MTIME));
+}
+END_TEST
 
 START_TEST(test_cond_evaluate)
 {
@@ -179,6 +214,7 @@ Suite *cond_suite(void)
 
 	tcase_add_test(tc, test_cond_etag_match);
 	tcase_add_test(tc, test_cond_evaluate);
+	tcase_add_test(tc, test_cond_weak_own_tag);
 	tcase_add_test(tc, test_cond_if_range);
 	suite_add_tcase(s, tc);
 	return s;

@@ -662,6 +662,28 @@ START_TEST(test_log_error_log)
 }
 END_TEST
 
+/* ---- log_ratelimit ---- */
+
+/* The first message always goes out (even at clock 0), then one a second. */
+START_TEST(test_log_ratelimit)
+{
+	static const struct {
+		uint64_t now;
+		bool want;
+	} steps[] = {
+		{ 0, true }, { 0, false }, { 999, false }, { 1000, true },
+		{ 1500, false }, { 1999, false }, { 2000, true },
+		{ 900000, true }, { 900001, false },
+	};
+	struct log_ratelimit rl = { 0 };
+
+	for (size_t i = 0; i < nitems(steps); i++)
+		ck_assert_msg(log_ratelimit_allow(&rl, steps[i].now) == steps[i].want,
+			      "step %zu (now %llu)", i,
+			      (unsigned long long)steps[i].now);
+}
+END_TEST
+
 Suite *log_suite(void)
 {
 	Suite *s = suite_create("log");
@@ -671,6 +693,7 @@ Suite *log_suite(void)
 	tcase_add_test(tc, test_log_format_bounds);
 	tcase_add_test(tc, test_log_format_long_request);
 	tcase_add_test(tc, test_log_render_bounds);
+	tcase_add_test(tc, test_log_ratelimit);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("files");
 	tcase_add_unchecked_fixture(tc, log_setup_base, log_teardown_base);

@@ -126,6 +126,20 @@ START_TEST(test_status_prometheus_samples)
 }
 END_TEST
 
+/* A worker that has served nothing yet leaves the ratio undefined. */
+START_TEST(test_status_balance_without_data)
+{
+	char out[16384];
+
+	board.w[1].requests = 0;
+	status_render(out, sizeof(out), STATUS_JSON, &board, 6000, 1000);
+	ck_assert_ptr_nonnull(strstr(out, "\"min_requests\": 0, \"ratio\": null, "
+					  "\"note\": \"not enough data"));
+	status_render(out, sizeof(out), STATUS_PROMETHEUS, &board, 6000, 1000);
+	ck_assert_ptr_nonnull(strstr(out, "\nforkd_balance_ratio NaN\n"));
+}
+END_TEST
+
 START_TEST(test_status_too_small_and_formats)
 {
 	char out[64];
@@ -150,6 +164,7 @@ Suite *status_suite(void)
 	tcase_add_test(tc, test_status_json);
 	tcase_add_test(tc, test_status_prometheus_lines);
 	tcase_add_test(tc, test_status_prometheus_samples);
+	tcase_add_test(tc, test_status_balance_without_data);
 	tcase_add_test(tc, test_status_too_small_and_formats);
 	suite_add_tcase(s, tc);
 	return s;
