@@ -13,7 +13,7 @@
 #include "autoindex.h"
 #include "coding.h"
 #include "cond.h"
-#include "conn.h"
+#include "config.h"
 #include "endpoint.h"
 #include "fcache.h"
 #include "file.h"
@@ -24,6 +24,7 @@
 #include "response.h"
 #include "route.h"
 #include "serve.h"
+#include "vhost.h"
 
 /* The methods every resource here answers: the Allow of every 405. */
 #define SERVE_ALLOW "GET, HEAD"
@@ -149,8 +150,6 @@ void serve_error(const struct request *req, int status, struct reply *r)
 {
 	error_answer(req, status, NULL, r);
 }
-
-static int open_file(struct answer *a, const char *path, struct stat *st);
 
 /*
  * error_page: the configured file of the server's root as the body of an
@@ -642,8 +641,12 @@ void serve_request(const struct vhost *vh, const char *buf,
 		answer_error(&a, 400, NULL);
 		return;
 	}
-	if (endpoint_serve(vh, req, raw, rawlen, query, qlen, r))
+	int es = endpoint_serve(vh, req, raw, rawlen, query, qlen, r);
+	if (es != ENDPOINT_DECLINED) {
+		if (es != ENDPOINT_DONE)
+			error_answer(req, es, NULL, r); /* no error_page here */
 		return;
+	}
 	int n = path_normalize(raw, rawlen, path, sizeof(path));
 	if (n < 0) {
 		answer_error(&a, n == PATH_ELONG ? 414 : 400, NULL);
