@@ -18,6 +18,21 @@
 #include "confschema.h"
 #include "confval.h"
 
+/* What is being written: the table's rows, the file's directory. */
+struct dump {
+	FILE *out;
+	const struct option *rows;
+	size_t nrows;
+	const char *dir;
+};
+
+static const char *row_name(const struct option *o)
+{
+	const char *bar = strrchr(o->path, '|');
+
+	return bar != NULL ? bar + 1 : o->path;
+}
+
 /* '...' with \ and ' escaped: libconfuse expands nothing in them. */
 static void put_quoted(FILE *out, const char *s)
 {
@@ -31,8 +46,10 @@ static void put_quoted(FILE *out, const char *s)
 }
 
 /* A file name as it is stored: absolute, against the file's directory. */
-static void put_string(FILE *out, const struct option *o, const char *s)
+static void put_string(const struct dump *d, const struct option *o,
+		       const char *s)
 {
+	FILE *out = d->out;
 	char *abs;
 
 	if (o->kind->file == KIND_NO_FILE || s[0] == '\0' || strcmp(s, "off") == 0 ||
@@ -40,8 +57,8 @@ static void put_string(FILE *out, const struct option *o, const char *s)
 		put_quoted(out, s);
 		return;
 	}
-	abs = o->kind->file == KIND_ROOT ? confval_root(config_dir(), s) :
-				    confval_path(config_dir(), s);
+	abs = o->kind->file == KIND_ROOT ? confval_root(d->dir, s) :
+				    confval_path(d->dir, s);
 	put_quoted(out, abs != NULL ? abs : s);
 	free(abs);
 }
@@ -66,96 +83,102 @@ static void indent(FILE *out, int depth)
 		fputc('\t', out);
 }
 
-static void dump_scope(FILE *out, const char *scope, cfg_t *sec, int depth,
-		       bool only_set);
+static void dump_scope(const struct dump *d, const char *scope, cfg_t *sec,
+		       int depth, bool only_set);
 
-static void dump_section(FILE *out, const struct option *o, cfg_t *sec,
-			 int depth)
+static void dump_section(const struct dump *d, const struct option *o,
+			 cfg_t *sec, int depth)
 {
-	const char *name = option_name(o);
+	const char *name = row_name(o);
 
 	for (unsigned i = 0; i < cfg_size(sec, name); i++) {
 		cfg_t *inner = cfg_getnsec(sec, name, i);
-		indent(out, depth);
-		fputs(name, out);
+		indent(d->out, depth);
+		fputs(name, d->out);
 		if (o->kind->type == OPT_SEC_NAMED) {
-			fputc(' ', out);
-			put_quoted(out, cfg_title(inner));
+			fputc(' ', d->out);
+			put_quoted(d->out, cfg_title(inner));
 		}
-		fputs(" {\n", out);
-		dump_scope(out, o->path, inner, depth + 1,
+		fputs(" {\n", d->out);
+		dump_scope(d, o->path, inner, depth + 1,
 			   o->kind->type == OPT_SEC_NAMED);
-		indent(out, depth);
-		fputs("}\n", out);
+		indent(d->out, depth);
+		fputs("}\n", d->out);
 	}
 }
 
-static void dump_option(FILE *out, const struct option *o, cfg_t *sec,
-			int depth)
+static void dump_list(const struct dump *d, const struct option *o,
+		      cfg_t *sec)
 {
-	const char *name = option_name(o);
+	const char *name = row_name(o);
 
-	switch (o->kind->type) {
-	case OPT_SEC:
-	case OPT_SEC_NAMED:
-		dump_section(out, o, sec, depth);
+	fprintf(d->out, "%s = {", name);
+	for (unsigned i = 0; i < cfg_size(sec, name); i++) {
+		fputs(i == 0 ? "" : ", ", d->out);
+		put_string(d, o, cfg_getnstr(sec, name, i));
+	}
+	fputs("}\n", d->out);
+}
+
+static void dump_option(const struct dump *d, const struct option *o,
+			cfg_t *sec, int depth)
+{
+	const char *name = row_name(o);
+
+	if (o->kind->type == OPT_SEC || o->kind->type == OPT_SEC_NAMED) {
+		dump_section(d, o, sec, depth);
 		return;
-	case OPT_BOOL:
-		indent(out, depth);
-		fprintf(out, "%s = %s\n", name,
+	}
+	if (o->kind->type == OPT_STR && cfg_getstr(sec, name) == NULL)
+		return;
+	indent(d->out, depth);
+	if (o->kind->type == OPT_BOOL) {
+		fprintf(d->out, "%s = %s\n", name,
 			cfg_getbool(sec, name) ? "true" : "false");
-		return;
-	case OPT_LIST:
-		indent(out, depth);
-		fprintf(out, "%s = {", name);
-		for (unsigned i = 0; i < cfg_size(sec, name); i++) {
-			fputs(i == 0 ? "" : ", ", out);
-			put_string(out, o, cfg_getnstr(sec, name, i));
-		}
-		fputs("}\n", out);
-		return;
-	case OPT_STR:
-		if (cfg_getstr(sec, name) == NULL)
-			return;
-		indent(out, depth);
-		fprintf(out, "%s = ", name);
+	} else if (o->kind->type == OPT_LIST) {
+		dump_list(d, o, sec);
+	} else {
+		fprintf(d->out, "%s = ", name);
 		if (default_unusable(o, cfg_getopt(sec, name)))
-			put_quoted(out, o->off);
+			put_quoted(d->out, o->off);
 		else
-			put_string(out, o, cfg_getstr(sec, name));
-		fputc('\n', out);
-		return;
+			put_string(d, o, cfg_getstr(sec, name));
+		fputc('\n', d->out);
 	}
 }
 
 /* Is o directly in scope ("" for the top level)? */
 static bool in_scope(const struct option *o, const char *scope)
 {
-	size_t n = (size_t)(option_name(o) - o->path);
+	size_t n = (size_t)(row_name(o) - o->path);
 	size_t len = strlen(scope);
 
 	return len == 0 ? n == 0 :
 	       n == len + 1 && strncmp(o->path, scope, len) == 0;
 }
 
-static void dump_scope(FILE *out, const char *scope, cfg_t *sec, int depth,
-		       bool only_set)
+static void dump_scope(const struct dump *d, const char *scope, cfg_t *sec,
+		       int depth, bool only_set)
 {
-	for (size_t i = 0; i < config_noptions; i++) {
-		const struct option *o = &config_options[i];
+	for (size_t i = 0; i < d->nrows; i++) {
+		const struct option *o = &d->rows[i];
 		if (!in_scope(o, scope))
 			continue;
 		if (only_set &&
-		    !(cfg_getopt(sec, option_name(o))->flags & CFGF_MODIFIED))
+		    !(cfg_getopt(sec, row_name(o))->flags & CFGF_MODIFIED))
 			continue;
-		dump_option(out, o, sec, depth);
+		dump_option(d, o, sec, depth);
 	}
 }
 
-int confdump_write(struct cfg_t *root, const char *path, FILE *out)
+int confdump_write(struct cfg_t *root, const char *path, const char *dir,
+		   const struct option *rows, size_t nrows, FILE *out)
 {
+	const struct dump d = { .out = out, .rows = rows, .nrows = nrows,
+				.dir = dir };
+
 	fprintf(out, "# forkd -T: %s with its includes, every default "
 		"filled in\n", path);
-	dump_scope(out, "", root, 0, false);
+	dump_scope(&d, "", root, 0, false);
 	return fflush(out) == 0 && !ferror(out) ? 0 : -1;
 }

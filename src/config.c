@@ -455,7 +455,9 @@ static struct config *load(const char *path, FILE *dump, char *err,
 		loader_error(0, "no server section; at least one is required");
 	else if (!ld.failed && check_defaults(root) == 0)
 		cf = config_copy(root, path);
-	if (cf != NULL && dump != NULL && confdump_write(root, path, dump) == -1)
+	if (cf != NULL && dump != NULL &&
+	    confdump_write(root, path, ld.dir, config_options, config_noptions,
+			   dump) == -1)
 		loader_error(0, "writing the configuration: %s", strerror(errno));
 	cfg_free(root);
 done:

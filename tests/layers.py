@@ -24,18 +24,18 @@ import sys
 LAYERS = [
     ("main", ["main"]),
     ("master", ["master", "proctab", "spawn", "generation", "runas",
-                "pidfile", "daemon", "handoff", "upgrade", "control",
-                "sdnotify", "listen"]),
+                "pidfile", "daemon", "handoff", "upgrade", "supervise",
+                "control", "sdnotify", "listen"]),
     ("worker", ["worker"]),
-    ("config", ["config", "confschema"]),
+    ("config", ["config", "confschema", "confdump"]),
     ("conn", ["conn", "connbuf"]),
     ("handlers", ["serve", "endpoint"]),
     ("responses", ["route", "file", "fcache", "reply", "autoindex", "status",
                    "access"]),
     ("syntax", ["request", "path", "range", "cond", "mime", "coding",
                 "response", "proxy"]),
-    ("base", ["event", "log", "stats", "confval", "conftext", "cpus", "cidr",
-              "proctitle", "llhttp"]),
+    ("base", ["event", "log", "stats", "confval", "conftext", "confexpand",
+              "conflisten", "cpus", "cidr", "proctitle", "llhttp"]),
 ]
 
 # Cycles known and still to be removed, each with why it is there.  Listed
