@@ -17,6 +17,7 @@
 #include "endpoint.h"
 #include "fcache.h"
 #include "file.h"
+#include "log.h"
 #include "mime.h"
 #include "path.h"
 #include "range.h"
@@ -489,6 +490,39 @@ static int errno_status(int err)
 }
 
 /*
+ * Why a file was refused, in the error log, as nginx logs a failed open():
+ * 403s at info, 404s at debug.  log_msg formats nothing unless the level
+ * is written, and none of this is on the path of a 200.
+ */
+static void log_refusal(const struct answer *a, const char *path, int err)
+{
+	const struct server_conf *sc = a->vh->conf;
+	const char *why = "";
+	int saved = errno;
+
+	if (err == ELOOP && sc->symlinks == SYMLINKS_OFF)
+		why = ": a symbolic link on the path, refused by symlinks = off";
+	else if (err == EXDEV)
+		why = ": a symbolic link on the path leads outside the root";
+	else if (err == EACCES && sc->symlinks == SYMLINKS_OWNER)
+		why = " (or, with symlinks = owner, a link and its target "
+		      "have different owners)";
+	log_msg(errno_status(err) == 404 ? LOG_LVL_DEBUG : LOG_LVL_INFO,
+		"open() \"%s%s\" failed (%d: %s)%s, request: \"%.*s\"",
+		sc->root, path, err, strerror(err), why,
+		(int)a->req->target.len, a->buf + a->req->target.off);
+	errno = saved;
+}
+
+/* A refusal that is a rule of the configuration, not an open(): info. */
+static void log_rule(const struct answer *a, const char *path,
+		     const char *rule)
+{
+	log_info("\"%s%s\" %s, request: \"%.*s\"", a->vh->conf->root, path,
+		 rule, (int)a->req->target.len, a->buf + a->req->target.off);
+}
+
+/*
  * A listing's validator: weak, since the same directory state can be
  * listed in other bytes (dotfiles changed by a reload, another forkd
  * version); from the directory's identity, the newest mtime of it and its
@@ -565,7 +599,9 @@ static void serve_dir(struct answer *a, const char *path, size_t plen,
 		if (fd == -1) {
 			if (errno == ENOENT)
 				continue;
-			answer_error(a, errno_status(errno), NULL);
+			int err = errno;
+			log_refusal(a, name, err);
+			answer_error(a, errno_status(err), NULL);
 			return;
 		}
 		if (S_ISREG(st.st_mode)) {
@@ -574,10 +610,13 @@ static void serve_dir(struct answer *a, const char *path, size_t plen,
 		}
 		drop(fd);
 	}
-	if (sc->autoindex)
+	if (sc->autoindex) {
 		serve_listing(a, path);
-	else
-		answer_error(a, 403, NULL);
+		return;
+	}
+	log_rule(a, path, "is a directory with no index file, and autoindex "
+		 "is off");
+	answer_error(a, 403, NULL);
 }
 
 /*
@@ -655,10 +694,14 @@ void serve_request(const struct vhost *vh, const char *buf,
 	a.loc = route_location(vh->conf, path);
 	/* Hidden files (.git, .env, .htpasswd) are not there, unless allowed. */
 	if (!vh->conf->dotfiles && path_is_hidden(path)) {
+		log_rule(&a, path, "is hidden (a name starting with \".\"), "
+			 "refused by dotfiles = deny");
 		answer_error(&a, 404, NULL);
 		return;
 	}
 	int fd = open_file(&a, path, &st);
+	if (fd == -1)
+		log_refusal(&a, path, errno); /* errno kept */
 	if (fd == -1 && errno_status(errno) == 404 && vh->conf->fallback != NULL) {
 		/* A single-page app routes the path itself: its page, with 200. */
 		char fb[PATH_MAX_LEN];
@@ -685,6 +728,7 @@ void serve_request(const struct vhost *vh, const char *buf,
 		serve_file(&a, fd, &st, path);
 	} else {
 		drop(fd);
+		log_rule(&a, path, "is not a regular file or directory");
 		answer_error(&a, 403, NULL);
 	}
 }
