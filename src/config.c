@@ -1,7 +1,9 @@
 /*
  * config.c — read forkd.conf into struct config.
  *
- * The text comes from conftext.c (comments blanked); libconfuse parses it
+ * The text comes from confexpand.c (the file and its includes, comments
+ * blanked, repeated directives caught, lines traced back to their files);
+ * libconfuse parses it
  * with option arrays generated from the table in confschema.c.  Every
  * value is checked by a validation callback while the parser still knows
  * its line, so each error is reported once, as "FILE:LINE: message".
@@ -23,139 +25,27 @@
 #include <confuse.h>
 
 #include "config.h"
-#include "confschema.h"
 #include "confdump.h"
 #include "confexpand.h"
 #include "conflisten.h"
+#include "confload.h"
+#include "confschema.h"
 #include "conftext.h"
 #include "confval.h"
 #include "mime.h"
 
 #define nitems(a) (sizeof(a) / sizeof((a)[0]))
 
-/* The load in progress: libconfuse's callbacks carry no user pointer. */
-struct loader {
-	const char *path; /* as given, for messages */
-	char *dir;        /* absolute directory of the file */
-	struct confexpand text; /* includes expanded; lines traced back */
-	struct listen_index listens; /* every server's, as parsed */
-	cfg_t *root;
-	int line;         /* of the value being checked */
-	int check_line;   /* a check's error is at this line; 0: libconfuse's */
-	char *err;
-	size_t errlen;
-	int err_line;     /* the error's line in the text; 0: none */
-	bool failed;
-};
-
-static struct loader *loading;
-
-/* ------------------------------------------------------------ messages */
-
-static void loader_verror(int line, const char *fmt, va_list ap)
-	__attribute__((format(printf, 2, 0)));
-static void loader_error(int line, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
 static void confuse_error(cfg_t *cfg, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
-
-/*
- * Keep the first error only: it is the cause, later ones are fallout.  But
- * a repeated directive is found before libconfuse runs, and an error of
- * libconfuse's on an earlier line wins over it.
- */
-static void loader_verror(int line, const char *fmt, va_list ap)
-{
-	struct loader *ld = loading;
-	char where[CONFIG_ERR_MAX];
-	int n;
-
-	if (ld->err == NULL || ld->errlen == 0)
-		return;
-	if (ld->failed && (line <= 0 || ld->err_line <= 0 ||
-			   line >= ld->err_line))
-		return;
-	ld->failed = true;
-	ld->err_line = line;
-	if (line > 0 && ld->text.nspans > 0) {
-		confexpand_where(&ld->text, line, where, sizeof(where));
-		n = snprintf(ld->err, ld->errlen, "%s: ", where);
-	} else if (line > 0) {
-		n = snprintf(ld->err, ld->errlen, "%s:%d: ", ld->path, line);
-	} else {
-		n = snprintf(ld->err, ld->errlen, "%s: ", ld->path);
-	}
-	if (n >= 0 && (size_t)n < ld->errlen)
-		vsnprintf(ld->err + n, ld->errlen - n, fmt, ap);
-	/* One line, whatever a quoted value held. */
-	for (char *p = ld->err; *p != '\0'; p++)
-		if (iscntrl((unsigned char)*p))
-			*p = '?';
-}
-
-static void loader_error(int line, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	loader_verror(line, fmt, ap);
-	va_end(ap);
-}
 
 /* libconfuse's own errors (syntax, unknown option) and ours. */
 static void confuse_error(cfg_t *cfg, const char *fmt, va_list ap)
 {
-	loader_verror(cfg->line, fmt, ap);
-}
-
-int config_store_failed(const char *msg)
-{
-	loader_error(0, "%s", msg != NULL ? msg : strerror(errno));
-	return -1;
-}
-
-const char *config_dir(void)
-{
-	return loading->dir;
-}
-
-int config_line(void)
-{
-	return loading->line;
-}
-
-void config_error_line(int line)
-{
-	loading->check_line = line;
-}
-
-struct listen_index *config_listen_index(void)
-{
-	return &loading->listens;
-}
-
-void config_where(int line, char *out, size_t outsz)
-{
-	confexpand_where(&loading->text, line, out, outsz);
-}
-
-cfg_t *config_root(void)
-{
-	return loading->root;
+	confload_verror(cfg->line, fmt, ap);
 }
 
 /* ------------------------------------------------------- the schema */
-
-/* Is o directly in scope ("" for the top level, "server", ...)? */
-static bool option_in(const struct option *o, const char *scope)
-{
-	size_t n = (size_t)(option_name(o) - o->path);
-	size_t len = strlen(scope);
-
-	if (len == 0)
-		return n == 0;
-	return n == len + 1 && strncmp(o->path, scope, len) == 0;
-}
 
 /* The scope a libconfuse section named name holds ("location"). */
 static const char *scope_of(const char *name)
@@ -189,12 +79,11 @@ static int option_validate(cfg_t *cfg, cfg_opt_t *opt)
 	const struct option *o = option_of(cfg, opt);
 	char msg[CONFIG_ERR_MAX];
 
-	loading->line = cfg->line;
-	loading->check_line = 0;
+	confload_checking(cfg->line);
 	if (o->kind->check(o, opt, msg, sizeof(msg)) == 0)
 		return 0;
-	if (loading->check_line > 0)
-		loader_error(loading->check_line, "%s", msg);
+	if (confload_check_line() > 0)
+		confload_error(confload_check_line(), "%s", msg);
 	else
 		cfg_error(cfg, "%s", msg);
 	return -1;
@@ -249,14 +138,14 @@ static cfg_opt_t schema_opt(const struct option *o, size_t *used)
 	return (cfg_opt_t)CFG_STR(name, dflt, CFGF_NONE);
 }
 
-static cfg_t *conf_parse(struct loader *ld, const char *text)
+static cfg_t *conf_parse(struct confload *ld, const char *text)
 {
 	size_t used = 0;
 	cfg_t *cfg;
 	int rc;
 
 	if ((cfg = cfg_init(schema_build("", &used), CFGF_NONE)) == NULL) {
-		loader_error(0, "%s", strerror(errno));
+		confload_error(0, "%s", strerror(errno));
 		return NULL;
 	}
 	cfg_set_error_function(cfg, confuse_error);
@@ -269,7 +158,7 @@ static cfg_t *conf_parse(struct loader *ld, const char *text)
 	ld->root = NULL;
 	if (rc == CFG_SUCCESS)
 		return cfg;
-	loader_error(0, "cannot be parsed");
+	confload_error(0, "cannot be parsed");
 	cfg_free(cfg);
 	return NULL;
 }
@@ -291,7 +180,7 @@ static int check_defaults(cfg_t *root)
 		opt = cfg_getopt(root, option_name(o));
 		if (!(opt->flags & CFGF_MODIFIED) &&
 		    o->kind->check(o, opt, msg, sizeof(msg)) == -1) {
-			loader_error(0, "%s (the default)", msg);
+			confload_error(0, "%s (the default)", msg);
 			return -1;
 		}
 	}
@@ -299,22 +188,6 @@ static int check_defaults(cfg_t *root)
 }
 
 /* ------------------------------------------------------------ store */
-
-int config_store_scope(const char *scope, cfg_t *sec, void *base,
-		       bool only_set)
-{
-	for (size_t i = 0; i < config_noptions; i++) {
-		const struct option *o = &config_options[i];
-		if (!option_in(o, scope))
-			continue;
-		if (only_set &&
-		    !(cfg_getopt(sec, option_name(o))->flags & CFGF_MODIFIED))
-			continue;
-		if (o->kind->store(o, sec, base) == -1)
-			return -1;
-	}
-	return 0;
-}
 
 /* The group of addr, added (empty) when there is none yet. */
 static struct listen_group *group_of(struct config *cf,
@@ -369,7 +242,7 @@ static struct config *config_copy(cfg_t *root, const char *path)
 		config_store_failed(NULL);
 		return NULL;
 	}
-	if ((cf->path = confval_path(loading->dir,
+	if ((cf->path = confval_path(config_dir(),
 				     base ? base + 1 : path)) == NULL) {
 		config_store_failed(NULL);
 		goto fail;
@@ -410,7 +283,7 @@ static enum repeat option_repeat(const char *scope, const char *name)
  * -1 when there is none; a repeated directive is an error but leaves
  * the text, so that libconfuse may find an earlier one.
  */
-static int conf_text(struct loader *ld)
+static int conf_text(struct confload *ld)
 {
 	struct confexpand *ce = &ld->text;
 
@@ -422,7 +295,7 @@ static int conf_text(struct loader *ld)
 		return -1;
 	}
 	if (ce->err_line != 0)
-		loader_error(ce->err_line, "%s", ce->err);
+		confload_error(ce->err_line, "%s", ce->err);
 	return 0;
 }
 
@@ -430,17 +303,17 @@ static int conf_text(struct loader *ld)
 static struct config *load(const char *path, FILE *dump, char *err,
 			   size_t errlen)
 {
-	struct loader ld = { .path = path, .err = err, .errlen = errlen };
+	struct confload ld = { .path = path, .err = err, .errlen = errlen };
 	struct config *cf = NULL;
 	cfg_t *root;
 
 	if (err != NULL && errlen > 0)
 		err[0] = '\0';
-	loading = &ld;
+	confload_begin(&ld);
 	if (conf_text(&ld) == -1)
 		goto done;
 	if ((ld.dir = conftext_dir(path)) == NULL) {
-		loader_error(0, "%s", strerror(errno));
+		confload_error(0, "%s", strerror(errno));
 		goto done;
 	}
 	if ((root = conf_parse(&ld, ld.text.text)) == NULL)
@@ -450,21 +323,21 @@ static struct config *load(const char *path, FILE *dump, char *err,
 	 * an open section that is incomplete too gets its own message.
 	 */
 	if (ld.text.brace_line != 0)
-		loader_error(ld.text.brace_line, "'{' is not closed with '}'");
+		confload_error(ld.text.brace_line, "'{' is not closed with '}'");
 	else if (cfg_size(root, "server") == 0)
-		loader_error(0, "no server section; at least one is required");
+		confload_error(0, "no server section; at least one is required");
 	else if (!ld.failed && check_defaults(root) == 0)
 		cf = config_copy(root, path);
 	if (cf != NULL && dump != NULL &&
 	    confdump_write(root, path, ld.dir, config_options, config_noptions,
 			   dump) == -1)
-		loader_error(0, "writing the configuration: %s", strerror(errno));
+		confload_error(0, "writing the configuration: %s", strerror(errno));
 	cfg_free(root);
 done:
 	free(ld.dir);
 	conflisten_free(&ld.listens);
 	confexpand_free(&ld.text);
-	loading = NULL;
+	confload_end();
 	return cf;
 }
 

@@ -51,6 +51,32 @@ const char *option_name(const struct option *o)
 	return bar != NULL ? bar + 1 : o->path;
 }
 
+bool option_in(const struct option *o, const char *scope)
+{
+	size_t n = (size_t)(option_name(o) - o->path);
+	size_t len = strlen(scope);
+
+	if (len == 0)
+		return n == 0;
+	return n == len + 1 && strncmp(o->path, scope, len) == 0;
+}
+
+int config_store_scope(const char *scope, cfg_t *sec, void *base,
+		       bool only_set)
+{
+	for (size_t i = 0; i < config_noptions; i++) {
+		const struct option *o = &config_options[i];
+		if (!option_in(o, scope))
+			continue;
+		if (only_set &&
+		    !(cfg_getopt(sec, option_name(o))->flags & CFGF_MODIFIED))
+			continue;
+		if (o->kind->store(o, sec, base) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 /* The value just set: the last one, since lists are checked per item. */
 static const char *last_value(cfg_opt_t *opt)
 {

@@ -13,12 +13,13 @@
 #ifndef FORKD_CONFSCHEMA_H
 #define FORKD_CONFSCHEMA_H
 
+#include "confload.h" /* how the kinds report and what they ask */
+
 #include <stdbool.h>
 #include <stddef.h>
 
 struct cfg_t;
 struct cfg_opt_t;
-struct listen_index;
 struct option;
 
 /* libconfuse's type for an option's values. */
@@ -86,29 +87,8 @@ extern const size_t config_noptions;
 /* The row's own name: the last part of its path. */
 const char *option_name(const struct option *o);
 
-/* --- from config.c, for the kinds ---------------------------------- */
-
-/* Report a failure while storing (out of memory; msg NULL: errno). */
-int config_store_failed(const char *msg);
-
-/* The absolute directory of the file being loaded. */
-const char *config_dir(void);
-
-/* The line of the value being checked (during the parse). */
-int config_line(void);
-
-/* "FILE:LINE" of a line of the text being parsed (includes expanded). */
-void config_where(int line, char *out, size_t outsz);
-
-/* The error a check is about to return belongs to this line, not to
- * the one libconfuse is on (a listen value, at its server's end). */
-void config_error_line(int line);
-
-/* The listen addresses of the servers parsed so far. */
-struct listen_index *config_listen_index(void);
-
-/* The root section of the file being loaded (during the parse). */
-struct cfg_t *config_root(void);
+/* Is o directly in scope ("" for the top level, "server", ...)? */
+bool option_in(const struct option *o, const char *scope);
 
 /*
  * Store every row of scope ("" for the top level, "server", ...) from sec
