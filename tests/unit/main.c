@@ -11,6 +11,7 @@
 #pragma weak config_suite
 #pragma weak confval_suite
 #pragma weak conftext_suite
+#pragma weak confexpand_suite
 #pragma weak cpus_suite
 #pragma weak route_suite
 #pragma weak path_suite
@@ -33,7 +34,8 @@
 int main(void)
 {
 	Suite *(*const all[])(void) = {
-		config_suite, confval_suite, conftext_suite, cpus_suite, route_suite,
+		config_suite, confval_suite, conftext_suite, confexpand_suite,
+		cpus_suite, route_suite,
 		path_suite, mime_suite, request_suite, response_suite,
 		file_suite, log_suite, listen_suite, conn_suite, proxy_suite,
 		status_suite, cidr_suite,
