@@ -252,7 +252,7 @@ static void conn_request_done(struct conn *c)
 		return;
 	STATS_ADD(sw->requests, 1);
 	STATS_ADD(sw->bytes_sent, (uint64_t)b->out_sent + b->file_sent);
-	if (conn_served(c)->log != NULL)
+	if (conn_served(c)->log != NULL && !b->reply.no_log)
 		conn_log(c);
 	b->reply.status = 0;
 }

@@ -333,6 +333,26 @@ static void watch_master(pid_t master)
 		drain_start(false); /* it died before we asked */
 }
 
+/* The directories of locations with a root or alias of their own. */
+static void open_location_dirs(struct vhost *vh)
+{
+	const struct server_conf *sc = vh->conf;
+
+	if (sc->nlocations == 0)
+		return;
+	if ((vh->locfds = calloc(sc->nlocations, sizeof(int))) == NULL)
+		die("calloc");
+	for (size_t k = 0; k < sc->nlocations; k++) {
+		const struct location_conf *l = &sc->locations[k];
+		const char *dir = l->alias != NULL ? l->alias : l->root;
+		vh->locfds[k] = -1;
+		if (dir != NULL &&
+		    (vh->locfds[k] = open(dir, O_PATH | O_DIRECTORY |
+					  O_CLOEXEC)) == -1)
+			die(dir);
+	}
+}
+
 /* Open roots and logs while still privileged. */
 static void setup_vhosts(void)
 {
@@ -350,6 +370,7 @@ static void setup_vhosts(void)
 		vh->rootfd = open(sc->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (vh->rootfd == -1)
 			die(sc->root);
+		open_location_dirs(vh);
 		if (sc->access_log != NULL &&
 		    (vh->log = access_log_open_as(sc->access_log,
 						  (enum access_format)sc->access_format,
