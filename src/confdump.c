@@ -132,6 +132,13 @@ static void dump_option(const struct dump *d, const struct option *o,
 	if (o->kind->type == OPT_STR && cfg_getstr(sec, name) == NULL)
 		return;
 	indent(d->out, depth);
+	/* An empty default means "none", and some rows take no empty value
+	 * from a file (redirect_map): shown, but as a comment. */
+	if (o->kind->type == OPT_STR && cfg_getstr(sec, name)[0] == '\0' &&
+	    !(cfg_getopt(sec, name)->flags & CFGF_MODIFIED)) {
+		fprintf(d->out, "# %s: not set\n", name);
+		return;
+	}
 	if (o->kind->type == OPT_BOOL) {
 		fprintf(d->out, "%s = %s\n", name,
 			cfg_getbool(sec, name) ? "true" : "false");
