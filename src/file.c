@@ -303,6 +303,11 @@ void file_plan_use(struct file_plan *plan)
 	plan_now = plan;
 }
 
+bool file_plan_deferred(void)
+{
+	return plan_now != NULL && plan_now->pending > 0;
+}
+
 static struct file_plan_entry *plan_find(struct file_plan *plan,
 					 enum file_plan_kind kind, int rootfd,
 					 int policy, const char *path)

@@ -111,6 +111,10 @@ enum file_plan_mode file_plan_mode_of(int rootfd);
  * The loop thread only. */
 void file_plan_use(struct file_plan *plan);
 
+/* Has the plan in use calls to make?  Then the response being built will
+ * be thrown away: what it would log is not logged (the last pass does). */
+bool file_plan_deferred(void);
+
 /* Run the entries not yet done (a pool thread; touches nothing else). */
 void file_plan_run(struct file_plan *plan);
 

@@ -561,6 +561,8 @@ static void log_refusal(const struct answer *a, const char *path, int err)
 	const char *why = "";
 	int saved = errno;
 
+	if (file_plan_deferred())
+		return; /* this pass is thrown away (file.h) */
 	if (err == ELOOP && sc->symlinks == SYMLINKS_OFF)
 		why = ": a symbolic link on the path, refused by symlinks = off";
 	else if (err == EXDEV)
@@ -579,6 +581,8 @@ static void log_refusal(const struct answer *a, const char *path, int err)
 static void log_rule(const struct answer *a, const char *path,
 		     const char *rule)
 {
+	if (file_plan_deferred())
+		return; /* this pass is thrown away (file.h) */
 	log_info("\"%s%s\" %s, request: \"%.*s\"", answer_dir(a), path,
 		 rule, (int)a->req->target.len, a->buf + a->req->target.off);
 }
