@@ -31,7 +31,7 @@ LAYERS = [
     ("conn", ["conn", "connbuf"]),
     ("handlers", ["serve", "endpoint"]),
     ("responses", ["route", "file", "fcache", "reply", "autoindex", "status",
-                   "access", "redirmap"]),
+                   "access", "redirmap", "platform"]),
     ("syntax", ["request", "path", "range", "cond", "mime", "coding",
                 "response", "proxy", "redirect", "tryfiles", "navigation"]),
     ("base", ["event", "log", "stats", "confval", "conftext", "confload",

@@ -20,7 +20,7 @@ int main(void)
 		endpoint_suite, proxy_suite, status_suite, cidr_suite, cond_suite,
 		range_suite, fcache_suite, coding_suite, autoindex_suite,
 		redirect_suite, redirmap_suite, tryfiles_suite, confsites_suite,
-		navigation_suite,
+		navigation_suite, platform_suite,
 	};
 	SRunner *sr = srunner_create(NULL);
 

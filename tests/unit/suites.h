@@ -34,5 +34,6 @@ Suite *redirmap_suite(void);
 Suite *tryfiles_suite(void);
 Suite *confsites_suite(void);
 Suite *navigation_suite(void);
+Suite *platform_suite(void);
 
 #endif
