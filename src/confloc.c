@@ -56,6 +56,7 @@ int confloc_inherit(struct location_conf *to, const struct location_conf *from)
 	to->dotfiles = from->dotfiles;
 	to->precompressed = from->precompressed;
 	to->autoindex = from->autoindex;
+	to->etag = from->etag;
 	if (dup_into(&to->headers, from->headers) == -1 ||
 	    dup_into(&to->charset, from->charset) == -1 ||
 	    dup_into(&to->fallback, from->fallback) == -1 ||

@@ -15,8 +15,10 @@
 #include "cond.h"
 #include "config.h"
 #include "endpoint.h"
+#include "etag.h"
 #include "fcache.h"
 #include "file.h"
+#include "log.h"
 #include "mime.h"
 #include "navigation.h"
 #include "path.h"
@@ -411,8 +413,9 @@ static void serve_representation(struct answer *a, int fd,
 	char boundary[RANGE_BOUNDARY_LEN + 1];
 	struct range_set rs;
 	uint64_t size = (uint64_t)h->content_length;
+	const char *tag = h->etag != NULL ? h->etag : ""; /* matches no tag */
 
-	switch (preconditions(a, h->etag, h->last_modified)) {
+	switch (preconditions(a, tag, h->last_modified)) {
 	case COND_FAILED:
 		drop(fd);
 		answer_error(a, 412, NULL);
@@ -429,7 +432,7 @@ static void serve_representation(struct answer *a, int fd,
 	case COND_PROCEED:
 		break;
 	}
-	switch (ranges_wanted(a, h->etag, h->last_modified, size, &rs)) {
+	switch (ranges_wanted(a, tag, h->last_modified, size, &rs)) {
 	case RANGE_UNSATISFIABLE:
 		drop(fd);
 		snprintf(crange, sizeof(crange), "bytes */%llu",
@@ -463,6 +466,23 @@ static void serve_representation(struct answer *a, int fd,
 		return;
 	}
 	file_body(a, fd, &rs, boundary, type, size);
+}
+
+_Static_assert(ETAG_CONTENT_MAX <= FILE_ETAG_MAX, "a content tag fits");
+
+/* The ETag of a file as its location's etag mode says; "" for none yet. */
+static void file_tag(const struct answer *a, int fd, const struct stat *st,
+		     const char *coding, char etag[FILE_ETAG_MAX])
+{
+	if (a->loc != NULL && a->loc->etag == ETAG_CONTENT) {
+		if (etag_content(fd, fd == FCACHE_HIT ? a->cached : NULL, st,
+				 coding, etag, FILE_ETAG_MAX) == -1)
+			etag[0] = '\0';
+	} else if (coding != NULL) {
+		file_etag_coded(st, coding, etag, FILE_ETAG_MAX);
+	} else {
+		file_etag(st, etag, FILE_ETAG_MAX);
+	}
 }
 
 /* 200, 206, 304, 412 or 416 for an open regular file; takes fd. */
@@ -505,10 +525,9 @@ static void serve_file(struct answer *a, int fd, const struct stat *st,
 		.extra_len = loc_len + vary_len,
 	};
 
-	if (coding != NULL)
-		file_etag_coded(st, coding, etag, sizeof(etag));
-	else
-		file_etag(st, etag, sizeof(etag));
+	file_tag(a, fd, st, coding, etag);
+	if (etag[0] == '\0')
+		h.etag = NULL; /* content tag not known yet: none */
 	serve_representation(a, fd, &h, loc_len + (vary_len > 0 ?
 						    strlen(VARY_AE) : 0),
 			     st, type);
@@ -532,6 +551,49 @@ static int errno_status(int err)
 	}
 }
 
+/* The directory the request's paths are opened beneath, for the log. */
+static const char *answer_dir(const struct answer *a)
+{
+	if (a->rootfd != a->vh->rootfd && a->loc->alias != NULL)
+		return a->loc->alias;
+	if (a->rootfd != a->vh->rootfd && a->loc->root != NULL)
+		return a->loc->root;
+	return a->vh->conf->root;
+}
+
+/*
+ * Why a file was refused, in the error log, as nginx logs a failed open():
+ * 403s at info, 404s at debug.  log_msg formats nothing unless the level
+ * is written, and none of this is on the path of a 200.  errno is kept.
+ */
+static void log_refusal(const struct answer *a, const char *path, int err)
+{
+	const struct server_conf *sc = a->vh->conf;
+	const char *why = "";
+	int saved = errno;
+
+	if (err == ELOOP && sc->symlinks == SYMLINKS_OFF)
+		why = ": a symbolic link on the path, refused by symlinks = off";
+	else if (err == EXDEV)
+		why = ": a symbolic link on the path leads outside the root";
+	else if (err == EACCES && sc->symlinks == SYMLINKS_OWNER)
+		why = " (or, with symlinks = owner, a link and its target "
+		      "have different owners)";
+	log_msg(errno_status(err) == 404 ? LOG_LVL_DEBUG : LOG_LVL_INFO,
+		"open() \"%s%s\" failed (%d: %s)%s, request: \"%.*s\"",
+		answer_dir(a), path, err, strerror(err), why,
+		(int)a->req->target.len, a->buf + a->req->target.off);
+	errno = saved;
+}
+
+/* A refusal that is a rule of the configuration, not an open(): info. */
+static void log_rule(const struct answer *a, const char *path,
+		     const char *rule)
+{
+	log_info("\"%s%s\" %s, request: \"%.*s\"", answer_dir(a), path,
+		 rule, (int)a->req->target.len, a->buf + a->req->target.off);
+}
+
 /*
  * A listing's validator: weak, since the same directory state can be
  * listed in other bytes (dotfiles changed by a reload, another forkd
@@ -539,23 +601,25 @@ static int errno_status(int err)
  * entries, and the listing's length.
  */
 static void listing_etag(const struct stat *dir, time_t newest, size_t len,
-			 char *out, size_t outsz)
+			 enum autoindex_format f, char *out, size_t outsz)
 {
-	snprintf(out, outsz, "W/\"%llx-%llx-%zx\"",
+	snprintf(out, outsz, "W/\"%llx-%llx-%zx%s\"",
 		 (unsigned long long)dir->st_ino, (unsigned long long)newest,
-		 len);
+		 len, f == AUTOINDEX_JSON ? "-json" : "");
 }
 
 /*
- * autoindex = on: a listing of the directory at path.  Conditionals and
- * ranges apply to it as to a file (RFC 9110 13.1 and 14 are about any
- * selected representation): Last-Modified is the newest mtime of the
- * directory and what it lists.
+ * autoindex = on: a listing of the directory at path, HTML or JSON (with
+ * a validator of its own).  Conditionals and ranges apply to it as to a
+ * file (RFC 9110 13.1 and 14 are about any selected representation):
+ * Last-Modified is the newest mtime of the directory and what it lists.
  */
-static void serve_listing(struct answer *a, const char *path)
+static void serve_listing(struct answer *a, const char *path,
+			  enum autoindex_format f)
 {
 	const struct server_conf *sc = a->vh->conf;
-	const char *type = mime_type_charset("index.html", 10, a->loc->charset);
+	const char *type = f == AUTOINDEX_JSON ? "application/json" :
+			   mime_type_charset("index.html", 10, a->loc->charset);
 	char extra[SERVE_EXTRA_MAX], etag[FILE_ETAG_MAX + 32];
 	struct stat st;
 	size_t len = 0, loc_len;
@@ -566,12 +630,13 @@ static void serve_listing(struct answer *a, const char *path)
 		answer_error(a, errno_status(errno), NULL);
 		return;
 	}
-	int mfd = autoindex_build(dfd, a->uri, a->loc->dotfiles, &len, &newest);
+	int mfd = autoindex_build(dfd, a->uri, a->loc->dotfiles, f, &len,
+				  &newest);
 	if (mfd == -1) {
 		answer_error(a, 500, NULL);
 		return;
 	}
-	listing_etag(&st, newest, len, etag, sizeof(etag));
+	listing_etag(&st, newest, len, f, etag, sizeof(etag));
 	loc_len = location_headers(a, extra);
 	struct response_head h = {
 		.status = 200,
@@ -609,6 +674,7 @@ static void serve_dir(struct answer *a, const char *path, size_t plen,
 		if (fd == -1) {
 			if (errno == ENOENT)
 				continue;
+			log_refusal(a, name, errno);
 			answer_error(a, errno_status(errno), NULL);
 			return;
 		}
@@ -618,10 +684,13 @@ static void serve_dir(struct answer *a, const char *path, size_t plen,
 		}
 		drop(fd);
 	}
-	if (a->loc->autoindex)
-		serve_listing(a, path);
-	else
-		answer_error(a, 403, NULL);
+	if (a->loc->autoindex) {
+		serve_listing(a, path, autoindex_format_of(query, qlen));
+		return;
+	}
+	log_rule(a, path, "is a directory with no index file, and autoindex "
+		 "is off");
+	answer_error(a, 403, NULL);
 }
 
 /*
@@ -826,6 +895,8 @@ static void serve_path(struct answer *a, const char *path, size_t n,
 	struct stat st;
 	int fd = open_file(a, path, &st);
 
+	if (fd == -1)
+		log_refusal(a, path, errno);
 	if (fd == -1 && errno_status(errno) == 404 && a->loc->fallback != NULL) {
 		serve_fallback(a, a->loc->fallback);
 		return;
@@ -841,6 +912,7 @@ static void serve_path(struct answer *a, const char *path, size_t n,
 		serve_file(a, fd, &st, path);
 	} else {
 		drop(fd);
+		log_rule(a, path, "is not a regular file or directory");
 		answer_error(a, 403, NULL);
 	}
 }
@@ -1063,6 +1135,8 @@ void serve_request(const struct vhost *vh, const char *buf,
 		return;
 	/* Hidden files (.git, .env, .htpasswd) are not there, unless allowed. */
 	if (!a.loc->dotfiles && path_is_hidden(path)) {
+		log_rule(&a, path, "is hidden (a name starting with \".\"), "
+			 "refused by dotfiles = deny");
 		answer_error(&a, 404, NULL);
 		return;
 	}
