@@ -34,6 +34,7 @@
 #include "conftext.h"
 #include "confval.h"
 #include "mime.h"
+#include "platform.h"
 #include "redirmap.h"
 
 #define nitems(a) (sizeof(a) / sizeof((a)[0]))
@@ -374,6 +375,7 @@ static void server_free(struct server_conf *sc)
 	free(sc->locations);
 	free(sc->redirect_map_path);
 	redirmap_free(sc->redirect_map);
+	platform_free(sc->platform);
 	free(sc->access_log);
 	free(sc->access_log_custom);
 	free(sc->status_path);
