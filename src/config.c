@@ -381,6 +381,7 @@ static void server_free(struct server_conf *sc)
 	free(sc->status_path);
 	free(sc->health_path);
 	free(sc->status_allow);
+	free(sc->health_allow);
 	free(sc->real_ip_from);
 }
 

@@ -111,8 +111,10 @@ struct server_conf {
 	/* behind a load balancer */
 	char *status_path;           /* NULL: no status endpoint */
 	char *health_path;           /* NULL: no health endpoint */
-	struct cidr *status_allow;   /* who may see either */
+	struct cidr *status_allow;   /* who may see the status (and health) */
 	size_t nstatus_allow;
+	struct cidr *health_allow;   /* who may see health; none: status_allow's */
+	size_t nhealth_allow;
 	bool proxy_protocol;         /* a PROXY header precedes each connection */
 	enum real_ip real_ip;        /* trust a forwarding header ... */
 	struct cidr *real_ip_from;   /* ... from these peers */

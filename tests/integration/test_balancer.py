@@ -108,6 +108,20 @@ def test_status_allow_list(d):
     assert d.get("/index.html").status == 200
 
 
+@daemon(server=dict(STATUS, status_allow=["10.0.0.0/8"], health_allow=["127.0.0.0/8"]))
+def test_health_allow_apart_from_status_allow(d):
+    """A balancer's health checks need no right to read the status."""
+    assert d.get("/health").status == 200
+    assert d.get("/status").status == 403
+    assert d.get("/status?format=html").status == 403
+
+
+@daemon(server=dict(STATUS, health_allow=["10.0.0.0/8"]))
+def test_health_allow_can_be_narrower(d):
+    assert d.get("/health").status == 403
+    assert d.get("/status").status == 200
+
+
 @daemon(top={"drain_delay": "2s", "shutdown_timeout": "5s"}, server=STATUS)
 def test_lame_duck_health_turns_503_before_drain(d):
     assert d.get("/health").body == b"ok\n"

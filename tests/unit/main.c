@@ -17,7 +17,7 @@ int main(void)
 		cpus_suite, route_suite,
 		path_suite, mime_suite, request_suite, response_suite, file_suite,
 		log_suite, listen_suite, conn_suite, reply_suite, serve_suite,
-		event_suite,
+		event_suite, daemon_suite,
 		endpoint_suite, proxy_suite, status_suite, cidr_suite, cond_suite,
 		range_suite, fcache_suite, coding_suite, autoindex_suite,
 		redirect_suite, redirmap_suite, tryfiles_suite, confsites_suite,

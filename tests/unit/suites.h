@@ -18,6 +18,7 @@ Suite *file_suite(void);
 Suite *log_suite(void);
 Suite *listen_suite(void);
 Suite *event_suite(void);
+Suite *daemon_suite(void);
 Suite *conn_suite(void);
 Suite *reply_suite(void);
 Suite *serve_suite(void);
