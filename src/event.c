@@ -1,5 +1,7 @@
 /*
- * event.c — a thin layer over epoll.
+ * event.c — a thin layer over epoll.  An event's data word is either an
+ * event_source pointer (aligned, so its low bit is 0) or, for event_add_fd,
+ * the fd shifted left with the low bit set.
  */
 #include <errno.h>
 #include <sys/epoll.h>
@@ -13,6 +15,7 @@ int event_loop_init(struct event_loop *loop)
 {
 	loop->epfd = epoll_create1(EPOLL_CLOEXEC);
 	loop->on_wake = NULL;
+	loop->on_fd = NULL;
 	return loop->epfd == -1 ? -1 : 0;
 }
 
@@ -53,6 +56,16 @@ int event_add(struct event_loop *loop, struct event_source *src,
 	return ctl(loop, EPOLL_CTL_ADD, src, events);
 }
 
+int event_add_fd(struct event_loop *loop, int fd, unsigned events)
+{
+	struct epoll_event ev = {
+		.events = to_epoll(events),
+		.data.u64 = (uint64_t)(uint32_t)fd << 1 | 1,
+	};
+
+	return epoll_ctl(loop->epfd, EPOLL_CTL_ADD, fd, &ev);
+}
+
 int event_mod(struct event_loop *loop, struct event_source *src,
 	      unsigned events)
 {
@@ -87,8 +100,13 @@ int event_run_once(struct event_loop *loop, int timeout_ms)
 	if (loop->on_wake != NULL)
 		loop->on_wake();
 	for (int i = 0; i < n; i++) {
-		struct event_source *src = evs[i].data.ptr;
-		src->handler(src, from_epoll(evs[i].events));
+		unsigned events = from_epoll(evs[i].events);
+		if (evs[i].data.u64 & 1) {
+			loop->on_fd((int)(evs[i].data.u64 >> 1), events);
+		} else {
+			struct event_source *src = evs[i].data.ptr;
+			src->handler(src, events);
+		}
 	}
 	return n;
 }
