@@ -169,33 +169,32 @@ static void peer_store(struct conn *c, const struct sockaddr_storage *ss)
 	}
 }
 
-/* The peer as a socket address: AF_INET for a mapped IPv4 one. */
+/* The peer as a socket address: AF_INET for a mapped IPv4 one.  Only the
+ * family's own struct is written: readers go by the family. */
 static void peer_load(const struct conn *c, struct sockaddr_storage *ss)
 {
 	struct in6_addr a;
 
-	memset(ss, 0, sizeof(*ss));
 	memcpy(&a, c->peer, sizeof(a));
 	if (IN6_IS_ADDR_V4MAPPED(&a)) {
 		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-		sin->sin_family = AF_INET;
+		*sin = (struct sockaddr_in){ .sin_family = AF_INET };
 		memcpy(&sin->sin_addr, c->peer + 12, 4);
 	} else {
 		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_addr = a;
+		*sin6 = (struct sockaddr_in6){ .sin6_family = AF_INET6,
+					       .sin6_addr = a };
 	}
 }
 
 /* ---- timers ---- */
 
-static void timer_unlink(struct conn *c)
+/* Take c off its list; vh is its server (conn_vh), passed in since the
+ * callers have it. */
+static inline void timer_unlink_in(struct conn *c, struct vhost *vh)
 {
-	struct conn_list *l;
+	struct conn_list *l = &vh->timers[c->timer];
 
-	if (c->timer == TIMER_NONE)
-		return;
-	l = &conn_vh(c)->timers[c->timer];
 	if (c->prev != -1)
 		conn_at(c->prev)->next = c->next;
 	else
@@ -208,21 +207,33 @@ static void timer_unlink(struct conn *c)
 	c->timer = TIMER_NONE;
 }
 
+static void timer_unlink(struct conn *c)
+{
+	if (c->timer != TIMER_NONE)
+		timer_unlink_in(c, conn_vh(c));
+}
+
 /* (Re)start timer t: its deadline counts from the last wake-up. */
 static void timer_set(struct conn *c, enum conn_timer t)
 {
 	struct vhost *vh = conn_vh(c);
 	struct conn_list *l = &vh->timers[t];
+	int32_t fd = conn_fd(c);
 
-	timer_unlink(c);
-	c->timer = (uint8_t)t;
 	c->deadline = (uint32_t)(vh->view->now_ms + vh->timeout_ms[t]);
+	/* Last on its list already (each send renews the send timer): a
+	 * later deadline keeps the list sorted where it is. */
+	if (l->tail == fd && c->timer == t)
+		return;
+	if (c->timer != TIMER_NONE)
+		timer_unlink_in(c, vh);
+	c->timer = (uint8_t)t;
 	c->prev = l->tail;
 	if (l->tail != -1)
-		conn_at(l->tail)->next = conn_fd(c);
+		conn_at(l->tail)->next = fd;
 	else
-		l->head = conn_fd(c);
-	l->tail = conn_fd(c);
+		l->head = fd;
+	l->tail = fd;
 }
 
 /* ---- states ---- */
