@@ -35,6 +35,7 @@ import instr
 import loadgen
 import report
 import servers
+import sites
 import vhosts
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -811,6 +812,7 @@ def main(argv):
             ofc_pass(bench)
             accept_pass(bench)
             idle_pass(bench)
+            sites.sites_pass(bench, request_scenario, WORKERS)
             instr_pass(bench)
         except servers.StartError as exc:
             bench.note(f"start failed: {exc}")

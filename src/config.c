@@ -24,10 +24,12 @@
 
 #include "config.h"
 #include "confload.h"
+#include "confloc.h"
 #include "confschema.h"
 #include "conftext.h"
 #include "confval.h"
 #include "mime.h"
+#include "redirmap.h"
 
 #define nitems(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -81,7 +83,7 @@ static int option_validate(cfg_t *cfg, cfg_opt_t *opt)
 }
 
 /* Room for every row and one terminator per scope. */
-#define SCHEMA_MAX 80
+#define SCHEMA_MAX 128
 static cfg_opt_t schema[SCHEMA_MAX];
 
 /* The libconfuse array for one row, its sections' arrays built first. */
@@ -287,16 +289,12 @@ static void server_free(struct server_conf *sc)
 		free(sc->index[i]);
 	free(sc->index);
 	free(sc->root);
-	free(sc->charset);
-	free(sc->fallback);
-	for (size_t i = 0; i < ERROR_PAGE_COUNT; i++)
-		free(sc->error_page[i]);
-	free(sc->defaults.headers);
-	for (size_t i = 0; i < sc->nlocations; i++) {
-		free(sc->locations[i].prefix);
-		free(sc->locations[i].headers);
-	}
+	confloc_free(&sc->defaults);
+	for (size_t i = 0; i < sc->nlocations; i++)
+		confloc_free(&sc->locations[i]);
 	free(sc->locations);
+	free(sc->redirect_map_path);
+	redirmap_free(sc->redirect_map);
 	free(sc->access_log);
 	free(sc->access_log_custom);
 	free(sc->status_path);

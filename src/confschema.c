@@ -21,12 +21,18 @@
 
 #include "cidr.h"
 #include "config.h"
+#include "confloc.h"
 #include "confschema.h"
 #include "confval.h"
 #include "cpus.h"
+#include "etag.h"
 #include "file.h"
 #include "log.h"
 #include "mime.h"
+#include "path.h"
+#include "redirect.h"
+#include "redirmap.h"
+#include "tryfiles.h"
 
 #define WORKERS_MAX 512
 #define CONNECTIONS_MAX 1000000
@@ -268,10 +274,14 @@ static int check_nonempty(const struct option *o, cfg_opt_t *opt, char *msg,
 static int store_string(const struct option *o, cfg_t *sec, void *base)
 {
 	const char *s = cfg_getstr(sec, option_name(o));
+	char **dst = AT(base, o->dst, char *);
 
+	/* A location may replace (or turn off) what it inherited. */
+	free(*dst);
+	*dst = NULL;
 	if (s[0] == '\0' || (o->off != NULL && strcmp(s, o->off) == 0))
 		return 0;
-	return (*AT(base, o->dst, char *) = dup_or_fail(s)) != NULL ? 0 : -1;
+	return (*dst = dup_or_fail(s)) != NULL ? 0 : -1;
 }
 
 /* A file name, made absolute; the row's off word stores NULL. */
@@ -323,7 +333,7 @@ static int check_root(const struct option *o, cfg_opt_t *opt, char *msg,
 	char *path;
 	int rc = 0;
 
-	if (confval_check_nonempty("root", s, msg, len) == -1)
+	if (confval_check_nonempty(option_name(o), s, msg, len) == -1)
 		return -1;
 	if ((path = confval_root(config_dir(), s)) == NULL) {
 		snprintf(msg, len, "%s", strerror(errno));
@@ -336,7 +346,8 @@ static int check_root(const struct option *o, cfg_opt_t *opt, char *msg,
 		rc = -1;
 	}
 	if (rc == -1)
-		snprintf(msg, len, "root \"%s\": %s", path, strerror(errno));
+		snprintf(msg, len, "%s \"%s\": %s", option_name(o), path,
+			 strerror(errno));
 	free(path);
 	return rc;
 }
@@ -345,6 +356,7 @@ static int store_root(const struct option *o, cfg_t *sec, void *base)
 {
 	const char *s = cfg_getstr(sec, option_name(o));
 
+	free(*AT(base, o->dst, char *));
 	if ((*AT(base, o->dst, char *) = confval_root(config_dir(), s)) == NULL)
 		return config_store_failed(NULL);
 	return 0;
@@ -358,6 +370,10 @@ static int store_strings(const struct option *o, cfg_t *sec, void *base)
 	char ***out = AT(base, o->dst, char **);
 	size_t *n = AT(base, o->aux, size_t);
 
+	for (size_t i = 0; i < *n; i++) /* inherited by a location */
+		free((*out)[i]);
+	free(*out);
+	*out = NULL;
 	*n = 0;
 	if (k > 0 && (*out = calloc(k, sizeof(**out))) == NULL)
 		return config_store_failed(NULL);
@@ -552,6 +568,124 @@ static int store_listen(const struct option *o, cfg_t *sec, void *base)
 	return 0;
 }
 
+/* ------------------------------------------- redirects, try_files */
+
+/* Each candidate, against the ones before it ("=404" only last). */
+static int check_try_files(const struct option *o, cfg_opt_t *opt,
+			   char *msg, size_t len)
+{
+	unsigned n = cfg_opt_size(opt);
+	const char *v[64];
+
+	if (n > 64) {
+		snprintf(msg, len, "try_files: at most 64 candidates");
+		return -1;
+	}
+	for (unsigned i = 0; i < n; i++)
+		v[i] = cfg_opt_getnstr(opt, i);
+	return tryfiles_check(v, n, n - 1, msg, len);
+}
+
+static int test_redirect_to(const char *name, const char *s, char *msg,
+			    size_t len)
+{
+	return s[0] == '\0' ? 0 : redirect_check_to(s, msg, len);
+}
+
+/* At the closing brace of each redirect section. */
+static int check_redirect(const struct option *o, cfg_opt_t *opt,
+			  char *msg, size_t len)
+{
+	cfg_t *sec = cfg_opt_getnsec(opt, cfg_opt_size(opt) - 1);
+	const char *to = cfg_getstr(sec, "to"), *from;
+	long status = strtol(cfg_getstr(sec, "status"), NULL, 10);
+	bool exact;
+
+	if (redirect_parse_title(cfg_title(sec), &exact, &from, msg, len) == -1)
+		return -1;
+	if (!redirect_status_ok(status))
+		snprintf(msg, len, "redirect \"%s\": status must be 301, 302, "
+			 "303, 307, 308 or 410", cfg_title(sec));
+	else if ((status == REDIRECT_GONE) != (to[0] == '\0'))
+		snprintf(msg, len, "redirect \"%s\": %s", cfg_title(sec),
+			 to[0] == '\0' ? "needs a to (or status = 410)" :
+			 "a 410 (Gone) has no to");
+	else
+		return 0;
+	return -1;
+}
+
+/* One redirect section into r. */
+static int redirect_store(struct redirect_rule *r, cfg_t *rs)
+{
+	char path[PATH_MAX_LEN], msg[CONFIG_ERR_MAX];
+	const char *from, *to = cfg_getstr(rs, "to");
+	int n;
+
+	if (redirect_parse_title(cfg_title(rs), &r->exact, &from, msg,
+				 sizeof(msg)) == -1)
+		return config_store_failed(msg);
+	if ((n = path_normalize(from, strlen(from), path, sizeof(path))) < 0)
+		return config_store_failed("redirect: the path cannot be "
+					   "normalised");
+	r->status = (int)strtol(cfg_getstr(rs, "status"), NULL, 10);
+	r->from_len = (size_t)n;
+	if ((r->from = dup_or_fail(path)) == NULL)
+		return -1;
+	if (to[0] != '\0' && (r->to = dup_or_fail(to)) == NULL)
+		return -1;
+	return 0;
+}
+
+/*
+ * struct redirect_rule * at dst, count at aux: the section's own rules,
+ * then those it inherited (a location's from its server), so that of two
+ * exact rules for one path the location's wins.
+ */
+static int store_redirects(const struct option *o, cfg_t *sec, void *base)
+{
+	struct redirect_rule **v = AT(base, o->dst, struct redirect_rule *);
+	size_t *nv = AT(base, o->aux, size_t);
+	size_t own = cfg_size(sec, option_name(o));
+	struct redirect_rule *r;
+
+	if (own == 0)
+		return 0;
+	if ((r = calloc(own + *nv, sizeof(*r))) == NULL)
+		return config_store_failed(NULL);
+	if (*nv > 0)
+		memcpy(r + own, *v, *nv * sizeof(*r));
+	free(*v);
+	*v = r;
+	memset(r, 0, own * sizeof(*r));
+	*nv += own;
+	for (size_t i = 0; i < own; i++)
+		if (redirect_store(&r[i], cfg_getnsec(sec, option_name(o),
+						      (unsigned)i)) == -1)
+			return -1;
+	return 0;
+}
+
+/* The map's file name at dst, the loaded map at aux: a bad map fails the
+ * load (and so a reload), with the map's FILE:LINE. */
+static int store_redirect_map(const struct option *o, cfg_t *sec, void *base)
+{
+	const char *s = cfg_getstr(sec, option_name(o));
+	char msg[CONFIG_ERR_MAX];
+	struct redirmap *m;
+	char *path;
+
+	if (s[0] == '\0')
+		return 0;
+	if ((path = confval_path(config_dir(), s)) == NULL)
+		return config_store_failed(NULL);
+	*AT(base, o->dst, char *) = path;
+	if ((m = redirmap_load(path, msg, sizeof(msg))) == NULL)
+		return config_store_failed(msg);
+	*AT(base, o->aux, struct redirmap *) = m;
+	return 0;
+}
+
 /* ---------------------------------------------------------- sections */
 
 static int headers_room(cfg_t *sec, char *msg, size_t len)
@@ -653,6 +787,18 @@ static int check_location(const struct option *o, cfg_opt_t *opt,
 			 "with /", title != NULL ? title : "");
 		return -1;
 	}
+	if (cfg_getstr(sec, "alias")[0] != '\0' &&
+	    cfg_getstr(sec, "root")[0] != '\0') {
+		snprintf(msg, len, "location \"%s\": root or alias, not both",
+			 title);
+		return -1;
+	}
+	if (cfg_getstr(sec, "alias")[0] != '\0' &&
+	    title[strlen(title) - 1] != '/') {
+		snprintf(msg, len, "location \"%s\": alias needs a location "
+			 "that ends with /", title);
+		return -1;
+	}
 	return headers_room(sec, msg, len);
 }
 
@@ -663,11 +809,8 @@ static int store_location(struct location_conf *loc, cfg_t *ls,
 	if ((loc->prefix = dup_or_fail(cfg_title(ls))) == NULL)
 		return -1;
 	loc->prefix_len = strlen(loc->prefix);
-	loc->expires = dflt->expires;
-	if (dflt->headers != NULL &&
-	    (loc->headers = dup_or_fail(dflt->headers)) == NULL)
-		return -1;
-	loc->headers_len = dflt->headers_len;
+	if (confloc_inherit(loc, dflt) == -1)
+		return config_store_failed(NULL);
 	return config_store_scope(scope, ls, loc, true);
 }
 
@@ -681,11 +824,13 @@ static int store_locations(const struct option *o, cfg_t *sec, void *base)
 
 	if (n > 0 && (*v = calloc(n, sizeof(**v))) == NULL)
 		return config_store_failed(NULL);
-	for (; *nv < n; (*nv)++)
+	for (; *nv < n; (*nv)++) {
+		(*v)[*nv].index = *nv + 1;
 		if (store_location(&(*v)[*nv],
 				   cfg_getnsec(sec, "location", (unsigned)*nv),
 				   &sc->defaults, o->path) == -1)
 			return -1;
+	}
 	return 0;
 }
 
@@ -706,7 +851,10 @@ static const struct kind
 	HEADERS = KIND(OPT_LIST, check_header, store_headers),
 	LOG_FORMAT = KIND(OPT_STR, check_log_format, store_log_format),
 	SERVERS = KIND(OPT_SEC, check_server, store_servers),
-	LOCATIONS = KIND(OPT_SEC_NAMED, check_location, store_locations);
+	LOCATIONS = KIND(OPT_SEC_NAMED, check_location, store_locations),
+	TRY_FILES = KIND(OPT_LIST, check_try_files, store_strings),
+	REDIRECTS = KIND(OPT_SEC_NAMED, check_redirect, store_redirects),
+	REDIRECT_MAP = KIND(OPT_STR, check_nonempty, store_redirect_map);
 
 static const struct word accept_words[] = {
 	{ "reuseport", ACCEPT_REUSEPORT }, { "shared", ACCEPT_SHARED },
@@ -718,9 +866,16 @@ static const struct word affinity_words[] = {
 static const struct word dotfiles_words[] = {
 	{ "deny", 0 }, { "allow", 1 }, { NULL, 0 },
 };
+static const struct word log_words[] = {
+	{ "on", 0 }, { "off", 1 }, { NULL, 0 },
+};
 static const struct word symlinks_words[] = {
 	{ "follow", SYMLINKS_FOLLOW }, { "owner", SYMLINKS_OWNER },
 	{ "off", SYMLINKS_OFF }, { NULL, 0 },
+};
+static const struct word etag_words[] = {
+	{ "mtime-size", ETAG_MTIME_SIZE }, { "content", ETAG_CONTENT },
+	{ NULL, 0 },
 };
 /* Header names: the row matches them in any case. */
 static const struct word real_ip_words[] = {
@@ -774,19 +929,28 @@ const struct option config_options[] = {
 	OPT("server|root", NULL, &ROOT_DIR, SRV(root)),
 	OPT("server|index", "{index.html}", &STRINGS, SRV(index),
 	    .aux = SRV(nindex), .test = confval_check_index),
-	OPT("server|dotfiles", "deny", &SWITCH, SRV(dotfiles),
+	OPT("server|dotfiles", "deny", &SWITCH, SRV(defaults.dotfiles),
 	    .words = dotfiles_words),
 	OPT("server|symlinks", "follow", &ENUM, SRV(symlinks),
 	    .words = symlinks_words),
-	OPT("server|precompressed", "false", &BOOLEAN, SRV(precompressed)),
-	OPT("server|autoindex", "false", &BOOLEAN, SRV(autoindex)),
-	OPT("server|charset", "utf-8", &STRING, SRV(charset),
+	OPT("server|precompressed", "false", &BOOLEAN,
+	    SRV(defaults.precompressed)),
+	OPT("server|autoindex", "false", &BOOLEAN, SRV(defaults.autoindex)),
+	OPT("server|charset", "utf-8", &STRING, SRV(defaults.charset),
 	    .test = confval_check_charset, .off = "off"),
-	OPT("server|fallback", "", &STRING, SRV(fallback),
+	OPT("server|fallback", "", &STRING, SRV(defaults.fallback),
 	    .test = confval_check_uri_path),
-	OPT("server|error_page", "{}", &ERROR_PAGES, SRV(error_page)),
+	OPT("server|error_page", "{}", &ERROR_PAGES, SRV(defaults.error_page)),
+	OPT("server|try_files", "{}", &TRY_FILES, SRV(defaults.try_files),
+	    .aux = SRV(defaults.ntry_files)),
+	OPT("server|redirect", NULL, &REDIRECTS, SRV(defaults.redirects),
+	    .aux = SRV(defaults.nredirects)),
+	OPT("server|redirect_map", "", &REDIRECT_MAP, SRV(redirect_map_path),
+	    .aux = SRV(redirect_map)),
 	OPT("server|expires", "off", &EXPIRES, SRV(defaults.expires)),
 	OPT("server|add_header", "{}", &HEADERS, SRV(defaults)),
+	OPT("server|etag", "mtime-size", &ENUM, SRV(defaults.etag),
+	    .words = etag_words),
 	OPT("server|location", NULL, &LOCATIONS, SRV(locations),
 	    .aux = SRV(nlocations)),
 	OPT("server|access_log", "off", &PATH, SRV(access_log), .off = "off"),
@@ -822,8 +986,36 @@ const struct option config_options[] = {
 	OPT("server|set_real_ip_from", "{}", &CIDRS, SRV(real_ip_from),
 	    .aux = SRV(nreal_ip_from), .test = confval_check_cidr),
 
+	OPT("server|redirect|to", "", &STRING, 0, .test = test_redirect_to),
+	OPT("server|redirect|status", "301", &NUMBER, 0, .min = 301,
+	    .max = 410),
+
 	OPT("server|location|expires", "off", &EXPIRES, LOC(expires)),
 	OPT("server|location|add_header", "{}", &HEADERS, 0),
+	OPT("server|location|access_log", "on", &SWITCH, LOC(log_off),
+	    .words = log_words),
+	OPT("server|location|autoindex", "false", &BOOLEAN, LOC(autoindex)),
+	OPT("server|location|dotfiles", "deny", &SWITCH, LOC(dotfiles),
+	    .words = dotfiles_words),
+	OPT("server|location|precompressed", "false", &BOOLEAN,
+	    LOC(precompressed)),
+	OPT("server|location|charset", "utf-8", &STRING, LOC(charset),
+	    .test = confval_check_charset, .off = "off"),
+	OPT("server|location|fallback", "", &STRING, LOC(fallback),
+	    .test = confval_check_uri_path),
+	OPT("server|location|error_page", "{}", &ERROR_PAGES, LOC(error_page)),
+	OPT("server|location|try_files", "{}", &TRY_FILES, LOC(try_files),
+	    .aux = LOC(ntry_files)),
+	OPT("server|location|redirect", NULL, &REDIRECTS, LOC(redirects),
+	    .aux = LOC(nredirects)),
+	OPT("server|location|redirect|to", "", &STRING, 0,
+	    .test = test_redirect_to),
+	OPT("server|location|redirect|status", "301", &NUMBER, 0, .min = 301,
+	    .max = 410),
+	OPT("server|location|root", "", &ROOT_DIR, LOC(root)),
+	OPT("server|location|alias", "", &ROOT_DIR, LOC(alias)),
+	OPT("server|location|etag", "mtime-size", &ENUM, LOC(etag),
+	    .words = etag_words),
 };
 
 const size_t config_noptions =

@@ -101,7 +101,8 @@ struct conn {
 	int32_t prev;            /* timer list, by fd; -1 ends it */
 	int32_t next;
 	uint32_t deadline;       /* ms: the low 32 bits of the worker clock */
-	uint32_t group;          /* its address's listen group, by index */
+	uint32_t group;          /* its address's listen group, by index; past
+				  * the config's groups: a server alone */
 	uint32_t buf;            /* connbuf slot; 0: none */
 	uint32_t requests;
 	uint32_t id;             /* the worker's connection number, low bits */
@@ -120,7 +121,10 @@ static struct {
 	struct conn_pool *pool;
 	struct conn *slot;        /* by fd, nslots of them, mapped at init */
 	uint32_t nslots;
-	struct vhost **group_vh;  /* each listen group's default server */
+	size_t nslots_len;        /* bytes mapped */
+	/* Each listen group's default server, then each server by itself
+	 * (for conn_accept): ngroups + nservers entries. */
+	struct vhost **group_vh;
 } conns;
 
 static inline struct conn *conn_at(int32_t fd)
@@ -359,7 +363,7 @@ static void conn_request_done(struct conn *c)
 		return;
 	STATS_ADD(sw->requests, 1);
 	STATS_ADD(sw->bytes_sent, (uint64_t)b->out_sent + b->file_sent);
-	if (conn_served(c)->log != NULL)
+	if (conn_served(c)->log != NULL && !b->reply.no_log)
 		conn_log(c);
 	b->reply.status = 0;
 }
@@ -409,51 +413,61 @@ static uint32_t pool_slots(void)
 	return (uint32_t)rl.rlim_cur;
 }
 
+/* Forget the table of an earlier pool (a test's, a fuzzer's). */
+static void pool_release(void)
+{
+	if (conns.slot != NULL)
+		munmap(conns.slot, conns.nslots_len);
+	free(conns.group_vh);
+	memset(&conns, 0, sizeof(conns));
+}
+
 int conn_pool_init(struct conn_pool *pool)
 {
 	const struct config *cf = pool->cf;
-	size_t len;
+	size_t nvh = cf->ngroups + cf->nservers;
 	void *map;
 
+	pool_release();
 	conns.nslots = pool_slots();
-	len = (size_t)conns.nslots * sizeof(struct conn);
+	conns.nslots_len = (size_t)conns.nslots * sizeof(struct conn);
 	/* Untouched pages cost nothing; a page holds 85 connections. */
-	map = mmap(NULL, len, PROT_READ | PROT_WRITE,
+	map = mmap(NULL, conns.nslots_len, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (map == MAP_FAILED)
 		return -1;
-	conns.group_vh = calloc(cf->ngroups ? cf->ngroups : 1,
-				sizeof(*conns.group_vh));
-	if (conns.group_vh == NULL)
-		goto fail_unmap;
+	conns.slot = map;
+	conns.group_vh = calloc(nvh ? nvh : 1, sizeof(*conns.group_vh));
+	if (conns.group_vh == NULL) {
+		pool_release();
+		return -1;
+	}
 	for (size_t g = 0; g < cf->ngroups; g++)
 		conns.group_vh[g] = &pool->vhosts[cf->groups[g].servers[0]];
-	conns.slot = map;
+	for (size_t i = 0; i < cf->nservers; i++)
+		conns.group_vh[cf->ngroups + i] = &pool->vhosts[i];
 	conns.pool = pool;
 	pool->loop->on_fd = conn_on_event;
 	connbuf_setup(cf);
 	return 0;
-fail_unmap:
-	munmap(map, len);
-	return -1;
 }
 
-int conn_accept_on(struct vhost *vh, const struct listen_group *group, int fd,
-		   const struct sockaddr_storage *peer)
+/* Take over fd for the servers of group (an index into conns.group_vh). */
+static int conn_take(struct vhost *vh, uint32_t group, int fd,
+		     const struct sockaddr_storage *peer)
 {
 	struct conn_pool *pool = conns.pool;
 	struct conn *c;
 
-	assert(pool != NULL && vh->pool == pool);
 	if (fd < 0 || (uint32_t)fd >= conns.nslots) {
-		errno = EMFILE; /* cannot happen: fds stay under the limit */
+		errno = EMFILE; /* the open-file limit was raised since */
 		goto fail;
 	}
 	c = conn_at(fd);
 	memset(c, 0, sizeof(*c));
 	c->prev = c->next = -1;
-	c->group = (uint32_t)(group - pool->cf->groups);
-	assert(c->group < pool->cf->ngroups && conn_vh(c) == vh);
+	c->group = group;
+	assert(conn_vh(c) == vh);
 	c->timer = TIMER_NONE;
 	peer_store(c, peer);
 	pool->nconns++;
@@ -479,6 +493,34 @@ fail:
 	log_errno(LOG_LVL_ERR, "accept: cannot take connection");
 	close(fd);
 	return -1;
+}
+
+/* The pool vh belongs to is ready (a worker's was, at its start; a test's
+ * is at its first connection). */
+static int conn_pool_ready(struct vhost *vh, int fd)
+{
+	if (conns.pool == vh->pool || conn_pool_init(vh->pool) == 0)
+		return 0;
+	log_errno(LOG_LVL_ERR, "accept: no room for connections");
+	close(fd);
+	return -1;
+}
+
+int conn_accept_on(struct vhost *vh, const struct listen_group *group, int fd,
+		   const struct sockaddr_storage *peer)
+{
+	if (conn_pool_ready(vh, fd) == -1)
+		return -1;
+	return conn_take(vh, (uint32_t)(group - conns.pool->cf->groups), fd, peer);
+}
+
+int conn_accept(struct vhost *vh, int fd, const struct sockaddr_storage *peer)
+{
+	if (conn_pool_ready(vh, fd) == -1)
+		return -1;
+	const struct conn_pool *pool = conns.pool;
+	return conn_take(vh, (uint32_t)(pool->cf->ngroups + (size_t)(vh - pool->vhosts)),
+			 fd, peer);
 }
 
 /* ---- client addresses ---- */
@@ -545,12 +587,13 @@ static enum step conn_proxy(struct conn *c)
 static const struct vhost *conn_vhost(const struct conn *c)
 {
 	const struct conn_pool *pool = conns.pool;
-	const struct listen_group *g = &pool->cf->groups[c->group];
 	const struct conn_buf *b = conn_buf(c);
 	const struct request *req = &b->rp.req;
 
-	if (g->nservers < 2)
-		return conn_vh(c);
+	if (c->group >= pool->cf->ngroups ||
+	    pool->cf->groups[c->group].nservers < 2)
+		return conn_vh(c); /* a server alone, or one on the address */
+	const struct listen_group *g = &pool->cf->groups[c->group];
 	unsigned s = route_server(pool->cf, g, b->in + req->host.off,
 				  req->host.len);
 	return &pool->vhosts[s];

@@ -30,6 +30,9 @@ struct event_source {
 
 struct event_loop {
 	int epfd;
+	/* The batch being dispatched, for event_del() to forget entries of */
+	void *batch;
+	int batch_n, batch_i;
 	void (*on_wake)(void); /* called after waiting, before dispatching */
 	void (*on_fd)(int fd, unsigned events); /* for event_add_fd's fds */
 };
@@ -50,9 +53,11 @@ int event_del(struct event_loop *loop, struct event_source *src);
  * The dispatch rule.  One wait returns a batch of events, each carrying
  * the event_source pointer it was registered with, and the batch is
  * dispatched in order (an fd added with event_add_fd counts as a source
- * here, its state as the struct).  So, while a batch is dispatched, a source may be
- * closed, freed or reused only by its own handler: its event in this batch
- * is then the one being handled, and no later event can point at it.  A
+ * here, its state as the struct).  So, while a batch is dispatched, a
+ * source may be closed, freed or reused only by its own handler (its event
+ * in this batch is then the one being handled, and no later event can
+ * point at it), or after event_del(), which forgets the source's later
+ * events in the batch.  A
  * handler that closed another source (a connection whose deadline passed,
  * say) could leave a later event of the batch pointing at freed memory or
  * at a reused struct with another fd.  The owners keep the rule by doing

@@ -51,6 +51,8 @@ struct vhost {
 	const struct worker_view *view;
 	struct conn_pool *pool;          /* the worker's connections (conn.h) */
 	int rootfd;
+	int *locfds;                     /* per location: its root or alias
+					  * directory; -1: the server's */
 	struct access_log *log;          /* NULL: off */
 	/* The server's connection timeouts, and the connections waiting on
 	 * each: conn.c's, kept per server because each list shares one

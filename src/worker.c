@@ -24,7 +24,9 @@
 #include <unistd.h>
 
 #include "conn.h"
+#include "docroot.h"
 #include "event.h"
+#include "fcache.h"
 #include "log.h"
 #include "mime.h"
 #include "proctitle.h"
@@ -45,6 +47,10 @@ struct worker {
 	const struct config *cf;
 	struct vhost *vhosts;       /* one per config server */
 	size_t nvhosts;
+	struct docroot_set roots;   /* their distinct directories, followed */
+	int **root_uses;            /* where each directory's fd goes ... */
+	size_t *root_index;         /* ... and its index in roots */
+	size_t nroot_uses;
 	unsigned slot;
 	unsigned gen;
 	struct stats_worker *sw;    /* our scoreboard slot */
@@ -333,6 +339,103 @@ static void watch_master(pid_t master)
 		drain_start(false); /* it died before we asked */
 }
 
+/*
+ * Every directory the servers answer from: each server's root and each
+ * location's root or alias.  uses[i] is where the descriptor of paths[i]
+ * goes.
+ */
+struct root_uses {
+	const char **paths;
+	int **uses;
+	size_t n;
+};
+
+static void root_use(struct root_uses *u, const char *path, int *use)
+{
+	u->paths[u->n] = path;
+	u->uses[u->n++] = use;
+}
+
+static void roots_collect(struct root_uses *u)
+{
+	size_t cap = 0;
+
+	for (size_t i = 0; i < w.nvhosts; i++)
+		cap += 1 + w.cf->servers[i].nlocations;
+	u->n = 0;
+	u->paths = calloc(cap + 1, sizeof(*u->paths));
+	u->uses = calloc(cap + 1, sizeof(*u->uses));
+	w.root_index = calloc(cap + 1, sizeof(*w.root_index));
+	if (u->paths == NULL || u->uses == NULL || w.root_index == NULL)
+		die("calloc");
+	for (size_t i = 0; i < w.nvhosts; i++) {
+		struct vhost *vh = &w.vhosts[i];
+		const struct server_conf *sc = vh->conf;
+		root_use(u, sc->root, &vh->rootfd);
+		for (size_t k = 0; k < sc->nlocations; k++) {
+			const struct location_conf *l = &sc->locations[k];
+			const char *dir = l->alias != NULL ? l->alias : l->root;
+			if (dir != NULL)
+				root_use(u, dir, &vh->locfds[k]);
+		}
+	}
+}
+
+/* Give each server and location the descriptor of its directory now. */
+static void roots_apply(void)
+{
+	for (size_t i = 0; i < w.nroot_uses; i++)
+		*w.root_uses[i] = w.roots.v[w.root_index[i]].fd;
+}
+
+static void setup_roots(void)
+{
+	struct root_uses u;
+	const char *bad = NULL;
+
+	roots_collect(&u);
+	if (docroot_set_open(&w.roots, u.paths, u.n, w.root_index, &bad) == -1)
+		die(bad);
+	free(u.paths);
+	w.root_uses = u.uses;
+	w.nroot_uses = u.n;
+	roots_apply();
+}
+
+/*
+ * A deploy that flips a root (a `current` link renamed over) is seen at
+ * the first wake-up of the next second, before that wake-up's requests
+ * are dispatched.  The small-file cache is keyed by root descriptor and
+ * path: emptied, so that nothing of the old tree is served from memory.
+ */
+static void roots_follow(void)
+{
+	if (docroot_set_check(&w.roots, w.view.now) == 0)
+		return;
+	roots_apply();
+	fcache_clear();
+}
+
+static void on_wake(void)
+{
+	clock_refresh();
+	roots_follow();
+}
+
+/* Room for the directories of locations with a root or alias of their
+ * own (opened by setup_roots); -1 for the others. */
+static void open_location_dirs(struct vhost *vh)
+{
+	const struct server_conf *sc = vh->conf;
+
+	if (sc->nlocations == 0)
+		return;
+	if ((vh->locfds = calloc(sc->nlocations, sizeof(int))) == NULL)
+		die("calloc");
+	for (size_t k = 0; k < sc->nlocations; k++)
+		vh->locfds[k] = -1;
+}
+
 /* Open roots and logs while still privileged. */
 static void setup_vhosts(void)
 {
@@ -347,9 +450,7 @@ static void setup_vhosts(void)
 		vh->conf = sc;
 		vh->view = &w.view;
 		vh->pool = &w.conns;
-		vh->rootfd = open(sc->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (vh->rootfd == -1)
-			die(sc->root);
+		open_location_dirs(vh);
 		if (sc->access_log != NULL &&
 		    (vh->log = access_log_open_as(sc->access_log,
 						  (enum access_format)sc->access_format,
@@ -358,6 +459,7 @@ static void setup_vhosts(void)
 			die(sc->access_log);
 		conn_vhost_init(vh);
 	}
+	setup_roots();
 	w.conns = (struct conn_pool){
 		.loop = &w.loop,
 		.cf = w.cf,
@@ -582,7 +684,7 @@ void worker_run(const struct worker_args *a)
 	clock_refresh();
 	if (event_loop_init(&w.loop) == -1)
 		die("epoll_create");
-	w.loop.on_wake = clock_refresh; /* deadlines count from the wake-up */
+	w.loop.on_wake = on_wake; /* deadlines count from the wake-up */
 	setup_signals();
 	setup_vhosts();
 	setup_limits();

@@ -27,16 +27,16 @@ LAYERS = [
                 "pidfile", "daemon", "handoff", "upgrade", "control",
                 "sdnotify", "listen"]),
     ("worker", ["worker"]),
-    ("config", ["config", "confschema"]),
+    ("config", ["config", "confschema", "confloc"]),
     ("conn", ["conn", "connbuf"]),
     ("handlers", ["serve", "endpoint"]),
     ("responses", ["route", "file", "fcache", "reply", "autoindex", "status",
-                   "access"]),
+                   "access", "redirmap", "statuspage", "etag", "docroot"]),
     ("syntax", ["request", "path", "range", "cond", "mime", "coding",
-                "response", "proxy"]),
+                "response", "proxy", "redirect", "tryfiles", "navigation"]),
     ("base", ["event", "log", "stats", "confval", "conftext", "confload",
               "cpus", "cidr",
-              "proctitle", "llhttp"]),
+              "proctitle", "llhttp", "human"]),
 ]
 
 # Cycles known and still to be removed, each with why it is there.  Listed
