@@ -18,9 +18,11 @@
 #include "etag.h"
 #include "fcache.h"
 #include "file.h"
+#include "log.h"
 #include "mime.h"
 #include "navigation.h"
 #include "path.h"
+#include "platform.h"
 #include "range.h"
 #include "redirect.h"
 #include "redirmap.h"
@@ -185,22 +187,18 @@ void serve_error(const struct request *req, int status, struct reply *r)
 }
 
 /*
- * error_page: the configured file of the server's root as the body of an
- * error status, with the headers error_answer would send.  false when there
- * is none or it cannot be served; the caller then sends the built-in body.
- * Opening the page never produces another error page.
+ * The file uri of the server's root as the body of an error status (an
+ * error_page, or a 404 rule of _redirects), with the headers error_answer
+ * would send.  false when it cannot be served; the caller then sends the
+ * built-in body.  Opening the page never produces another error page.
  */
-static bool error_page(struct answer *a, int status, const char *crange)
+static bool page_answer(struct answer *a, int status, const char *uri,
+			const char *crange)
 {
-	const char *uri;
 	char path[PATH_MAX_LEN];
 	struct stat st;
 	int n, fd;
 
-	if (status < ERROR_PAGE_FIRST ||
-	    status >= ERROR_PAGE_FIRST + ERROR_PAGE_COUNT ||
-	    (uri = a->loc->error_page[status - ERROR_PAGE_FIRST]) == NULL)
-		return false;
 	n = path_normalize(uri, strlen(uri), path, sizeof(path));
 	if (n <= 0 || (!a->loc->dotfiles && path_is_hidden(path)))
 		return false;
@@ -238,6 +236,18 @@ static bool error_page(struct answer *a, int status, const char *crange)
 	else if (fd >= 0)
 		close(fd);
 	return rc == 0;
+}
+
+/* error_page: the configured page of the status, if any. */
+static bool error_page(struct answer *a, int status, const char *crange)
+{
+	const char *uri;
+
+	if (status < ERROR_PAGE_FIRST ||
+	    status >= ERROR_PAGE_FIRST + ERROR_PAGE_COUNT ||
+	    (uri = a->loc->error_page[status - ERROR_PAGE_FIRST]) == NULL)
+		return false;
+	return page_answer(a, status, uri, crange);
 }
 
 /* An error of a routed request: its error_page, else the built-in body. */
@@ -541,6 +551,49 @@ static int errno_status(int err)
 	}
 }
 
+/* The directory the request's paths are opened beneath, for the log. */
+static const char *answer_dir(const struct answer *a)
+{
+	if (a->rootfd != a->vh->rootfd && a->loc->alias != NULL)
+		return a->loc->alias;
+	if (a->rootfd != a->vh->rootfd && a->loc->root != NULL)
+		return a->loc->root;
+	return a->vh->conf->root;
+}
+
+/*
+ * Why a file was refused, in the error log, as nginx logs a failed open():
+ * 403s at info, 404s at debug.  log_msg formats nothing unless the level
+ * is written, and none of this is on the path of a 200.  errno is kept.
+ */
+static void log_refusal(const struct answer *a, const char *path, int err)
+{
+	const struct server_conf *sc = a->vh->conf;
+	const char *why = "";
+	int saved = errno;
+
+	if (err == ELOOP && sc->symlinks == SYMLINKS_OFF)
+		why = ": a symbolic link on the path, refused by symlinks = off";
+	else if (err == EXDEV)
+		why = ": a symbolic link on the path leads outside the root";
+	else if (err == EACCES && sc->symlinks == SYMLINKS_OWNER)
+		why = " (or, with symlinks = owner, a link and its target "
+		      "have different owners)";
+	log_msg(errno_status(err) == 404 ? LOG_LVL_DEBUG : LOG_LVL_INFO,
+		"open() \"%s%s\" failed (%d: %s)%s, request: \"%.*s\"",
+		answer_dir(a), path, err, strerror(err), why,
+		(int)a->req->target.len, a->buf + a->req->target.off);
+	errno = saved;
+}
+
+/* A refusal that is a rule of the configuration, not an open(): info. */
+static void log_rule(const struct answer *a, const char *path,
+		     const char *rule)
+{
+	log_info("\"%s%s\" %s, request: \"%.*s\"", answer_dir(a), path,
+		 rule, (int)a->req->target.len, a->buf + a->req->target.off);
+}
+
 /*
  * A listing's validator: weak, since the same directory state can be
  * listed in other bytes (dotfiles changed by a reload, another forkd
@@ -621,6 +674,7 @@ static void serve_dir(struct answer *a, const char *path, size_t plen,
 		if (fd == -1) {
 			if (errno == ENOENT)
 				continue;
+			log_refusal(a, name, errno);
 			answer_error(a, errno_status(errno), NULL);
 			return;
 		}
@@ -630,10 +684,13 @@ static void serve_dir(struct answer *a, const char *path, size_t plen,
 		}
 		drop(fd);
 	}
-	if (a->loc->autoindex)
+	if (a->loc->autoindex) {
 		serve_listing(a, path, autoindex_format_of(query, qlen));
-	else
-		answer_error(a, 403, NULL);
+		return;
+	}
+	log_rule(a, path, "is a directory with no index file, and autoindex "
+		 "is off");
+	answer_error(a, 403, NULL);
 }
 
 /*
@@ -838,6 +895,8 @@ static void serve_path(struct answer *a, const char *path, size_t n,
 	struct stat st;
 	int fd = open_file(a, path, &st);
 
+	if (fd == -1)
+		log_refusal(a, path, errno);
 	if (fd == -1 && errno_status(errno) == 404 && a->loc->fallback != NULL) {
 		serve_fallback(a, a->loc->fallback);
 		return;
@@ -853,6 +912,7 @@ static void serve_path(struct answer *a, const char *path, size_t n,
 		serve_file(a, fd, &st, path);
 	} else {
 		drop(fd);
+		log_rule(a, path, "is not a regular file or directory");
 		answer_error(a, 403, NULL);
 	}
 }
@@ -874,12 +934,165 @@ static const char *location_dir(struct answer *a, const char *path)
 	return loc->alias != NULL ? path + loc->prefix_len - 1 : path;
 }
 
+/* ------------------------------------------- _redirects and _headers */
+
+/*
+ * What the platform files change for one request: the location's settings
+ * with the _headers lines after its own add_header lines.  It lives in
+ * serve_request's frame, for as long as the answer points to it.
+ */
+struct platform_view {
+	struct location_conf loc;
+	char headers[HEADERS_MAX + 1];
+};
+
+/* Is path (beneath the location's directory) a file, or a directory that
+ * would be answered (an index file, or a listing)? */
+static bool found_here(struct answer *a, const char *path, bool file_ok,
+		       bool dir_ok)
+{
+	const struct server_conf *sc = a->vh->conf;
+	char name[PATH_MAX_LEN];
+	struct stat st;
+	int fd;
+
+	if ((!a->loc->dotfiles && path_is_hidden(path)) ||
+	    (fd = file_open(a->rootfd, path, sc->symlinks, &st)) == -1)
+		return false;
+	close(fd);
+	if (S_ISREG(st.st_mode) || !S_ISDIR(st.st_mode) || !dir_ok)
+		return S_ISREG(st.st_mode) && file_ok;
+	if (a->loc->autoindex)
+		return true;
+	for (size_t i = 0; i < sc->nindex; i++) {
+		if ((size_t)snprintf(name, sizeof(name), "%s%s%s", path,
+				     path[strlen(path) - 1] == '/' ? "" : "/",
+				     sc->index[i]) >= sizeof(name) ||
+		    (fd = file_open(a->rootfd, name, sc->symlinks, &st)) == -1)
+			continue;
+		close(fd);
+		if (S_ISREG(st.st_mode))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Netlify's shadowing: would the request be answered from a file (the
+ * path, or a try_files candidate before any fallback)?  Then a rule
+ * without `!` is passed over.
+ */
+static bool file_shadows(struct answer *a)
+{
+	const struct location_conf *loc = a->loc;
+	const char *fspath = location_dir(a, a->uri);
+	char cand[PATH_MAX_LEN];
+	int status, n;
+
+	if (loc->ntry_files == 0)
+		return found_here(a, fspath, true, true);
+	for (size_t i = 0; i < loc->ntry_files; i++) {
+		const char *c = loc->try_files[i];
+		enum try_kind kind = tryfiles_kind(c, i + 1 == loc->ntry_files,
+						   &status);
+		if (kind == TRY_STATUS || kind == TRY_FALLBACK)
+			break;
+		n = tryfiles_expand(c, fspath, cand, sizeof(cand));
+		if (n > 0 && found_here(a, cand, kind == TRY_FILE,
+					kind == TRY_DIR))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The first _redirects rule for the request: a redirect, a page with 404,
+ * or a rewrite, which puts the target in path (a->uri, PATH_MAX_LEN
+ * bytes) and its location in a->loc.  true when it answered.
+ */
+static bool platform_rules(struct answer *a, char *path, const char *query,
+			   size_t qlen)
+{
+	const struct platform *p = a->vh->conf->platform;
+	char out[PATH_MAX_LEN * 3 + REDIRECT_TARGET_MAX];
+	bool forced = false;
+	int st = platform_redirect(p, a->uri, false, query, qlen, out,
+				   sizeof(out), &forced);
+
+	if (st > 0 && !forced && platform_shadows(p) && file_shadows(a))
+		st = platform_redirect(p, a->uri, true, query, qlen, out,
+				       sizeof(out), &forced);
+	if (st == 0)
+		return false;
+	if (st == -1 || (st == 200 && strlen(out) >= PATH_MAX_LEN)) {
+		answer_error(a, 414, NULL);
+	} else if (st == 200) {
+		strcpy(path, out);
+		a->loc = route_location(a->vh->conf, path);
+		return false;
+	} else if (st == 404) {
+		if (platform_own_file(out) || !page_answer(a, 404, out, NULL))
+			answer_error(a, 404, NULL);
+	} else {
+		answer_moved(a, st, out, strlen(out));
+	}
+	return true;
+}
+
+/* The location's add_header lines, then the _headers lines in pv. */
+static int platform_merge(struct answer *a, struct platform_view *pv,
+			  size_t n)
+{
+	const struct location_conf *loc = a->loc;
+
+	if (loc->headers_len + n > HEADERS_MAX)
+		return -1;
+	pv->loc = *loc;
+	memmove(pv->headers + loc->headers_len, pv->headers, n + 1);
+	if (loc->headers_len > 0)
+		memcpy(pv->headers, loc->headers, loc->headers_len);
+	pv->loc.headers = pv->headers;
+	pv->loc.headers_len = loc->headers_len + n;
+	a->loc = &pv->loc;
+	return 0;
+}
+
+/*
+ * platform_files: the two files are never served; _redirects may answer
+ * or rewrite path; the headers are those of the path as requested.  true
+ * when the request was answered.
+ */
+static bool serve_platform(struct answer *a, struct platform_view *pv,
+			   char *path, const char *query, size_t qlen)
+{
+	int n;
+
+	if (platform_own_file(path)) {
+		answer_error(a, 404, NULL);
+		return true;
+	}
+	n = platform_headers(a->vh->conf->platform, path, pv->headers,
+			     sizeof(pv->headers));
+	if (n >= 0 && platform_rules(a, path, query, qlen))
+		return true;
+	if (platform_own_file(path)) {
+		answer_error(a, 404, NULL);
+		return true;
+	}
+	if (n == -1 || (n > 0 && platform_merge(a, pv, (size_t)n) == -1)) {
+		answer_error(a, 500, NULL); /* more than HEADERS_MAX */
+		return true;
+	}
+	return false;
+}
+
 void serve_request(const struct vhost *vh, const char *buf,
 		   const struct request *req, struct reply *r)
 {
 	const char *raw, *query, *fspath;
 	size_t rawlen, qlen;
 	char path[PATH_MAX_LEN];
+	struct platform_view pv;
 	struct answer a = {
 		.vh = vh,
 		.buf = buf,
@@ -917,8 +1130,13 @@ void serve_request(const struct vhost *vh, const char *buf,
 	r->no_log = a.loc->log_off;
 	if (serve_moved(&a, query, qlen))
 		return;
+	if (vh->conf->platform != NULL &&
+	    serve_platform(&a, &pv, path, query, qlen))
+		return;
 	/* Hidden files (.git, .env, .htpasswd) are not there, unless allowed. */
 	if (!a.loc->dotfiles && path_is_hidden(path)) {
+		log_rule(&a, path, "is hidden (a name starting with \".\"), "
+			 "refused by dotfiles = deny");
 		answer_error(&a, 404, NULL);
 		return;
 	}
