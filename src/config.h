@@ -16,6 +16,7 @@
 #include "cidr.h"
 #include "log.h"
 
+struct hostmap;
 struct mime_types;
 
 #define CONFIG_ERR_MAX 512
@@ -58,6 +59,9 @@ struct location_conf {
 	long long expires;           /* seconds, EXPIRES_OFF or EXPIRES_EPOCH */
 	char *headers;               /* "Name: value\r\n" lines; NULL: none */
 	size_t headers_len;
+	size_t parent;               /* index + 1 of the longest location
+				      * whose prefix starts this one; 0: none
+				      * (route.h keeps locations sorted) */
 };
 
 struct server_conf {
@@ -74,7 +78,8 @@ struct server_conf {
 	char *fallback;              /* served (200) for a missing file; NULL */
 	char *error_page[ERROR_PAGE_COUNT]; /* by status - 400; NULL: built-in */
 	struct location_conf defaults; /* server-level expires, add_header */
-	struct location_conf *locations; /* each complete (defaults applied) */
+	struct location_conf *locations; /* each complete (defaults applied),
+					  * sorted by prefix */
 	size_t nlocations;
 	char *root;                  /* absolute path, no trailing slash */
 	char **index;                /* file names tried for a directory */
@@ -111,6 +116,7 @@ struct listen_group {
 	const char *text;            /* the first spelling (not owned) */
 	unsigned *servers;           /* indexes into config->servers */
 	size_t nservers;
+	struct hostmap *names;       /* server names -> servers (route.h) */
 };
 
 struct config {

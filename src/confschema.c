@@ -27,6 +27,7 @@
 #include "file.h"
 #include "log.h"
 #include "mime.h"
+#include "route.h"
 
 #define WORKERS_MAX 512
 #define CONNECTIONS_MAX 1000000
@@ -193,11 +194,11 @@ static int check_parsed(const struct option *o, cfg_opt_t *opt, char *msg,
 	return o->kind->parse(o, last_value(opt), &scratch, msg, len);
 }
 
-static int store_parsed(const struct option *o, cfg_t *sec, void *base)
+static int store_parsed(const struct option *o, cfg_opt_t *opt, void *base)
 {
 	char msg[CONFIG_ERR_MAX];
 
-	if (o->kind->parse(o, cfg_getstr(sec, option_name(o)),
+	if (o->kind->parse(o, cfg_opt_getnstr(opt, 0),
 			   AT(base, o->dst, void), msg, sizeof(msg)) == -1)
 		return config_store_failed(msg);
 	return 0;
@@ -218,9 +219,9 @@ static const struct kind
 
 /* ------------------------------------------------------ other kinds */
 
-static int store_bool(const struct option *o, cfg_t *sec, void *base)
+static int store_bool(const struct option *o, cfg_opt_t *opt, void *base)
 {
-	*AT(base, o->dst, bool) = cfg_getbool(sec, option_name(o));
+	*AT(base, o->dst, bool) = cfg_opt_getnbool(opt, 0);
 	return 0;
 }
 
@@ -239,9 +240,9 @@ static int check_nonempty(const struct option *o, cfg_opt_t *opt, char *msg,
 }
 
 /* A string; "" or the row's off word store NULL. */
-static int store_string(const struct option *o, cfg_t *sec, void *base)
+static int store_string(const struct option *o, cfg_opt_t *opt, void *base)
 {
-	const char *s = cfg_getstr(sec, option_name(o));
+	const char *s = cfg_opt_getnstr(opt, 0);
 
 	if (s[0] == '\0' || (o->off != NULL && strcmp(s, o->off) == 0))
 		return 0;
@@ -249,9 +250,9 @@ static int store_string(const struct option *o, cfg_t *sec, void *base)
 }
 
 /* A file name, made absolute; the row's off word stores NULL. */
-static int store_path(const struct option *o, cfg_t *sec, void *base)
+static int store_path(const struct option *o, cfg_opt_t *opt, void *base)
 {
-	const char *s = cfg_getstr(sec, option_name(o));
+	const char *s = cfg_opt_getnstr(opt, 0);
 
 	if (o->off != NULL && strcmp(s, o->off) == 0)
 		return 0;
@@ -261,12 +262,13 @@ static int store_path(const struct option *o, cfg_t *sec, void *base)
 }
 
 /* error_log: "stderr" as written, else a file name. */
-static int store_log_target(const struct option *o, cfg_t *sec, void *base)
+static int store_log_target(const struct option *o, cfg_opt_t *opt,
+			    void *base)
 {
-	const char *s = cfg_getstr(sec, option_name(o));
+	const char *s = cfg_opt_getnstr(opt, 0);
 
 	if (strcmp(s, "stderr") != 0)
-		return store_path(o, sec, base);
+		return store_path(o, opt, base);
 	return (*AT(base, o->dst, char *) = dup_or_fail(s)) != NULL ? 0 : -1;
 }
 
@@ -275,9 +277,9 @@ static int store_log_target(const struct option *o, cfg_t *sec, void *base)
  * that cannot be read leaves the table NULL: the built-in one alone.  The
  * table is only parsed here; each worker installs its own config's.
  */
-static int store_mime(const struct option *o, cfg_t *sec, void *base)
+static int store_mime(const struct option *o, cfg_opt_t *opt, void *base)
 {
-	const char *s = cfg_getstr(sec, option_name(o));
+	const char *s = cfg_opt_getnstr(opt, 0);
 	char *path;
 
 	if (s[0] == '\0' || strcmp(s, "off") == 0)
@@ -315,9 +317,9 @@ static int check_root(const struct option *o, cfg_opt_t *opt, char *msg,
 	return rc;
 }
 
-static int store_root(const struct option *o, cfg_t *sec, void *base)
+static int store_root(const struct option *o, cfg_opt_t *opt, void *base)
 {
-	const char *s = cfg_getstr(sec, option_name(o));
+	const char *s = cfg_opt_getnstr(opt, 0);
 
 	if ((*AT(base, o->dst, char *) = confval_root(config_dir(), s)) == NULL)
 		return config_store_failed(NULL);
@@ -325,10 +327,9 @@ static int store_root(const struct option *o, cfg_t *sec, void *base)
 }
 
 /* A list of strings: char ** at dst, its size_t count at aux. */
-static int store_strings(const struct option *o, cfg_t *sec, void *base)
+static int store_strings(const struct option *o, cfg_opt_t *opt, void *base)
 {
-	const char *name = option_name(o);
-	unsigned k = cfg_size(sec, name);
+	unsigned k = cfg_opt_size(opt);
 	char ***out = AT(base, o->dst, char **);
 	size_t *n = AT(base, o->aux, size_t);
 
@@ -336,17 +337,16 @@ static int store_strings(const struct option *o, cfg_t *sec, void *base)
 	if (k > 0 && (*out = calloc(k, sizeof(**out))) == NULL)
 		return config_store_failed(NULL);
 	for (; *n < k; (*n)++)
-		if (((*out)[*n] = dup_or_fail(cfg_getnstr(sec, name,
-							  (unsigned)*n))) == NULL)
+		if (((*out)[*n] = dup_or_fail(cfg_opt_getnstr(opt,
+							      (unsigned)*n))) == NULL)
 			return -1;
 	return 0;
 }
 
 /* A list of address blocks: struct cidr * at dst, count at aux. */
-static int store_cidrs(const struct option *o, cfg_t *sec, void *base)
+static int store_cidrs(const struct option *o, cfg_opt_t *opt, void *base)
 {
-	const char *name = option_name(o);
-	unsigned k = cfg_size(sec, name);
+	unsigned k = cfg_opt_size(opt);
 	struct cidr **out = AT(base, o->dst, struct cidr *);
 
 	if (k == 0)
@@ -354,7 +354,7 @@ static int store_cidrs(const struct option *o, cfg_t *sec, void *base)
 	if ((*out = calloc(k, sizeof(**out))) == NULL)
 		return config_store_failed(NULL);
 	for (unsigned i = 0; i < k; i++)
-		if (cidr_parse(cfg_getnstr(sec, name, i), &(*out)[i]) == -1)
+		if (cidr_parse(cfg_opt_getnstr(opt, i), &(*out)[i]) == -1)
 			return config_store_failed("bad address block");
 	*AT(base, o->aux, size_t) = k;
 	return 0;
@@ -370,14 +370,15 @@ static int check_error_page(const struct option *o, cfg_opt_t *opt,
 }
 
 /* Into the char *[ERROR_PAGE_COUNT] at dst; later entries win. */
-static int store_error_pages(const struct option *o, cfg_t *sec, void *base)
+static int store_error_pages(const struct option *o, cfg_opt_t *opt,
+			     void *base)
 {
 	char **pages = AT(base, o->dst, char *), msg[CONFIG_ERR_MAX];
 
-	for (unsigned i = 0; i < cfg_size(sec, option_name(o)); i++) {
+	for (unsigned i = 0; i < cfg_opt_size(opt); i++) {
 		bool codes[ERROR_PAGE_COUNT];
 		const char *uri;
-		if (confval_parse_error_page(cfg_getnstr(sec, option_name(o), i),
+		if (confval_parse_error_page(cfg_opt_getnstr(opt, i),
 					     codes, &uri, msg, sizeof(msg)) == -1)
 			return config_store_failed(msg);
 		for (size_t k = 0; k < ERROR_PAGE_COUNT; k++) {
@@ -397,22 +398,21 @@ static int check_header(const struct option *o, cfg_opt_t *opt, char *msg,
 	return confval_check_header(last_value(opt), msg, len);
 }
 
-/* The bytes the add_header lines of sec take in a response head. */
-static size_t headers_bytes(cfg_t *sec)
+/* The bytes the add_header lines of hdr take in a response head. */
+static size_t headers_bytes(cfg_opt_t *hdr)
 {
 	size_t n = 0;
 
-	for (unsigned i = 0; i < cfg_size(sec, "add_header"); i++)
-		n += strlen(cfg_getnstr(sec, "add_header", i)) + 2;
+	for (unsigned i = 0; i < cfg_opt_size(hdr); i++)
+		n += strlen(cfg_opt_getnstr(hdr, i)) + 2;
 	return n;
 }
 
 /* "Name: value\r\n" lines into the struct location_conf at dst. */
-static int store_headers(const struct option *o, cfg_t *sec, void *base)
+static int store_headers(const struct option *o, cfg_opt_t *hdr, void *base)
 {
 	struct location_conf *loc = AT(base, o->dst, struct location_conf);
-	cfg_opt_t *hdr = cfg_getopt(sec, option_name(o));
-	size_t n = headers_bytes(sec);
+	size_t n = headers_bytes(hdr);
 
 	free(loc->headers);
 	loc->headers = NULL;
@@ -441,9 +441,10 @@ static int check_log_format(const struct option *o, cfg_opt_t *opt,
 }
 
 /* The format as an int at dst; a custom one's text at aux. */
-static int store_log_format(const struct option *o, cfg_t *sec, void *base)
+static int store_log_format(const struct option *o, cfg_opt_t *opt,
+			    void *base)
 {
-	const char *s = cfg_getstr(sec, option_name(o));
+	const char *s = cfg_opt_getnstr(opt, 0);
 	char msg[CONFIG_ERR_MAX];
 	enum access_format f;
 
@@ -503,9 +504,9 @@ static int check_listen(const struct option *o, cfg_opt_t *opt, char *msg,
 }
 
 /* struct listen_conf * at dst, count at aux. */
-static int store_listen(const struct option *o, cfg_t *sec, void *base)
+static int store_listen(const struct option *o, cfg_opt_t *opt, void *base)
 {
-	unsigned n = cfg_size(sec, "listen");
+	unsigned n = cfg_opt_size(opt);
 	struct listen_conf **v = AT(base, o->dst, struct listen_conf *);
 	size_t *nv = AT(base, o->aux, size_t);
 	char msg[CONFIG_ERR_MAX];
@@ -514,7 +515,7 @@ static int store_listen(const struct option *o, cfg_t *sec, void *base)
 		return config_store_failed(NULL);
 	while (*nv < n) {
 		struct listen_conf *l = &(*v)[*nv];
-		const char *s = cfg_getnstr(sec, "listen", (unsigned)*nv);
+		const char *s = cfg_opt_getnstr(opt, (unsigned)*nv);
 
 		if ((l->text = dup_or_fail(s)) == NULL)
 			return -1;
@@ -530,60 +531,19 @@ static int store_listen(const struct option *o, cfg_t *sec, void *base)
 
 static int headers_room(cfg_t *sec, char *msg, size_t len)
 {
-	if (headers_bytes(sec) <= HEADERS_MAX)
+	if (headers_bytes(cfg_getopt(sec, "add_header")) <= HEADERS_MAX)
 		return 0;
 	snprintf(msg, len, "add_header: more than %d bytes of headers",
 		 HEADERS_MAX);
 	return -1;
 }
 
-/* One listen value of sec against an earlier server, other. */
-static int shared_listen(cfg_t *sec, cfg_t *other, const char *s, char *msg,
-			 size_t len)
-{
-	bool named = cfg_size(sec, "server_name") > 0;
-	bool dflt = cfg_getbool(sec, "default_server");
-	struct sockaddr_storage ss;
-	const char *dup;
-	socklen_t sslen;
-
-	if (confval_parse_listen(s, &ss, &sslen, NULL, 0) == -1 ||
-	    (dup = listen_find(cfg_getopt(other, "listen"), -1u, &ss)) == NULL)
-		return 0;
-	if (!named && !dflt)
-		snprintf(msg, len, "listen \"%s\": same address as \"%s\" of an "
-			 "earlier server; give this one a server_name", s, dup);
-	else if (dflt && cfg_getbool(other, "default_server"))
-		snprintf(msg, len, "listen \"%s\": an earlier server is "
-			 "default_server for \"%s\" already", s, dup);
-	else
-		return 0;
-	return -1;
-}
-
 /*
- * Servers may share an address (virtual hosts) when Host can tell them
- * apart: a later one needs a server_name (or must be the default), and
- * only one may be the default.
+ * At the closing brace of each server section.  A good section is stored
+ * and checked against the earlier servers right away, and its libconfuse
+ * tree freed (config_take_server), so a file of many servers is loaded in
+ * one pass over memory that stays in the cache.
  */
-static int check_shared_listen(cfg_t *sec, char *msg, size_t len)
-{
-	cfg_t *root = config_root();
-	cfg_opt_t *mine = cfg_getopt(sec, "listen");
-
-	for (unsigned i = 0; i < cfg_size(root, "server"); i++) {
-		cfg_t *other = cfg_getnsec(root, "server", i);
-		if (other == sec)
-			break;
-		for (unsigned a = 0; a < cfg_opt_size(mine); a++)
-			if (shared_listen(sec, other, cfg_opt_getnstr(mine, a),
-					  msg, len) == -1)
-				return -1;
-	}
-	return 0;
-}
-
-/* At the closing brace of each server section. */
 static int check_server(const struct option *o, cfg_opt_t *opt, char *msg,
 			size_t len)
 {
@@ -594,24 +554,15 @@ static int check_server(const struct option *o, cfg_opt_t *opt, char *msg,
 	else if (cfg_getstr(sec, "root") == NULL)
 		snprintf(msg, len, "server section needs a root directive");
 	else if (headers_room(sec, msg, len) == 0)
-		return check_shared_listen(sec, msg, len);
+		return config_take_server(opt, msg, len);
 	return -1;
 }
 
-/* struct server_conf * at dst, count at aux. */
-static int store_servers(const struct option *o, cfg_t *root, void *base)
+/* struct server_conf * at dst, count at aux: the servers taken so far. */
+static int store_servers(const struct option *o, cfg_opt_t *opt, void *base)
 {
-	unsigned n = cfg_size(root, "server");
-	struct server_conf **v = AT(base, o->dst, struct server_conf *);
-
-	if ((*v = calloc(n, sizeof(**v))) == NULL)
-		return config_store_failed(NULL);
-	/* zeroed, so config_free() may free all n of them */
-	*AT(base, o->aux, size_t) = n;
-	for (unsigned i = 0; i < n; i++)
-		if (config_store_scope(o->path, cfg_getnsec(root, "server", i),
-				       &(*v)[i], false) == -1)
-			return -1;
+	config_give_servers(AT(base, o->dst, struct server_conf *),
+			    AT(base, o->aux, size_t));
 	return 0;
 }
 
@@ -645,11 +596,15 @@ static int store_location(struct location_conf *loc, cfg_t *ls,
 	return config_store_scope(scope, ls, loc, true);
 }
 
-/* struct location_conf * at dst, count at aux; base a server_conf. */
-static int store_locations(const struct option *o, cfg_t *sec, void *base)
+/*
+ * struct location_conf * at dst, count at aux; base a server_conf.  Sorted
+ * for route_location().
+ */
+static int store_locations(const struct option *o, cfg_opt_t *opt,
+			   void *base)
 {
 	const struct server_conf *sc = base;
-	unsigned n = cfg_size(sec, "location");
+	unsigned n = cfg_opt_size(opt);
 	struct location_conf **v = AT(base, o->dst, struct location_conf *);
 	size_t *nv = AT(base, o->aux, size_t);
 
@@ -657,9 +612,10 @@ static int store_locations(const struct option *o, cfg_t *sec, void *base)
 		return config_store_failed(NULL);
 	for (; *nv < n; (*nv)++)
 		if (store_location(&(*v)[*nv],
-				   cfg_getnsec(sec, "location", (unsigned)*nv),
+				   cfg_opt_getnsec(opt, (unsigned)*nv),
 				   &sc->defaults, o->path) == -1)
 			return -1;
+	route_index_locations(*v, *nv);
 	return 0;
 }
 
