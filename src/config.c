@@ -55,6 +55,9 @@ struct loader {
 
 static struct loader *loading;
 
+/* Shared, so that a server without error_page is 1.6 KB smaller. */
+char *config_no_error_pages[ERROR_PAGE_COUNT];
+
 /* ------------------------------------------------------------ messages */
 
 static void loader_verror(int line, const char *fmt, va_list ap)
@@ -602,8 +605,11 @@ static void server_free(struct server_conf *sc)
 	free(sc->root);
 	free(sc->charset);
 	free(sc->fallback);
-	for (size_t i = 0; i < ERROR_PAGE_COUNT; i++)
-		free(sc->error_page[i]);
+	if (sc->error_page != config_no_error_pages && sc->error_page != NULL) {
+		for (size_t i = 0; i < ERROR_PAGE_COUNT; i++)
+			free(sc->error_page[i]);
+		free(sc->error_page);
+	}
 	free(sc->defaults.headers);
 	for (size_t i = 0; i < sc->nlocations; i++) {
 		free(sc->locations[i].prefix);

@@ -76,7 +76,9 @@ struct server_conf {
 	bool autoindex;              /* list a directory with no index file */
 	char *charset;               /* added to text types; NULL: none */
 	char *fallback;              /* served (200) for a missing file; NULL */
-	char *error_page[ERROR_PAGE_COUNT]; /* by status - 400; NULL: built-in */
+	char **error_page;           /* [ERROR_PAGE_COUNT], by status - 400;
+				      * each NULL: built-in.  A server with
+				      * none shares config_no_error_pages */
 	struct location_conf defaults; /* server-level expires, add_header */
 	struct location_conf *locations; /* each complete (defaults applied),
 					  * sorted by prefix */
@@ -144,6 +146,9 @@ struct config {
 	struct listen_group *groups; /* one per distinct listen address */
 	size_t ngroups;
 };
+
+/* All built-in: the error pages of every server that sets none. */
+extern char *config_no_error_pages[ERROR_PAGE_COUNT];
 
 /*
  * Parse and validate the file at path.  Returns a config, or NULL with a

@@ -369,12 +369,21 @@ static int check_error_page(const struct option *o, cfg_opt_t *opt,
 	return confval_parse_error_page(last_value(opt), codes, &uri, msg, len);
 }
 
-/* Into the char *[ERROR_PAGE_COUNT] at dst; later entries win. */
+/*
+ * A char *[ERROR_PAGE_COUNT] at dst, later entries winning; the shared
+ * all-NULL one when there are none (thousands of virtual hosts set none).
+ */
 static int store_error_pages(const struct option *o, cfg_opt_t *opt,
 			     void *base)
 {
-	char **pages = AT(base, o->dst, char *), msg[CONFIG_ERR_MAX];
+	char ***dst = AT(base, o->dst, char **), **pages, msg[CONFIG_ERR_MAX];
 
+	if (cfg_opt_size(opt) == 0) {
+		*dst = config_no_error_pages;
+		return 0;
+	}
+	if ((pages = *dst = calloc(ERROR_PAGE_COUNT, sizeof(*pages))) == NULL)
+		return config_store_failed(NULL);
 	for (unsigned i = 0; i < cfg_opt_size(opt); i++) {
 		bool codes[ERROR_PAGE_COUNT];
 		const char *uri;
