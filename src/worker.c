@@ -306,6 +306,41 @@ static void watch_master(pid_t master)
 		drain_start(false); /* it died before we asked */
 }
 
+static int root_cmp(const void *a, const void *b)
+{
+	const struct vhost *va = *(struct vhost *const *)a,
+			   *vb = *(struct vhost *const *)b;
+
+	return strcmp(va->conf->root, vb->conf->root);
+}
+
+/*
+ * One descriptor per distinct root: thousands of virtual hosts often
+ * share one, and a descriptor each could exhaust the open file limit.
+ */
+static void open_roots(void)
+{
+	struct vhost **order = malloc(w.nvhosts * sizeof(*order));
+
+	if (order == NULL)
+		die("malloc");
+	for (size_t i = 0; i < w.nvhosts; i++)
+		order[i] = &w.vhosts[i];
+	qsort(order, w.nvhosts, sizeof(*order), root_cmp);
+	for (size_t k = 0; k < w.nvhosts; k++) {
+		struct vhost *vh = order[k];
+		if (k > 0 && root_cmp(&order[k - 1], &order[k]) == 0) {
+			vh->rootfd = order[k - 1]->rootfd;
+			continue;
+		}
+		vh->rootfd = open(vh->conf->root,
+				  O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (vh->rootfd == -1)
+			die(vh->conf->root);
+	}
+	free(order);
+}
+
 /* Open roots and logs while still privileged. */
 static void setup_vhosts(void)
 {
@@ -319,9 +354,6 @@ static void setup_vhosts(void)
 
 		vh->conf = sc;
 		vh->w = &w;
-		vh->rootfd = open(sc->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (vh->rootfd == -1)
-			die(sc->root);
 		if (sc->access_log != NULL &&
 		    (vh->log = access_log_open_as(sc->access_log,
 						  (enum access_format)sc->access_format,
@@ -334,6 +366,7 @@ static void setup_vhosts(void)
 		vh->timeout_ms[TIMER_LINGER] = 2000;
 		vh->timeout_ms[TIMER_DRAIN] = 0;
 	}
+	open_roots();
 }
 
 static void drop_privileges(const struct worker_args *a)
