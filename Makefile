@@ -16,7 +16,7 @@ WARN    = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototype
           -Wformat=2 -Wvla -Wno-unused-parameter
 CPPFLAGS += -D_GNU_SOURCE -Isrc -I$(LLHTTP_INC)
 CFLAGS  ?= -O2 -g
-PKGS    = libconfuse
+PKGS    = libconfuse libxxhash
 LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 PKGCFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
@@ -120,10 +120,15 @@ unit: $(BUILD)/asan/unit-tests
 integration: $(BUILD)/forkd $(BUILD)/asan/forkd
 	python3 tests/integration/run.py --bin $(BUILD)/asan/forkd
 
-# forkd against nginx on this machine; see bench/README.  BENCH_ARGS=--quick
-# for a smoke run.
-bench: $(BUILD)/forkd
-	sh scripts/deps.sh bench && python3 bench/bench.py --forkd $(BUILD)/forkd $(BENCH_ARGS)
+# forkd against nginx, lighttpd, h2o and a canned-response server (the
+# floor, bench/canned.c) on this machine; see bench/README.
+# BENCH_ARGS=--quick for a smoke run.
+$(BUILD)/canned: bench/canned.c
+	@mkdir -p $(BUILD)
+	$(CC) $(CFLAGS) $(WARN) -D_GNU_SOURCE -o $@ $<
+bench: $(BUILD)/forkd $(BUILD)/canned
+	sh scripts/deps.sh bench && python3 bench/bench.py --forkd $(BUILD)/forkd \
+		--canned $(BUILD)/canned $(BENCH_ARGS)
 
 # The differential test against nginx and lighttpd (doc/conformance.md):
 # not part of `make test`, since it needs both peers installed.

@@ -1,15 +1,19 @@
 #!/usr/bin/env python3
-"""forkd against nginx on this machine: `make bench`.
+"""forkd against the best peers on this machine: `make bench`.
 
-    python3 bench/bench.py --forkd build/forkd [--rounds N] [--duration S]
-                           [--quick] [--only KEY,...] [--no-log-pass]
+    python3 bench/bench.py --forkd build/forkd --canned build/canned
+                           [--rounds N] [--duration S] [--quick]
+                           [--only KEY,...] [--setups 1,n] [--no-log-pass]
 
-Both servers run from equivalent generated configurations (bench/*.conf.in)
-on free loopback ports, serving the same generated docroot with the same
-number of workers.  Each scenario runs in alternating rounds, forkd then
-nginx; the report gives medians and forkd/nginx ratios.  This is a
-benchmark, not a test: it exits 0 unless a server failed to start.
-See bench/README.
+forkd, nginx, lighttpd, h2o and a canned-response server (bench/canned.c,
+the floor: no parsing, one read and one write per request) run from
+equivalent generated configurations (bench/*.conf.in) on free loopback
+ports, serving the same generated docroot.  The request scenarios run
+twice: with one worker (or thread) each, and with one per core.  Each
+scenario runs in rounds alternating over the servers; the report gives
+medians, each server's figure, and forkd's ratio to the best peer (the
+best of nginx, lighttpd and h2o).  This is a benchmark, not a test: it
+exits 0 unless a server failed to start.  See bench/README.
 """
 
 import argparse
@@ -21,6 +25,7 @@ import os
 import platform
 import shutil
 import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -30,6 +35,8 @@ import instr
 import loadgen
 import report
 import servers
+import sites
+import vhosts
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "out")
@@ -40,25 +47,36 @@ SETTLE_S = 0.5
 LARGE = 1 << 30
 RANGE = (1048576, 1049599)
 
+PEERS = report.PEERS
+PROCESS_SERVERS = ("forkd", "nginx", "lighttpd", "h2o")
+# Setups: one worker/thread each (per-core efficiency; the client has a
+# core of its own), and one per core (the default deployment).
+SETUPS = {"1": 1, "n": WORKERS}
 REQUEST_FIGURES = ["rps", "p50_us", "p99_us", "cpu_us", "errors"]
+# "canned": the canned-response server takes part (it answers anything
+# with the same 612 B page, so only where that is the right answer).
+# "setups": which setups run it (default both).
 SCENARIOS = [
     {"key": "ka", "title": "612 B keep-alive", "path": "/index.html",
-     "figures": REQUEST_FIGURES},
+     "canned": True, "figures": REQUEST_FIGURES},
     {"key": "close", "title": "612 B Connection: close", "path": "/index.html",
-     "headers": {"Connection": "close"}, "figures": REQUEST_FIGURES},
-    {"key": "100k", "title": "100 KB", "path": "/100k.bin",
+     "headers": {"Connection": "close"}, "canned": True,
+     "figures": REQUEST_FIGURES},
+    {"key": "100k", "title": "100 KB", "path": "/100k.bin", "setups": ("n",),
      "figures": ["rps", "mbps"] + REQUEST_FIGURES[1:]},
-    {"key": "10m", "title": "10 MB", "path": "/10m.bin",
-     "figures": ["mbps", "rps"] + REQUEST_FIGURES[1:]},
+    {"key": "10m", "title": "10 MB (wrk -t1 -c8)", "path": "/10m.bin",
+     "connections": 8, "figures": ["rps", "mbps"] + REQUEST_FIGURES[1:]},
     {"key": "304", "title": "304 revalidation", "path": "/index.html",
      "conditional": True, "expect": 304, "figures": REQUEST_FIGURES},
     {"key": "range", "title": "1 KB range of a 1 GiB file", "path": "/large.bin",
      "headers": {"Range": f"bytes={RANGE[0]}-{RANGE[1]}"}, "expect": 206,
      "figures": REQUEST_FIGURES},
     {"key": "pipeline", "title": "612 B pipelined (h2load --h1 -m 16)",
-     "path": "/index.html", "tool": "h2load",
+     "path": "/index.html", "tool": "h2load", "setups": ("n",),
      "figures": ["rps", "cpu_us", "errors"]},
 ]
+# How cost grows: keep-alive at more connections, forkd and the best peer.
+GROWTH_CONNS = (1000, 10000)
 IDLE_SCENARIOS = [
     {"key": "idle10k", "title": "10,000 idle keep-alive", "count": 10000,
      "figures": ["bytes_per_conn", "held", "errors"]},
@@ -68,11 +86,19 @@ IDLE_SCENARIOS = [
 INSTR_SCENARIO = {"key": "instr",
                   "title": f"callgrind, 1 worker, {instr.MEASURED} keep-alive requests",
                   "figures": ["ir"]}
+INSTR_SERVERS = ("forkd", "nginx", "canned")
 LOG_KEYS = ["ka", "close", "304", "pipeline"]
 OFC_KEYS = ["ka", "304"]
 ACCEPT_MODES = ("reuseport", "shared", "handoff")
 ACCEPT_LOADS = ["ka", "close"]  # scenario keys run against each mode
 STATUS_PATH = "/_bench_status"
+
+
+def setup_title(setup):
+    n = SETUPS[setup]
+    if setup == "1":
+        return "1 worker each"
+    return f"{n} workers each (one per core)"
 
 
 class Bench:
@@ -85,17 +111,22 @@ class Bench:
         self.docroot = os.path.join(self.tmp, "www")
         self.forkd_bin = os.path.join(self.tmp, "forkd")
         shutil.copy2(args.forkd, self.forkd_bin)  # immune to rebuilds mid-run
+        self.canned_bin = None
+        if args.canned and os.access(args.canned, os.X_OK):
+            self.canned_bin = os.path.join(self.tmp, "canned")
+            shutil.copy2(args.canned, self.canned_bin)
         self.live = []
         self.results = {}
         self.done = []  # scenarios run, in order, as the report names them
-        self.raw = {}
         self.notes = []
         self.validators = {}
         self.accept = {}  # load key -> {"title", "runs": {mode: [figs]}}
+        self.growth = {}  # {"peer": name, "runs": {(name, conns): [figs]}}
+        self.vhosts = []  # rows of the virtual-host scale table
 
     def wanted(self, key):
         only = self.args.only
-        return not only or key in only or key.split(":")[-1] in only
+        return not only or key in only or key.split("@")[0] in only
 
     def note(self, text):
         print(f"  note: {text}", flush=True)
@@ -103,19 +134,31 @@ class Bench:
 
     # ------------------------------------------------------------ servers
 
+    def have(self, name):
+        if name == "canned":
+            return self.canned_bin is not None
+        binary = {"nginx": servers.NGINX, "lighttpd": servers.LIGHTTPD,
+                  "h2o": servers.H2O}.get(name)
+        return binary is None or os.access(binary, os.X_OK)
+
     def server(self, name, tag, **kw):
         root = os.path.join(self.tmp, tag)
         os.makedirs(root, exist_ok=True)
         os.chmod(root, 0o755)
         if name == "forkd":
             return servers.Forkd(self.forkd_bin, root, self.docroot, **kw)
-        return servers.Nginx(root, self.docroot, **kw)
+        if name == "canned":
+            return servers.Canned(self.canned_bin, root, self.docroot, **kw)
+        cls = {"nginx": servers.Nginx, "lighttpd": servers.Lighttpd,
+               "h2o": servers.H2o}[name]
+        return cls(root, self.docroot, **kw)
 
     def start(self, server, **kw):
         self.live.append(server)
         server.start(**kw)
         print(f"  {server.name}: pid {server.proc.pid}, workers "
-              f"{server.worker_pids}, port {server.port}", flush=True)
+              f"{server.worker_pids or '(threads)'}, port {server.port}",
+              flush=True)
 
     def stop_all(self):
         while self.live:
@@ -137,6 +180,8 @@ class Bench:
 def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--forkd", default=os.path.join(HERE, "..", "build", "forkd"))
+    p.add_argument("--canned", default=os.path.join(HERE, "..", "build", "canned"),
+                   help="the canned-response server (make build/canned)")
     p.add_argument("--rounds", type=int, help="rounds per server (3)")
     p.add_argument("--duration", type=int, help="seconds per run (5)")
     p.add_argument("--quick", action="store_true",
@@ -144,13 +189,18 @@ def parse_args(argv):
     p.add_argument("--only", type=lambda s: set(s.split(",")), default=set(),
                    help="comma-separated scenario keys: " + ",".join(
                        [s["key"] for s in SCENARIOS + IDLE_SCENARIOS]
-                       + ["instr", "log", "ofc", "accept"]))
+                       + ["growth", "vhosts", "instr", "log", "ofc", "accept"]))
+    p.add_argument("--setups", type=lambda s: s.split(","), default=list(SETUPS),
+                   help="request-scenario setups: 1 (one worker each), "
+                        "n (one per core); default both")
     p.add_argument("--no-log-pass", action="store_true",
                    help="skip the second pass with access logs on")
     args = p.parse_args(argv)
     quick = args.quick
     args.rounds = args.rounds or (1 if quick else 3)
     args.duration = args.duration or (2 if quick else 5)
+    if not set(args.setups) <= set(SETUPS):
+        p.error(f"--setups: choose from {','.join(SETUPS)}")
     return args
 
 
@@ -227,23 +277,38 @@ def headers_for(bench, sc, server):
 
 def load(bench, sc, server, duration):
     url = f"http://127.0.0.1:{server.port}{sc['path']}"
+    conns = sc.get("connections", loadgen.CONNECTIONS)
     if sc.get("tool") == "h2load":
-        return loadgen.h2load(url, duration)
+        return loadgen.h2load(url, duration, connections=conns)
     headers = headers_for(bench, sc, server)
     script = None
     if headers:
-        name = f"{sc['key']}-{server.name}.lua"
+        name = f"{sc['key']}-{server.name}-{server.port}.lua"
         script = loadgen.lua_headers(os.path.join(bench.tmp, name), headers)
-    return loadgen.wrk(url, duration, script)
+    return loadgen.wrk(url, duration, script, connections=conns)
+
+
+def balance(server, before, after):
+    """CPU ticks per worker during a run, busiest first (the busiest
+    `workers` units: h2o has helper threads besides its event loops), and
+    the busiest one's share of them (1/workers is even)."""
+    ticks = sorted((after.get(k, 0) - v for k, v in before.items()),
+                   reverse=True)[:server.workers]
+    total = sum(ticks)
+    return ticks, (ticks[0] / total if total else None)
 
 
 def measured_load(bench, sc, server):
-    """One measured run: load figures plus server CPU time per request."""
+    """One measured run: load figures, server CPU time per request and the
+    per-worker spread of that CPU time."""
     before = servers.cpu_ticks(server.pids())
+    per_worker = server.worker_ticks()
     fig = load(bench, sc, server, bench.args.duration)
     ticks = servers.cpu_ticks(server.pids()) - before
     fig["cpu_us"] = (ticks * 1e6 / CLK_TCK / fig["requests"]
                      if fig["requests"] else None)
+    fig["worker_ticks"], fig["busiest_share"] = balance(
+        server, per_worker, server.worker_ticks())
     return fig
 
 
@@ -296,25 +361,29 @@ def show(server, fig):
         parts.append(f"p50 {report.fmt_us(fig['p50_us'])} p99 {report.fmt_us(fig['p99_us'])}")
     if fig.get("cpu_us") is not None:
         parts.append(f"cpu {fig['cpu_us']:.2f} µs/req")
+    if len(fig.get("worker_ticks", [])) > 1:
+        parts.append(f"ticks/worker {fig['worker_ticks']}")
     parts.append(f"errors {fig['errors']}")
-    print(f"    {server.name:5}  " + ", ".join(parts), flush=True)
+    print(f"    {server.name:8}  " + ", ".join(parts), flush=True)
 
 
-def request_scenario(bench, sc, pair, key, title):
+def request_scenario(bench, sc, subjects, key, title):
+    """Rounds alternating over the subjects; medians go to the report."""
     print(f"\n== {title}", flush=True)
-    runs = {s.name: [] for s in pair}
-    for server in pair:
+    runs = {s.name: [] for s in subjects}
+    for server in subjects:
         probe(bench, sc, server, headers_for(bench, sc, server))
         warm_up(bench, sc, server)
     for rnd in range(1, bench.args.rounds + 1):
-        for server in pair:
+        for server in subjects:
             fig = one_run(bench, sc, server, key, rnd)
             if fig:
                 show(server, fig)
                 runs[server.name].append(fig)
             time.sleep(SETTLE_S)
     bench.results[key] = runs
-    bench.done.append(dict(sc, key=key, title=title))
+    bench.done.append(dict(sc, key=key, title=title,
+                           servers=[s.name for s in subjects]))
 
 
 # ---------------------------------------------------------------- idle scenarios
@@ -348,7 +417,7 @@ def idle_run(server, count, hold_s):
 
 def show_idle(server, fig):
     delta = fig["pss_after_kib"] - fig["pss_before_kib"]
-    print(f"    {server.name:5}  held {fig['held']:,}, errors "
+    print(f"    {server.name:8}  held {fig['held']:,}, errors "
           f"{fig['error_kinds'] or 0}, ΔPss {delta:,} KiB = "
           f"{fig['bytes_per_conn'] or 0:,.0f} B/connection", flush=True)
 
@@ -381,42 +450,111 @@ def idle_scenario(bench, sc):
                    f"CAP_SYS_RESOURCE), so {WORKERS} workers cannot hold "
                    f"{sc['count']:,} connections")
     print(f"\n== {sc['title']}", flush=True)
-    runs = {name: [] for name in report.SERVERS}
+    names = [n for n in PROCESS_SERVERS if bench.have(n)]
+    runs = {name: [] for name in names}
     for rnd in range(1, bench.args.rounds + 1):
-        for name in report.SERVERS:
+        for name in names:
             fig = idle_round(bench, sc, name, workers, rnd)
             if fig:
                 runs[name].append(fig)
     bench.results[sc["key"]] = runs
-    bench.done.append(sc)
+    bench.done.append(dict(sc, servers=names))
 
 
 # ---------------------------------------------------------------- passes
 
-def start_pair(bench, tag, access_log, open_file_cache=False):
-    pair = [bench.server(name, tag, workers=WORKERS, access_log=access_log,
-                         **({"open_file_cache": True}
-                            if open_file_cache and name == "nginx" else {}))
-            for name in report.SERVERS]
-    for server in pair:
+def start_set(bench, tag, names, workers, **kw):
+    """Start one server of each name; {name: server}."""
+    started = {}
+    for name in names:
+        if not bench.have(name):
+            bench.note(f"{name} not installed: left out of {tag}")
+            continue
+        opts = dict(kw) if name != "canned" else {}
+        if name != "nginx":
+            opts.pop("open_file_cache", None)
+        server = bench.server(name, tag, workers=workers, **opts)
         bench.start(server)
-    return pair
+        started[name] = server
+    return started
 
 
-def main_pass(bench):
-    wanted = [sc for sc in SCENARIOS if bench.wanted(sc["key"])]
+def subjects_for(sc, started, canned_close):
+    """The servers a scenario runs against, in report order."""
+    out = [s for n, s in started.items() if n != "canned"]
+    if sc.get("canned") and "canned" in started:
+        out.append(canned_close if sc["key"] == "close" and canned_close
+                   else started["canned"])
+    return out
+
+
+def request_pass(bench, setup):
+    """Every wanted request scenario against every server, `setup`'s
+    worker count each."""
+    wanted = [sc for sc in SCENARIOS if bench.wanted(f"{sc['key']}@{setup}")
+              and setup in sc.get("setups", SETUPS)]
     if not wanted:
         return
-    print("\n# pass 1: access log off", flush=True)
-    pair = start_pair(bench, "pass1", access_log=False)
-    for server in pair:
+    workers = SETUPS[setup]
+    print(f"\n# request scenarios, {setup_title(setup)} (access log off)",
+          flush=True)
+    started = start_set(bench, f"req{setup}", report.SERVERS, workers,
+                        access_log=False)
+    canned_close = None
+    if "canned" in started and any(sc["key"] == "close" for sc in wanted):
+        canned_close = servers.Canned(bench.canned_bin, started["canned"].dir
+                                      + "-close", bench.docroot,
+                                      workers=workers, close=True)
+        bench.start(canned_close)
+    for server in started.values():
         bench.validators[server.name] = validators(server)
     for sc in wanted:
         if sc.get("tool") == "h2load" and not loadgen.have_h2load():
             bench.note("h2load not installed: pipelining scenario skipped")
             continue
-        request_scenario(bench, sc, pair, sc["key"], sc["title"])
+        request_scenario(bench, dict(sc, setup=setup),
+                         subjects_for(sc, started, canned_close),
+                         f"{sc['key']}@{setup}",
+                         f"{sc['title']}, {setup_title(setup)}")
     bench.stop_all()
+
+
+def best_peer(bench, key):
+    """The peer with the most requests/s in scenario `key` (h2o when that
+    scenario did not run)."""
+    runs = bench.results.get(key, {})
+    rated = [(report.median(runs.get(p, []), "rps") or 0, p) for p in PEERS
+             if runs.get(p)]
+    return max(rated)[1] if rated else "h2o"
+
+
+def growth_pass(bench):
+    """Keep-alive at 1,000 and 10,000 connections, one worker per core,
+    forkd and the best peer of the 64-connection run."""
+    if not bench.wanted("growth"):
+        return
+    peer = best_peer(bench, "ka@n")
+    names = [n for n in ("forkd", peer) if bench.have(n)]
+    print(f"\n# how cost grows: forkd and {peer}, {setup_title('n')}",
+          flush=True)
+    started = start_set(bench, "growth", names, SETUPS["n"])
+    ka = next(sc for sc in SCENARIOS if sc["key"] == "ka")
+    for conns in GROWTH_CONNS:
+        sc = dict(ka, connections=conns, setup="n")
+        key = f"ka{conns}@n"
+        request_scenario(bench, sc, list(started.values()), key,
+                         f"612 B keep-alive, {conns:,} connections, "
+                         f"{setup_title('n')}")
+        bench.done.pop()  # reported in the growth table, not the main one
+    bench.growth = {"peer": peer}
+    bench.stop_all()
+
+
+def vhost_pass(bench):
+    if not bench.wanted("vhosts"):
+        return
+    print("\n# virtual-host scale (1 worker each)", flush=True)
+    bench.vhosts = vhosts.run(bench)
 
 
 def accept_run(bench, sc, server, rnd):
@@ -474,15 +612,18 @@ def log_pass(bench):
     if bench.args.no_log_pass or (bench.args.only
                                   and "log" not in bench.args.only):
         return
-    print("\n# pass 2: access log on (combined format, to a file)", flush=True)
-    pair = start_pair(bench, "pass2", access_log=True)
+    print("\n# access log on (combined format, to a file): forkd and nginx",
+          flush=True)
+    started = start_set(bench, "log", ("forkd", "nginx"), WORKERS,
+                        access_log=True)
+    pair = list(started.values())
     for server in pair:
         bench.validators[server.name] = validators(server)
     for sc in SCENARIOS:
         if sc["key"] not in LOG_KEYS or (sc.get("tool") == "h2load"
                                      and not loadgen.have_h2load()):
             continue
-        request_scenario(bench, sc, pair, "log:" + sc["key"],
+        request_scenario(bench, dict(sc, setup="n"), pair, "log:" + sc["key"],
                          sc["title"] + ", access log on")
     bench.stop_all()
 
@@ -494,13 +635,15 @@ def ofc_pass(bench):
     with it on, so the comparison can be read both ways."""
     if bench.args.only and "ofc" not in bench.args.only:
         return
-    print("\n# pass 3: nginx with open_file_cache", flush=True)
-    pair = start_pair(bench, "pass3", access_log=False, open_file_cache=True)
+    print("\n# nginx with open_file_cache", flush=True)
+    started = start_set(bench, "ofc", ("forkd", "nginx"), WORKERS,
+                        access_log=False, open_file_cache=True)
+    pair = list(started.values())
     for server in pair:
         bench.validators[server.name] = validators(server)
     for sc in SCENARIOS:
         if sc["key"] in OFC_KEYS:
-            request_scenario(bench, sc, pair, "ofc:" + sc["key"],
+            request_scenario(bench, dict(sc, setup="n"), pair, "ofc:" + sc["key"],
                              sc["title"] + ", nginx with open_file_cache")
     bench.stop_all()
 
@@ -513,7 +656,8 @@ def instr_pass(bench):
         return
     print(f"\n== {INSTR_SCENARIO['title']} (valgrind; slow)", flush=True)
     runs = {}
-    for name in report.SERVERS:
+    names = [n for n in INSTR_SERVERS if bench.have(n)]
+    for name in names:
         def make(wrapper, name=name):
             s = bench.server(name, f"instr-{name}", workers=1,
                              wrapper=wrapper, keepalive_requests=100000)
@@ -529,12 +673,12 @@ def instr_pass(bench):
         if res["ok"] != instr.WARMUP + instr.MEASURED:
             bench.note(f"{name}: callgrind run: only {res['ok']} of "
                        f"{instr.WARMUP + instr.MEASURED} requests got 200")
-        print(f"    {name:5}  {res['ir']:,.0f} Ir/request (worker totals: "
+        print(f"    {name:8}  {res['ir']:,.0f} Ir/request (worker totals: "
               f"{res['full']:,} with {instr.WARMUP + instr.MEASURED} requests, "
               f"{res['base']:,} with {instr.WARMUP})", flush=True)
         runs[name] = [res]
     bench.results["instr"] = runs
-    bench.done.append(INSTR_SCENARIO)
+    bench.done.append(dict(INSTR_SCENARIO, servers=names))
 
 
 # ---------------------------------------------------------------- report
@@ -548,6 +692,16 @@ def read_first(path, prefix):
     except OSError:
         pass
     return "?"
+
+
+def git_commit():
+    try:
+        out = subprocess.run(["git", "-C", HERE, "describe", "--always",
+                              "--dirty"], capture_output=True, text=True,
+                             timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return "?"
+    return out.stdout.strip() or "?"
 
 
 def loadavg():
@@ -564,15 +718,23 @@ def machine_info(bench, started):
         "kernel": f"{platform.system()} {platform.release()}",
         "forkd": f"{servers.forkd_version(bench.forkd_bin)} "
                  f"({os.path.abspath(bench.args.forkd)})",
-        "nginx": f"{servers.nginx_version()} ({servers.NGINX})",
+        "peers": f"{servers.nginx_version()}, {servers.lighttpd_version()}, "
+                 f"{servers.h2o_version()}; canned-response server "
+                 f"bench/canned.c"
+                 + ("" if bench.canned_bin else " (not built: left out)"),
+        "commit": git_commit(),
         "tools": ", ".join(loadgen.tool_version(c) for c in
                            (["wrk", "-v"], ["h2load", "--version"],
                             ["valgrind", "--version"])),
         "method": f"{bench.args.rounds} round(s) × {bench.args.duration} s per "
-                  f"scenario and server, alternating forkd/nginx, medians; "
-                  f"{WORKERS} workers each, reuseport, sendfile, "
-                  f"keepalive_timeout 75s; wrk -t{loadgen.THREADS} "
-                  f"-c{loadgen.CONNECTIONS} --latency --timeout {loadgen.TIMEOUT}; the client shares the "
+                  f"scenario and server, rounds alternating over the servers, "
+                  f"medians; request scenarios with 1 worker (or thread) "
+                  f"each and with {WORKERS} (one per core); access log off, "
+                  f"sendfile on (h2o has none), keep-alive 75 s and "
+                  f"{servers.KEEPALIVE_REQUESTS:,} requests (h2o, canned: no "
+                  f"limit); wrk -t{loadgen.THREADS} -c{loadgen.CONNECTIONS} "
+                  f"--latency --timeout {loadgen.TIMEOUT} unless the "
+                  f"scenario says otherwise; the client shares the "
                   f"machine's CPUs with the servers",
         "load average at start": loadavg(),
     }
@@ -583,14 +745,20 @@ def finish(bench, info):
     info["note"] = ("the machine was not guaranteed quiet (other jobs, e.g. "
                     "test suites, may have run alongside)")
     table_rows = report.rows(bench.done, bench.results)
+    extra = [report.balance_table(bench.done, bench.results, WORKERS),
+             report.growth_table(bench.results, bench.growth, WORKERS,
+                                 GROWTH_CONNS),
+             report.vhost_table(bench.vhosts),
+             report.accept_table(bench.accept, ACCEPT_MODES)]
     text = report.markdown(info, table_rows, bench.notes,
-                           report.accept_table(bench.accept, ACCEPT_MODES))
+                           "\n".join(e for e in extra if e))
     os.makedirs(OUT, exist_ok=True)
     with open(os.path.join(OUT, "results.md"), "w") as f:
         f.write(text)
     with open(os.path.join(OUT, "results.json"), "w") as f:
         json.dump({"info": info, "scenarios": bench.done,
                    "results": bench.results, "accept": bench.accept,
+                   "growth": bench.growth, "vhosts": bench.vhosts,
                    "notes": bench.notes},
                   f, indent=1, default=str)
     png = report.chart(table_rows, OUT)
@@ -636,11 +804,15 @@ def main(argv):
         info = machine_info(bench, started)
         print("forkd benchmark: " + info["method"], flush=True)
         try:
-            main_pass(bench)
+            for setup in args.setups:
+                request_pass(bench, setup)
+            growth_pass(bench)
+            vhost_pass(bench)
             log_pass(bench)
             ofc_pass(bench)
             accept_pass(bench)
             idle_pass(bench)
+            sites.sites_pass(bench, request_scenario, WORKERS)
             instr_pass(bench)
         except servers.StartError as exc:
             bench.note(f"start failed: {exc}")

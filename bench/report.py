@@ -1,17 +1,20 @@
-"""The results: medians, forkd/nginx ratios, goals, the Markdown table and
-the gnuplot chart of the ratios."""
+"""The results: medians, forkd's ratio to the best peer, goals, the
+Markdown tables and the gnuplot chart of the ratios."""
 
 import os
 import shutil
 import statistics
 import subprocess
 
-SERVERS = ("forkd", "nginx")
+SERVERS = ("forkd", "nginx", "lighttpd", "h2o", "canned")
+PEERS = ("nginx", "lighttpd", "h2o")
 
 # Figures the chart leaves out, and the chart's short names for the others.
 CHART_SKIP = {"errors", "held", "p50_us"}
 SHORT = {"rps": "req/s", "mbps": "MB/s", "p99_us": "p99", "cpu_us": "CPU/req",
          "bytes_per_conn": "B/conn", "ir": "Ir/req"}
+# Figures where more is better; for the others less is.
+HIGHER = {"rps", "mbps", "held"}
 
 # figure key -> (label, formatter)
 FIGURES = {
@@ -26,18 +29,27 @@ FIGURES = {
     "ir": ("instructions (Ir) / request", lambda v: f"{v:,.0f}"),
 }
 
-# (scenario, figure) -> (what is compared, operator, threshold)
+# (scenario, setup, figure) -> [(against, operator, threshold)], from
+# issue 13.  against: "peer" (forkd / the best peer), "canned" (forkd /
+# the canned-response server), "forkd" (forkd's own figure).  setup "*"
+# is either setup.
 GOALS = {
-    ("ka", "cpu_us"): ("ratio", "<=", 0.57),
-    ("ka", "rps"): ("ratio", ">=", 1.35),
-    ("ka", "p99_us"): ("ratio", "<=", 0.7),
-    ("close", "rps"): ("ratio", ">=", 1.15),
-    ("10m", "mbps"): ("ratio", ">=", 1.5),
-    ("idle10k", "bytes_per_conn"): ("forkd", "<=", 256),
-    ("idle50k", "errors"): ("forkd", "<=", 0),
-    ("idle50k", "held"): ("forkd", ">=", 50000),
-    ("instr", "ir"): ("ratio", "<=", 0.2),
+    ("ka", "1", "rps"): [("peer", ">=", 1.0)],
+    ("ka", "1", "cpu_us"): [("peer", "<=", 1.0), ("canned", "<=", 1.1)],
+    ("ka", "1", "p99_us"): [("peer", "<=", 1.0)],
+    ("ka", "n", "rps"): [("peer", ">=", 1.0)],
+    ("close", "*", "rps"): [("peer", ">=", 1.0)],
+    ("close", "*", "cpu_us"): [("peer", "<=", 0.9)],
+    ("10m", "*", "rps"): [("peer", ">=", 1.0)],
+    ("304", "*", "rps"): [("peer", ">=", 1.0)],
+    ("range", "*", "rps"): [("peer", ">=", 1.0)],
+    ("idle10k", "*", "bytes_per_conn"): [("peer", "<=", 1.0)],
+    ("idle50k", "*", "errors"): [("forkd", "<=", 0)],
+    ("idle50k", "*", "held"): [("forkd", ">=", 50000)],
+    ("instr", "*", "ir"): [("forkd", "<=", 3000)],
 }
+# Virtual hosts at the largest count: -t and reload seconds, last/first.
+VHOST_GOALS = {"test_s": 1.0, "reload_s": 2.0, "last_first": 0.95}
 
 
 def fmt_us(v):
@@ -55,37 +67,57 @@ def ratio(a, b):
     return a / b
 
 
-def goal_state(scenario, figure, forkd, r):
-    """(text, met) for a figure with a goal, else None."""
-    goal = GOALS.get((scenario, figure))
-    if goal is None:
-        return None
-    what, op, limit = goal
-    value = r if what == "ratio" else forkd
-    unit = "×" if what == "ratio" else ""
-    text = f"{'≤' if op == '<=' else '≥'} {limit:g}{unit}"
-    if what == "forkd":
-        text = "forkd " + text
-    if value is None:
-        return text + " (n/a)", None
-    met = value <= limit if op == "<=" else value >= limit
-    return f"{text} **{'met' if met else 'unmet'}**", met
+def best_of(values, figure):
+    """(name, value) of the best peer for this figure, or (None, None)."""
+    have = [(v, n) for n, v in values.items() if n in PEERS and v is not None]
+    if not have:
+        return None, None
+    v, n = (max if figure in HIGHER else min)(have)
+    return n, v
+
+
+def goal_state(goals, values, r_peer):
+    """[(text, met)] for each goal of a row."""
+    out = []
+    for against, op, limit in goals:
+        if against == "peer":
+            value, text = r_peer, f"{limit:g}× best peer"
+        elif against == "canned":
+            value, text = ratio(values.get("forkd"), values.get("canned")), \
+                f"{limit:g}× canned"
+        else:
+            value, text = values.get("forkd"), f"forkd {limit:g}"
+        text = f"{'≤' if op == '<=' else '≥'} {text}"
+        if value is None:
+            out.append((text + " (n/a)", None))
+            continue
+        met = value <= limit if op == "<=" else value >= limit
+        out.append((f"{text} **{'met' if met else 'unmet'}**", met))
+    return out
+
+
+def goals_for(sc, figure):
+    base = sc["key"].split("@")[0]
+    setup = sc.get("setup", "*")
+    return GOALS.get((base, setup, figure)) or GOALS.get((base, "*", figure), [])
 
 
 def rows(scenarios, results):
-    """One dict per (scenario, figure) with medians, ratio and goal."""
+    """One dict per (scenario, figure): medians per server, the best peer,
+    forkd's ratio to it, goals."""
     out = []
     for sc in scenarios:
         runs = results.get(sc["key"])
         if not runs:
             continue
         for figure in sc["figures"]:
-            f = median(runs.get("forkd", []), figure)
-            n = median(runs.get("nginx", []), figure)
-            r = ratio(f, n)
+            values = {n: median(runs.get(n, []), figure) for n in SERVERS}
+            peer, pv = best_of(values, figure)
+            r = None if figure == "errors" else ratio(values["forkd"], pv)
             out.append({"scenario": sc["key"], "title": sc["title"],
-                        "figure": figure, "forkd": f, "nginx": n, "ratio": r,
-                        "goal": goal_state(sc["key"], figure, f, r)})
+                        "figure": figure, "values": values, "peer": peer,
+                        "ratio": r,
+                        "goal": goal_state(goals_for(sc, figure), values, r)})
     return out
 
 
@@ -94,24 +126,131 @@ def cell(figure, value):
 
 
 def table(table_rows):
-    lines = ["| scenario | figure | forkd | nginx | forkd/nginx | goal |",
-             "|---|---|--:|--:|--:|---|"]
+    head = " | ".join(SERVERS)
+    lines = [f"| scenario | figure | {head} | forkd / best peer | goal |",
+             "|---|---|" + "--:|" * len(SERVERS) + "--:|---|"]
     last = None
     for row in table_rows:
         title = row["title"] if row["title"] != last else ""
         last = row["title"]
-        r = "–" if row["ratio"] is None else f"{row['ratio']:.2f}×"
-        goal = row["goal"][0] if row["goal"] else ""
-        lines.append(f"| {title} | {FIGURES[row['figure']][0]} | "
-                     f"{cell(row['figure'], row['forkd'])} | "
-                     f"{cell(row['figure'], row['nginx'])} | {r} | {goal} |")
+        r = ("–" if row["ratio"] is None
+             else f"{row['ratio']:.2f}× ({row['peer']})")
+        goal = "; ".join(g[0] for g in row["goal"])
+        cells = " | ".join(cell(row["figure"], row["values"][n]) for n in SERVERS)
+        lines.append(f"| {title} | {FIGURES[row['figure']][0]} | {cells} | "
+                     f"{r} | {goal} |")
     return "\n".join(lines)
 
 
 def goal_summary(table_rows):
-    goals = [row for row in table_rows if row["goal"]]
-    met = sum(1 for row in goals if row["goal"][1])
+    goals = [g for row in table_rows for g in row["goal"]]
+    met = sum(1 for g in goals if g[1])
     return f"Goals met: {met} of {len(goals)}."
+
+
+def balance_table(scenarios, results, workers):
+    """Per-worker spread of CPU time in the one-worker-per-core runs."""
+    lines = []
+    for sc in scenarios:
+        if sc.get("setup") != "n" or "@" not in sc["key"]:
+            continue
+        runs = results.get(sc["key"], {})
+        cells = []
+        for name in SERVERS:
+            share = median(runs.get(name, []), "busiest_share")
+            last = runs[name][-1].get("worker_ticks") if runs.get(name) else None
+            cells.append("–" if share is None
+                         else f"{share:.0%} {last}")
+        lines.append(f"| {sc['title']} | " + " | ".join(cells) + " |")
+    if not lines:
+        return ""
+    return "\n".join(
+        [f"## Per-worker balance, {workers} workers each", "",
+         "The busiest worker's share of the server's CPU ticks (median over "
+         f"the rounds; {1 / workers:.0%} is even), then the ticks per worker "
+         "(process, or thread for h2o) in the last round, from /proc.", "",
+         "| scenario | " + " | ".join(SERVERS) + " |",
+         "|---|" + "--:|" * len(SERVERS)] + lines) + "\n"
+
+
+def growth_table(results, growth, workers, conns):
+    """How cost grows: forkd and the best peer at more connections, and
+    requests/s with 1 and `workers` workers."""
+    peer = growth.get("peer")
+    if not peer:
+        return ""
+    lines = [f"## How cost grows: forkd and the best peer ({peer}), 612 B "
+             "keep-alive", "",
+             f"| figure | forkd | {peer} | forkd / {peer} |", "|---|--:|--:|--:|"]
+
+    def add(label, key, figure):
+        runs = results.get(key, {})
+        f, p = median(runs.get("forkd", []), figure), median(runs.get(peer, []), figure)
+        r = ratio(f, p)
+        lines.append(f"| {label} | {cell(figure, f)} | {cell(figure, p)} | "
+                     f"{'–' if r is None else f'{r:.2f}×'} |")
+
+    for c, key in [(64, "ka@n")] + [(c, f"ka{c}@n") for c in conns]:
+        add(f"CPU / request, {c:,} connections, {workers} workers", key, "cpu_us")
+        add(f"p99 latency, {c:,} connections, {workers} workers", key, "p99_us")
+        add(f"requests/s, {c:,} connections, {workers} workers", key, "rps")
+    add("requests/s, 64 connections, 1 worker", "ka@1", "rps")
+    add(f"requests/s, 64 connections, {workers} workers", "ka@n", "rps")
+    return "\n".join(lines) + "\n"
+
+
+def vhost_cell(row, key, fmt):
+    v = row.get(key)
+    return "–" if v is None else fmt(v)
+
+
+def vhost_goal(row, biggest):
+    if row["server"] != "forkd" or row["count"] != biggest:
+        return ""
+    if row.get("refused"):
+        return "**unmet** (refused)"
+    lf = ratio(row.get("rps_last"), row.get("rps_first"))
+    met = [row.get("test_s") is not None and row["test_s"] < VHOST_GOALS["test_s"],
+           row.get("reload_s") is not None and row["reload_s"] < VHOST_GOALS["reload_s"],
+           lf is not None and lf >= VHOST_GOALS["last_first"]]
+    return (f"-t < 1 s {'met' if met[0] else '**unmet**'}; reload < 2 s "
+            f"{'met' if met[1] else '**unmet**'}; last ≥ 0.95× first "
+            f"{'met' if met[2] else '**unmet**'}")
+
+
+def vhost_table(vrows):
+    if not vrows:
+        return ""
+    biggest = max(r["count"] for r in vrows)
+    secs = lambda v: f"{v:.2f} s"  # noqa: E731
+    mib = lambda v: f"{v / 1024:,.1f} MiB"  # noqa: E731
+    rps = lambda v: f"{v:,.0f}"  # noqa: E731
+    lines = ["## Virtual hosts on one address (1 worker each; wrk -t1 -c32, "
+             "Host: the first or the last name)", "",
+             "| server blocks | server | config | -t | start until serving | "
+             "reload until done | master RSS | worker RSS | req/s first host | "
+             "req/s last host | last / first | goal |",
+             "|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|"]
+    for r in vrows:
+        lf = ratio(r.get("rps_last"), r.get("rps_first"))
+        size = (f"{r['config_bytes']:,} B" if r["config_bytes"] < 10240
+                else f"{r['config_bytes'] / 1024:,.0f} KiB")
+        if r.get("refused") and r.get("test_s") is None:
+            lines.append(f"| {r['count']:,} | {r['server']} | {size} | "
+                         f"refused: {r['refused']} | | | | | | | | "
+                         f"{vhost_goal(r, biggest)} |")
+            continue
+        lines.append(
+            f"| {r['count']:,} | {r['server']} | {size} | "
+            f"{vhost_cell(r, 'test_s', secs)} | {vhost_cell(r, 'start_s', secs)} | "
+            f"{vhost_cell(r, 'reload_s', secs)} | "
+            f"{vhost_cell(r, 'master_kib', mib)} | "
+            f"{vhost_cell(r, 'worker_kib', mib)} | "
+            f"{vhost_cell(r, 'rps_first', rps)} | {vhost_cell(r, 'rps_last', rps)} | "
+            f"{'–' if lf is None else f'{lf:.2f}×'} | {vhost_goal(r, biggest)} |")
+        if r.get("refused"):
+            lines[-1] += f" refused: {r['refused']}"
+    return "\n".join(lines) + "\n"
 
 
 def accept_table(accept, modes):
@@ -147,7 +286,7 @@ def accept_table(accept, modes):
 
 
 def markdown(info, table_rows, notes, extra=""):
-    parts = ["# forkd vs nginx: `make bench`", ""]
+    parts = ["# forkd against the best peers: `make bench`", ""]
     parts += [f"- {k}: {v}" for k, v in info.items()]
     parts += ["", table(table_rows), "", goal_summary(table_rows), ""]
     if extra:
@@ -165,10 +304,10 @@ def chart_data(table_rows, path):
         for row in table_rows:
             if row["ratio"] is None or row["figure"] in CHART_SKIP:
                 continue
-            goal = row["goal"]
-            colour = (0x999999 if not goal or goal[1] is None
-                      else 0x2ca02c if goal[1] else 0xd62728)
-            label = f"{row['scenario']} {SHORT[row['figure']]}"
+            states = [g[1] for g in row["goal"] if g[1] is not None]
+            colour = (0x999999 if not states
+                      else 0x2ca02c if all(states) else 0xd62728)
+            label = f"{row['scenario']} {SHORT.get(row['figure'], row['figure'])}"
             f.write(f'"{label}" {row["ratio"]:.4f} {colour}\n')
 
 
@@ -177,8 +316,8 @@ set terminal pngcairo size 1400,650 font ",10"
 set rmargin 6
 set bmargin 7
 set output "{png}"
-set title "forkd / nginx (median ratios; green: goal met, red: unmet, grey: no goal)"
-set ylabel "forkd / nginx"
+set title "forkd / best peer (median ratios; green: goal met, red: unmet, grey: no goal)"
+set ylabel "forkd / best peer"
 set style fill solid 0.8 border -1
 set boxwidth 0.7
 set xtics rotate by -45 left
@@ -193,7 +332,8 @@ plot "{data}" using 0:2:3:xtic(1) with boxes lc rgb variable, \\
 
 def chart(table_rows, out_dir):
     """Write ratios.png with gnuplot; returns its path or None."""
-    if shutil.which("gnuplot") is None:
+    if shutil.which("gnuplot") is None or not any(
+            r["ratio"] is not None for r in table_rows):
         return None
     data = os.path.join(out_dir, "ratios.dat")
     png = os.path.join(out_dir, "ratios.png")

@@ -1,5 +1,6 @@
-"""forkd and nginx as benchmark subjects: configuration, start, stop, and
-the figures /proc gives about their processes (CPU time, Pss).
+"""The benchmark's subjects -- forkd, nginx, lighttpd, h2o and the canned-
+response floor (bench/canned.c) -- configuration, start, stop, and the
+figures /proc gives about their processes (CPU time, Pss, per-worker CPU).
 
 Each Server owns a directory for its configuration, pid file and logs and
 listens on a free loopback port.  Every process it starts is remembered by
@@ -18,6 +19,9 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 NGINX = "/usr/sbin/nginx"
+LIGHTTPD = "/usr/sbin/lighttpd"
+H2O = "/usr/bin/h2o"
+KEEPALIVE_REQUESTS = 100000  # per connection, for every server that has a limit
 NOFILE_HARD = 262144  # hard limit the servers get; each raises its soft limit
 POLL = 0.05
 START_TIMEOUT = 15.0
@@ -101,6 +105,35 @@ def cpu_ticks(pids):
     return total
 
 
+def tasks(pid):
+    try:
+        return sorted(int(t) for t in os.listdir(f"/proc/{pid}/task"))
+    except OSError:
+        return []
+
+
+def task_ticks(pid, tid):
+    try:
+        with open(f"/proc/{pid}/task/{tid}/stat") as f:
+            data = f.read()
+    except OSError:
+        return 0
+    fields = data[data.rindex(")") + 2:].split()
+    return int(fields[11]) + int(fields[12])
+
+
+def rss_kib(pid):
+    """VmRSS of one process, KiB (0 when gone)."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
 def pss_kib(pids):
     total = 0
     for pid in pids:
@@ -151,7 +184,7 @@ class Server:
     stop_signal = signal.SIGINT
 
     def __init__(self, root_dir, docroot, workers, access_log=False,
-                 wrapper=(), keepalive_requests=1000):
+                 wrapper=(), keepalive_requests=KEEPALIVE_REQUESTS):
         self.dir = os.path.join(root_dir, self.name)
         os.makedirs(self.dir, exist_ok=True)
         os.chmod(self.dir, 0o777)  # workers run as nobody and write logs
@@ -164,6 +197,7 @@ class Server:
         self.proc = None
         self.worker_pids = []
         self.config = os.path.join(self.dir, self.name + ".conf")
+        self.config_text = None  # a generated configuration, used as is
 
     @property
     def error_log(self):
@@ -184,7 +218,11 @@ class Server:
     def start(self, probe=True, timeout=START_TIMEOUT):
         """Start and wait until every worker runs (and, with probe, until a
         request is answered).  Raises StartError."""
-        render(self.template, self.config, self.values())
+        if self.config_text is not None:
+            with open(self.config, "w") as f:
+                f.write(self.config_text)
+        elif self.template:
+            render(self.template, self.config, self.values())
         out = open(os.path.join(self.dir, "stdout.log"), "wb")
         self.proc = subprocess.Popen(
             self.wrapper + self.command(), stdin=subprocess.DEVNULL,
@@ -203,12 +241,28 @@ class Server:
             if self.proc.poll() is not None:
                 break
             kids = children(self.proc.pid)
-            if len(kids) >= self.workers and (not probe or self.answers()):
-                self.worker_pids = kids
+            if (len(kids) >= self.expected_children()
+                    and (not probe or self.answers())):
+                # threads, not processes, where no child is expected
+                self.worker_pids = kids if self.expected_children() else []
                 return
             time.sleep(POLL)
         log = tail(self.error_log) + tail(os.path.join(self.dir, "stdout.log"))
         raise StartError(f"{self.name} did not start on port {self.port}:\n{log}")
+
+    def expected_children(self):
+        """Worker processes the master forks (0: one process does it all)."""
+        return self.workers
+
+    def worker_ticks(self):
+        """{worker label: CPU ticks so far}: one entry per worker process,
+        or per thread where one process serves with threads."""
+        if self.proc is None:
+            return {}
+        if self.expected_children() > 0:
+            return {f"pid {p}": cpu_ticks([p]) for p in children(self.proc.pid)}
+        pid = self.proc.pid
+        return {f"tid {t}": task_ticks(pid, t) for t in tasks(pid)}
 
     def answers(self):
         try:
@@ -224,6 +278,8 @@ class Server:
     def workers_changed(self):
         """True when the worker set differs from the one seen at start:
         a worker died and was replaced, or is missing."""
+        if self.expected_children() == 0:
+            return False
         return sorted(children(self.proc.pid)) != sorted(self.worker_pids)
 
     def stop(self, sig=None, timeout=STOP_TIMEOUT):
@@ -319,6 +375,67 @@ class Nginx(Server):
     def command(self):
         return [NGINX, "-p", self.dir + "/", "-e", self.error_log,
                 "-c", self.config]
+
+
+class Lighttpd(Server):
+    """lighttpd in the foreground (-D).  With one worker it runs as one
+    process (server.max-worker forks only from two on)."""
+    name = "lighttpd"
+    template = "lighttpd.conf.in"
+    stop_signal = signal.SIGINT  # lighttpd: INT and TERM stop at once
+
+    def expected_children(self):
+        return self.workers if self.workers > 1 else 0
+
+    def values(self):
+        v = super().values()
+        v["max_worker"] = self.workers if self.workers > 1 else 0
+        v["max_fds"] = fd_limit_wanted()
+        return v
+
+    def command(self):
+        return [LIGHTTPD, "-D", "-f", self.config]
+
+
+class H2o(Server):
+    """h2o in worker mode: one process, num-threads event loops."""
+    name = "h2o"
+    template = "h2o.conf.in"
+    stop_signal = signal.SIGTERM
+
+    def expected_children(self):
+        return 0
+
+    def command(self):
+        return [H2O, "-m", "worker", "-c", self.config]
+
+
+class Canned(Server):
+    """bench/canned.c: parses nothing, one read and one write per request."""
+    name = "canned"
+    template = None
+    stop_signal = signal.SIGTERM
+
+    def __init__(self, binary, *args, close=False, **kw):
+        self.binary = binary
+        self.close = close
+        super().__init__(*args, **kw)
+
+    def command(self):
+        return [self.binary, str(self.port), str(self.workers)] + (
+            ["close"] if self.close else [])
+
+
+def lighttpd_version():
+    out = subprocess.run([LIGHTTPD, "-v"], capture_output=True, text=True,
+                         timeout=10)
+    return (out.stdout or out.stderr).strip().split(" - ")[0]
+
+
+def h2o_version():
+    out = subprocess.run([H2O, "-v"], capture_output=True, text=True,
+                         timeout=10)
+    return (out.stdout or out.stderr).strip().splitlines()[0]
 
 
 def forkd_version(binary):

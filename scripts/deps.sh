@@ -3,9 +3,9 @@
 # Idempotent, and quiet when everything is already present.
 set -eu
 
-build="gcc make pkg-config libconfuse-dev check node-llhttp"
-test="curl python3 procps haproxy goaccess logrotate aria2 clang libclang-rt-14-dev slowhttptest dpkg-dev lintian"
-bench="wrk apache2-utils nginx-light gnuplot-nox nghttp2-client valgrind"
+build="gcc make pkg-config libconfuse-dev check node-llhttp libxxhash-dev"
+test="curl python3 procps haproxy goaccess logrotate aria2 clang libclang-rt-14-dev slowhttptest dpkg-dev lintian chromium"
+bench="wrk apache2-utils nginx-light lighttpd h2o gnuplot-nox nghttp2-client valgrind strace"
 # make conformance: the peers forkd's answers are compared with
 conformance="nginx-light lighttpd"
 

@@ -15,9 +15,12 @@
 
 #include "cidr.h"
 #include "log.h"
+#include "redirect.h"
 
 struct hostmap;
 struct mime_types;
+struct platform;
+struct redirmap;
 
 #define CONFIG_ERR_MAX 512
 
@@ -49,16 +52,32 @@ struct listen_conf {
 #define HEADERS_MAX 4096     /* bytes of add_header lines in one place */
 
 /*
- * Headers for successful answers under a path prefix: a location section,
- * or the server's own defaults (prefix "").  A location that sets neither
- * expires nor add_header inherits the server's value of each.
+ * What a path prefix answers with: a location section, or the server's own
+ * defaults (prefix "").  A location starts as a copy of its server's
+ * defaults and takes what it sets itself (confloc.c); its redirects are
+ * its own followed by the server's.
  */
 struct location_conf {
 	char *prefix;                /* "/assets/"; NULL for the defaults */
 	size_t prefix_len;
+	size_t index;                /* 1 + its place in locations; 0: defaults */
 	long long expires;           /* seconds, EXPIRES_OFF or EXPIRES_EPOCH */
 	char *headers;               /* "Name: value\r\n" lines; NULL: none */
 	size_t headers_len;
+	bool log_off;                /* access_log = off: not logged */
+	bool dotfiles;               /* serve hidden files ("allow") */
+	bool precompressed;          /* serve FILE.br / FILE.gz when accepted */
+	bool autoindex;              /* list a directory with no index file */
+	char *charset;               /* added to text types; NULL: none */
+	char *fallback;              /* page for a missing page; NULL */
+	char *error_page[ERROR_PAGE_COUNT]; /* by status - 400; NULL: built-in */
+	char **try_files;            /* candidates (tryfiles.h); NULL: none */
+	size_t ntry_files;
+	struct redirect_rule *redirects;
+	size_t nredirects;
+	char *root;                  /* a root of its own (absolute); NULL */
+	char *alias;                 /* the prefix maps to this dir; NULL */
+	int etag;                    /* enum etag_mode (etag.h) */
 	size_t parent;               /* index + 1 of the longest location
 				      * whose prefix starts this one; 0: none
 				      * (route.h keeps locations sorted) */
@@ -70,22 +89,18 @@ struct server_conf {
 	char **server_names;         /* "example.com", "*.example.com" */
 	size_t nserver_names;
 	bool default_server;         /* default for each of its addresses */
-	bool dotfiles;               /* serve hidden files ("allow") */
 	int symlinks;                /* enum file_symlinks (file.h) */
-	bool precompressed;          /* serve FILE.br / FILE.gz when accepted */
-	bool autoindex;              /* list a directory with no index file */
-	char *charset;               /* added to text types; NULL: none */
-	char *fallback;              /* served (200) for a missing file; NULL */
-	char **error_page;           /* [ERROR_PAGE_COUNT], by status - 400;
-				      * each NULL: built-in.  A server with
-				      * none shares config_no_error_pages */
-	struct location_conf defaults; /* server-level expires, add_header */
+	struct location_conf defaults; /* server-level per-path settings */
 	struct location_conf *locations; /* each complete (defaults applied),
-					  * sorted by prefix */
+					  * sorted by prefix (route.h) */
 	size_t nlocations;
 	char *root;                  /* absolute path, no trailing slash */
 	char **index;                /* file names tried for a directory */
 	size_t nindex;
+	struct redirmap *redirect_map; /* redirect_map; NULL: none */
+	char *redirect_map_path;
+	bool platform_files;         /* read _redirects and _headers */
+	struct platform *platform;   /* their rules; NULL: none */
 	char *access_log;            /* path, or NULL when "off" */
 	int access_format;           /* enum access_format (log.h) */
 	char *access_log_custom;     /* the format, when custom */
@@ -146,9 +161,6 @@ struct config {
 	struct listen_group *groups; /* one per distinct listen address */
 	size_t ngroups;
 };
-
-/* All built-in: the error pages of every server that sets none. */
-extern char *config_no_error_pages[ERROR_PAGE_COUNT];
 
 /*
  * Parse and validate the file at path.  Returns a config, or NULL with a

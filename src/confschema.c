@@ -21,13 +21,19 @@
 
 #include "cidr.h"
 #include "config.h"
+#include "confloc.h"
 #include "confschema.h"
 #include "confval.h"
 #include "cpus.h"
+#include "etag.h"
 #include "file.h"
 #include "log.h"
 #include "mime.h"
 #include "route.h"
+#include "path.h"
+#include "redirect.h"
+#include "redirmap.h"
+#include "tryfiles.h"
 
 #define WORKERS_MAX 512
 #define CONNECTIONS_MAX 1000000
@@ -45,6 +51,32 @@ const char *option_name(const struct option *o)
 	const char *bar = strrchr(o->path, '|');
 
 	return bar != NULL ? bar + 1 : o->path;
+}
+
+bool option_in(const struct option *o, const char *scope)
+{
+	size_t n = (size_t)(option_name(o) - o->path);
+	size_t len = strlen(scope);
+
+	if (len == 0)
+		return n == 0;
+	return n == len + 1 && strncmp(o->path, scope, len) == 0;
+}
+
+int config_store_scope(const char *scope, cfg_t *sec, void *base,
+		       bool only_set)
+{
+	for (size_t i = 0; i < config_noptions; i++) {
+		const struct option *o = &config_options[i];
+		if (!option_in(o, scope))
+			continue;
+		if (only_set &&
+		    !(cfg_getopt(sec, option_name(o))->flags & CFGF_MODIFIED))
+			continue;
+		if (o->kind->store(o, sec, base) == -1)
+			return -1;
+	}
+	return 0;
 }
 
 /* The value just set: the last one, since lists are checked per item. */
@@ -194,11 +226,11 @@ static int check_parsed(const struct option *o, cfg_opt_t *opt, char *msg,
 	return o->kind->parse(o, last_value(opt), &scratch, msg, len);
 }
 
-static int store_parsed(const struct option *o, cfg_opt_t *opt, void *base)
+static int store_parsed(const struct option *o, cfg_t *sec, void *base)
 {
 	char msg[CONFIG_ERR_MAX];
 
-	if (o->kind->parse(o, cfg_opt_getnstr(opt, 0),
+	if (o->kind->parse(o, cfg_getstr(sec, option_name(o)),
 			   AT(base, o->dst, void), msg, sizeof(msg)) == -1)
 		return config_store_failed(msg);
 	return 0;
@@ -219,9 +251,9 @@ static const struct kind
 
 /* ------------------------------------------------------ other kinds */
 
-static int store_bool(const struct option *o, cfg_opt_t *opt, void *base)
+static int store_bool(const struct option *o, cfg_t *sec, void *base)
 {
-	*AT(base, o->dst, bool) = cfg_opt_getnbool(opt, 0);
+	*AT(base, o->dst, bool) = cfg_getbool(sec, option_name(o));
 	return 0;
 }
 
@@ -240,19 +272,23 @@ static int check_nonempty(const struct option *o, cfg_opt_t *opt, char *msg,
 }
 
 /* A string; "" or the row's off word store NULL. */
-static int store_string(const struct option *o, cfg_opt_t *opt, void *base)
+static int store_string(const struct option *o, cfg_t *sec, void *base)
 {
-	const char *s = cfg_opt_getnstr(opt, 0);
+	const char *s = cfg_getstr(sec, option_name(o));
+	char **dst = AT(base, o->dst, char *);
 
+	/* A location may replace (or turn off) what it inherited. */
+	free(*dst);
+	*dst = NULL;
 	if (s[0] == '\0' || (o->off != NULL && strcmp(s, o->off) == 0))
 		return 0;
-	return (*AT(base, o->dst, char *) = dup_or_fail(s)) != NULL ? 0 : -1;
+	return (*dst = dup_or_fail(s)) != NULL ? 0 : -1;
 }
 
 /* A file name, made absolute; the row's off word stores NULL. */
-static int store_path(const struct option *o, cfg_opt_t *opt, void *base)
+static int store_path(const struct option *o, cfg_t *sec, void *base)
 {
-	const char *s = cfg_opt_getnstr(opt, 0);
+	const char *s = cfg_getstr(sec, option_name(o));
 
 	if (o->off != NULL && strcmp(s, o->off) == 0)
 		return 0;
@@ -262,13 +298,12 @@ static int store_path(const struct option *o, cfg_opt_t *opt, void *base)
 }
 
 /* error_log: "stderr" as written, else a file name. */
-static int store_log_target(const struct option *o, cfg_opt_t *opt,
-			    void *base)
+static int store_log_target(const struct option *o, cfg_t *sec, void *base)
 {
-	const char *s = cfg_opt_getnstr(opt, 0);
+	const char *s = cfg_getstr(sec, option_name(o));
 
 	if (strcmp(s, "stderr") != 0)
-		return store_path(o, opt, base);
+		return store_path(o, sec, base);
 	return (*AT(base, o->dst, char *) = dup_or_fail(s)) != NULL ? 0 : -1;
 }
 
@@ -277,9 +312,9 @@ static int store_log_target(const struct option *o, cfg_opt_t *opt,
  * that cannot be read leaves the table NULL: the built-in one alone.  The
  * table is only parsed here; each worker installs its own config's.
  */
-static int store_mime(const struct option *o, cfg_opt_t *opt, void *base)
+static int store_mime(const struct option *o, cfg_t *sec, void *base)
 {
-	const char *s = cfg_opt_getnstr(opt, 0);
+	const char *s = cfg_getstr(sec, option_name(o));
 	char *path;
 
 	if (s[0] == '\0' || strcmp(s, "off") == 0)
@@ -299,7 +334,7 @@ static int check_root(const struct option *o, cfg_opt_t *opt, char *msg,
 	char *path;
 	int rc = 0;
 
-	if (confval_check_nonempty("root", s, msg, len) == -1)
+	if (confval_check_nonempty(option_name(o), s, msg, len) == -1)
 		return -1;
 	if ((path = confval_root(config_dir(), s)) == NULL) {
 		snprintf(msg, len, "%s", strerror(errno));
@@ -312,41 +347,49 @@ static int check_root(const struct option *o, cfg_opt_t *opt, char *msg,
 		rc = -1;
 	}
 	if (rc == -1)
-		snprintf(msg, len, "root \"%s\": %s", path, strerror(errno));
+		snprintf(msg, len, "%s \"%s\": %s", option_name(o), path,
+			 strerror(errno));
 	free(path);
 	return rc;
 }
 
-static int store_root(const struct option *o, cfg_opt_t *opt, void *base)
+static int store_root(const struct option *o, cfg_t *sec, void *base)
 {
-	const char *s = cfg_opt_getnstr(opt, 0);
+	const char *s = cfg_getstr(sec, option_name(o));
 
+	free(*AT(base, o->dst, char *));
 	if ((*AT(base, o->dst, char *) = confval_root(config_dir(), s)) == NULL)
 		return config_store_failed(NULL);
 	return 0;
 }
 
 /* A list of strings: char ** at dst, its size_t count at aux. */
-static int store_strings(const struct option *o, cfg_opt_t *opt, void *base)
+static int store_strings(const struct option *o, cfg_t *sec, void *base)
 {
-	unsigned k = cfg_opt_size(opt);
+	const char *name = option_name(o);
+	unsigned k = cfg_size(sec, name);
 	char ***out = AT(base, o->dst, char **);
 	size_t *n = AT(base, o->aux, size_t);
 
+	for (size_t i = 0; i < *n; i++) /* inherited by a location */
+		free((*out)[i]);
+	free(*out);
+	*out = NULL;
 	*n = 0;
 	if (k > 0 && (*out = calloc(k, sizeof(**out))) == NULL)
 		return config_store_failed(NULL);
 	for (; *n < k; (*n)++)
-		if (((*out)[*n] = dup_or_fail(cfg_opt_getnstr(opt,
-							      (unsigned)*n))) == NULL)
+		if (((*out)[*n] = dup_or_fail(cfg_getnstr(sec, name,
+							  (unsigned)*n))) == NULL)
 			return -1;
 	return 0;
 }
 
 /* A list of address blocks: struct cidr * at dst, count at aux. */
-static int store_cidrs(const struct option *o, cfg_opt_t *opt, void *base)
+static int store_cidrs(const struct option *o, cfg_t *sec, void *base)
 {
-	unsigned k = cfg_opt_size(opt);
+	const char *name = option_name(o);
+	unsigned k = cfg_size(sec, name);
 	struct cidr **out = AT(base, o->dst, struct cidr *);
 
 	if (k == 0)
@@ -354,7 +397,7 @@ static int store_cidrs(const struct option *o, cfg_opt_t *opt, void *base)
 	if ((*out = calloc(k, sizeof(**out))) == NULL)
 		return config_store_failed(NULL);
 	for (unsigned i = 0; i < k; i++)
-		if (cidr_parse(cfg_opt_getnstr(opt, i), &(*out)[i]) == -1)
+		if (cidr_parse(cfg_getnstr(sec, name, i), &(*out)[i]) == -1)
 			return config_store_failed("bad address block");
 	*AT(base, o->aux, size_t) = k;
 	return 0;
@@ -369,25 +412,15 @@ static int check_error_page(const struct option *o, cfg_opt_t *opt,
 	return confval_parse_error_page(last_value(opt), codes, &uri, msg, len);
 }
 
-/*
- * A char *[ERROR_PAGE_COUNT] at dst, later entries winning; the shared
- * all-NULL one when there are none (thousands of virtual hosts set none).
- */
-static int store_error_pages(const struct option *o, cfg_opt_t *opt,
-			     void *base)
+/* Into the char *[ERROR_PAGE_COUNT] at dst; later entries win. */
+static int store_error_pages(const struct option *o, cfg_t *sec, void *base)
 {
-	char ***dst = AT(base, o->dst, char **), **pages, msg[CONFIG_ERR_MAX];
+	char **pages = AT(base, o->dst, char *), msg[CONFIG_ERR_MAX];
 
-	if (cfg_opt_size(opt) == 0) {
-		*dst = config_no_error_pages;
-		return 0;
-	}
-	if ((pages = *dst = calloc(ERROR_PAGE_COUNT, sizeof(*pages))) == NULL)
-		return config_store_failed(NULL);
-	for (unsigned i = 0; i < cfg_opt_size(opt); i++) {
+	for (unsigned i = 0; i < cfg_size(sec, option_name(o)); i++) {
 		bool codes[ERROR_PAGE_COUNT];
 		const char *uri;
-		if (confval_parse_error_page(cfg_opt_getnstr(opt, i),
+		if (confval_parse_error_page(cfg_getnstr(sec, option_name(o), i),
 					     codes, &uri, msg, sizeof(msg)) == -1)
 			return config_store_failed(msg);
 		for (size_t k = 0; k < ERROR_PAGE_COUNT; k++) {
@@ -407,21 +440,22 @@ static int check_header(const struct option *o, cfg_opt_t *opt, char *msg,
 	return confval_check_header(last_value(opt), msg, len);
 }
 
-/* The bytes the add_header lines of hdr take in a response head. */
-static size_t headers_bytes(cfg_opt_t *hdr)
+/* The bytes the add_header lines of sec take in a response head. */
+static size_t headers_bytes(cfg_t *sec)
 {
 	size_t n = 0;
 
-	for (unsigned i = 0; i < cfg_opt_size(hdr); i++)
-		n += strlen(cfg_opt_getnstr(hdr, i)) + 2;
+	for (unsigned i = 0; i < cfg_size(sec, "add_header"); i++)
+		n += strlen(cfg_getnstr(sec, "add_header", i)) + 2;
 	return n;
 }
 
 /* "Name: value\r\n" lines into the struct location_conf at dst. */
-static int store_headers(const struct option *o, cfg_opt_t *hdr, void *base)
+static int store_headers(const struct option *o, cfg_t *sec, void *base)
 {
 	struct location_conf *loc = AT(base, o->dst, struct location_conf);
-	size_t n = headers_bytes(hdr);
+	cfg_opt_t *hdr = cfg_getopt(sec, option_name(o));
+	size_t n = headers_bytes(sec);
 
 	free(loc->headers);
 	loc->headers = NULL;
@@ -450,10 +484,9 @@ static int check_log_format(const struct option *o, cfg_opt_t *opt,
 }
 
 /* The format as an int at dst; a custom one's text at aux. */
-static int store_log_format(const struct option *o, cfg_opt_t *opt,
-			    void *base)
+static int store_log_format(const struct option *o, cfg_t *sec, void *base)
 {
-	const char *s = cfg_opt_getnstr(opt, 0);
+	const char *s = cfg_getstr(sec, option_name(o));
 	char msg[CONFIG_ERR_MAX];
 	enum access_format f;
 
@@ -513,9 +546,9 @@ static int check_listen(const struct option *o, cfg_opt_t *opt, char *msg,
 }
 
 /* struct listen_conf * at dst, count at aux. */
-static int store_listen(const struct option *o, cfg_opt_t *opt, void *base)
+static int store_listen(const struct option *o, cfg_t *sec, void *base)
 {
-	unsigned n = cfg_opt_size(opt);
+	unsigned n = cfg_size(sec, "listen");
 	struct listen_conf **v = AT(base, o->dst, struct listen_conf *);
 	size_t *nv = AT(base, o->aux, size_t);
 	char msg[CONFIG_ERR_MAX];
@@ -524,7 +557,7 @@ static int store_listen(const struct option *o, cfg_opt_t *opt, void *base)
 		return config_store_failed(NULL);
 	while (*nv < n) {
 		struct listen_conf *l = &(*v)[*nv];
-		const char *s = cfg_opt_getnstr(opt, (unsigned)*nv);
+		const char *s = cfg_getnstr(sec, "listen", (unsigned)*nv);
 
 		if ((l->text = dup_or_fail(s)) == NULL)
 			return -1;
@@ -536,23 +569,182 @@ static int store_listen(const struct option *o, cfg_opt_t *opt, void *base)
 	return 0;
 }
 
+/* ------------------------------------------- redirects, try_files */
+
+/* Each candidate, against the ones before it ("=404" only last). */
+static int check_try_files(const struct option *o, cfg_opt_t *opt,
+			   char *msg, size_t len)
+{
+	unsigned n = cfg_opt_size(opt);
+	const char *v[64];
+
+	if (n > 64) {
+		snprintf(msg, len, "try_files: at most 64 candidates");
+		return -1;
+	}
+	for (unsigned i = 0; i < n; i++)
+		v[i] = cfg_opt_getnstr(opt, i);
+	return tryfiles_check(v, n, n - 1, msg, len);
+}
+
+static int test_redirect_to(const char *name, const char *s, char *msg,
+			    size_t len)
+{
+	return s[0] == '\0' ? 0 : redirect_check_to(s, msg, len);
+}
+
+/* At the closing brace of each redirect section. */
+static int check_redirect(const struct option *o, cfg_opt_t *opt,
+			  char *msg, size_t len)
+{
+	cfg_t *sec = cfg_opt_getnsec(opt, cfg_opt_size(opt) - 1);
+	const char *to = cfg_getstr(sec, "to"), *from;
+	long status = strtol(cfg_getstr(sec, "status"), NULL, 10);
+	bool exact;
+
+	if (redirect_parse_title(cfg_title(sec), &exact, &from, msg, len) == -1)
+		return -1;
+	if (!redirect_status_ok(status))
+		snprintf(msg, len, "redirect \"%s\": status must be 301, 302, "
+			 "303, 307, 308 or 410", cfg_title(sec));
+	else if ((status == REDIRECT_GONE) != (to[0] == '\0'))
+		snprintf(msg, len, "redirect \"%s\": %s", cfg_title(sec),
+			 to[0] == '\0' ? "needs a to (or status = 410)" :
+			 "a 410 (Gone) has no to");
+	else
+		return 0;
+	return -1;
+}
+
+/* One redirect section into r. */
+static int redirect_store(struct redirect_rule *r, cfg_t *rs)
+{
+	char path[PATH_MAX_LEN], msg[CONFIG_ERR_MAX];
+	const char *from, *to = cfg_getstr(rs, "to");
+	int n;
+
+	if (redirect_parse_title(cfg_title(rs), &r->exact, &from, msg,
+				 sizeof(msg)) == -1)
+		return config_store_failed(msg);
+	if ((n = path_normalize(from, strlen(from), path, sizeof(path))) < 0)
+		return config_store_failed("redirect: the path cannot be "
+					   "normalised");
+	r->status = (int)strtol(cfg_getstr(rs, "status"), NULL, 10);
+	r->from_len = (size_t)n;
+	if ((r->from = dup_or_fail(path)) == NULL)
+		return -1;
+	if (to[0] != '\0' && (r->to = dup_or_fail(to)) == NULL)
+		return -1;
+	return 0;
+}
+
+/*
+ * struct redirect_rule * at dst, count at aux: the section's own rules,
+ * then those it inherited (a location's from its server), so that of two
+ * exact rules for one path the location's wins.
+ */
+static int store_redirects(const struct option *o, cfg_t *sec, void *base)
+{
+	struct redirect_rule **v = AT(base, o->dst, struct redirect_rule *);
+	size_t *nv = AT(base, o->aux, size_t);
+	size_t own = cfg_size(sec, option_name(o));
+	struct redirect_rule *r;
+
+	if (own == 0)
+		return 0;
+	if ((r = calloc(own + *nv, sizeof(*r))) == NULL)
+		return config_store_failed(NULL);
+	if (*nv > 0)
+		memcpy(r + own, *v, *nv * sizeof(*r));
+	free(*v);
+	*v = r;
+	memset(r, 0, own * sizeof(*r));
+	*nv += own;
+	for (size_t i = 0; i < own; i++)
+		if (redirect_store(&r[i], cfg_getnsec(sec, option_name(o),
+						      (unsigned)i)) == -1)
+			return -1;
+	return 0;
+}
+
+/* The map's file name at dst, the loaded map at aux: a bad map fails the
+ * load (and so a reload), with the map's FILE:LINE. */
+static int store_redirect_map(const struct option *o, cfg_t *sec, void *base)
+{
+	const char *s = cfg_getstr(sec, option_name(o));
+	char msg[CONFIG_ERR_MAX];
+	struct redirmap *m;
+	char *path;
+
+	if (s[0] == '\0')
+		return 0;
+	if ((path = confval_path(config_dir(), s)) == NULL)
+		return config_store_failed(NULL);
+	*AT(base, o->dst, char *) = path;
+	if ((m = redirmap_load(path, msg, sizeof(msg))) == NULL)
+		return config_store_failed(msg);
+	*AT(base, o->aux, struct redirmap *) = m;
+	return 0;
+}
+
 /* ---------------------------------------------------------- sections */
 
 static int headers_room(cfg_t *sec, char *msg, size_t len)
 {
-	if (headers_bytes(cfg_getopt(sec, "add_header")) <= HEADERS_MAX)
+	if (headers_bytes(sec) <= HEADERS_MAX)
 		return 0;
 	snprintf(msg, len, "add_header: more than %d bytes of headers",
 		 HEADERS_MAX);
 	return -1;
 }
 
+/* One listen value of sec against an earlier server, other. */
+static int shared_listen(cfg_t *sec, cfg_t *other, const char *s, char *msg,
+			 size_t len)
+{
+	bool named = cfg_size(sec, "server_name") > 0;
+	bool dflt = cfg_getbool(sec, "default_server");
+	struct sockaddr_storage ss;
+	const char *dup;
+	socklen_t sslen;
+
+	if (confval_parse_listen(s, &ss, &sslen, NULL, 0) == -1 ||
+	    (dup = listen_find(cfg_getopt(other, "listen"), -1u, &ss)) == NULL)
+		return 0;
+	if (!named && !dflt)
+		snprintf(msg, len, "listen \"%s\": same address as \"%s\" of an "
+			 "earlier server; give this one a server_name", s, dup);
+	else if (dflt && cfg_getbool(other, "default_server"))
+		snprintf(msg, len, "listen \"%s\": an earlier server is "
+			 "default_server for \"%s\" already", s, dup);
+	else
+		return 0;
+	return -1;
+}
+
 /*
- * At the closing brace of each server section.  A good section is stored
- * and checked against the earlier servers right away, and its libconfuse
- * tree freed (config_take_server), so a file of many servers is loaded in
- * one pass over memory that stays in the cache.
+ * Servers may share an address (virtual hosts) when Host can tell them
+ * apart: a later one needs a server_name (or must be the default), and
+ * only one may be the default.
  */
+static int check_shared_listen(cfg_t *sec, char *msg, size_t len)
+{
+	cfg_t *root = config_root();
+	cfg_opt_t *mine = cfg_getopt(sec, "listen");
+
+	for (unsigned i = 0; i < cfg_size(root, "server"); i++) {
+		cfg_t *other = cfg_getnsec(root, "server", i);
+		if (other == sec)
+			break;
+		for (unsigned a = 0; a < cfg_opt_size(mine); a++)
+			if (shared_listen(sec, other, cfg_opt_getnstr(mine, a),
+					  msg, len) == -1)
+				return -1;
+	}
+	return 0;
+}
+
+/* At the closing brace of each server section. */
 static int check_server(const struct option *o, cfg_opt_t *opt, char *msg,
 			size_t len)
 {
@@ -563,15 +755,24 @@ static int check_server(const struct option *o, cfg_opt_t *opt, char *msg,
 	else if (cfg_getstr(sec, "root") == NULL)
 		snprintf(msg, len, "server section needs a root directive");
 	else if (headers_room(sec, msg, len) == 0)
-		return config_take_server(opt, msg, len);
+		return check_shared_listen(sec, msg, len);
 	return -1;
 }
 
-/* struct server_conf * at dst, count at aux: the servers taken so far. */
-static int store_servers(const struct option *o, cfg_opt_t *opt, void *base)
+/* struct server_conf * at dst, count at aux. */
+static int store_servers(const struct option *o, cfg_t *root, void *base)
 {
-	config_give_servers(AT(base, o->dst, struct server_conf *),
-			    AT(base, o->aux, size_t));
+	unsigned n = cfg_size(root, "server");
+	struct server_conf **v = AT(base, o->dst, struct server_conf *);
+
+	if ((*v = calloc(n, sizeof(**v))) == NULL)
+		return config_store_failed(NULL);
+	/* zeroed, so config_free() may free all n of them */
+	*AT(base, o->aux, size_t) = n;
+	for (unsigned i = 0; i < n; i++)
+		if (config_store_scope(o->path, cfg_getnsec(root, "server", i),
+				       &(*v)[i], false) == -1)
+			return -1;
 	return 0;
 }
 
@@ -587,6 +788,18 @@ static int check_location(const struct option *o, cfg_opt_t *opt,
 			 "with /", title != NULL ? title : "");
 		return -1;
 	}
+	if (cfg_getstr(sec, "alias")[0] != '\0' &&
+	    cfg_getstr(sec, "root")[0] != '\0') {
+		snprintf(msg, len, "location \"%s\": root or alias, not both",
+			 title);
+		return -1;
+	}
+	if (cfg_getstr(sec, "alias")[0] != '\0' &&
+	    title[strlen(title) - 1] != '/') {
+		snprintf(msg, len, "location \"%s\": alias needs a location "
+			 "that ends with /", title);
+		return -1;
+	}
 	return headers_room(sec, msg, len);
 }
 
@@ -597,33 +810,31 @@ static int store_location(struct location_conf *loc, cfg_t *ls,
 	if ((loc->prefix = dup_or_fail(cfg_title(ls))) == NULL)
 		return -1;
 	loc->prefix_len = strlen(loc->prefix);
-	loc->expires = dflt->expires;
-	if (dflt->headers != NULL &&
-	    (loc->headers = dup_or_fail(dflt->headers)) == NULL)
-		return -1;
-	loc->headers_len = dflt->headers_len;
+	if (confloc_inherit(loc, dflt) == -1)
+		return config_store_failed(NULL);
 	return config_store_scope(scope, ls, loc, true);
 }
 
 /*
  * struct location_conf * at dst, count at aux; base a server_conf.  Sorted
- * for route_location().
+ * by prefix for route_location(), which renumbers them.
  */
-static int store_locations(const struct option *o, cfg_opt_t *opt,
-			   void *base)
+static int store_locations(const struct option *o, cfg_t *sec, void *base)
 {
 	const struct server_conf *sc = base;
-	unsigned n = cfg_opt_size(opt);
+	unsigned n = cfg_size(sec, "location");
 	struct location_conf **v = AT(base, o->dst, struct location_conf *);
 	size_t *nv = AT(base, o->aux, size_t);
 
 	if (n > 0 && (*v = calloc(n, sizeof(**v))) == NULL)
 		return config_store_failed(NULL);
-	for (; *nv < n; (*nv)++)
+	for (; *nv < n; (*nv)++) {
+		(*v)[*nv].index = *nv + 1;
 		if (store_location(&(*v)[*nv],
-				   cfg_opt_getnsec(opt, (unsigned)*nv),
+				   cfg_getnsec(sec, "location", (unsigned)*nv),
 				   &sc->defaults, o->path) == -1)
 			return -1;
+	}
 	route_index_locations(*v, *nv);
 	return 0;
 }
@@ -645,7 +856,10 @@ static const struct kind
 	HEADERS = KIND(OPT_LIST, check_header, store_headers),
 	LOG_FORMAT = KIND(OPT_STR, check_log_format, store_log_format),
 	SERVERS = KIND(OPT_SEC, check_server, store_servers),
-	LOCATIONS = KIND(OPT_SEC_NAMED, check_location, store_locations);
+	LOCATIONS = KIND(OPT_SEC_NAMED, check_location, store_locations),
+	TRY_FILES = KIND(OPT_LIST, check_try_files, store_strings),
+	REDIRECTS = KIND(OPT_SEC_NAMED, check_redirect, store_redirects),
+	REDIRECT_MAP = KIND(OPT_STR, check_nonempty, store_redirect_map);
 
 static const struct word accept_words[] = {
 	{ "reuseport", ACCEPT_REUSEPORT }, { "shared", ACCEPT_SHARED },
@@ -657,9 +871,16 @@ static const struct word affinity_words[] = {
 static const struct word dotfiles_words[] = {
 	{ "deny", 0 }, { "allow", 1 }, { NULL, 0 },
 };
+static const struct word log_words[] = {
+	{ "on", 0 }, { "off", 1 }, { NULL, 0 },
+};
 static const struct word symlinks_words[] = {
 	{ "follow", SYMLINKS_FOLLOW }, { "owner", SYMLINKS_OWNER },
 	{ "off", SYMLINKS_OFF }, { NULL, 0 },
+};
+static const struct word etag_words[] = {
+	{ "mtime-size", ETAG_MTIME_SIZE }, { "content", ETAG_CONTENT },
+	{ NULL, 0 },
 };
 /* Header names: the row matches them in any case. */
 static const struct word real_ip_words[] = {
@@ -713,19 +934,28 @@ const struct option config_options[] = {
 	OPT("server|root", NULL, &ROOT_DIR, SRV(root)),
 	OPT("server|index", "{index.html}", &STRINGS, SRV(index),
 	    .aux = SRV(nindex), .test = confval_check_index),
-	OPT("server|dotfiles", "deny", &SWITCH, SRV(dotfiles),
+	OPT("server|dotfiles", "deny", &SWITCH, SRV(defaults.dotfiles),
 	    .words = dotfiles_words),
 	OPT("server|symlinks", "follow", &ENUM, SRV(symlinks),
 	    .words = symlinks_words),
-	OPT("server|precompressed", "false", &BOOLEAN, SRV(precompressed)),
-	OPT("server|autoindex", "false", &BOOLEAN, SRV(autoindex)),
-	OPT("server|charset", "utf-8", &STRING, SRV(charset),
+	OPT("server|precompressed", "false", &BOOLEAN,
+	    SRV(defaults.precompressed)),
+	OPT("server|autoindex", "false", &BOOLEAN, SRV(defaults.autoindex)),
+	OPT("server|charset", "utf-8", &STRING, SRV(defaults.charset),
 	    .test = confval_check_charset, .off = "off"),
-	OPT("server|fallback", "", &STRING, SRV(fallback),
+	OPT("server|fallback", "", &STRING, SRV(defaults.fallback),
 	    .test = confval_check_uri_path),
-	OPT("server|error_page", "{}", &ERROR_PAGES, SRV(error_page)),
+	OPT("server|error_page", "{}", &ERROR_PAGES, SRV(defaults.error_page)),
+	OPT("server|try_files", "{}", &TRY_FILES, SRV(defaults.try_files),
+	    .aux = SRV(defaults.ntry_files)),
+	OPT("server|redirect", NULL, &REDIRECTS, SRV(defaults.redirects),
+	    .aux = SRV(defaults.nredirects)),
+	OPT("server|redirect_map", "", &REDIRECT_MAP, SRV(redirect_map_path),
+	    .aux = SRV(redirect_map)),
 	OPT("server|expires", "off", &EXPIRES, SRV(defaults.expires)),
 	OPT("server|add_header", "{}", &HEADERS, SRV(defaults)),
+	OPT("server|etag", "mtime-size", &ENUM, SRV(defaults.etag),
+	    .words = etag_words),
 	OPT("server|location", NULL, &LOCATIONS, SRV(locations),
 	    .aux = SRV(nlocations)),
 	OPT("server|access_log", "off", &PATH, SRV(access_log), .off = "off"),
@@ -761,8 +991,36 @@ const struct option config_options[] = {
 	OPT("server|set_real_ip_from", "{}", &CIDRS, SRV(real_ip_from),
 	    .aux = SRV(nreal_ip_from), .test = confval_check_cidr),
 
+	OPT("server|redirect|to", "", &STRING, 0, .test = test_redirect_to),
+	OPT("server|redirect|status", "301", &NUMBER, 0, .min = 301,
+	    .max = 410),
+
 	OPT("server|location|expires", "off", &EXPIRES, LOC(expires)),
 	OPT("server|location|add_header", "{}", &HEADERS, 0),
+	OPT("server|location|access_log", "on", &SWITCH, LOC(log_off),
+	    .words = log_words),
+	OPT("server|location|autoindex", "false", &BOOLEAN, LOC(autoindex)),
+	OPT("server|location|dotfiles", "deny", &SWITCH, LOC(dotfiles),
+	    .words = dotfiles_words),
+	OPT("server|location|precompressed", "false", &BOOLEAN,
+	    LOC(precompressed)),
+	OPT("server|location|charset", "utf-8", &STRING, LOC(charset),
+	    .test = confval_check_charset, .off = "off"),
+	OPT("server|location|fallback", "", &STRING, LOC(fallback),
+	    .test = confval_check_uri_path),
+	OPT("server|location|error_page", "{}", &ERROR_PAGES, LOC(error_page)),
+	OPT("server|location|try_files", "{}", &TRY_FILES, LOC(try_files),
+	    .aux = LOC(ntry_files)),
+	OPT("server|location|redirect", NULL, &REDIRECTS, LOC(redirects),
+	    .aux = LOC(nredirects)),
+	OPT("server|location|redirect|to", "", &STRING, 0,
+	    .test = test_redirect_to),
+	OPT("server|location|redirect|status", "301", &NUMBER, 0, .min = 301,
+	    .max = 410),
+	OPT("server|location|root", "", &ROOT_DIR, LOC(root)),
+	OPT("server|location|alias", "", &ROOT_DIR, LOC(alias)),
+	OPT("server|location|etag", "mtime-size", &ENUM, LOC(etag),
+	    .words = etag_words),
 };
 
 const size_t config_noptions =

@@ -13,13 +13,14 @@
 #ifndef FORKD_CONFSCHEMA_H
 #define FORKD_CONFSCHEMA_H
 
+#include "confload.h" /* how the kinds report and what they ask */
+
 #include <stdbool.h>
 #include <stddef.h>
 
 struct cfg_t;
 struct cfg_opt_t;
 struct option;
-struct server_conf;
 
 /* libconfuse's type for an option's values. */
 enum opt_type {
@@ -40,7 +41,7 @@ struct word {
  * How one kind of option is checked and stored.  check runs while
  * libconfuse parses, on the value just set (the last one of a list), so
  * the error has its line; 0, or -1 with a message.  store copies the
- * final value(s) of opt into base + row->dst; 0, or -1
+ * final value(s) of the option in sec into base + row->dst; 0, or -1
  * after reporting through config_store_failed().  A scalar kind is its
  * parse function, which check and store both run.
  */
@@ -48,7 +49,7 @@ struct kind {
 	enum opt_type type;
 	int (*check)(const struct option *o, struct cfg_opt_t *opt, char *msg,
 		     size_t len);
-	int (*store)(const struct option *o, struct cfg_opt_t *opt, void *base);
+	int (*store)(const struct option *o, struct cfg_t *sec, void *base);
 	/* scalars: text to the value at out, run by both check and store */
 	int (*parse)(const struct option *o, const char *s, void *out,
 		     char *msg, size_t len);
@@ -77,24 +78,8 @@ extern const size_t config_noptions;
 /* The row's own name: the last part of its path. */
 const char *option_name(const struct option *o);
 
-/* --- from config.c, for the kinds ---------------------------------- */
-
-/* Report a failure while storing (out of memory; msg NULL: errno). */
-int config_store_failed(const char *msg);
-
-/* The absolute directory of the file being loaded. */
-const char *config_dir(void);
-
-/*
- * At the closing brace of a server section (the last value of opt, the
- * root's "server" option): store it, check its addresses against the
- * earlier servers' (virtual hosts need names, one default an address),
- * and free its libconfuse tree.  0, or -1 with a message.
- */
-int config_take_server(struct cfg_opt_t *opt, char *msg, size_t len);
-
-/* Hand the servers taken during the parse to the config being stored. */
-void config_give_servers(struct server_conf **v, size_t *n);
+/* Is o directly in scope ("" for the top level, "server", ...)? */
+bool option_in(const struct option *o, const char *scope);
 
 /*
  * Store every row of scope ("" for the top level, "server", ...) from sec

@@ -1,48 +1,83 @@
 /*
  * conn.c — the connection state machine.
  *
- *   accept ─> READING ──request──> WRITING ──done, keep-alive──> IDLE
- *                ^  \                 │                            │
- *                │   └─bad request────┤                            │
- *                │                    └─done, close──> LINGER ─> closed
- *                └───────────────── bytes arrive ──────────────────┘
+ *   accept ─> PROXY ─header─> NEW ─bytes─> READING ──head──> WRITING
+ *               │              ^              │  └─body─> BODY ──┘ │
+ *               └─bytes left───┼──────────────┘                    │
+ *                              │      IDLE <──done, keep-alive─────┤
+ *                              │        └──bytes──> READING        │
+ *                              │                 done, close──> LINGER
+ *   (any state) ──error, EOF, timeout──> CLOSED (on the free list)
+ *
+ * Every change of state goes through conn_enter(), which also arms the
+ * timer of the new state, keeps the scoreboard's counts and, at debug
+ * level, logs the transition by name.  PROXY, NEW and READING are one
+ * phase, the request head, under one deadline that runs from the accept.
  *
  * A connection is registered once, edge-triggered, for reading and writing;
  * can_read/can_write remember what the kernel last said, and conn_run()
- * steps the state machine until it has to wait.  An idle connection owns
- * no buffer: buffers come from a per-worker free list when bytes arrive.
+ * steps the state machine until it has to wait.  A connection that has
+ * nothing buffered (NEW, IDLE) owns no buffer: buffers come from a
+ * per-worker free list when bytes arrive.
  */
-#include <arpa/inet.h>
+#include <assert.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
+#include "access.h"
 #include "cidr.h"
+#include "config.h"
 #include "conn.h"
+#include "connbuf.h"
+#include "event.h"
+#include "log.h"
 #include "proxy.h"
 #include "request.h"
-#include "response.h"
 #include "route.h"
 #include "serve.h"
+#include "stats.h"
 
-#define CONN_OUT_SIZE 16384    /* response head, plus small bodies inline */
 #define SENDFILE_CHUNK (1 << 20)
-#define LINGER_MS 2000
+#define LINGER_MS 2000         /* closing: how long the client may go on */
 #define DRAIN_GRACE_MS 1000
 
 enum conn_state {
-	CONN_READING,
-	CONN_IDLE,
-	CONN_WRITING,
-	CONN_LINGER,
-	CONN_CLOSED,     /* not yet, or no longer, in the state machine */
+	CONN_PROXY,      /* the PROXY protocol header comes first */
+	CONN_NEW,        /* no byte of a request yet */
+	CONN_READING,    /* a request head is arriving */
+	CONN_BODY,       /* the head is in: its body is read and dropped */
+	CONN_WRITING,    /* the response goes out */
+	CONN_IDLE,       /* keep-alive, between two requests */
+	CONN_LINGER,     /* closing: our side is shut, the client's drains */
+	CONN_CLOSED,     /* gone: the struct waits on the free list */
+	CONN_STATE_COUNT_,
+};
+
+/* The scoreboard's counts of connections by state. */
+enum conn_count { COUNT_NONE, COUNT_READING, COUNT_WRITING, COUNT_IDLE };
+
+/* Each state's name (for the trace), the timer it runs under, the count
+ * it is part of, and whether it belongs to receiving a request head. */
+static const struct {
+	const char *name;
+	uint8_t timer;
+	uint8_t count;
+	bool head;
+} states[CONN_STATE_COUNT_] = {
+	[CONN_PROXY] = { "PROXY", TIMER_HEADER, COUNT_READING, true },
+	[CONN_NEW] = { "NEW", TIMER_HEADER, COUNT_READING, true },
+	[CONN_READING] = { "READING", TIMER_HEADER, COUNT_READING, true },
+	[CONN_BODY] = { "BODY", TIMER_BODY, COUNT_READING, false },
+	[CONN_WRITING] = { "WRITING", TIMER_SEND, COUNT_WRITING, false },
+	[CONN_IDLE] = { "IDLE", TIMER_KEEPALIVE, COUNT_IDLE, false },
+	[CONN_LINGER] = { "LINGER", TIMER_LINGER, COUNT_NONE, false },
+	[CONN_CLOSED] = { "CLOSED", TIMER_NONE, COUNT_NONE, false },
 };
 
 /* What conn_run's step functions report. */
@@ -51,26 +86,6 @@ enum step {
 	STEP_WAIT,  /* wait for the next event */
 	STEP_CLOSED,
 };
-
-struct conn_buf {
-	struct conn_buf *next_free;
-	struct request_parser rp;
-	uint32_t in_len;    /* bytes in in[] */
-	uint32_t in_done;   /* bytes of in[] the parser consumed */
-	uint32_t out_sent;  /* bytes of reply.out[] sent */
-	uint64_t file_sent; /* body bytes sent from reply.file_fd */
-	unsigned seg_done;  /* reply segments sent */
-	uint64_t started_ms; /* the request's first byte arrived */
-	struct reply reply;
-	struct sockaddr_storage client; /* the request's client (real IP) */
-	bool body_started;  /* the head is done, body bytes are coming */
-	const struct vhost *served; /* the server answering (by Host) */
-	char out[CONN_OUT_SIZE];
-	char in[];          /* in_cap bytes: the largest head any server takes */
-};
-
-/* Room for a request head: client_header_buffer_size of any server. */
-static uint32_t in_cap;
 
 struct conn {
 	struct event_source ev;
@@ -86,7 +101,6 @@ struct conn {
 	bool can_read;
 	bool can_write;
 	bool rdhup;              /* the client shut down its sending side */
-	bool proxy_pending;      /* a PROXY protocol header comes first */
 	uint64_t id;             /* the worker's connection number */
 	union {
 		struct sockaddr sa;
@@ -96,35 +110,6 @@ struct conn {
 };
 
 static struct conn *free_conns;
-static struct conn_buf *free_bufs;
-
-/* The scoreboard's count of connections in a state (NULL: not counted). */
-static uint32_t *state_counter(struct conn *c, enum conn_state state)
-{
-	struct stats_worker *sw = c->vh->w->sw;
-
-	switch (state) {
-	case CONN_READING: return &sw->reading;
-	case CONN_WRITING: return &sw->writing;
-	case CONN_IDLE: return &sw->idle;
-	default: return NULL;
-	}
-}
-
-static void conn_set_state(struct conn *c, enum conn_state state)
-{
-	uint32_t *was = state_counter(c, (enum conn_state)c->state);
-	uint32_t *now = state_counter(c, state);
-
-	if (was != NULL)
-		STATS_ADD(*was, (uint32_t)-1);
-	if (now != NULL)
-		STATS_ADD(*now, 1);
-	c->state = (uint8_t)state;
-}
-
-static void conn_handle(struct event_source *src, unsigned events);
-static void conn_run(struct conn *c);
 
 /* ---- timers ---- */
 
@@ -147,13 +132,14 @@ static void timer_unlink(struct conn *c)
 	c->timer = TIMER_NONE;
 }
 
+/* (Re)start timer t: its deadline counts from the last wake-up. */
 static void timer_set(struct conn *c, enum conn_timer t)
 {
 	struct conn_list *l = &c->vh->timers[t];
 
 	timer_unlink(c);
 	c->timer = (uint8_t)t;
-	c->deadline = c->vh->w->now_ms + c->vh->timeout_ms[t];
+	c->deadline = c->vh->view->now_ms + c->vh->timeout_ms[t];
 	c->prev = l->tail;
 	if (l->tail != NULL)
 		l->tail->next = c;
@@ -162,65 +148,75 @@ static void timer_set(struct conn *c, enum conn_timer t)
 	l->tail = c;
 }
 
+/* ---- states ---- */
+
+/* Inlined: on the hot path, each transition pays two table lookups. */
+__attribute__((always_inline))
+static inline void state_count(struct stats_worker *sw, enum conn_state state,
+			       uint32_t n)
+{
+	switch ((enum conn_count)states[state].count) {
+	case COUNT_READING: STATS_ADD(sw->reading, n); break;
+	case COUNT_WRITING: STATS_ADD(sw->writing, n); break;
+	case COUNT_IDLE: STATS_ADD(sw->idle, n); break;
+	case COUNT_NONE: break;
+	}
+}
+
+/* Out of line: a worker that does not log at debug level pays one test. */
+__attribute__((noinline, cold))
+static void conn_trace(const struct conn *c, const char *was,
+		       enum conn_state now)
+{
+	log_msg(LOG_LVL_DEBUG, "conn %llu: %s -> %s", (unsigned long long)c->id,
+		was, states[now].name);
+}
+
+/* The one door between states: count, trace, arm the new state's timer. */
+static void conn_enter(struct conn *c, enum conn_state s)
+{
+	enum conn_state was = (enum conn_state)c->state;
+	const struct conn_pool *pool = c->vh->pool;
+
+	assert(was != CONN_CLOSED && s != CONN_CLOSED);
+	if (states[was].count != states[s].count) {
+		state_count(pool->sw, was, (uint32_t)-1);
+		state_count(pool->sw, s, 1);
+	}
+	c->state = (uint8_t)s;
+	if (pool->trace)
+		conn_trace(c, states[was].name, s);
+	/* The head has one deadline, from the accept: the PROXY header and
+	 * the first bytes of the request do not restart it. */
+	if (!states[was].head || !states[s].head)
+		timer_set(c, (enum conn_timer)states[s].timer);
+}
+
+/* A new connection's first state; its deadline is the drain grace when
+ * the worker drains. */
+static void conn_begin(struct conn *c, enum conn_state s)
+{
+	state_count(c->vh->pool->sw, s, 1);
+	c->state = (uint8_t)s;
+	if (c->vh->pool->trace)
+		conn_trace(c, "accepted", s);
+	timer_set(c, c->vh->view->draining ? TIMER_DRAIN :
+		  (enum conn_timer)states[s].timer);
+}
+
+static void conn_handle(struct event_source *src, unsigned events);
+static void conn_run(struct conn *c);
+
 /* ---- buffers ---- */
-
-static void reply_reset(struct conn_buf *b)
-{
-	b->out_sent = 0;
-	b->file_sent = 0;
-	b->seg_done = 0;
-	b->started_ms = worker_self != NULL ? worker_self->now_ms : 0;
-	b->served = NULL;
-	b->reply = (struct reply){
-		.out = b->out,
-		.cap = sizeof(b->out),
-		.file_fd = -1,
-	};
-}
-
-static struct conn_buf *buf_get(void)
-{
-	struct conn_buf *b = free_bufs;
-
-	if (b != NULL)
-		free_bufs = b->next_free;
-	else if ((b = malloc(sizeof(*b) + in_cap)) == NULL)
-		return NULL;
-	b->in_len = b->in_done = 0;
-	b->body_started = false;
-	reply_reset(b);
-	return b;
-}
-
-static void buf_put(struct conn_buf *b)
-{
-	if (b->reply.file_fd != -1)
-		close(b->reply.file_fd);
-	b->next_free = free_bufs;
-	free_bufs = b;
-}
 
 static void conn_release_buf(struct conn *c)
 {
 	if (c->buf != NULL)
-		buf_put(c->buf);
+		connbuf_put(c->buf);
 	c->buf = NULL;
 }
 
 /* ---- access log ---- */
-
-static void addr_text(const struct sockaddr *sa, char *out, size_t outsz)
-{
-	const struct sockaddr_in6 *v6 = (const void *)sa;
-	const struct sockaddr_in *v4 = (const void *)sa;
-
-	if (sa->sa_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&v6->sin6_addr))
-		inet_ntop(AF_INET, v6->sin6_addr.s6_addr + 12, out, (socklen_t)outsz);
-	else if (sa->sa_family == AF_INET6)
-		inet_ntop(AF_INET6, &v6->sin6_addr, out, (socklen_t)outsz);
-	else
-		inet_ntop(AF_INET, &v4->sin_addr, out, (socklen_t)outsz);
-}
 
 /* The server whose access log gets the request: the one Host chose. */
 static const struct vhost *conn_served(const struct conn *c)
@@ -228,61 +224,35 @@ static const struct vhost *conn_served(const struct conn *c)
 	return c->buf->served != NULL ? c->buf->served : c->vh;
 }
 
-static void conn_log(struct conn *c)
+static void conn_log(const struct conn *c)
 {
-	struct conn_buf *b = c->buf;
-	const struct request *req = &b->rp.req;
-	char addr[INET6_ADDRSTRLEN];
-	char line[4096];
-
-	addr_text(b->reply.client != NULL ? b->reply.client : &c->peer.sa, addr,
-		  sizeof(addr));
-	uint64_t body = b->out_sent > b->reply.head_len ?
-			b->out_sent - b->reply.head_len : 0;
-	const struct worker *w = c->vh->w;
-	size_t mlen = 0;
-	while (mlen < req->line.len && b->in[req->line.off + mlen] != ' ')
-		mlen++;
-	struct access_entry e = {
-		.bytes_total = (uint64_t)b->out_sent + b->file_sent,
-		.method = b->in + req->line.off,
-		.method_len = mlen,
-		.uri = b->in + req->target.off,
-		.uri_len = req->target.len,
-		.host = b->in + req->hdr[HDR_HOST].off,
-		.host_len = req->hdr[HDR_HOST].len,
-		.msec = (uint64_t)w->now * 1000,
-		.request_time_us = (w->now_ms - b->started_ms) * 1000,
+	const struct conn_buf *b = c->buf;
+	struct access_request ar = {
+		.in = b->in,
+		.req = &b->rp.req,
+		.reply = &b->reply,
+		.client = b->reply.client != NULL ? b->reply.client : &c->peer.sa,
+		.out_sent = b->out_sent,
+		.file_sent = b->file_sent,
+		.started_ms = b->started_ms,
 		.connection = c->id,
 		.connection_requests = c->requests + 1,
-		.http_minor = req->line.len > 0 ? req->http_minor : -1,
-		.addr = addr,
-		.time_local = response_log_time(),
-		.request = b->in + req->line.off,
-		.request_len = req->line.len,
-		.status = b->reply.status,
-		.bytes = body + b->file_sent,
-		.referer = b->in + req->hdr[HDR_REFERER].off,
-		.referer_len = req->hdr[HDR_REFERER].len,
-		.user_agent = b->in + req->hdr[HDR_USER_AGENT].off,
-		.user_agent_len = req->hdr[HDR_USER_AGENT].len,
 	};
-	struct access_log *log = conn_served(c)->log;
-	size_t n = access_log_render(log, line, sizeof(line), &e);
-	access_log_append(log, line, n);
+
+	access_record(conn_served(c)->log, &ar, c->vh->view);
 }
 
 /* A response ended (whole or cut short): count it, log it. */
 static void conn_request_done(struct conn *c)
 {
 	struct conn_buf *b = c->buf;
-	struct stats_worker *sw = c->vh->w->sw;
+	struct stats_worker *sw = c->vh->pool->sw;
 
 	if (b->reply.status == 0)
 		return;
 	STATS_ADD(sw->requests, 1);
 	STATS_ADD(sw->bytes_sent, (uint64_t)b->out_sent + b->file_sent);
-	if (conn_served(c)->log != NULL)
+	if (conn_served(c)->log != NULL && !b->reply.no_log)
 		conn_log(c);
 	b->reply.status = 0;
 }
@@ -291,26 +261,34 @@ static void conn_request_done(struct conn *c)
 
 static void conn_close(struct conn *c)
 {
+	struct conn_pool *pool = c->vh->pool;
+
+	assert(c->state != CONN_CLOSED);
 	if (c->buf != NULL)
 		conn_request_done(c); /* a response cut short */
-	STATS_ADD(c->vh->w->sw->handled, 1);
-	conn_set_state(c, CONN_CLOSED);
+	STATS_ADD(pool->sw->handled, 1);
+	state_count(pool->sw, (enum conn_state)c->state, (uint32_t)-1);
+	if (pool->trace)
+		conn_trace(c, states[c->state].name, CONN_CLOSED);
+	c->state = CONN_CLOSED;
 	timer_unlink(c);
 	close(c->ev.fd);
 	conn_release_buf(c);
-	c->vh->w->nconns--;
+	pool->nconns--;
 	c->next = free_conns;
 	free_conns = c;
 }
 
-static uint32_t in_cap_of(const struct config *cf)
+void conn_vhost_init(struct vhost *vh)
 {
-	uint32_t cap = 0;
+	const struct server_conf *sc = vh->conf;
 
-	for (size_t i = 0; i < cf->nservers; i++)
-		if (cf->servers[i].client_header_buffer_size > cap)
-			cap = cf->servers[i].client_header_buffer_size;
-	return cap;
+	vh->timeout_ms[TIMER_HEADER] = sc->client_header_timeout;
+	vh->timeout_ms[TIMER_KEEPALIVE] = sc->keepalive_timeout;
+	vh->timeout_ms[TIMER_SEND] = sc->send_timeout;
+	vh->timeout_ms[TIMER_LINGER] = LINGER_MS;
+	vh->timeout_ms[TIMER_DRAIN] = 0; /* set by conn_drain */
+	vh->timeout_ms[TIMER_BODY] = sc->client_body_timeout;
 }
 
 int conn_accept(struct vhost *vh, int fd, const struct sockaddr_storage *peer)
@@ -321,6 +299,7 @@ int conn_accept(struct vhost *vh, int fd, const struct sockaddr_storage *peer)
 int conn_accept_on(struct vhost *vh, const struct listen_group *group, int fd,
 		   const struct sockaddr_storage *peer)
 {
+	struct conn_pool *pool = vh->pool;
 	struct conn *c = free_conns;
 
 	if (c != NULL)
@@ -333,17 +312,12 @@ int conn_accept_on(struct vhost *vh, const struct listen_group *group, int fd,
 	c->vh = vh;
 	c->group = group;
 	c->timer = TIMER_NONE;
-	c->state = CONN_CLOSED;
-	c->proxy_pending = vh->conf->proxy_protocol;
-	vh->timeout_ms[TIMER_BODY] = vh->conf->client_body_timeout;
-	if (in_cap == 0)
-		in_cap = in_cap_of(vh->w->cf);
+	connbuf_setup(pool->cf);
 	memcpy(&c->peer, peer, peer->ss_family == AF_INET6 ?
 	       sizeof(c->peer.v6) : sizeof(c->peer.v4));
-	vh->w->nconns++;
-	c->id = STATS_ADD(vh->w->sw->accepted, 1) + 1;
-	conn_set_state(c, CONN_READING);
-	timer_set(c, vh->w->draining ? TIMER_DRAIN : TIMER_HEADER);
+	pool->nconns++;
+	c->id = STATS_ADD(pool->sw->accepted, 1) + 1;
+	conn_begin(c, vh->conf->proxy_protocol ? CONN_PROXY : CONN_NEW);
 	/* A new socket is writable, and a client sends its request right
 	 * after the handshake, so it is usually here by now: read it at once
 	 * instead of after another round through epoll_wait.  (It may be
@@ -354,7 +328,7 @@ int conn_accept_on(struct vhost *vh, const struct listen_group *group, int fd,
 	 * Connection: close exchange never does).  Edge-triggered adds
 	 * report what is ready already, so nothing is missed meanwhile. */
 	if (c->state != CONN_CLOSED &&
-	    event_add(&vh->w->loop, &c->ev, EV_READ | EV_WRITE | EV_EDGE) == -1) {
+	    event_add(pool->loop, &c->ev, EV_READ | EV_WRITE | EV_EDGE) == -1) {
 		log_errno(LOG_LVL_ERR, "accept: cannot watch connection");
 		conn_close(c);
 		return -1;
@@ -395,7 +369,7 @@ static void conn_client(struct conn *c)
  */
 static enum step conn_proxy(struct conn *c)
 {
-	static uint64_t last_complaint;
+	static struct log_ratelimit complaints;
 	struct conn_buf *b = c->buf;
 	struct proxy_info pi;
 	int n = proxy_parse((const unsigned char *)b->in, b->in_len, &pi);
@@ -403,11 +377,10 @@ static enum step conn_proxy(struct conn *c)
 	if (n == PROXY_AGAIN)
 		return STEP_WAIT;
 	if (n == PROXY_BAD) {
-		if (c->vh->w->now_ms - last_complaint >= 1000) {
+		if (log_ratelimit_allow(&complaints, c->vh->view->now_ms)) {
 			char addr[INET6_ADDRSTRLEN];
-			addr_text(&c->peer.sa, addr, sizeof(addr));
+			access_addr_text(&c->peer.sa, addr, sizeof(addr));
 			log_warn("bad PROXY protocol header from %s: closing", addr);
-			last_complaint = c->vh->w->now_ms;
 		}
 		conn_close(c);
 		return STEP_CLOSED;
@@ -417,7 +390,7 @@ static enum step conn_proxy(struct conn *c)
 		       sizeof(c->peer.v6) : sizeof(c->peer.v4));
 	memmove(b->in, b->in + n, b->in_len - (uint32_t)n);
 	b->in_len -= (uint32_t)n;
-	c->proxy_pending = false;
+	conn_enter(c, b->in_len > 0 ? CONN_READING : CONN_NEW);
 	return STEP_AGAIN;
 }
 
@@ -435,9 +408,9 @@ static const struct vhost *conn_vhost(const struct conn *c)
 
 	if (g == NULL || g->nservers < 2)
 		return c->vh;
-	unsigned s = route_server(c->vh->w->cf, g, c->buf->in + req->host.off,
+	unsigned s = route_server(c->vh->pool->cf, g, c->buf->in + req->host.off,
 				  req->host.len);
-	return &c->vh->w->vhosts[s];
+	return &c->vh->pool->vhosts[s];
 }
 
 /* A whole request was parsed: decide keep-alive, build the response. */
@@ -447,17 +420,16 @@ static enum step conn_respond(struct conn *c)
 	const struct vhost *vh = c->vh;
 	bool client_keep = b->rp.req.keep_alive;
 
-	b->reply.keep_alive = client_keep && !vh->w->draining &&
+	b->reply.keep_alive = client_keep && !vh->view->draining &&
 			      vh->conf->keepalive_timeout > 0 &&
 			      c->requests + 1 < vh->conf->keepalive_requests;
 	/* Closing on a client that expected to keep going: let it finish. */
 	b->reply.linger = client_keep && !b->reply.keep_alive;
 	conn_client(c);
 	b->reply.client = (const struct sockaddr *)&b->client;
-	conn_set_state(c, CONN_WRITING); /* a status page counts itself */
+	conn_enter(c, CONN_WRITING); /* a status page counts itself */
 	b->served = conn_vhost(c);
 	serve_request(b->served, b->in, &b->rp.req, &b->reply);
-	timer_set(c, TIMER_SEND);
 	return STEP_AGAIN;
 }
 
@@ -469,8 +441,7 @@ static enum step conn_reject(struct conn *c, int status)
 	b->reply.keep_alive = false;
 	b->reply.linger = true;
 	serve_error(&b->rp.req, status, &b->reply);
-	conn_set_state(c, CONN_WRITING);
-	timer_set(c, TIMER_SEND);
+	conn_enter(c, CONN_WRITING);
 	return STEP_AGAIN;
 }
 
@@ -483,8 +454,7 @@ static enum step conn_linger_start(struct conn *c)
 		conn_close(c);
 		return STEP_CLOSED;
 	}
-	conn_set_state(c, CONN_LINGER);
-	timer_set(c, TIMER_LINGER);
+	conn_enter(c, CONN_LINGER);
 	return STEP_AGAIN;
 }
 
@@ -503,24 +473,15 @@ static enum step conn_finish(struct conn *c)
 		return STEP_CLOSED;
 	}
 	c->requests++;
-	/* Keep pipelined bytes: move them to the front. */
-	uint32_t left = b->in_len - b->in_done;
-	memmove(b->in, b->in + b->in_done, left);
-	b->in_len = left;
-	b->in_done = 0;
-	if (b->reply.file_fd != -1)
-		close(b->reply.file_fd);
-	reply_reset(b);
-	b->body_started = false;
-	request_next(&b->rp, b->in);
-	if (left == 0) {
-		conn_set_state(c, CONN_IDLE);
-		timer_set(c, TIMER_KEEPALIVE);
-		if (!c->can_read)
-			conn_release_buf(c);
+	if (b->in_done == b->in_len && !c->can_read) {
+		/* Nothing pipelined, nothing to read yet: hand the buffer back
+		 * as it is; connbuf_get resets it when bytes come. */
+		conn_release_buf(c);
+		conn_enter(c, CONN_IDLE);
+	} else if (connbuf_next_request(b, c->vh->view->now_ms) == 0) {
+		conn_enter(c, CONN_IDLE);
 	} else {
-		conn_set_state(c, CONN_READING);
-		timer_set(c, TIMER_HEADER);
+		conn_enter(c, CONN_READING);
 	}
 	return STEP_AGAIN;
 }
@@ -618,8 +579,6 @@ static enum step conn_body_start(struct conn *c)
 	struct conn_buf *b = c->buf;
 	const struct request *req = &b->rp.req;
 
-	b->body_started = true;
-	timer_set(c, TIMER_BODY);
 	if (req->method != METHOD_GET && req->method != METHOD_HEAD) {
 		b->in_done = b->in_len; /* what is left of the body stays unread */
 		conn_respond(c);
@@ -627,11 +586,12 @@ static enum step conn_body_start(struct conn *c)
 		b->reply.linger = true;
 		return STEP_AGAIN;
 	}
+	conn_enter(c, CONN_BODY);
 	if (!req->hdr_seen[HDR_EXPECT] || req->http_minor == 0)
 		return STEP_WAIT;
 	ssize_t n = send(c->ev.fd, go_on, sizeof(go_on) - 1, MSG_NOSIGNAL);
 	if (n > 0)
-		STATS_ADD(c->vh->w->sw->bytes_sent, (uint64_t)n);
+		STATS_ADD(c->vh->pool->sw->bytes_sent, (uint64_t)n);
 	if (n > 0 && n < (ssize_t)sizeof(go_on) - 1) {
 		conn_close(c); /* half an interim response: nothing can follow */
 		return STEP_CLOSED;
@@ -647,8 +607,8 @@ static enum step conn_parse(struct conn *c)
 	struct conn_buf *b = c->buf;
 	size_t used;
 
-	if (c->proxy_pending && b->in_len > 0)
-		return conn_proxy(c);
+	if (c->state == CONN_PROXY)
+		return b->in_len > 0 ? conn_proxy(c) : STEP_WAIT;
 	if (b->in_done == b->in_len)
 		return STEP_WAIT;
 	enum request_result r = request_parse(&b->rp, b->in + b->in_done,
@@ -665,24 +625,38 @@ static enum step conn_parse(struct conn *c)
 	/* Inside a body we discard: its bytes need no room. */
 	if (b->rp.headers_done) {
 		b->in_len = b->in_done = b->rp.headers_end;
-		if (!b->body_started)
+		if (c->state == CONN_READING)
 			return conn_body_start(c);
 	}
 	return STEP_WAIT;
+}
+
+/* n more bytes are in: the state they move on, or the timer they renew. */
+static void conn_received(struct conn *c, uint32_t n)
+{
+	c->buf->in_len += n;
+	switch ((enum conn_state)c->state) {
+	case CONN_NEW:
+	case CONN_IDLE:
+		conn_enter(c, CONN_READING);
+		break;
+	case CONN_BODY:
+		timer_set(c, TIMER_BODY);
+		break;
+	default:
+		break;
+	}
 }
 
 /* No buffer for a connection with bytes to read: it is closed, and the
  * error log says why, at most once a second. */
 static void conn_no_memory(struct conn *c)
 {
-	static uint64_t last_ms;
-	uint64_t now = c->vh->w->now_ms;
+	static struct log_ratelimit complaints;
 
-	if (last_ms == 0 || now - last_ms >= 1000) {
+	if (log_ratelimit_allow(&complaints, c->vh->view->now_ms))
 		log_msg(LOG_LVL_ERR, "no memory for a connection buffer: "
 			"closing the connections that need one");
-		last_ms = now;
-	}
 	conn_close(c);
 }
 
@@ -693,7 +667,7 @@ static enum step conn_read(struct conn *c)
 	if (b == NULL) {
 		if (!c->can_read)
 			return STEP_WAIT;
-		if ((b = c->buf = buf_get()) == NULL) {
+		if ((b = c->buf = connbuf_get(c->vh->view->now_ms)) == NULL) {
 			conn_no_memory(c);
 			return STEP_CLOSED;
 		}
@@ -714,19 +688,13 @@ static enum step conn_read(struct conn *c)
 		 * unless the end of the stream was already announced. */
 		if ((size_t)n < limit - b->in_len && !c->rdhup)
 			c->can_read = false;
-		b->in_len += (uint32_t)n;
-		if (b->body_started)
-			timer_set(c, TIMER_BODY);
-		if (c->state == CONN_IDLE) {
-			conn_set_state(c, CONN_READING);
-			timer_set(c, TIMER_HEADER);
-		}
+		conn_received(c, (uint32_t)n);
 		return STEP_AGAIN;
 	}
 	if (n == -1 && (errno == EAGAIN || errno == EINTR)) {
 		c->can_read = errno == EINTR;
 		if (b->in_len == 0)
-			conn_release_buf(c); /* idle: hold no buffer */
+			conn_release_buf(c); /* nothing buffered: hold no buffer */
 		return STEP_WAIT;
 	}
 	conn_close(c); /* EOF or error */
@@ -762,7 +730,10 @@ static void conn_run(struct conn *c)
 
 	do {
 		switch ((enum conn_state)c->state) {
+		case CONN_PROXY:
+		case CONN_NEW:
 		case CONN_READING:
+		case CONN_BODY:
 		case CONN_IDLE:
 			s = conn_read(c);
 			break;
@@ -776,7 +747,8 @@ static void conn_run(struct conn *c)
 			s = STEP_WAIT;
 		}
 	} while (s == STEP_AGAIN);
-	if (s == STEP_WAIT && c->vh->w->draining && c->state == CONN_IDLE)
+	/* Draining: an idle connection waits only for the grace. */
+	if (s == STEP_WAIT && c->state == CONN_IDLE && c->vh->view->draining)
 		timer_set(c, TIMER_DRAIN);
 }
 
@@ -795,18 +767,32 @@ static void conn_handle(struct event_source *src, unsigned events)
 
 /* ---- timers, drain and stop ---- */
 
-uint64_t conn_expire(struct vhost *vh, uint64_t now_ms)
+void conn_expire(struct vhost *vh, uint64_t now_ms)
 {
-	uint64_t next = UINT64_MAX;
-
 	for (int t = 0; t < TIMER_COUNT_; t++) {
 		struct conn_list *l = &vh->timers[t];
 		while (l->head != NULL && l->head->deadline <= now_ms)
 			conn_close(l->head);
-		if (l->head != NULL && l->head->deadline < next)
-			next = l->head->deadline;
+	}
+}
+
+uint64_t conn_next_deadline(const struct vhost *vh)
+{
+	uint64_t next = UINT64_MAX;
+
+	for (int t = 0; t < TIMER_COUNT_; t++) {
+		const struct conn *head = vh->timers[t].head;
+		if (head != NULL && head->deadline < next)
+			next = head->deadline;
 	}
 	return next;
+}
+
+/* Nothing of a request came yet (a PROXY header may be on its way). */
+static bool conn_sent_nothing(const struct conn *c)
+{
+	return c->state == CONN_NEW ||
+	       (c->state == CONN_PROXY && (c->buf == NULL || c->buf->in_len == 0));
 }
 
 /*
@@ -827,7 +813,7 @@ void conn_drain(struct vhost *vh)
 	}
 	for (c = vh->timers[TIMER_HEADER].head; c != NULL; c = next) {
 		next = c->next;
-		if (c->buf == NULL)
+		if (conn_sent_nothing(c))
 			timer_set(c, TIMER_DRAIN);
 	}
 }

@@ -2,44 +2,40 @@
  * conn.h — client connections: one explicit state machine per connection,
  * timeouts kept in per-class FIFO lists (every member of a list shares one
  * timeout, so appending keeps the list sorted by deadline).
+ *
+ * conn sits below the worker and knows nothing of it: what a worker's
+ * connections share comes down in a struct conn_pool, the clock and the
+ * drain flag in the vhost's read-only struct worker_view.
  */
 #ifndef FORKD_CONN_H
 #define FORKD_CONN_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
 
-#include "config.h"
-#include "log.h"
-#include "worker.h"
+#include "vhost.h"
 
-enum conn_timer {
-	TIMER_HEADER,    /* receiving a request head */
-	TIMER_KEEPALIVE, /* idle between requests */
-	TIMER_SEND,      /* waiting for the client to take our bytes */
-	TIMER_LINGER,    /* closing: reading what the client still sends */
-	TIMER_DRAIN,     /* draining worker: idle grace before closing */
-	TIMER_BODY,      /* between two reads of a request body */
-	TIMER_COUNT_,
-	TIMER_NONE = TIMER_COUNT_,
+struct config;
+struct event_loop;
+struct listen_group;
+struct stats_worker;
+
+/*
+ * What the connections of one worker share.  The worker fills it in before
+ * the first accept; conn.c keeps nconns.
+ */
+struct conn_pool {
+	struct event_loop *loop;    /* where connections wait */
+	const struct config *cf;
+	struct vhost *vhosts;       /* one per server section, by index */
+	struct stats_worker *sw;    /* the worker's scoreboard slot */
+	unsigned nconns;            /* open connections */
+	bool trace;                 /* log state transitions (debug level) */
 };
 
-struct conn;
-
-struct conn_list {
-	struct conn *head;
-	struct conn *tail;
-};
-
-/* A worker's runtime view of one server section. */
-struct vhost {
-	const struct server_conf *conf;
-	struct worker *w;
-	int rootfd;
-	struct access_log *log;          /* NULL: off */
-	unsigned timeout_ms[TIMER_COUNT_];
-	struct conn_list timers[TIMER_COUNT_];
-};
+/* Set vh's connection timeouts from its server section. */
+void conn_vhost_init(struct vhost *vh);
 
 /*
  * Take over a socket accepted on an address whose servers are group (its
@@ -52,9 +48,13 @@ int conn_accept_on(struct vhost *vh, const struct listen_group *group, int fd,
 /* conn_accept_on for an address that vh alone serves. */
 int conn_accept(struct vhost *vh, int fd, const struct sockaddr_storage *peer);
 
-/* Close the connections whose deadline passed; returns the next deadline
- * in ms (UINT64_MAX when none). */
-uint64_t conn_expire(struct vhost *vh, uint64_t now_ms);
+/* Close the connections whose deadline is at or before now_ms.  Call it
+ * outside event dispatch (see event.h). */
+void conn_expire(struct vhost *vh, uint64_t now_ms);
+
+/* The earliest deadline among vh's connections (UINT64_MAX: none).  Only
+ * looks. */
+uint64_t conn_next_deadline(const struct vhost *vh);
 
 /* Enter drain: idle connections close after a short grace, the others
  * finish their current request and then close. */

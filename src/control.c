@@ -326,7 +326,7 @@ static int wait_reload(const char *spath, pid_t pid, unsigned want,
 		}
 		sleep_ms(POLL_MS);
 	}
-	fprintf(stderr, "forkd: reload: no result from master %d after %u s\n",
+	fprintf(stderr, "forkd: reload: no result from master %d after %d s\n",
 		(int)pid, RELOAD_WAIT_MS / 1000);
 	return -1;
 }
@@ -412,7 +412,7 @@ static int do_upgrade(const char *spath, const char *pid_file, pid_t pid)
 		}
 		sleep_ms(POLL_MS);
 	}
-	fprintf(stderr, "forkd: upgrade: no result after %u s\n",
+	fprintf(stderr, "forkd: upgrade: no result after %d s\n",
 		UPGRADE_WAIT_MS / 1000);
 	return 1;
 }

@@ -18,7 +18,7 @@ static int read_decimal(const char **sp, unsigned long long *out)
 	unsigned long long n = 0;
 	int k;
 
-	for (k = 0; isdigit((unsigned char)s[k]) && k < 18; k++)
+	for (k = 0; k < 18 && isdigit((unsigned char)s[k]); k++)
 		n = n * 10 + (unsigned)(s[k] - '0');
 	if (k == 0 || isdigit((unsigned char)s[k]))
 		return -1;

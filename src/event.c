@@ -13,6 +13,8 @@ int event_loop_init(struct event_loop *loop)
 {
 	loop->epfd = epoll_create1(EPOLL_CLOEXEC);
 	loop->on_wake = NULL;
+	loop->batch = NULL;
+	loop->batch_n = loop->batch_i = 0;
 	return loop->epfd == -1 ? -1 : 0;
 }
 
@@ -61,6 +63,12 @@ int event_mod(struct event_loop *loop, struct event_source *src,
 
 int event_del(struct event_loop *loop, struct event_source *src)
 {
+	struct epoll_event *evs = loop->batch;
+
+	/* A source gone from epoll may be freed before the batch ends. */
+	for (int i = loop->batch_i + 1; evs != NULL && i < loop->batch_n; i++)
+		if (evs[i].data.ptr == src)
+			evs[i].data.ptr = NULL;
 	return ctl(loop, EPOLL_CTL_DEL, src, 0);
 }
 
@@ -86,9 +94,13 @@ int event_run_once(struct event_loop *loop, int timeout_ms)
 		return errno == EINTR ? 0 : -1;
 	if (loop->on_wake != NULL)
 		loop->on_wake();
-	for (int i = 0; i < n; i++) {
-		struct event_source *src = evs[i].data.ptr;
-		src->handler(src, from_epoll(evs[i].events));
+	loop->batch = evs;
+	loop->batch_n = n;
+	for (loop->batch_i = 0; loop->batch_i < n; loop->batch_i++) {
+		struct event_source *src = evs[loop->batch_i].data.ptr;
+		if (src != NULL)
+			src->handler(src, from_epoll(evs[loop->batch_i].events));
 	}
+	loop->batch = NULL;
 	return n;
 }

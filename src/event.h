@@ -28,6 +28,9 @@ struct event_source {
 
 struct event_loop {
 	int epfd;
+	/* The batch being dispatched, for event_del() to forget entries of */
+	void *batch;
+	int batch_n, batch_i;
 	void (*on_wake)(void); /* called after waiting, before dispatching */
 };
 
@@ -41,6 +44,21 @@ int event_del(struct event_loop *loop, struct event_source *src);
 /*
  * Wait at most timeout_ms (-1: forever) and dispatch what fired.  Returns
  * the number of events handled, 0 on timeout or EINTR, -1 on error.
+ *
+ * The dispatch rule.  One wait returns a batch of events, each carrying
+ * the event_source pointer it was registered with, and the batch is
+ * dispatched in order.  So, while a batch is dispatched, a source may be
+ * closed, freed or reused only by its own handler (its event in this batch
+ * is then the one being handled, and no later event can point at it), or
+ * after event_del(), which forgets the source's later events in the batch.
+ * A
+ * handler that closed another source (a connection whose deadline passed,
+ * say) could leave a later event of the batch pointing at freed memory or
+ * at a reused struct with another fd.  The owners keep the rule by doing
+ * all clock-driven closing, and the closing of listeners on a signal,
+ * between waits (worker.c's timers_run).  A handler may take a struct
+ * that an earlier handler of the batch freed (accept reusing a closed
+ * connection's): that one's event was handled already.
  */
 int event_run_once(struct event_loop *loop, int timeout_ms);
 

@@ -1,10 +1,12 @@
 /*
- * fcache.c — small files held in memory, revalidated by stat on each use.
+ * fcache.c — small files held in memory, revalidated by stat at most once
+ * every FCACHE_RECHECK_MS.
  *
  * Serving a small file from disk takes openat2, fstat, pread and close;
- * from here it takes one fstatat.  The content served is always bytes
- * read through a regular open beneath the root: a hit only says that the
- * path still leads to that same, unchanged file.
+ * from here it takes no system call, and one fstatat a second.  The
+ * content served is always bytes read through a regular open beneath the
+ * root: a hit only says that the path led to that same, unchanged file
+ * less than FCACHE_RECHECK_MS ago.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -23,9 +25,36 @@ struct fcache_slot {
 	int rootfd;
 	struct stat st;      /* as the file was when read */
 	char *data;          /* st.st_size bytes */
+	uint64_t checked_ms; /* when a stat last showed st */
 };
 
 static struct fcache_slot *slots; /* allocated on first use */
+static uint64_t fresh_ms;         /* how long a stat stays trusted */
+
+/*
+ * The coarse monotonic clock is a vDSO read, no system call.  It lags the
+ * real one by up to a tick, so two readings can show up to a tick less
+ * than really passed: trusting a stat for the bound minus one tick keeps
+ * the real age under the bound.
+ */
+static uint64_t clock_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static uint64_t trusted_ms(void)
+{
+	struct timespec res;
+	uint64_t tick = 10; /* HZ=100, the coarsest kernels use */
+
+	if (clock_getres(CLOCK_MONOTONIC_COARSE, &res) == 0)
+		tick = (uint64_t)res.tv_sec * 1000 +
+		       ((uint64_t)res.tv_nsec + 999999) / 1000000;
+	return tick < FCACHE_RECHECK_MS ? FCACHE_RECHECK_MS - tick : 0;
+}
 
 static uint32_t path_hash(int rootfd, const char *path, size_t len)
 {
@@ -81,6 +110,21 @@ static bool slot_fill(struct fcache_slot *s, int rootfd, const char *path,
 	s->plen = plen;
 	s->rootfd = rootfd;
 	s->st = *st;
+	s->checked_ms = clock_ms();
+	return true;
+}
+
+/* True while s may be served: recently checked, or checked again now. */
+static bool slot_valid(struct fcache_slot *s, int rootfd, const char *rel)
+{
+	uint64_t now = clock_ms();
+	struct stat st;
+
+	if (now - s->checked_ms < fresh_ms)
+		return true;
+	if (fstatat(rootfd, rel, &st, 0) == -1 || !same_file(&st, &s->st))
+		return false;
+	s->checked_ms = now;
 	return true;
 }
 
@@ -92,13 +136,16 @@ int fcache_open(int rootfd, const char *path, struct stat *st,
 	struct fcache_slot *s;
 	int fd;
 
-	if (slots == NULL &&
-	    (slots = calloc(FCACHE_SLOTS, sizeof(*slots))) == NULL)
-		return file_open_beneath(rootfd, path, st);
+	if (slots == NULL) {
+		if ((slots = calloc(FCACHE_SLOTS, sizeof(*slots))) == NULL)
+			return file_open_beneath(rootfd, path, st);
+		fresh_ms = trusted_ms();
+	}
 	s = &slots[path_hash(rootfd, path, plen) % FCACHE_SLOTS];
 	if (s->path != NULL && s->rootfd == rootfd && s->plen == plen &&
 	    memcmp(s->path, path, plen) == 0 && *rel != '\0') {
-		if (fstatat(rootfd, rel, st, 0) == 0 && same_file(st, &s->st)) {
+		if (slot_valid(s, rootfd, rel)) {
+			*st = s->st;
 			*data = s->data;
 			return FCACHE_HIT;
 		}

@@ -150,6 +150,7 @@ static void status_reload_result(bool ok, const char *err)
 		 ok ? "ok" : "failed");
 	snprintf(m.pub.st.last_error, sizeof(m.pub.st.last_error), "%s",
 		 ok ? "-" : err);
+	stats_reload_record(ok, m.cur.gen, err);
 }
 
 static void status_serving(void)

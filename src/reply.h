@@ -41,6 +41,7 @@ struct reply {
 	unsigned nseg;
 	bool keep_alive;    /* in: the connection may stay open; out: it will */
 	bool linger;        /* close through a lingering read, not at once */
+	bool no_log;        /* out: access_log = off for its location */
 	const struct sockaddr *client; /* in: who asks (PROXY / real IP applied) */
 };
 

@@ -56,6 +56,8 @@ static const char *const header_names[HDR_COUNT_] = {
 	[HDR_FORWARDED] = "forwarded",
 	[HDR_TRANSFER_ENCODING] = "transfer-encoding",
 	[HDR_CONNECTION] = "connection",
+	[HDR_ACCEPT] = "accept",
+	[HDR_SEC_FETCH_DEST] = "sec-fetch-dest",
 };
 
 #define HDR_LEN(s) (sizeof(s) - 1)
@@ -75,6 +77,8 @@ static const uint8_t header_lens[HDR_COUNT_] = {
 	[HDR_FORWARDED] = HDR_LEN("forwarded"),
 	[HDR_TRANSFER_ENCODING] = HDR_LEN("transfer-encoding"),
 	[HDR_CONNECTION] = HDR_LEN("connection"),
+	[HDR_ACCEPT] = HDR_LEN("accept"),
+	[HDR_SEC_FETCH_DEST] = HDR_LEN("sec-fetch-dest"),
 };
 #undef HDR_LEN
 

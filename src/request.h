@@ -45,6 +45,8 @@ enum request_header {
 	HDR_FORWARDED,
 	HDR_TRANSFER_ENCODING, /* counted for framing; llhttp skips empty ones */
 	HDR_CONNECTION,
+	HDR_ACCEPT,           /* a fallback page answers navigations only */
+	HDR_SEC_FETCH_DEST,
 	HDR_COUNT_,
 };
 

@@ -78,6 +78,7 @@ void route_index_locations(struct location_conf *locs, size_t n)
 		while (top != 0 && !location_starts(&locs[top - 1], locs[i].prefix))
 			top = locs[top - 1].parent;
 		locs[i].parent = top;
+		locs[i].index = i + 1; /* its place, now the sorted one */
 		top = i + 1;
 	}
 }

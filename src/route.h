@@ -34,8 +34,9 @@ unsigned route_server(const struct config *cf, const struct listen_group *g,
 		      const char *host, size_t len);
 
 /*
- * Sort a server's n locations by prefix and link each to the longest
- * other one that starts it (its parent), for route_location().
+ * Sort a server's n locations by prefix, number them (index) in that
+ * order, and link each to the longest other one that starts it (its
+ * parent), for route_location().
  */
 void route_index_locations(struct location_conf *locs, size_t n);
 

@@ -13,41 +13,26 @@
 #include "autoindex.h"
 #include "coding.h"
 #include "cond.h"
-#include "conn.h"
+#include "config.h"
 #include "endpoint.h"
+#include "etag.h"
 #include "fcache.h"
 #include "file.h"
 #include "mime.h"
+#include "navigation.h"
 #include "path.h"
 #include "range.h"
+#include "redirect.h"
+#include "redirmap.h"
 #include "reply.h"
 #include "response.h"
 #include "route.h"
 #include "serve.h"
+#include "tryfiles.h"
+#include "vhost.h"
 
 /* The methods every resource here answers: the Allow of every 405. */
 #define SERVE_ALLOW "GET, HEAD"
-
-/* Percent-encode a decoded path for a Location header. */
-static size_t encode_path(const char *in, char *out, size_t outsz)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t n = 0;
-
-	for (; *in != '\0' && n + 4 < outsz; in++) {
-		unsigned char ch = (unsigned char)*in;
-		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		    (ch >= '0' && ch <= '9') || strchr("-._~/!$&'()*+,;=:@", ch)) {
-			out[n++] = (char)ch;
-		} else {
-			out[n++] = '%';
-			out[n++] = hex[ch >> 4];
-			out[n++] = hex[ch & 15];
-		}
-	}
-	out[n] = '\0';
-	return n;
-}
 
 /* One request being answered. */
 struct answer {
@@ -57,11 +42,46 @@ struct answer {
 	struct reply *r;
 	bool head;                /* HEAD: the head of a GET, no body */
 	const char *cached;       /* the bytes, when the fd is FCACHE_HIT */
-	const struct location_conf *loc; /* expires, add_header of the path */
+	const struct location_conf *loc; /* the settings of the path */
+	int rootfd;               /* the location's directory, or the root */
+	const char *uri;          /* the normalised request path */
+	bool fallback;            /* answering with the fallback page */
+	bool no_store;            /* errors carry Cache-Control: no-store */
 };
 
 /* Room for the location's headers, Cache-Control and Expires, and Vary. */
 #define SERVE_EXTRA_MAX (HEADERS_MAX + 256)
+
+/* Does the header line at s start with name and a colon? */
+static bool line_is(const char *s, const char *name)
+{
+	size_t n = strlen(name);
+
+	return strncasecmp(s, name, n) == 0 && s[n] == ':';
+}
+
+/*
+ * The headers of a fallback page: revalidated every time, and none of the
+ * location's caching (expires, a Cache-Control of add_header: an asset
+ * location's "immutable" must never stick to the HTML shell).
+ */
+static size_t fallback_headers(const struct location_conf *loc, char *out)
+{
+	size_t n = (size_t)snprintf(out, SERVE_EXTRA_MAX,
+				    "Cache-Control: no-cache\r\n");
+
+	for (const char *p = loc->headers; p != NULL && *p != '\0';) {
+		const char *end = strstr(p, "\r\n");
+		size_t len = (size_t)(end - p) + 2;
+		if (!line_is(p, "Cache-Control") && !line_is(p, "Expires") &&
+		    n + len < SERVE_EXTRA_MAX) {
+			memcpy(out + n, p, len);
+			n += len;
+		}
+		p = end + 2;
+	}
+	return n;
+}
 
 /*
  * The header lines a location adds to a 200, 206, 301 or 304: Expires and
@@ -76,6 +96,8 @@ static size_t location_headers(const struct answer *a, char *out)
 
 	if (loc == NULL)
 		return 0;
+	if (a->fallback)
+		return fallback_headers(loc, out);
 	if (loc->expires == EXPIRES_EPOCH) {
 		n = (size_t)snprintf(out, SERVE_EXTRA_MAX,
 				     "Expires: Thu, 01 Jan 1970 00:00:01 GMT\r\n"
@@ -99,13 +121,20 @@ static size_t location_headers(const struct answer *a, char *out)
  * multipart bodies are sent from one.  The cache follows links as
  * "symlinks = follow" does; the other policies always open afresh.
  */
-static int open_file(struct answer *a, const char *path, struct stat *st)
+static int open_file_in(struct answer *a, int rootfd, const char *path,
+			struct stat *st)
 {
 	int policy = a->vh->conf->symlinks;
 
 	if (policy != SYMLINKS_FOLLOW || a->req->hdr_seen[HDR_RANGE])
-		return file_open(a->vh->rootfd, path, policy, st);
-	return fcache_open(a->vh->rootfd, path, st, &a->cached);
+		return file_open(rootfd, path, policy, st);
+	return fcache_open(rootfd, path, st, &a->cached);
+}
+
+/* open_file_in the directory of the request's location. */
+static int open_file(struct answer *a, const char *path, struct stat *st)
+{
+	return open_file_in(a, a->rootfd, path, st);
 }
 
 /* Close what open_file returned. */
@@ -120,9 +149,12 @@ static bool is_http10(const struct request *req)
 	return req->http_major == 1 && req->http_minor == 0;
 }
 
+#define NO_STORE "Cache-Control: no-store\r\n"
+
 /* The short HTML error body; content_range for a 416. */
 static void error_answer(const struct request *req, int status,
-			 const char *content_range, struct reply *r)
+			 const char *content_range, bool no_store,
+			 struct reply *r)
 {
 	size_t len;
 	const char *body = response_error_body(status, &len);
@@ -131,6 +163,8 @@ static void error_answer(const struct request *req, int status,
 		.content_type = "text/html; charset=utf-8",
 		.content_length = (long long)len,
 		.content_range = content_range,
+		.extra = no_store ? NO_STORE : NULL,
+		.extra_len = no_store ? strlen(NO_STORE) : 0,
 	};
 
 	if (status == 405)
@@ -147,10 +181,8 @@ static void error_answer(const struct request *req, int status,
 
 void serve_error(const struct request *req, int status, struct reply *r)
 {
-	error_answer(req, status, NULL, r);
+	error_answer(req, status, NULL, false, r);
 }
-
-static int open_file(struct answer *a, const char *path, struct stat *st);
 
 /*
  * error_page: the configured file of the server's root as the body of an
@@ -160,7 +192,6 @@ static int open_file(struct answer *a, const char *path, struct stat *st);
  */
 static bool error_page(struct answer *a, int status, const char *crange)
 {
-	const struct server_conf *sc = a->vh->conf;
 	const char *uri;
 	char path[PATH_MAX_LEN];
 	struct stat st;
@@ -168,12 +199,13 @@ static bool error_page(struct answer *a, int status, const char *crange)
 
 	if (status < ERROR_PAGE_FIRST ||
 	    status >= ERROR_PAGE_FIRST + ERROR_PAGE_COUNT ||
-	    (uri = sc->error_page[status - ERROR_PAGE_FIRST]) == NULL)
+	    (uri = a->loc->error_page[status - ERROR_PAGE_FIRST]) == NULL)
 		return false;
 	n = path_normalize(uri, strlen(uri), path, sizeof(path));
-	if (n <= 0 || (!sc->dotfiles && path_is_hidden(path)))
+	if (n <= 0 || (!a->loc->dotfiles && path_is_hidden(path)))
 		return false;
-	if ((fd = open_file(a, path, &st)) == -1)
+	/* Pages are files of the server's root, whatever the location. */
+	if ((fd = open_file_in(a, a->vh->rootfd, path, &st)) == -1)
 		return false;
 	if (!S_ISREG(st.st_mode)) {
 		if (fd >= 0)
@@ -182,10 +214,12 @@ static bool error_page(struct answer *a, int status, const char *crange)
 	}
 	struct response_head h = {
 		.status = status,
-		.content_type = mime_type_charset(path, (size_t)n, sc->charset),
+		.content_type = mime_type_charset(path, (size_t)n, a->loc->charset),
 		.content_length = (long long)st.st_size,
 		.content_range = crange,
 		.allow = status == 405 ? SERVE_ALLOW : NULL,
+		.extra = a->no_store ? NO_STORE : NULL,
+		.extra_len = a->no_store ? strlen(NO_STORE) : 0,
 	};
 	if (status == 400 || status >= 500) {
 		a->r->keep_alive = false;
@@ -210,14 +244,15 @@ static bool error_page(struct answer *a, int status, const char *crange)
 static void answer_error(struct answer *a, int status, const char *crange)
 {
 	if (!error_page(a, status, crange))
-		error_answer(a->req, status, crange, a->r);
+		error_answer(a->req, status, crange, a->no_store, a->r);
 }
 
-static void serve_redirect(struct answer *a, const char *path,
-			   const char *query, size_t qlen)
+/* 301 to the request path with a slash added (a directory). */
+static void serve_redirect(struct answer *a, const char *query, size_t qlen)
 {
 	char loc[PATH_MAX_LEN * 3 + 8];
-	size_t n = encode_path(path, loc, sizeof(loc) - 2);
+	size_t n = redirect_encode_path(a->uri, strlen(a->uri), loc,
+					sizeof(loc) - 2);
 	size_t len;
 	const char *body = response_error_body(301, &len);
 
@@ -340,7 +375,7 @@ static int open_sibling(struct answer *a, const char *path, struct stat *st,
 			continue;
 		memcpy(name, path, plen);
 		memcpy(name + plen, suffix, slen + 1);
-		int fd = file_open(a->vh->rootfd, name, a->vh->conf->symlinks, st);
+		int fd = file_open(a->rootfd, name, a->vh->conf->symlinks, st);
 		if (fd == -1)
 			continue;
 		if (S_ISREG(st->st_mode)) {
@@ -368,8 +403,9 @@ static void serve_representation(struct answer *a, int fd,
 	char boundary[RANGE_BOUNDARY_LEN + 1];
 	struct range_set rs;
 	uint64_t size = (uint64_t)h->content_length;
+	const char *tag = h->etag != NULL ? h->etag : ""; /* matches no tag */
 
-	switch (preconditions(a, h->etag, h->last_modified)) {
+	switch (preconditions(a, tag, h->last_modified)) {
 	case COND_FAILED:
 		drop(fd);
 		answer_error(a, 412, NULL);
@@ -386,7 +422,7 @@ static void serve_representation(struct answer *a, int fd,
 	case COND_PROCEED:
 		break;
 	}
-	switch (ranges_wanted(a, h->etag, h->last_modified, size, &rs)) {
+	switch (ranges_wanted(a, tag, h->last_modified, size, &rs)) {
 	case RANGE_UNSATISFIABLE:
 		drop(fd);
 		snprintf(crange, sizeof(crange), "bytes */%llu",
@@ -422,19 +458,36 @@ static void serve_representation(struct answer *a, int fd,
 	file_body(a, fd, &rs, boundary, type, size);
 }
 
+_Static_assert(ETAG_CONTENT_MAX <= FILE_ETAG_MAX, "a content tag fits");
+
+/* The ETag of a file as its location's etag mode says; "" for none yet. */
+static void file_tag(const struct answer *a, int fd, const struct stat *st,
+		     const char *coding, char etag[FILE_ETAG_MAX])
+{
+	if (a->loc != NULL && a->loc->etag == ETAG_CONTENT) {
+		if (etag_content(fd, fd == FCACHE_HIT ? a->cached : NULL, st,
+				 coding, etag, FILE_ETAG_MAX) == -1)
+			etag[0] = '\0';
+	} else if (coding != NULL) {
+		file_etag_coded(st, coding, etag, FILE_ETAG_MAX);
+	} else {
+		file_etag(st, etag, FILE_ETAG_MAX);
+	}
+}
+
 /* 200, 206, 304, 412 or 416 for an open regular file; takes fd. */
 static void serve_file(struct answer *a, int fd, const struct stat *st,
 		       const char *path)
 {
 	const char *type = mime_type_charset(path, strlen(path),
-					     a->vh->conf->charset);
+					     a->loc->charset);
 	const char *coding = NULL;
 	struct stat cst;
 	char etag[FILE_ETAG_MAX];
 	char extra[SERVE_EXTRA_MAX];
 	size_t loc_len = location_headers(a, extra), vary_len = 0;
 
-	if (a->vh->conf->precompressed) {
+	if (a->loc->precompressed) {
 		/* The answer depends on Accept-Encoding whichever file it is. */
 		int cfd = open_sibling(a, path, &cst, &coding);
 		if (cfd >= 0) {
@@ -462,10 +515,9 @@ static void serve_file(struct answer *a, int fd, const struct stat *st,
 		.extra_len = loc_len + vary_len,
 	};
 
-	if (coding != NULL)
-		file_etag_coded(st, coding, etag, sizeof(etag));
-	else
-		file_etag(st, etag, sizeof(etag));
+	file_tag(a, fd, st, coding, etag);
+	if (etag[0] == '\0')
+		h.etag = NULL; /* content tag not known yet: none */
 	serve_representation(a, fd, &h, loc_len + (vary_len > 0 ?
 						    strlen(VARY_AE) : 0),
 			     st, type);
@@ -496,39 +548,42 @@ static int errno_status(int err)
  * entries, and the listing's length.
  */
 static void listing_etag(const struct stat *dir, time_t newest, size_t len,
-			 char *out, size_t outsz)
+			 enum autoindex_format f, char *out, size_t outsz)
 {
-	snprintf(out, outsz, "W/\"%llx-%llx-%zx\"",
+	snprintf(out, outsz, "W/\"%llx-%llx-%zx%s\"",
 		 (unsigned long long)dir->st_ino, (unsigned long long)newest,
-		 len);
+		 len, f == AUTOINDEX_JSON ? "-json" : "");
 }
 
 /*
- * autoindex = on: a listing of the directory at path.  Conditionals and
- * ranges apply to it as to a file (RFC 9110 13.1 and 14 are about any
- * selected representation): Last-Modified is the newest mtime of the
- * directory and what it lists.
+ * autoindex = on: a listing of the directory at path, HTML or JSON (with
+ * a validator of its own).  Conditionals and ranges apply to it as to a
+ * file (RFC 9110 13.1 and 14 are about any selected representation):
+ * Last-Modified is the newest mtime of the directory and what it lists.
  */
-static void serve_listing(struct answer *a, const char *path)
+static void serve_listing(struct answer *a, const char *path,
+			  enum autoindex_format f)
 {
 	const struct server_conf *sc = a->vh->conf;
-	const char *type = mime_type_charset("index.html", 10, sc->charset);
+	const char *type = f == AUTOINDEX_JSON ? "application/json" :
+			   mime_type_charset("index.html", 10, a->loc->charset);
 	char extra[SERVE_EXTRA_MAX], etag[FILE_ETAG_MAX + 32];
 	struct stat st;
 	size_t len = 0, loc_len;
 	time_t newest = 0;
-	int dfd = file_open(a->vh->rootfd, path, sc->symlinks, &st);
+	int dfd = file_open(a->rootfd, path, sc->symlinks, &st);
 
 	if (dfd == -1) {
 		answer_error(a, errno_status(errno), NULL);
 		return;
 	}
-	int mfd = autoindex_build(dfd, path, sc->dotfiles, &len, &newest);
+	int mfd = autoindex_build(dfd, a->uri, a->loc->dotfiles, f, &len,
+				  &newest);
 	if (mfd == -1) {
 		answer_error(a, 500, NULL);
 		return;
 	}
-	listing_etag(&st, newest, len, etag, sizeof(etag));
+	listing_etag(&st, newest, len, f, etag, sizeof(etag));
 	loc_len = location_headers(a, extra);
 	struct response_head h = {
 		.status = 200,
@@ -553,7 +608,7 @@ static void serve_dir(struct answer *a, const char *path, size_t plen,
 	struct stat st;
 
 	if (path[plen - 1] != '/') {
-		serve_redirect(a, path, query, qlen);
+		serve_redirect(a, query, qlen);
 		return;
 	}
 	for (size_t i = 0; i < sc->nindex; i++) {
@@ -575,8 +630,8 @@ static void serve_dir(struct answer *a, const char *path, size_t plen,
 		}
 		drop(fd);
 	}
-	if (sc->autoindex)
-		serve_listing(a, path);
+	if (a->loc->autoindex)
+		serve_listing(a, path, autoindex_format_of(query, qlen));
 	else
 		answer_error(a, 403, NULL);
 }
@@ -617,19 +672,223 @@ static int split_target(const char *t, size_t len, const char **path,
 	return 0;
 }
 
+/* ------------------------------------------- redirects, try_files */
+
+/* 301-308 to loc (a Location of loc[0..n)); 410 with loc NULL. */
+static void answer_moved(struct answer *a, int status, const char *loc,
+			 size_t n)
+{
+	size_t len;
+	const char *body = response_error_body(status, &len);
+	struct response_head h = {
+		.status = status,
+		.content_type = "text/html; charset=utf-8",
+		.content_length = (long long)len,
+		.location = loc,
+		.location_len = n,
+	};
+
+	if (loc == NULL) {
+		answer_error(a, status, NULL);
+		return;
+	}
+	if (reply_head(a->r, &h, is_http10(a->req)) == 0 && !a->head)
+		reply_body(a->r, body, len);
+}
+
+/*
+ * redirect rules and the redirect map: an exact rule, then the map (whose
+ * entries are exact too), then the longest prefix rule.  true when one
+ * of them answered.
+ */
+static bool serve_moved(struct answer *a, const char *query, size_t qlen)
+{
+	const struct location_conf *loc = a->loc;
+	const struct redirmap *map = a->vh->conf->redirect_map;
+	const struct redirect_rule *rule = redirect_match(loc->redirects,
+							  loc->nredirects,
+							  a->uri);
+	char out[PATH_MAX_LEN * 3 + REDIRECT_TARGET_MAX];
+	const char *to, *rest = "";
+	int status;
+	size_t n;
+
+	if (rule != NULL && rule->exact) {
+		to = rule->to;
+		status = rule->status;
+	} else if (map != NULL &&
+		   (to = redirmap_find(map, a->uri, strlen(a->uri),
+				       &status)) != NULL) {
+	} else if (rule != NULL) {
+		to = rule->to;
+		status = rule->status;
+		rest = a->uri + rule->from_len;
+	} else {
+		return false;
+	}
+	if (to == NULL) {
+		answer_moved(a, status, NULL, 0);
+		return true;
+	}
+	if ((n = redirect_location(to, rest, query, qlen, out, sizeof(out))) == 0)
+		answer_error(a, 414, NULL);
+	else
+		answer_moved(a, status, out, n);
+	return true;
+}
+
+/* Would a fallback page be right for this request: a navigation? */
+static bool wants_page(const struct answer *a)
+{
+	struct cond_field dest = field_of(a, HDR_SEC_FETCH_DEST);
+	struct cond_field acc = field_of(a, HDR_ACCEPT);
+
+	return navigation_is_page(dest.s, dest.len, dest.count > 0, acc.s,
+				  acc.len, acc.count > 0);
+}
+
+/*
+ * A miss where a fallback page is configured: the page for a navigation
+ * (200, without the location's caching), else a 404 that no cache keeps,
+ * so that a missing script is never answered with HTML.
+ */
+static void serve_fallback(struct answer *a, const char *page)
+{
+	char fb[PATH_MAX_LEN];
+	struct stat st;
+	int n, fd;
+
+	a->no_store = true;
+	if (!wants_page(a)) {
+		answer_error(a, 404, NULL);
+		return;
+	}
+	n = tryfiles_expand(page, a->uri, fb, sizeof(fb));
+	if (n > 0 && (a->loc->dotfiles || !path_is_hidden(fb)) &&
+	    (fd = open_file(a, fb, &st)) != -1) {
+		if (S_ISREG(st.st_mode)) {
+			a->fallback = true;
+			serve_file(a, fd, &st, fb);
+			return;
+		}
+		drop(fd);
+	}
+	answer_error(a, 404, NULL);
+}
+
+/*
+ * One try_files candidate, path[0..n): true when it answered (a regular
+ * file for TRY_FILE, a directory for TRY_DIR).  A candidate that is
+ * missing, hidden or refused (a link out of the root) is skipped.
+ */
+static bool try_one(struct answer *a, enum try_kind kind, const char *path,
+		    size_t n, const char *query, size_t qlen)
+{
+	struct stat st;
+	int fd;
+
+	if (!a->loc->dotfiles && path_is_hidden(path))
+		return false;
+	if ((fd = open_file(a, path, &st)) == -1)
+		return false;
+	if (kind == TRY_FILE && S_ISREG(st.st_mode)) {
+		serve_file(a, fd, &st, path);
+		return true;
+	}
+	drop(fd);
+	if (kind != TRY_DIR || !S_ISDIR(st.st_mode))
+		return false;
+	if (a->uri[strlen(a->uri) - 1] != '/')
+		serve_redirect(a, query, qlen);
+	else
+		serve_dir(a, path, n, query, qlen);
+	return true;
+}
+
+/* try_files: the first candidate that exists, else the last word. */
+static void serve_try(struct answer *a, const char *path, const char *query,
+		      size_t qlen)
+{
+	const struct location_conf *loc = a->loc;
+	char cand[PATH_MAX_LEN];
+	int status = 404;
+
+	for (size_t i = 0; i < loc->ntry_files; i++) {
+		const char *c = loc->try_files[i];
+		enum try_kind kind = tryfiles_kind(c, i + 1 == loc->ntry_files,
+						   &status);
+		int n;
+		if (kind == TRY_STATUS)
+			break;
+		if (kind == TRY_FALLBACK) {
+			serve_fallback(a, c);
+			return;
+		}
+		n = tryfiles_expand(c, path, cand, sizeof(cand));
+		if (n > 0 && try_one(a, kind, cand, (size_t)n, query, qlen))
+			return;
+	}
+	answer_error(a, status, NULL);
+}
+
+/* The file of a request without try_files: the path, or the fallback. */
+static void serve_path(struct answer *a, const char *path, size_t n,
+		       const char *query, size_t qlen)
+{
+	struct stat st;
+	int fd = open_file(a, path, &st);
+
+	if (fd == -1 && errno_status(errno) == 404 && a->loc->fallback != NULL) {
+		serve_fallback(a, a->loc->fallback);
+		return;
+	}
+	if (fd == -1) {
+		answer_error(a, errno_status(errno), NULL);
+		return;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		drop(fd);
+		serve_dir(a, path, n, query, qlen);
+	} else if (S_ISREG(st.st_mode)) {
+		serve_file(a, fd, &st, path);
+	} else {
+		drop(fd);
+		answer_error(a, 403, NULL);
+	}
+}
+
+/*
+ * The location's directory: alias maps its prefix (which ends in '/') to
+ * its directory, root puts the whole path beneath it.  Returns the path
+ * to open there.
+ */
+static const char *location_dir(struct answer *a, const char *path)
+{
+	const struct location_conf *loc = a->loc;
+
+	a->rootfd = a->vh->rootfd;
+	if (loc->index == 0 || a->vh->locfds == NULL ||
+	    a->vh->locfds[loc->index - 1] == -1)
+		return path;
+	a->rootfd = a->vh->locfds[loc->index - 1];
+	return loc->alias != NULL ? path + loc->prefix_len - 1 : path;
+}
+
 void serve_request(const struct vhost *vh, const char *buf,
 		   const struct request *req, struct reply *r)
 {
-	const char *raw, *query;
+	const char *raw, *query, *fspath;
 	size_t rawlen, qlen;
 	char path[PATH_MAX_LEN];
-	struct stat st;
 	struct answer a = {
 		.vh = vh,
 		.buf = buf,
 		.req = req,
 		.r = r,
 		.head = req->method == METHOD_HEAD,
+		.loc = &vh->conf->defaults,
+		.rootfd = vh->rootfd,
+		.uri = "/",
 	};
 
 	/* OPTIONS included: nothing here is configurable per method. */
@@ -642,46 +901,30 @@ void serve_request(const struct vhost *vh, const char *buf,
 		answer_error(&a, 400, NULL);
 		return;
 	}
-	if (endpoint_serve(vh, req, raw, rawlen, query, qlen, r))
+	int es = endpoint_serve(vh, req, raw, rawlen, query, qlen, r);
+	if (es != ENDPOINT_DECLINED) {
+		if (es != ENDPOINT_DONE)
+			error_answer(req, es, NULL, false, r); /* no error_page */
 		return;
+	}
 	int n = path_normalize(raw, rawlen, path, sizeof(path));
 	if (n < 0) {
 		answer_error(&a, n == PATH_ELONG ? 414 : 400, NULL);
 		return;
 	}
+	a.uri = path;
 	a.loc = route_location(vh->conf, path);
+	r->no_log = a.loc->log_off;
+	if (serve_moved(&a, query, qlen))
+		return;
 	/* Hidden files (.git, .env, .htpasswd) are not there, unless allowed. */
-	if (!vh->conf->dotfiles && path_is_hidden(path)) {
+	if (!a.loc->dotfiles && path_is_hidden(path)) {
 		answer_error(&a, 404, NULL);
 		return;
 	}
-	int fd = open_file(&a, path, &st);
-	if (fd == -1 && errno_status(errno) == 404 && vh->conf->fallback != NULL) {
-		/* A single-page app routes the path itself: its page, with 200. */
-		char fb[PATH_MAX_LEN];
-		n = path_normalize(vh->conf->fallback, strlen(vh->conf->fallback),
-				   fb, sizeof(fb));
-		if (n > 0 && (fd = open_file(&a, fb, &st)) >= 0) {
-			if (S_ISREG(st.st_mode)) {
-				serve_file(&a, fd, &st, fb);
-				return;
-			}
-			drop(fd);
-		}
-		errno = ENOENT;
-		fd = -1;
-	}
-	if (fd == -1) {
-		answer_error(&a, errno_status(errno), NULL);
-		return;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		drop(fd);
-		serve_dir(&a, path, (size_t)n, query, qlen);
-	} else if (S_ISREG(st.st_mode)) {
-		serve_file(&a, fd, &st, path);
-	} else {
-		drop(fd);
-		answer_error(&a, 403, NULL);
-	}
+	fspath = location_dir(&a, path);
+	if (a.loc->ntry_files > 0)
+		serve_try(&a, fspath, query, qlen);
+	else
+		serve_path(&a, fspath, strlen(fspath), query, qlen);
 }

@@ -9,6 +9,8 @@
 #ifndef FORKD_STATS_H
 #define FORKD_STATS_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -41,6 +43,16 @@ struct stats_worker {
 	uint32_t idle;
 } __attribute__((aligned(128)));
 
+/* One reload's outcome, as the master recorded it. */
+#define STATS_RELOADS 8          /* kept, the oldest overwritten */
+#define STATS_RELOAD_ERR 160
+struct stats_reload {
+	uint64_t when;             /* wall clock, seconds */
+	uint32_t generation;       /* serving afterwards */
+	uint32_t ok;
+	char error[STATS_RELOAD_ERR]; /* why it failed; "" when ok */
+};
+
 struct stats_master {
 	uint64_t started;
 	uint32_t generation;
@@ -53,6 +65,10 @@ struct stats_master {
 	uint64_t gone_handled;
 	uint64_t gone_requests;
 	uint64_t gone_bytes_sent;
+	/* Reload history, a sequence lock: odd while the master writes an
+	 * entry; seq / 2 recorded, the newest at (seq / 2 - 1) % STATS_RELOADS. */
+	uint32_t reloads_seq;
+	struct stats_reload reloads[STATS_RELOADS];
 } __attribute__((aligned(128)));
 
 struct stats_board {
@@ -67,6 +83,18 @@ int stats_init(void);
 /* A free slot for a new worker process, or -1. */
 int stats_slot_take(pid_t pid, unsigned gen, unsigned slot);
 void stats_slot_release(int idx);
+
+/* The master records a reload's outcome (err NULL when it worked). */
+void stats_reload_record(bool ok, unsigned generation, const char *err);
+
+/*
+ * Up to max of the latest reloads of b into out, newest first; returns
+ * how many.  The master may be writing meanwhile: a copy taken while the
+ * sequence moved is taken again, a few times at most (reloads are rare),
+ * then 0 is returned rather than a torn entry.
+ */
+size_t stats_reload_history(const struct stats_board *b,
+			    struct stats_reload *out, size_t max);
 
 /*
  * Every counter has one writer: a worker its own slot, the master the

@@ -1,5 +1,6 @@
 /*
- * status.c — JSON, Prometheus and stub_status views of the scoreboard.
+ * status.c — JSON, Prometheus and stub_status views of the scoreboard
+ * (and the dispatch to the HTML page of statuspage.c).
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -8,6 +9,7 @@
 #include <string.h>
 
 #include "status.h"
+#include "statuspage.h"
 
 #ifndef FORKD_VERSION
 #define FORKD_VERSION "0.1.0"
@@ -58,6 +60,7 @@ int status_format_of(const char *query, size_t len)
 		{ "format=json", STATUS_JSON },
 		{ "format=prometheus", STATUS_PROMETHEUS },
 		{ "format=stub", STATUS_STUB },
+		{ "format=html", STATUS_HTML },
 	};
 
 	if (len > 0 && query[0] == '?') {
@@ -77,6 +80,7 @@ const char *status_content_type(enum status_format f)
 	switch (f) {
 	case STATUS_PROMETHEUS: return "text/plain; version=0.0.4; charset=utf-8";
 	case STATUS_STUB: return "text/plain";
+	case STATUS_HTML: return "text/html; charset=utf-8";
 	default: return "application/json";
 	}
 }
@@ -307,6 +311,8 @@ size_t status_render(char *out, size_t outsz, enum status_format f,
 	case STATUS_PROMETHEUS:
 		render_prometheus(&o, b, &t, now_ms, now);
 		break;
+	case STATUS_HTML:
+		return statuspage_render(out, outsz, b, &t, now_ms, now);
 	default:
 		render_json(&o, b, &t, now_ms, now);
 		break;

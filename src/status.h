@@ -1,7 +1,8 @@
 /*
  * status.h — the status endpoint's documents, rendered from the scoreboard:
- * JSON (every worker's slot), Prometheus text exposition, and a byte-for-
- * byte copy of nginx's stub_status for existing exporters and dashboards.
+ * JSON (every worker's slot), Prometheus text exposition, a byte-for-byte
+ * copy of nginx's stub_status for existing exporters and dashboards, and
+ * an HTML page for people (statuspage.c).
  */
 #ifndef FORKD_STATUS_H
 #define FORKD_STATUS_H
@@ -15,9 +16,10 @@ enum status_format {
 	STATUS_JSON,
 	STATUS_PROMETHEUS,
 	STATUS_STUB,
+	STATUS_HTML,       /* a page for people: statuspage.h */
 };
 
-/* "format=json|prometheus|stub" in a query string (JSON by default);
+/* "format=json|prometheus|stub|html" in a query string (JSON by default);
  * -1 for an unknown format. */
 int status_format_of(const char *query, size_t len);
 

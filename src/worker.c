@@ -1,6 +1,12 @@
 /*
  * worker.c — a worker: take what the master prepared, drop privileges,
  * accept and serve until told to drain or stop.
+ *
+ * The loop alternates three steps: act on what is due (expire connections,
+ * resume accepting, close retiring listeners), look for the next deadline,
+ * wait and dispatch.  Connections are only closed by their own handlers
+ * during dispatch (see event.h); everything the clock decides happens in
+ * the acting step, between two waits.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -18,27 +24,55 @@
 #include <unistd.h>
 
 #include "conn.h"
+#include "docroot.h"
+#include "event.h"
+#include "fcache.h"
 #include "log.h"
 #include "mime.h"
 #include "proctitle.h"
 #include "response.h"
+#include "stats.h"
+#include "vhost.h"
 #include "worker.h"
 
 #define ACCEPT_BATCH 64
 #define ACCEPT_PAUSE_MS 100
 #define RETIRE_LINGER_MS 250 /* retired sockets: accept a little longer */
 
-struct worker *worker_self;
+/* A worker's process-wide state. */
+struct worker {
+	struct event_loop loop;
+	struct worker_view view;    /* clock and drain flag, read below us */
+	struct conn_pool conns;     /* what connections share; their count */
+	const struct config *cf;
+	struct vhost *vhosts;       /* one per config server */
+	size_t nvhosts;
+	struct docroot_set roots;   /* their distinct directories, followed */
+	int **root_uses;            /* where each directory's fd goes ... */
+	size_t *root_index;         /* ... and its index in roots */
+	size_t nroot_uses;
+	unsigned slot;
+	unsigned gen;
+	struct stats_worker *sw;    /* our scoreboard slot */
+	/* accepting */
+	struct listener **mine;     /* the listeners this worker polls */
+	size_t nmine;
+	bool accepting;
+	unsigned conn_cap;          /* worker_connections, or less: setup_conn_cap */
+	uint64_t accept_resume_ms;  /* paused (EMFILE, at the cap) until then */
+	struct event_source handoff_src; /* accept_mode handoff (fd 0: none) */
+	/* stopping */
+	uint64_t drain_deadline_ms;
+	uint64_t listeners_close_at; /* draining, listeners still open */
+	bool stop_now;
+	/* the master */
+	struct event_source sig_src;
+	int notify_fd;
+	bool recycle_asked;
+};
 
+/* The process's one worker; the event handlers reach it here. */
 static struct worker w;
-static struct event_source sig_src;
-static struct listener **mine;  /* the listeners this worker polls */
-static size_t nmine;
-static bool accepting;
-static unsigned conn_cap;       /* worker_connections, or less: see setup_conn_cap */
-static uint64_t accept_resume_ms;
-static bool stop_now;
-static uint64_t listeners_close_at; /* draining, listeners still open */
 
 __attribute__((noreturn)) static void die(const char *what);
 
@@ -52,10 +86,10 @@ static uint64_t clock_ms(void)
 
 static void clock_refresh(void)
 {
-	w.now_ms = clock_ms();
-	w.now = time(NULL);
-	response_clock(w.now);
-	STATS_SET(w.sw->heartbeat_ms, w.now_ms); /* the master's watchdog */
+	w.view.now_ms = clock_ms();
+	w.view.now = time(NULL);
+	response_clock(w.view.now);
+	STATS_SET(w.sw->heartbeat_ms, w.view.now_ms); /* the master's watchdog */
 }
 
 /* ---- accepting ---- */
@@ -66,25 +100,24 @@ static void accept_enable(bool on)
 
 	if (w.cf->accept_mode == ACCEPT_SHARED)
 		flags |= EV_EXCLUSIVE;
-	if (on == accepting)
+	if (on == w.accepting)
 		return;
-	for (size_t i = 0; i < nmine; i++) {
-		int rc = on ? event_add(&w.loop, &mine[i]->ev, flags) :
-			      event_del(&w.loop, &mine[i]->ev);
+	for (size_t i = 0; i < w.nmine; i++) {
+		int rc = on ? event_add(&w.loop, &w.mine[i]->ev, flags) :
+			      event_del(&w.loop, &w.mine[i]->ev);
 		if (rc == -1)
 			die("epoll_ctl on a listener");
 	}
-	accepting = on;
+	w.accepting = on;
 }
 
 static void accept_pause(void)
 {
 	accept_enable(false);
-	accept_resume_ms = w.now_ms + ACCEPT_PAUSE_MS;
+	w.accept_resume_ms = w.view.now_ms + ACCEPT_PAUSE_MS;
 }
 
 /* accept_mode handoff: take the connections the master passes us. */
-static struct event_source handoff_src;
 
 /* One batch of connections; false once none is left to take. */
 static bool handoff_take(int fd_in)
@@ -112,7 +145,7 @@ static bool handoff_take(int fd_in)
 			close(fd);
 			continue;
 		}
-		if (w.nconns >= conn_cap) {
+		if (w.conns.nconns >= w.conn_cap) {
 			close(fd); /* the master counts what we hold: rare */
 			continue;
 		}
@@ -130,13 +163,13 @@ static void on_handoff(struct event_source *src, unsigned events)
 static void on_accept(struct event_source *src, unsigned events)
 {
 	struct listener *l = (struct listener *)src;
-	static uint64_t last_complaint;
+	static struct log_ratelimit complaints;
 
 	for (int i = 0; i < ACCEPT_BATCH; i++) {
 		struct sockaddr_storage peer;
 		socklen_t len = sizeof(peer);
 
-		if (w.nconns >= conn_cap) {
+		if (w.conns.nconns >= w.conn_cap) {
 			accept_pause(); /* the kernel queue holds the rest */
 			return;
 		}
@@ -158,10 +191,8 @@ static void on_accept(struct event_source *src, unsigned events)
 		case ENFILE:
 		case ENOBUFS:
 		case ENOMEM:
-			if (w.now_ms - last_complaint >= 1000) {
+			if (log_ratelimit_allow(&complaints, w.view.now_ms))
 				log_errno(LOG_LVL_ERR, "accept on %s", l->text);
-				last_complaint = w.now_ms;
-			}
 			accept_pause();
 			return;
 		default:
@@ -176,13 +207,13 @@ static void on_accept(struct event_source *src, unsigned events)
 /* Take what is already queued, then stop accepting for good. */
 static void listeners_close(void)
 {
-	for (size_t i = 0; i < nmine; i++)
-		on_accept(&mine[i]->ev, EV_READ);
+	for (size_t i = 0; i < w.nmine; i++)
+		on_accept(&w.mine[i]->ev, EV_READ);
 	accept_enable(false);
-	for (size_t i = 0; i < nmine; i++)
-		close(mine[i]->ev.fd);
-	nmine = 0;
-	listeners_close_at = 0;
+	for (size_t i = 0; i < w.nmine; i++)
+		close(w.mine[i]->ev.fd);
+	w.nmine = 0;
+	w.listeners_close_at = 0;
 }
 
 /*
@@ -193,26 +224,28 @@ static void listeners_close(void)
  */
 static void drain_start(bool retired)
 {
-	if (w.draining)
+	if (w.view.draining)
 		return;
-	w.draining = true;
+	w.view.draining = true;
 	proctitle_worker(w.gen, w.slot, true);
-	w.drain_deadline_ms = w.now_ms + w.cf->shutdown_timeout;
+	w.drain_deadline_ms = w.view.now_ms + w.cf->shutdown_timeout;
 	for (size_t i = 0; i < w.nvhosts; i++)
 		conn_drain(&w.vhosts[i]);
-	if (handoff_src.fd > 0) {
+	if (w.handoff_src.fd > 0) {
 		/* Serve what was already sent (the master sends no more once
 		 * it told us to drain), a batch at a time until none is left. */
-		while (handoff_take(handoff_src.fd))
+		while (handoff_take(w.handoff_src.fd))
 			;
-		event_del(&w.loop, &handoff_src);
-		close(handoff_src.fd);
-		handoff_src.fd = -1;
+		event_del(&w.loop, &w.handoff_src);
+		close(w.handoff_src.fd);
+		w.handoff_src.fd = -1;
 	}
-	if (retired && nmine > 0)
-		listeners_close_at = w.now_ms + RETIRE_LINGER_MS;
-	else
-		listeners_close();
+	/* Closed by timers_run, between waits: this runs in the signal's
+	 * handler, and a listener's event may follow in the same batch (the
+	 * dispatch rule in event.h). */
+	if (w.nmine > 0)
+		w.listeners_close_at = w.view.now_ms +
+				       (retired ? RETIRE_LINGER_MS : 0);
 }
 
 static void reopen_logs(void)
@@ -237,7 +270,7 @@ static void on_signal(struct event_source *src, unsigned events)
 			break;
 		case SIGTERM:
 		case SIGINT:
-			stop_now = true;
+			w.stop_now = true;
 			break;
 		case SIGUSR1:
 			reopen_logs();
@@ -287,9 +320,9 @@ static void setup_signals(void)
 	sigaddset(&set, SIGUSR2);
 	sigaddset(&set, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &set, NULL);
-	sig_src.fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
-	sig_src.handler = on_signal;
-	if (sig_src.fd == -1 || event_add(&w.loop, &sig_src, EV_READ) == -1)
+	w.sig_src.fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	w.sig_src.handler = on_signal;
+	if (w.sig_src.fd == -1 || event_add(&w.loop, &w.sig_src, EV_READ) == -1)
 		die("signalfd");
 	signal(SIGPIPE, SIG_IGN);
 }
@@ -306,39 +339,101 @@ static void watch_master(pid_t master)
 		drain_start(false); /* it died before we asked */
 }
 
-static int root_cmp(const void *a, const void *b)
-{
-	const struct vhost *va = *(struct vhost *const *)a,
-			   *vb = *(struct vhost *const *)b;
+/*
+ * Every directory the servers answer from: each server's root and each
+ * location's root or alias.  uses[i] is where the descriptor of paths[i]
+ * goes.
+ */
+struct root_uses {
+	const char **paths;
+	int **uses;
+	size_t n;
+};
 
-	return strcmp(va->conf->root, vb->conf->root);
+static void root_use(struct root_uses *u, const char *path, int *use)
+{
+	u->paths[u->n] = path;
+	u->uses[u->n++] = use;
+}
+
+static void roots_collect(struct root_uses *u)
+{
+	size_t cap = 0;
+
+	for (size_t i = 0; i < w.nvhosts; i++)
+		cap += 1 + w.cf->servers[i].nlocations;
+	u->n = 0;
+	u->paths = calloc(cap + 1, sizeof(*u->paths));
+	u->uses = calloc(cap + 1, sizeof(*u->uses));
+	w.root_index = calloc(cap + 1, sizeof(*w.root_index));
+	if (u->paths == NULL || u->uses == NULL || w.root_index == NULL)
+		die("calloc");
+	for (size_t i = 0; i < w.nvhosts; i++) {
+		struct vhost *vh = &w.vhosts[i];
+		const struct server_conf *sc = vh->conf;
+		root_use(u, sc->root, &vh->rootfd);
+		for (size_t k = 0; k < sc->nlocations; k++) {
+			const struct location_conf *l = &sc->locations[k];
+			const char *dir = l->alias != NULL ? l->alias : l->root;
+			if (dir != NULL)
+				root_use(u, dir, &vh->locfds[k]);
+		}
+	}
+}
+
+/* Give each server and location the descriptor of its directory now. */
+static void roots_apply(void)
+{
+	for (size_t i = 0; i < w.nroot_uses; i++)
+		*w.root_uses[i] = w.roots.v[w.root_index[i]].fd;
+}
+
+static void setup_roots(void)
+{
+	struct root_uses u;
+	const char *bad = NULL;
+
+	roots_collect(&u);
+	if (docroot_set_open(&w.roots, u.paths, u.n, w.root_index, &bad) == -1)
+		die(bad);
+	free(u.paths);
+	w.root_uses = u.uses;
+	w.nroot_uses = u.n;
+	roots_apply();
 }
 
 /*
- * One descriptor per distinct root: thousands of virtual hosts often
- * share one, and a descriptor each could exhaust the open file limit.
+ * A deploy that flips a root (a `current` link renamed over) is seen at
+ * the first wake-up of the next second, before that wake-up's requests
+ * are dispatched.  The small-file cache is keyed by root descriptor and
+ * path: emptied, so that nothing of the old tree is served from memory.
  */
-static void open_roots(void)
+static void roots_follow(void)
 {
-	struct vhost **order = malloc(w.nvhosts * sizeof(*order));
+	if (docroot_set_check(&w.roots, w.view.now) == 0)
+		return;
+	roots_apply();
+	fcache_clear();
+}
 
-	if (order == NULL)
-		die("malloc");
-	for (size_t i = 0; i < w.nvhosts; i++)
-		order[i] = &w.vhosts[i];
-	qsort(order, w.nvhosts, sizeof(*order), root_cmp);
-	for (size_t k = 0; k < w.nvhosts; k++) {
-		struct vhost *vh = order[k];
-		if (k > 0 && root_cmp(&order[k - 1], &order[k]) == 0) {
-			vh->rootfd = order[k - 1]->rootfd;
-			continue;
-		}
-		vh->rootfd = open(vh->conf->root,
-				  O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (vh->rootfd == -1)
-			die(vh->conf->root);
-	}
-	free(order);
+static void on_wake(void)
+{
+	clock_refresh();
+	roots_follow();
+}
+
+/* Room for the directories of locations with a root or alias of their
+ * own (opened by setup_roots); -1 for the others. */
+static void open_location_dirs(struct vhost *vh)
+{
+	const struct server_conf *sc = vh->conf;
+
+	if (sc->nlocations == 0)
+		return;
+	if ((vh->locfds = calloc(sc->nlocations, sizeof(int))) == NULL)
+		die("calloc");
+	for (size_t k = 0; k < sc->nlocations; k++)
+		vh->locfds[k] = -1;
 }
 
 /* Open roots and logs while still privileged. */
@@ -353,20 +448,25 @@ static void setup_vhosts(void)
 		const struct server_conf *sc = &w.cf->servers[i];
 
 		vh->conf = sc;
-		vh->w = &w;
+		vh->view = &w.view;
+		vh->pool = &w.conns;
+		open_location_dirs(vh);
 		if (sc->access_log != NULL &&
 		    (vh->log = access_log_open_as(sc->access_log,
 						  (enum access_format)sc->access_format,
 						  sc->access_log_custom,
 						  sc->access_log_buffer)) == NULL)
 			die(sc->access_log);
-		vh->timeout_ms[TIMER_HEADER] = sc->client_header_timeout;
-		vh->timeout_ms[TIMER_KEEPALIVE] = sc->keepalive_timeout;
-		vh->timeout_ms[TIMER_SEND] = sc->send_timeout;
-		vh->timeout_ms[TIMER_LINGER] = 2000;
-		vh->timeout_ms[TIMER_DRAIN] = 0;
+		conn_vhost_init(vh);
 	}
-	open_roots();
+	setup_roots();
+	w.conns = (struct conn_pool){
+		.loop = &w.loop,
+		.cf = w.cf,
+		.vhosts = w.vhosts,
+		.sw = w.sw,
+		.trace = w.cf->error_log_level >= LOG_LVL_DEBUG,
+	};
 }
 
 static void drop_privileges(const struct worker_args *a)
@@ -387,35 +487,32 @@ static void setup_listeners(const struct worker_args *a)
 	bool shared = w.cf->accept_mode == ACCEPT_SHARED;
 	bool handoff = w.cf->accept_mode == ACCEPT_HANDOFF;
 
-	mine = calloc(ls->n ? ls->n : 1, sizeof(*mine));
-	if (mine == NULL)
+	w.mine = calloc(ls->n ? ls->n : 1, sizeof(*w.mine));
+	if (w.mine == NULL)
 		die("calloc");
 	for (size_t i = 0; i < ls->n; i++) {
 		struct listener *l = &ls->v[i];
 		if (!handoff && (shared || l->slot == a->slot)) {
 			l->ev.handler = on_accept;
-			mine[nmine++] = l;
+			w.mine[w.nmine++] = l;
 		} else {
 			close(l->ev.fd);
 		}
 	}
 	accept_enable(true);
 	if (handoff) {
-		handoff_src.fd = a->handoff_fd;
-		handoff_src.handler = on_handoff;
-		if (event_add(&w.loop, &handoff_src, EV_READ) == -1)
+		w.handoff_src.fd = a->handoff_fd;
+		w.handoff_src.handler = on_handoff;
+		if (event_add(&w.loop, &w.handoff_src, EV_READ) == -1)
 			die("epoll_ctl on the handoff socket");
 	}
 }
-
-static int notify_fd = -1;
-static bool recycle_asked;
 
 static void tell_master(enum worker_msg_type type)
 {
 	struct worker_msg msg = { .pid = getpid(), .type = (uint32_t)type };
 
-	if (write(notify_fd, &msg, sizeof(msg)) != sizeof(msg))
+	if (write(w.notify_fd, &msg, sizeof(msg)) != sizeof(msg))
 		log_errno(LOG_LVL_ERR, "writing to the master");
 }
 
@@ -424,10 +521,10 @@ static void check_recycle(void)
 {
 	unsigned max = w.cf->max_requests_per_worker;
 
-	if (max == 0 || recycle_asked || w.draining ||
+	if (max == 0 || w.recycle_asked || w.view.draining ||
 	    STATS_GET(w.sw->requests) < max)
 		return;
-	recycle_asked = true;
+	w.recycle_asked = true;
 	tell_master(WORKER_MSG_RECYCLE);
 }
 
@@ -471,7 +568,7 @@ static void setup_conn_cap(void)
 	struct rlimit rl;
 	long used = fds_open();
 
-	conn_cap = w.cf->worker_connections;
+	w.conn_cap = w.cf->worker_connections;
 	if (used < 0 || getrlimit(RLIMIT_NOFILE, &rl) == -1 ||
 	    rl.rlim_cur == RLIM_INFINITY)
 		return;
@@ -479,40 +576,60 @@ static void setup_conn_cap(void)
 	uint64_t reserve = spare / 2 < FD_RESERVE ? spare / 2 : FD_RESERVE;
 	uint64_t cap = spare - reserve > 1 ? spare - reserve : 1;
 
-	if (cap >= conn_cap)
+	if (cap >= w.conn_cap)
 		return;
-	conn_cap = (unsigned)cap;
+	w.conn_cap = (unsigned)cap;
 	if (w.slot == 0)
 		log_msg(LOG_LVL_NOTICE, "worker_connections %u exceeds what the "
 			"open file limit %llu allows: %u connections at most",
 			w.cf->worker_connections, (unsigned long long)rl.rlim_cur,
-			conn_cap);
+			w.conn_cap);
 }
 
 /* ---- the loop ---- */
 
+/*
+ * Act on what the clock made due: close the connections whose deadline
+ * passed, resume accepting after a pause, close retiring listeners.
+ * Runs between two waits, never during dispatch.
+ */
+static void timers_run(void)
+{
+	uint64_t now = w.view.now_ms;
+
+	for (size_t i = 0; i < w.nvhosts; i++)
+		conn_expire(&w.vhosts[i], now);
+	if (!w.accepting && !w.view.draining && w.accept_resume_ms <= now &&
+	    w.conns.nconns < w.conn_cap)
+		accept_enable(true);
+	if (w.listeners_close_at != 0 && now >= w.listeners_close_at)
+		listeners_close();
+}
+
+/*
+ * How long the loop may sleep: until the nearest deadline, and at most a
+ * second (access logs flush, Date ticks).  Only looks.  A pause that has
+ * run out while the worker is still full needs no wake-up: a connection
+ * closing is an event, and timers_run follows it.
+ */
 static int next_timeout(void)
 {
+	uint64_t now = w.view.now_ms;
 	uint64_t next = UINT64_MAX;
 
 	for (size_t i = 0; i < w.nvhosts; i++) {
-		uint64_t t = conn_expire(&w.vhosts[i], w.now_ms);
+		uint64_t t = conn_next_deadline(&w.vhosts[i]);
 		if (t < next)
 			next = t;
 	}
-	if (!accepting && !w.draining) {
-		if (accept_resume_ms <= w.now_ms &&
-		    w.nconns < conn_cap)
-			accept_enable(true);
-		else if (accept_resume_ms < next)
-			next = accept_resume_ms;
-	}
-	if (w.draining && w.drain_deadline_ms < next)
+	if (!w.accepting && !w.view.draining && w.accept_resume_ms > now &&
+	    w.accept_resume_ms < next)
+		next = w.accept_resume_ms;
+	if (w.view.draining && w.drain_deadline_ms < next)
 		next = w.drain_deadline_ms;
-	if (listeners_close_at != 0 && listeners_close_at < next)
-		next = listeners_close_at;
-	/* Wake at least once a second: access logs flush, Date ticks. */
-	uint64_t wait = next > w.now_ms ? next - w.now_ms : 0;
+	if (w.listeners_close_at != 0 && w.listeners_close_at < next)
+		next = w.listeners_close_at;
+	uint64_t wait = next > now ? next - now : 0;
 	return wait > 1000 ? 1000 : (int)wait;
 }
 
@@ -534,25 +651,23 @@ __attribute__((noreturn)) static void worker_exit(int code)
 
 __attribute__((noreturn)) static void worker_loop(void)
 {
-	time_t last_flush = w.now;
+	time_t last_flush = w.view.now;
 
 	for (;;) {
-		int timeout = next_timeout();
-		if (event_run_once(&w.loop, timeout) == -1)
+		timers_run();
+		if (w.view.draining && w.nmine == 0 &&
+		    (w.conns.nconns == 0 || w.view.now_ms >= w.drain_deadline_ms))
+			worker_exit(0);
+		if (event_run_once(&w.loop, next_timeout()) == -1)
 			die("epoll_wait");
-		if (w.now != last_flush) {
+		if (w.view.now != last_flush) {
 			flush_logs();
-			last_flush = w.now;
+			last_flush = w.view.now;
 		}
-		if (stop_now)
+		if (w.stop_now)
 			worker_exit(0);
-		if (listeners_close_at != 0 && w.now_ms >= listeners_close_at)
-			listeners_close();
 		check_recycle();
-		STATS_SET(w.sw->active, w.nconns);
-		if (w.draining && nmine == 0 &&
-		    (w.nconns == 0 || w.now_ms >= w.drain_deadline_ms))
-			worker_exit(0);
+		STATS_SET(w.sw->active, w.conns.nconns);
 	}
 }
 
@@ -562,15 +677,14 @@ void worker_run(const struct worker_args *a)
 	w.slot = a->slot;
 	w.gen = a->gen;
 	w.sw = &stats->w[a->stats_slot];
-	notify_fd = a->notify_fd;
-	worker_self = &w;
+	w.notify_fd = a->notify_fd;
 	log_set_tag("worker %u gen %u: ", w.slot, w.gen);
 	mime_use(w.cf->mime); /* this generation's types, whatever the master parsed since */
 	proctitle_worker(w.gen, w.slot, false);
 	clock_refresh();
 	if (event_loop_init(&w.loop) == -1)
 		die("epoll_create");
-	w.loop.on_wake = clock_refresh; /* deadlines count from the wake-up */
+	w.loop.on_wake = on_wake; /* deadlines count from the wake-up */
 	setup_signals();
 	setup_vhosts();
 	setup_limits();

@@ -1,5 +1,7 @@
 /*
- * worker.h — a worker process: setup, the event loop, drain.
+ * worker.h — a worker process: setup, the event loop, drain.  The master
+ * forks it with a struct worker_args and hears back through struct
+ * worker_msg; everything else about a worker is private to worker.c.
  */
 #ifndef FORKD_WORKER_H
 #define FORKD_WORKER_H
@@ -8,14 +10,9 @@
 #include <stdint.h>
 #include <sys/socket.h>
 #include <sys/types.h>
-#include <time.h>
 
 #include "config.h"
-#include "event.h"
 #include "listen.h"
-#include "stats.h"
-
-struct vhost;
 
 /* What the master hands a worker at fork. */
 struct worker_args {
@@ -52,24 +49,6 @@ struct worker_msg {
 	pid_t pid;
 	uint32_t type;
 };
-
-/* A worker's process-wide state. */
-struct worker {
-	struct event_loop loop;
-	const struct config *cf;
-	struct vhost *vhosts;       /* one per config server */
-	size_t nvhosts;
-	unsigned slot;
-	unsigned gen;
-	unsigned nconns;
-	bool draining;
-	uint64_t now_ms;            /* monotonic, refreshed each wake-up */
-	time_t now;                 /* wall clock seconds */
-	uint64_t drain_deadline_ms;
-	struct stats_worker *sw;    /* our scoreboard slot */
-};
-
-extern struct worker *worker_self;
 
 __attribute__((noreturn)) void worker_run(const struct worker_args *a);
 

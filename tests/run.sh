@@ -1,6 +1,7 @@
 #!/bin/sh
 # Every test against the sanitizer build: the integration suite, the fuzz
-# harnesses for a bounded time, then the Check unit tests.  Usage: sh tests/run.sh BUILD_DIR [TEST_NAME ...]
+# harnesses for a bounded time, the module layers (tests/layers.py, over
+# the objects' symbols), then the Check unit tests.  Usage: sh tests/run.sh BUILD_DIR [TEST_NAME ...]
 # (names, if any, select integration tests: see tests/integration/run.py)
 #
 # The output ends with Check's summary line and then the grand total,
@@ -35,6 +36,11 @@ fi
 fsum=$(sed -n 's/^fuzz: \([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed$/\1 \2/p' \
 	"$out/fuzz.out" | tail -n 1)
 
+# Layers: no module uses one above it, no cycle (see doc/DESIGN.md).
+python3 "$here/layers.py" "$build" 2>&1 | tee "$out/layers.out"
+lsum=$(sed -n 's/^layers: \([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed$/\1 \2/p' \
+	"$out/layers.out" | tail -n 1)
+
 # Unit: Check prints its summary before the failure details; print the
 # details first so that the summary line comes last.
 "$build/asan/unit-tests" >"$out/unit.out" 2>&1
@@ -67,6 +73,14 @@ if [ -n "$fsum" ]; then
 	failed=$((failed + $2))
 else
 	note "tests: the fuzz runner printed no summary"
+fi
+if [ -n "$lsum" ]; then
+	# shellcheck disable=SC2086 # split into the two counts
+	set -- $lsum
+	passed=$((passed + $1))
+	failed=$((failed + $2))
+else
+	note "tests: the layer check printed no summary"
 fi
 if [ -n "$usum" ]; then
 	# shellcheck disable=SC2086 # split into the three counts

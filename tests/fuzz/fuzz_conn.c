@@ -38,7 +38,7 @@
 #include "mime.h"
 #include "response.h"
 #include "stats.h"
-#include "worker.h"
+#include "vhost.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -69,7 +69,10 @@ struct variant {
 static char tmpdir[200];
 static struct config *cf;
 static struct server_conf sc;
-static struct worker w;
+/* What worker.c hands the connections: its loop, clock and pool. */
+static struct event_loop loop;
+static struct worker_view view;
+static struct conn_pool pool;
 static struct vhost vh;
 static struct access_log *logs[3];
 static bool verbose;
@@ -247,20 +250,23 @@ static void worker_create(void)
 	int slot = stats_slot_take(getpid(), 1, 0);
 	if (slot == -1)
 		die("stats_slot_take");
-	if (event_loop_init(&w.loop) == -1)
+	if (event_loop_init(&loop) == -1)
 		die("event_loop_init");
-	w.cf = cf;
-	w.vhosts = &vh;
-	w.nvhosts = 1;
-	w.now = 1700000000;
-	w.now_ms = 1000000;
-	w.sw = &stats->w[slot];
-	worker_self = &w;
-	response_clock(w.now);
+	pool = (struct conn_pool){
+		.loop = &loop,
+		.cf = cf,
+		.vhosts = &vh,
+		.sw = &stats->w[slot],
+		.trace = verbose,
+	};
+	view.now = 1700000000;
+	view.now_ms = 1000000;
+	response_clock(view.now);
 	if ((vh.rootfd = open(cf->servers[0].root,
 			      O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1)
 		die(cf->servers[0].root);
-	vh.w = &w;
+	vh.view = &view;
+	vh.pool = &pool;
 	vh.conf = &sc;
 }
 
@@ -320,12 +326,8 @@ static void vhost_reset(const struct variant *v)
 		sc.keepalive_requests = 3;
 	vh.log = v->log == 0 ? NULL : logs[v->log - 1];
 	memset(vh.timers, 0, sizeof(vh.timers));
-	vh.timeout_ms[TIMER_HEADER] = sc.client_header_timeout;
-	vh.timeout_ms[TIMER_KEEPALIVE] = sc.keepalive_timeout;
-	vh.timeout_ms[TIMER_SEND] = sc.send_timeout;
-	vh.timeout_ms[TIMER_LINGER] = 2000;
-	vh.timeout_ms[TIMER_DRAIN] = 0;
-	w.draining = false;
+	conn_vhost_init(&vh);
+	view.draining = false;
 }
 
 static void peer_of(unsigned which, struct sockaddr_storage *ss)
@@ -405,7 +407,7 @@ static size_t client_drain(int fd)
 static void pump(int client, bool drain, int rounds)
 {
 	for (int i = 0; i < rounds; i++) {
-		int n = event_run_once(&w.loop, 0);
+		int n = event_run_once(&loop, 0);
 		size_t got = drain ? client_drain(client) : 0;
 		if (n == -1)
 			die("event_run_once");
@@ -434,10 +436,10 @@ static bool client_send(int client, const uint8_t *p, size_t len, bool lazy)
 
 static void tick(void)
 {
-	w.now_ms += TICK_MS;
-	w.now += TICK_MS / 1000;
-	response_clock(w.now);
-	conn_expire(&vh, w.now_ms);
+	view.now_ms += TICK_MS;
+	view.now += TICK_MS / 1000;
+	response_clock(view.now);
+	conn_expire(&vh, view.now_ms);
 }
 
 /* "HTTP/1.1 NNN reason\r\n", then "name: value\r\n" lines, then "\r\n". */
@@ -491,10 +493,10 @@ static void check_gone(int client, const bool fds_before[FD_SCAN],
 		       uint64_t sent_before)
 {
 	bool fds_after[FD_SCAN];
-	struct stats_worker *sw = w.sw;
+	struct stats_worker *sw = pool.sw;
 
 	pump(client, false, FINAL_ROUNDS);
-	if (w.nconns != 0)
+	if (pool.nconns != 0)
 		fail("the connection outlived its client (would wait for a timer)");
 	if (STATS_GET(sw->reading) || STATS_GET(sw->writing) || STATS_GET(sw->idle))
 		fail("scoreboard state counters did not return to 0");
@@ -522,7 +524,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&cap, 0, offsetof(struct capture, head));
 	cap.tail_len = 0;
 	cap.secret_sent = memmem(data, size, SECRET, sizeof(SECRET) - 1) != NULL;
-	uint64_t sent_before = STATS_GET(w.sw->bytes_sent);
+	uint64_t sent_before = STATS_GET(pool.sw->bytes_sent);
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0,
 		       sv) == -1)
@@ -544,7 +546,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		else if (len > 0)
 			alive = client_send(sv[1], data, len, v.lazy_reader);
 		if (chunk == 0 && v.drain) {
-			w.draining = true;
+			view.draining = true;
 			conn_drain(&vh);
 		}
 		if (split == NULL)

@@ -162,6 +162,8 @@ def schema_directives():
     for path in glob.glob(os.path.join(TOP, "src", "*.c")):
         for row in re.findall(r'^\s*OPT\(\s*"([a-z_|]+)"', open(path).read(), re.M):
             parts = row.split("|")
+            if len(parts) > 1 and parts[-2] not in CONTEXTS:
+                continue  # inside a section directive (redirect's to, status)
             context = "top level" if len(parts) == 1 else parts[-2]
             names.setdefault(parts[-1], set()).add(context)
     assert len(names) >= 30 and "listen" in names, \

@@ -264,6 +264,8 @@ def test_charset_bad_value(d):
 
 # --- fallback (single-page apps)
 
+NAV_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
 @daemon(start=False, workers=1)
 def test_fallback(d):
     d.write_file("app.html", b"<p>spa</p>\n")
@@ -272,13 +274,22 @@ def test_fallback(d):
     os.makedirs(os.path.join(d.root, "emptydir"))
     d.servers[0]["fallback"] = "/app.html"
     d.start()
+    # navigations only (issue 15 item 8): a page load by its headers
     for target in ("/some/route", "/nope.txt", "/users/42?tab=x"):
-        r = get(d, target)
+        r = get(d, target, Accept=NAV_ACCEPT)
         assert r.status == 200 and r.body == b"<p>spa</p>\n", (target, r)
         assert r.header("Content-Type") == "text/html; charset=utf-8", r
+        assert r.header("Cache-Control") == "no-cache", r
+        r = get(d, target, Sec_Fetch_Dest="document")
+        assert r.status == 200 and r.body == b"<p>spa</p>\n", (target, r)
     assert get(d, "/real.txt").body == b"real\n"
-    h = head(d, "/route")
+    h = head(d, "/route", Accept="text/html")
     assert h.status == 200 and h.header("Content-Length") == "11", h
+    # anything else that misses: a real 404 no cache keeps
+    for headers in ({}, {"Accept": "*/*"}, {"Sec_Fetch_Dest": "script", "Accept": "text/html"},
+                    {"Accept": "image/avif,image/webp,*/*"}):
+        r = get(d, "/assets/app.3f2a.js", **headers)
+        assert r.status == 404 and r.header("Cache-Control") == "no-store", (headers, r)
     # not for other errors
     assert get(d, "/emptydir/").status == 403
     assert get(d, "/a/../../x").status == 400
@@ -290,7 +301,7 @@ def test_fallback(d):
 def test_fallback_missing_file_is_404(d):
     d.servers[0]["fallback"] = "/gone.html"
     d.start()
-    assert get(d, "/route").status == 404
+    assert get(d, "/route", Accept="text/html").status == 404
 
 
 @daemon(start=False)
@@ -427,7 +438,7 @@ def test_autoindex(d):
                      "out-link", "sp%20ace%3Ac.txt"], hrefs
     assert "&lt;x&gt;&amp;&quot;&#39;.txt</a>" in body, body
     assert "<x>" not in body
-    assert "2023-11-14 22:13" in body and " 3\n" in body, body  # b.txt: date, size
+    assert "2023-11-14 22:13" in body and 'title="3 bytes">3 B<' in body, body  # b.txt
     assert ".secret" not in body and "hidden-name" not in body, body
     # the root has no parent link; the index file wins over a listing
     r = get(d, "/empty/")

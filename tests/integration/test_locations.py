@@ -145,7 +145,7 @@ BAD = [
     (['location "/a/" {', '    add_header = { "X-A: b\\r\\nX-B: c" }', "}"], "    add_header ="),
     (['location "/a/" {', '    add_header = { "X-A: b\rc" }', "}"], "    add_header ="),
     (['location "a/" {', "}"], "CLOSE"),
-    (['location "/a/" {', "    root = /tmp", "}"], "    root = /tmp"),
+    (['location "/a/" {', "    root = /no/such/dir", "}"], "    root = /no"),
     (['location "/a/" {', "}", 'location "/a/" {', "}"], None),
     (['location "/a/" {', '    add_header = { ' +
       ", ".join(f'"X-H{i:03}: {"v" * 90}"' for i in range(50)) + " }", "}"], "CLOSE"),

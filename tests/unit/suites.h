@@ -16,7 +16,11 @@ Suite *response_suite(void);
 Suite *file_suite(void);
 Suite *log_suite(void);
 Suite *listen_suite(void);
+Suite *event_suite(void);
 Suite *conn_suite(void);
+Suite *reply_suite(void);
+Suite *serve_suite(void);
+Suite *endpoint_suite(void);
 Suite *proxy_suite(void);
 Suite *status_suite(void);
 Suite *cidr_suite(void);
@@ -25,5 +29,14 @@ Suite *range_suite(void);
 Suite *fcache_suite(void);
 Suite *coding_suite(void);
 Suite *autoindex_suite(void);
+Suite *redirect_suite(void);
+Suite *redirmap_suite(void);
+Suite *tryfiles_suite(void);
+Suite *confsites_suite(void);
+Suite *navigation_suite(void);
+Suite *etag_suite(void);
+Suite *human_suite(void);
+Suite *statuspage_suite(void);
+Suite *docroot_suite(void);
 
 #endif

@@ -1,7 +1,8 @@
 /*
  * fcache: a small file is kept once it has settled, served from memory
- * while unchanged, and dropped (the path opened afresh) the moment a stat
- * shows it changed, vanished or turned into something else.
+ * without a stat for less than FCACHE_RECHECK_MS, and dropped (the path
+ * opened afresh) once a later stat shows it changed, vanished or turned
+ * into something else.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -80,8 +81,15 @@ START_TEST(test_kept_then_revalidated)
 	ck_assert_int_eq(fcache_open(rootfd, "/a.txt", &st, &data), FCACHE_HIT);
 	ck_assert_mem_eq(data, "hello", 5);
 
-	/* Same size, new bytes: the stat differs, the new bytes are served. */
+	/*
+	 * Same size, new bytes.  Within the bound the kept copy is served
+	 * with no stat; past it, the stat differs and the new bytes are.
+	 */
 	put("a.txt", "HELLO", 5);
+	data = NULL;
+	ck_assert_int_eq(fcache_open(rootfd, "/a.txt", &st, &data), FCACHE_HIT);
+	ck_assert_mem_eq(data, "hello", 5);
+	usleep((FCACHE_RECHECK_MS + 20) * 1000);
 	data = NULL;
 	check_fd(fcache_open(rootfd, "/a.txt", &st, &data), "HELLO");
 	ck_assert_ptr_null(data);
@@ -127,7 +135,7 @@ Suite *fcache_suite(void)
 	TCase *tc = tcase_create("fcache");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 10);
+	tcase_set_timeout(tc, 20);
 	tcase_add_test(tc, test_fresh_file_not_kept);
 	tcase_add_test(tc, test_kept_then_revalidated);
 	tcase_add_test(tc, test_large_file_and_directory_get_fds);

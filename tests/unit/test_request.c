@@ -258,6 +258,8 @@ START_TEST(test_request_headers)
 		"Forwarded: for=192.0.2.1\r\n"
 		"Transfer-Encoding: chunked\r\n"
 		"Connection: x-foo\r\n"
+		"Accept: text/html\r\n"
+		"Sec-Fetch-Dest: document\r\n"
 		"\r\n0\r\n\r\n";
 	static const char *const want[HDR_COUNT_] = {
 		[HDR_HOST] = "H",
@@ -275,6 +277,8 @@ START_TEST(test_request_headers)
 		[HDR_FORWARDED] = "for=192.0.2.1",
 		[HDR_TRANSFER_ENCODING] = "chunked",
 		[HDR_CONNECTION] = "x-foo",
+		[HDR_ACCEPT] = "text/html",
+		[HDR_SEC_FETCH_DEST] = "document",
 	};
 	struct request_parser rp;
 	size_t used;

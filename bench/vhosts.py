@@ -1,0 +1,201 @@
+"""Cost as the configuration grows: many name-based virtual hosts on one
+listen address, forkd and nginx, one worker each.
+
+For each count in COUNTS a configuration with that many server blocks
+(names h0.bench.test, h1.bench.test, ...; one docroot) is generated, and
+each server gives:
+
+    config_bytes        size of the generated file
+    test_s              wall time of `-t` (load and check the file)
+    start_s             start until the last host answers
+    reload_s            forkd: wall time of `forkd -s reload`, which returns
+                        once the new generation serves (it parses the file
+                        itself first, then waits for the master); nginx:
+                        SIGHUP until every old worker has been replaced
+    master_kib          VmRSS of the master, after start
+    worker_kib          VmRSS of the worker, after the load
+    rps_first/last      wrk -t1 -c32 keep-alive, Host: the first or the
+                        last name
+    refused             why `-t` refused the file (nothing else is then
+                        measured for that server and count)
+
+Every process is started and stopped through servers.Server, by pid.
+"""
+
+import os
+import signal
+import subprocess
+import time
+
+import loadgen
+import servers
+
+COUNTS = (1, 1000, 50000)
+CONNECTIONS = 32
+TEST_TIMEOUT = 300
+START_TIMEOUT = 300.0
+POLL = 0.02
+
+
+def host(i):
+    return f"h{i}.bench.test"
+
+
+def forkd_config(run, port, docroot, count):
+    head = (f'worker_processes = 1\nworker_connections = 4096\n'
+            f'user = "nobody"\npid_file = "{run}/forkd.pid"\n'
+            f'error_log = "{run}/error.log"\nerror_log_level = notice\n\n')
+    block = ('server {{\n\tlisten = {{ "127.0.0.1:{port}" }}\n'
+             '\tserver_name = {{ "{name}" }}\n\troot = "{root}"\n'
+             '\tindex = {{ "index.html" }}\n\taccess_log = "off"\n'
+             '\tkeepalive_requests = 100000\n}}\n')
+    return head + "".join(block.format(port=port, name=host(i), root=docroot)
+                          for i in range(count))
+
+
+def nginx_config(run, port, docroot, count):
+    head = (f"daemon off;\nmaster_process on;\nworker_processes 1;\n"
+            f"user nobody nogroup;\npid {run}/nginx.pid;\n"
+            f"error_log {run}/error.log notice;\n"
+            f"events {{ worker_connections 4096; }}\n"
+            f"http {{\n\taccess_log off;\n\tsendfile on;\n"
+            f"\tkeepalive_requests 100000;\n"
+            f"\tserver_names_hash_max_size 262144;\n"
+            f"\tserver_names_hash_bucket_size 128;\n"
+            f"\tclient_body_temp_path {run}/tmp/body;\n"
+            f"\tproxy_temp_path {run}/tmp/proxy;\n"
+            f"\tfastcgi_temp_path {run}/tmp/fastcgi;\n"
+            f"\tuwsgi_temp_path {run}/tmp/uwsgi;\n"
+            f"\tscgi_temp_path {run}/tmp/scgi;\n")
+    block = ("\tserver {{ listen 127.0.0.1:{port}; server_name {name}; "
+             "root {root}; index index.html; }}\n")
+    return head + "".join(block.format(port=port, name=host(i), root=docroot)
+                          for i in range(count)) + "}\n"
+
+
+def timed(cmd):
+    """(seconds, exit status, last line of output)."""
+    t0 = time.monotonic()
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True,
+                             timeout=TEST_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        return TEST_TIMEOUT, -1, f"no answer in {TEST_TIMEOUT} s"
+    lines = (out.stderr + out.stdout).strip().splitlines()
+    return time.monotonic() - t0, out.returncode, lines[-1] if lines else ""
+
+
+def test_command(server):
+    if server.name == "forkd":
+        return [server.binary, "-t", "-c", server.config]
+    return [servers.NGINX, "-t", "-p", server.dir + "/", "-e",
+            server.error_log, "-c", server.config]
+
+
+def host_answers(port, name):
+    try:
+        return servers.http_get(port, "/index.html", {"Host": name},
+                                timeout=2.0)[0] == 200
+    except OSError:
+        return False
+
+
+def wait_host(port, name, timeout):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if host_answers(port, name):
+            return True
+        time.sleep(POLL)
+    return False
+
+
+def host_rps(bench, server, name):
+    script = loadgen.lua_headers(
+        os.path.join(bench.tmp, f"vh-{server.name}-{server.port}-{name}.lua"),
+        {"Host": name})
+    fig = loadgen.wrk(f"http://127.0.0.1:{server.port}/index.html",
+                      bench.args.duration, script, connections=CONNECTIONS)
+    if fig["errors"]:
+        bench.note(f"vhosts: {server.name}, Host {name}: {fig['errors']} "
+                   f"errors {fig['error_kinds']}")
+    return fig["rps"]
+
+
+def nginx_reload(server, timeout=START_TIMEOUT):
+    """SIGHUP, then wait until no old worker is left and a new one runs."""
+    old = set(servers.children(server.proc.pid))
+    t0 = time.monotonic()
+    os.kill(server.proc.pid, signal.SIGHUP)
+    while time.monotonic() - t0 < timeout:
+        now = set(servers.children(server.proc.pid))
+        if now and not now & old:
+            return time.monotonic() - t0
+        time.sleep(POLL)
+    return None
+
+
+def reload(server):
+    """Seconds until the new configuration serves; None on failure."""
+    if server.name == "nginx":
+        return nginx_reload(server)
+    secs, rc, last = timed([server.binary, "-c", server.config, "-s", "reload"])
+    return secs if rc == 0 else None
+
+
+def measure(bench, server, count, row):
+    """Start, load both hosts, reload; fills row."""
+    last = host(count - 1)
+    t0 = time.monotonic()
+    bench.start(server, timeout=START_TIMEOUT)
+    if not wait_host(server.port, last, START_TIMEOUT):
+        row["refused"] = f"Host {last} never answered 200"
+        return
+    row["start_s"] = time.monotonic() - t0
+    row["master_kib"] = servers.rss_kib(server.proc.pid)
+    row["rps_first"] = host_rps(bench, server, host(0))
+    row["rps_last"] = host_rps(bench, server, last)
+    kids = servers.children(server.proc.pid)
+    row["worker_kib"] = servers.rss_kib(kids[0]) if kids else None
+    row["reload_s"] = reload(server)
+    if row["reload_s"] is None:
+        bench.note(f"vhosts: {server.name}, {count:,} blocks: reload failed")
+
+
+def one(bench, name, count):
+    """One server at one count: a row for the report."""
+    server = bench.server(name, f"vhosts-{count}", workers=1)
+    make = forkd_config if name == "forkd" else nginx_config
+    server.config_text = make(server.dir, server.port, bench.docroot, count)
+    with open(server.config, "w") as f:
+        f.write(server.config_text)
+    if name == "nginx":
+        os.makedirs(os.path.join(server.dir, "tmp"), exist_ok=True)
+    row = {"server": name, "count": count,
+           "config_bytes": len(server.config_text.encode())}
+    secs, rc, last = timed(test_command(server))
+    if rc != 0:
+        last = last.replace(server.config, os.path.basename(server.config))
+        row["refused"] = last or f"exit status {rc}"
+        print(f"    {name:8} {count:>6,} blocks: -t refused: {row['refused']}",
+              flush=True)
+        return row
+    row["test_s"] = secs
+    try:
+        measure(bench, server, count, row)
+    except (servers.StartError, loadgen.LoadError) as exc:
+        row["refused"] = str(exc).strip().splitlines()[0]
+    finally:
+        bench.stop(server)
+    print(f"    {name:8} {count:>6,} blocks: " + ", ".join(
+        f"{k} {v:,.2f}" if isinstance(v, float) else f"{k} {v}"
+        for k, v in row.items() if k not in ("server", "count")), flush=True)
+    return row
+
+
+def run(bench):
+    rows = []
+    for count in COUNTS:
+        for name in ("forkd", "nginx"):
+            if bench.have(name):
+                rows.append(one(bench, name, count))
+    return rows
