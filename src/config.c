@@ -1,7 +1,9 @@
 /*
  * config.c — read forkd.conf into struct config.
  *
- * The text comes from conftext.c (comments blanked); libconfuse parses it
+ * The text comes from confexpand.c (the file and its includes, comments
+ * blanked, repeated directives caught, lines traced back to their files);
+ * libconfuse parses it
  * with option arrays generated from the table in confschema.c.  Every
  * value is checked by a validation callback while the parser still knows
  * its line, so each error is reported once, as "FILE:LINE: message".
@@ -24,6 +26,9 @@
 
 #include "addrmap.h"
 #include "config.h"
+#include "confdump.h"
+#include "confexpand.h"
+#include "conflisten.h"
 #include "confload.h"
 #include "confloc.h"
 #include "confschema.h"
@@ -79,9 +84,13 @@ static int option_validate(cfg_t *cfg, cfg_opt_t *opt)
 	const struct option *o = option_of(cfg, opt);
 	char msg[CONFIG_ERR_MAX];
 
+	confload_checking(cfg->line);
 	if (o->kind->check(o, opt, msg, sizeof(msg)) == 0)
 		return 0;
-	cfg_error(cfg, "%s", msg);
+	if (confload_check_line() > 0)
+		confload_error(confload_check_line(), "%s", msg);
+	else
+		cfg_error(cfg, "%s", msg);
 	return -1;
 }
 
@@ -163,6 +172,30 @@ static cfg_t *conf_parse(struct confload *ld, const char *text)
 	confload_error(0, "cannot be parsed");
 	cfg_free(cfg);
 	return NULL;
+}
+
+/*
+ * A default the file does not set is not seen by the parse-time checks,
+ * but a start uses it all the same (pid_file = /run/forkd.pid): check
+ * those of the top level now, with no line to name.
+ */
+static int check_defaults(cfg_t *root)
+{
+	char msg[CONFIG_ERR_MAX];
+
+	for (size_t i = 0; i < config_noptions; i++) {
+		const struct option *o = &config_options[i];
+		cfg_opt_t *opt;
+		if (!option_in(o, "") || !o->kind->check_default)
+			continue;
+		opt = cfg_getopt(root, option_name(o));
+		if (!(opt->flags & CFGF_MODIFIED) &&
+		    o->kind->check(o, opt, msg, sizeof(msg)) == -1) {
+			confload_error(0, "%s (the default)", msg);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 /* ------------------------------------------------------------ store */
@@ -279,54 +312,100 @@ fail:
 
 /* ------------------------------------------------------- interface */
 
-/* The file's text, comments blanked, ready for libconfuse; NULL on error. */
-static char *conf_text(struct confload *ld, int *brace_line)
+/* How a name given twice in one section is taken, by its row. */
+static enum repeat option_repeat(const char *scope, const char *name)
 {
-	char msg[CONFIG_ERR_MAX];
-	char *text;
-	int line;
-
-	if ((text = conftext_read(ld->path, brace_line, &line, msg,
-				  sizeof(msg))) == NULL)
-		confload_error(line, "%s", msg);
-	return text;
+	for (size_t i = 0; i < config_noptions; i++) {
+		const struct option *o = &config_options[i];
+		if (!option_in(o, scope) || strcmp(option_name(o), name) != 0)
+			continue;
+		switch (o->kind->type) {
+		case OPT_LIST:
+			return REPEAT_APPEND;
+		case OPT_SEC:
+		case OPT_SEC_NAMED:
+			return REPEAT_SECTION;
+		default:
+			return REPEAT_REFUSE;
+		}
+	}
+	return REPEAT_UNKNOWN;
 }
 
-struct config *config_load(const char *path, char *err, size_t errlen)
+/*
+ * The text for libconfuse: the file and its includes, comments blanked.
+ * -1 when there is none; a repeated directive is an error but leaves
+ * the text, so that libconfuse may find an earlier one.
+ */
+static int conf_text(struct confload *ld)
+{
+	struct confexpand *ce = &ld->text;
+
+	if (confexpand_load(ce, ld->path, option_repeat) == -1) {
+		if (ld->err != NULL && ld->errlen > 0) {
+			snprintf(ld->err, ld->errlen, "%s", ce->err);
+			ld->failed = true;
+		}
+		return -1;
+	}
+	if (ce->err_line != 0)
+		confload_error(ce->err_line, "%s", ce->err);
+	return 0;
+}
+
+/* Load path; with dump, write what it amounts to there when it is good. */
+static struct config *load(const char *path, FILE *dump, char *err,
+			   size_t errlen)
 {
 	struct confload ld = { .path = path, .err = err, .errlen = errlen };
 	struct config *cf = NULL;
-	int brace_line = 0;
-	char *text;
 	cfg_t *root;
 
 	if (err != NULL && errlen > 0)
 		err[0] = '\0';
 	confload_begin(&ld);
-	if ((text = conf_text(&ld, &brace_line)) == NULL)
+	if (conf_text(&ld) == -1)
 		goto done;
 	if ((ld.dir = conftext_dir(path)) == NULL) {
 		confload_error(0, "%s", strerror(errno));
 		goto done;
 	}
-	if ((root = conf_parse(&ld, text)) == NULL)
+	if ((root = conf_parse(&ld, ld.text.text)) == NULL)
 		goto done;
 	/*
 	 * After the parse: a list left open fails it with a better line, and
 	 * an open section that is incomplete too gets its own message.
 	 */
-	if (brace_line != 0)
-		confload_error(brace_line, "'{' is not closed with '}'");
+	if (ld.text.brace_line != 0)
+		confload_error(ld.text.brace_line, "'{' is not closed with '}'");
 	else if (cfg_size(root, "server") == 0)
 		confload_error(0, "no server section; at least one is required");
-	else
+	else if (!ld.failed && check_defaults(root) == 0)
 		cf = config_copy(root, path);
+	if (cf != NULL && dump != NULL &&
+	    confdump_write(root, path, ld.dir, config_options, config_noptions,
+			   dump) == -1)
+		confload_error(0, "writing the configuration: %s", strerror(errno));
 	cfg_free(root);
 done:
 	free(ld.dir);
-	free(text);
+	conflisten_free(&ld.listens);
+	confexpand_free(&ld.text);
 	confload_end();
 	return cf;
+}
+
+struct config *config_load(const char *path, char *err, size_t errlen)
+{
+	return load(path, NULL, err, errlen);
+}
+
+int config_dump(const char *path, FILE *out, char *err, size_t errlen)
+{
+	struct config *cf = load(path, out, err, errlen);
+
+	config_free(cf);
+	return cf != NULL && (err == NULL || err[0] == '\0') ? 0 : -1;
 }
 
 static void server_free(struct server_conf *sc)

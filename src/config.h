@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/socket.h>
 
 #include "cidr.h"
@@ -169,5 +170,13 @@ struct config {
  */
 struct config *config_load(const char *path, char *err, size_t errlen);
 void config_free(struct config *cf);
+
+/*
+ * Load the file at path as config_load() does and, when it is valid,
+ * write what it amounts to on out (forkd -T): includes expanded, every
+ * default filled in, file names absolute; config_load() reads that back
+ * to the same configuration.  0, or -1 with the message in err.
+ */
+int config_dump(const char *path, FILE *out, char *err, size_t errlen);
 
 #endif

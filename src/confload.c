@@ -9,6 +9,8 @@
 
 #include "confload.h"
 
+#define CONFLOAD_WHERE_MAX 512
+
 static struct confload *loading;
 
 void confload_begin(struct confload *ld)
@@ -24,15 +26,24 @@ void confload_end(void)
 void confload_verror(int line, const char *fmt, va_list ap)
 {
 	struct confload *ld = loading;
+	char where[CONFLOAD_WHERE_MAX];
 	int n;
 
-	if (ld == NULL || ld->failed || ld->err == NULL || ld->errlen == 0)
+	if (ld == NULL || ld->err == NULL || ld->errlen == 0)
+		return;
+	if (ld->failed && (line <= 0 || ld->err_line <= 0 ||
+			   line >= ld->err_line))
 		return;
 	ld->failed = true;
-	if (line > 0)
+	ld->err_line = line;
+	if (line > 0 && ld->text.nspans > 0) {
+		confexpand_where(&ld->text, line, where, sizeof(where));
+		n = snprintf(ld->err, ld->errlen, "%s: ", where);
+	} else if (line > 0) {
 		n = snprintf(ld->err, ld->errlen, "%s:%d: ", ld->path, line);
-	else
+	} else {
 		n = snprintf(ld->err, ld->errlen, "%s: ", ld->path);
+	}
 	if (n >= 0 && (size_t)n < ld->errlen)
 		vsnprintf(ld->err + n, ld->errlen - n, fmt, ap);
 	/* One line, whatever a quoted value held. */
@@ -64,4 +75,35 @@ const char *config_dir(void)
 struct cfg_t *config_root(void)
 {
 	return loading->root;
+}
+
+int config_line(void)
+{
+	return loading->line;
+}
+
+void config_where(int line, char *out, size_t outsz)
+{
+	confexpand_where(&loading->text, line, out, outsz);
+}
+
+void config_error_line(int line)
+{
+	loading->check_line = line;
+}
+
+struct listen_index *config_listen_index(void)
+{
+	return &loading->listens;
+}
+
+void confload_checking(int line)
+{
+	loading->line = line;
+	loading->check_line = 0;
+}
+
+int confload_check_line(void)
+{
+	return loading->check_line;
 }

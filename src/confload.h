@@ -14,14 +14,22 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "confexpand.h"
+#include "conflisten.h"
+
 struct cfg_t;
 
 struct confload {
 	const char *path;  /* as given, for messages */
 	char *dir;         /* absolute directory of the file */
+	struct confexpand text; /* includes expanded; lines traced back */
+	struct listen_index listens; /* every server's, as parsed */
 	struct cfg_t *root;
+	int line;          /* of the value being checked */
+	int check_line;    /* a check's error is at this line; 0: libconfuse's */
 	char *err;
 	size_t errlen;
+	int err_line;      /* the error's line in the text; 0: none */
 	bool failed;
 };
 
@@ -29,8 +37,13 @@ struct confload {
 void confload_begin(struct confload *ld);
 void confload_end(void);
 
-/* Record "FILE:LINE: message" (line 0: "FILE: message") unless an error
- * was recorded already: the first one is the cause. */
+/*
+ * Record "FILE:LINE: message" (line 0: "FILE: message"; LINE a line of
+ * the expanded text, FILE:LINE the file and line it came from) unless an
+ * error was recorded already: the first one is the cause.  Except that a
+ * repeated directive is recorded before libconfuse runs, and an error of
+ * libconfuse's on an earlier line replaces it.
+ */
 void confload_verror(int line, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 void confload_error(int line, const char *fmt, ...)
@@ -44,5 +57,24 @@ const char *config_dir(void);
 
 /* The root section of the file being loaded (during the parse). */
 struct cfg_t *config_root(void);
+
+/* A check of the value at line begins (config.c, libconfuse's callback). */
+void confload_checking(int line);
+
+/* The line config_error_line() gave the failing check, or 0. */
+int confload_check_line(void);
+
+/* The line of the value being checked (during the parse). */
+int config_line(void);
+
+/* "FILE:LINE" of a line of the text being parsed (includes expanded). */
+void config_where(int line, char *out, size_t outsz);
+
+/* The error a check is about to return belongs to this line, not to
+ * the one libconfuse is on (a listen value, at its server's end). */
+void config_error_line(int line);
+
+/* The listen addresses of the servers parsed so far. */
+struct listen_index *config_listen_index(void);
 
 #endif

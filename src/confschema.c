@@ -12,6 +12,10 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +26,7 @@
 #include "cidr.h"
 #include "config.h"
 #include "confloc.h"
+#include "conflisten.h"
 #include "confschema.h"
 #include "confval.h"
 #include "cpus.h"
@@ -271,6 +276,125 @@ static int check_nonempty(const struct option *o, cfg_opt_t *opt, char *msg,
 	return confval_check_nonempty(option_name(o), last_value(opt), msg, len);
 }
 
+/*
+ * The checks a start makes, made while the line is known, so that -t, a
+ * start and a reload refuse the same files.  They ask the system as the
+ * user running forkd: a -t as another user can answer otherwise.
+ */
+
+static int test_user(const char *name, const char *s, char *msg, size_t len)
+{
+	errno = 0;
+	if (s[0] == '\0' || getpwnam(s) != NULL)
+		return 0;
+	snprintf(msg, len, "%s \"%s\" does not exist%s%s", name, s,
+		 errno != 0 ? ": " : "", errno != 0 ? strerror(errno) : "");
+	return -1;
+}
+
+static int test_group(const char *name, const char *s, char *msg, size_t len)
+{
+	errno = 0;
+	if (s[0] == '\0' || getgrnam(s) != NULL)
+		return 0;
+	snprintf(msg, len, "%s \"%s\" does not exist%s%s", name, s,
+		 errno != 0 ? ": " : "", errno != 0 ? strerror(errno) : "");
+	return -1;
+}
+
+/* The directory holding path: it must exist and take new files. */
+static int dir_usable(const char *path, char *msg, size_t len)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[4096];
+	struct stat st;
+
+	snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 :
+		 (int)(slash - path), path);
+	if (stat(dir, &st) == -1)
+		goto fail;
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		goto fail;
+	}
+	if (access(dir, W_OK | X_OK) == 0)
+		return 0;
+fail:
+	snprintf(msg, len, "directory %.300s: %s", dir, strerror(errno));
+	return -1;
+}
+
+/* Can forkd create or append to the file at path?  why: if not, why. */
+static int path_writable(const char *path, char *why, size_t len)
+{
+	struct stat st;
+
+	if (stat(path, &st) == -1 && errno == ENOENT)
+		return dir_usable(path, why, len);
+	if (errno == 0 && S_ISDIR(st.st_mode))
+		errno = EISDIR;
+	else if (errno == 0 && access(path, W_OK) == 0)
+		return 0;
+	snprintf(why, len, "%s", strerror(errno));
+	return -1;
+}
+
+static int store_log_target(const struct option *o, cfg_t *sec, void *base);
+
+/*
+ * A file forkd writes (pid file, logs): an existing one must be writable
+ * and not a directory, a new one needs a usable directory.  The row's off
+ * word (and "stderr" for error_log) is no file.
+ */
+static int check_writable(const struct option *o, cfg_opt_t *opt, char *msg,
+			  size_t len)
+{
+	const char *s = last_value(opt);
+	char why[CONFIG_ERR_MAX];
+	char *path;
+	int rc;
+
+	if (confval_check_nonempty(option_name(o), s, msg, len) == -1)
+		return -1;
+	if ((o->off != NULL && strcmp(s, o->off) == 0) ||
+	    (o->kind->store == store_log_target && strcmp(s, "stderr") == 0))
+		return 0;
+	if ((path = confval_path(config_dir(), s)) == NULL)
+		return config_store_failed(NULL);
+	errno = 0;
+	if ((rc = path_writable(path, why, sizeof(why))) == -1)
+		snprintf(msg, len, "%s \"%s\": %s", option_name(o), path, why);
+	free(path);
+	return rc;
+}
+
+/* mime_types, when the file names one: it must be readable. */
+static int check_mime(const struct option *o, cfg_opt_t *opt, char *msg,
+		      size_t len)
+{
+	const char *s = last_value(opt);
+	struct stat st;
+	char *path;
+	int fd, rc = -1;
+
+	if (s[0] == '\0' || strcmp(s, "off") == 0)
+		return 0;
+	if ((path = confval_path(config_dir(), s)) == NULL)
+		return config_store_failed(NULL);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) != -1 &&
+	    fstat(fd, &st) == 0) {
+		errno = EISDIR;
+		rc = S_ISDIR(st.st_mode) ? -1 : 0;
+	}
+	if (rc == -1)
+		snprintf(msg, len, "mime_types \"%s\": %s", path,
+			 strerror(errno));
+	if (fd != -1)
+		close(fd);
+	free(path);
+	return rc;
+}
+
 /* A string; "" or the row's off word store NULL. */
 static int store_string(const struct option *o, cfg_t *sec, void *base)
 {
@@ -323,6 +447,10 @@ static int store_mime(const struct option *o, cfg_t *sec, void *base)
 		return config_store_failed(NULL);
 	*AT(base, o->dst, char *) = path;
 	*AT(base, o->aux, struct mime_types *) = mime_types_load(path);
+	/* the default may be missing; a file the config names may not */
+	if (*AT(base, o->aux, struct mime_types *) == NULL &&
+	    (cfg_getopt(sec, option_name(o))->flags & CFGF_MODIFIED))
+		return config_store_failed(NULL);
 	return 0;
 }
 
@@ -532,6 +660,9 @@ static int check_listen(const struct option *o, cfg_opt_t *opt, char *msg,
 	char why[CONFIG_ERR_MAX];
 	socklen_t sslen;
 
+	if (conflisten_note(config_listen_index(), cfg_opt_size(opt) - 1,
+			    config_line()) == -1)
+		return config_store_failed(NULL);
 	if (confval_parse_listen(s, &ss, &sslen, why, sizeof(why)) == -1) {
 		snprintf(msg, len, "listen \"%s\": %s", s, why);
 		return -1;
@@ -698,50 +829,28 @@ static int headers_room(cfg_t *sec, char *msg, size_t len)
 	return -1;
 }
 
-/* One listen value of sec against an earlier server, other. */
-static int shared_listen(cfg_t *sec, cfg_t *other, const char *s, char *msg,
-			 size_t len)
-{
-	bool named = cfg_size(sec, "server_name") > 0;
-	bool dflt = cfg_getbool(sec, "default_server");
-	struct sockaddr_storage ss;
-	const char *dup;
-	socklen_t sslen;
-
-	if (confval_parse_listen(s, &ss, &sslen, NULL, 0) == -1 ||
-	    (dup = listen_find(cfg_getopt(other, "listen"), -1u, &ss)) == NULL)
-		return 0;
-	if (!named && !dflt)
-		snprintf(msg, len, "listen \"%s\": same address as \"%s\" of an "
-			 "earlier server; give this one a server_name", s, dup);
-	else if (dflt && cfg_getbool(other, "default_server"))
-		snprintf(msg, len, "listen \"%s\": an earlier server is "
-			 "default_server for \"%s\" already", s, dup);
-	else
-		return 0;
-	return -1;
-}
-
 /*
  * Servers may share an address (virtual hosts) when Host can tell them
  * apart: a later one needs a server_name (or must be the default), and
- * only one may be the default.
+ * only one may be the default.  No address may overlap another on its
+ * port.  An error is reported at the line of the address.
  */
-static int check_shared_listen(cfg_t *sec, char *msg, size_t len)
+static int check_server_listen(cfg_t *sec, unsigned server, char *msg,
+			       size_t len)
 {
-	cfg_t *root = config_root();
+	struct listen_index *ix = config_listen_index();
 	cfg_opt_t *mine = cfg_getopt(sec, "listen");
+	bool named = cfg_size(sec, "server_name") > 0;
+	bool dflt = cfg_getbool(sec, "default_server");
+	int rc = 0;
 
-	for (unsigned i = 0; i < cfg_size(root, "server"); i++) {
-		cfg_t *other = cfg_getnsec(root, "server", i);
-		if (other == sec)
-			break;
-		for (unsigned a = 0; a < cfg_opt_size(mine); a++)
-			if (shared_listen(sec, other, cfg_opt_getnstr(mine, a),
-					  msg, len) == -1)
-				return -1;
-	}
-	return 0;
+	for (unsigned a = 0; a < cfg_opt_size(mine) && rc == 0; a++)
+		if ((rc = conflisten_add(ix, server, named, dflt,
+					 cfg_opt_getnstr(mine, a), a,
+					 config_where, msg, len)) == -1)
+			config_error_line(conflisten_line(ix, a));
+	conflisten_next(ix);
+	return rc;
 }
 
 /* At the closing brace of each server section. */
@@ -755,7 +864,7 @@ static int check_server(const struct option *o, cfg_opt_t *opt, char *msg,
 	else if (cfg_getstr(sec, "root") == NULL)
 		snprintf(msg, len, "server section needs a root directive");
 	else if (headers_room(sec, msg, len) == 0)
-		return check_shared_listen(sec, msg, len);
+		return check_server_listen(sec, cfg_opt_size(opt) - 1, msg, len);
 	return -1;
 }
 
@@ -841,14 +950,16 @@ static int store_locations(const struct option *o, cfg_t *sec, void *base)
 
 /* -------------------------------------------------------- the table */
 
-#define KIND(t, c, s) { .type = (t), .check = (c), .store = (s) }
+#define KIND(t, c, s, ...) { .type = (t), .check = (c), .store = (s), __VA_ARGS__ }
 static const struct kind
 	BOOLEAN = KIND(OPT_BOOL, NULL, store_bool),
 	STRING = KIND(OPT_STR, check_test, store_string),
-	PATH = KIND(OPT_STR, check_nonempty, store_path),
-	LOG_TARGET = KIND(OPT_STR, check_nonempty, store_log_target),
-	MIME = KIND(OPT_STR, NULL, store_mime),
-	ROOT_DIR = KIND(OPT_STR, check_root, store_root),
+	PATH = KIND(OPT_STR, check_writable, store_path, .file = KIND_FILE,
+		    .check_default = true),
+	LOG_TARGET = KIND(OPT_STR, check_writable, store_log_target,
+			  .file = KIND_FILE, .check_default = true),
+	MIME = KIND(OPT_STR, check_mime, store_mime, .file = KIND_FILE),
+	ROOT_DIR = KIND(OPT_STR, check_root, store_root, .file = KIND_ROOT),
 	STRINGS = KIND(OPT_LIST, check_test, store_strings),
 	CIDRS = KIND(OPT_LIST, check_test, store_cidrs),
 	LISTEN = KIND(OPT_LIST, check_listen, store_listen),
@@ -859,7 +970,8 @@ static const struct kind
 	LOCATIONS = KIND(OPT_SEC_NAMED, check_location, store_locations),
 	TRY_FILES = KIND(OPT_LIST, check_try_files, store_strings),
 	REDIRECTS = KIND(OPT_SEC_NAMED, check_redirect, store_redirects),
-	REDIRECT_MAP = KIND(OPT_STR, check_nonempty, store_redirect_map);
+	REDIRECT_MAP = KIND(OPT_STR, check_nonempty, store_redirect_map,
+			    .file = KIND_FILE);
 
 static const struct word accept_words[] = {
 	{ "reuseport", ACCEPT_REUSEPORT }, { "shared", ACCEPT_SHARED },
@@ -907,8 +1019,8 @@ const struct option config_options[] = {
 	OPT("pid_file", "/run/forkd.pid", &PATH, TOP(pid_file)),
 	OPT("error_log", "stderr", &LOG_TARGET, TOP(error_log)),
 	OPT("error_log_level", "notice", &LEVEL, TOP(error_log_level)),
-	OPT("user", "nobody", &STRING, TOP(user)),
-	OPT("group", "", &STRING, TOP(group)),
+	OPT("user", "nobody", &STRING, TOP(user), .test = test_user),
+	OPT("group", "", &STRING, TOP(group), .test = test_group),
 	OPT("shutdown_timeout", "30", &DURATION, TOP(shutdown_timeout)),
 	OPT("daemon", "false", &BOOLEAN, TOP(daemon)),
 	OPT("worker_connections", "4096", &NUMBER, TOP(worker_connections),
@@ -924,7 +1036,7 @@ const struct option config_options[] = {
 	    TOP(max_requests_per_worker), .max = REQUESTS_MAX),
 	OPT("drain_delay", "0", &DURATION, TOP(drain_delay)),
 	OPT("mime_types", "/etc/mime.types", &MIME, TOP(mime_types),
-	    .aux = TOP(mime)),
+	    .aux = TOP(mime), .off = "off"),
 	OPT("server", NULL, &SERVERS, TOP(servers), .aux = TOP(nservers)),
 
 	OPT("server|listen", NULL, &LISTEN, SRV(listen), .aux = SRV(nlisten)),

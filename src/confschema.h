@@ -31,6 +31,13 @@ enum opt_type {
 	OPT_SEC_NAMED, /* a section with a title, unique in its parent */
 };
 
+/* Does a value name a file (made absolute against the file's directory)? */
+enum kind_file {
+	KIND_NO_FILE,
+	KIND_FILE,     /* a file name; off words and "stderr" stay words */
+	KIND_ROOT,     /* a directory, stored without trailing slashes */
+};
+
 /* A word an option may be, and what it stores. */
 struct word {
 	const char *text;  /* "" may stand for "not set"; it is not listed */
@@ -53,6 +60,8 @@ struct kind {
 	/* scalars: text to the value at out, run by both check and store */
 	int (*parse)(const struct option *o, const char *s, void *out,
 		     char *msg, size_t len);
+	enum kind_file file;
+	bool check_default; /* a default is checked too (the file's use) */
 };
 
 /* A pure check of one value, from confval.h. */

@@ -12,19 +12,46 @@
 
 #include "conftext.h"
 
-#define CONF_SIZE_MAX (1024 * 1024)
+/*
+ * A file of 50,000 server sections is several megabytes; the limit only
+ * stops a mistake (a log file named as the config) from eating memory.
+ */
+#define CONF_SIZE_MAX (64u * 1024 * 1024)
+
+/* Room for n more bytes (and a NUL) in *buf of *cap, up to the limit. */
+static int conf_grow(char **buf, size_t *cap, size_t len)
+{
+	size_t want = *cap * 2;
+	char *p;
+
+	if (len < *cap)
+		return 0;
+	if (want > CONF_SIZE_MAX + 1)
+		want = CONF_SIZE_MAX + 1;
+	if (want <= len) {
+		errno = EFBIG;
+		return -1;
+	}
+	if ((p = realloc(*buf, want + 1)) == NULL)
+		return -1;
+	*buf = p;
+	*cap = want;
+	return 0;
+}
 
 /*
  * The whole file, NUL-terminated, or NULL with errno set.  Read here rather
  * than by libconfuse so that "FILE: reason" has the real errno, and so that
- * a directory is refused before its flex scanner would exit() on it.
+ * a directory is refused before its flex scanner would exit() on it.  The
+ * buffer starts at the file's size, so a big file is read in one go and a
+ * small one costs little.
  */
 static char *conf_read(const char *path, size_t *lenp)
 {
 	FILE *fp;
 	struct stat st;
 	char *buf = NULL;
-	size_t len = 0, n;
+	size_t len = 0, cap, n;
 	int saved;
 
 	if ((fp = fopen(path, "re")) == NULL)
@@ -35,10 +62,17 @@ static char *conf_read(const char *path, size_t *lenp)
 		errno = EISDIR;
 		goto fail;
 	}
-	if ((buf = malloc(CONF_SIZE_MAX + 1)) == NULL)
+	cap = st.st_size > 0 && (size_t)st.st_size < CONF_SIZE_MAX ?
+	      (size_t)st.st_size + 1 : 4096;
+	if ((buf = malloc(cap + 1)) == NULL)
 		goto fail;
-	while ((n = fread(buf + len, 1, CONF_SIZE_MAX + 1 - len, fp)) > 0)
+	for (;;) {
+		if (conf_grow(&buf, &cap, len) == -1)
+			goto fail;
+		if ((n = fread(buf + len, 1, cap - len, fp)) == 0)
+			break;
 		len += n;
+	}
 	if (ferror(fp))
 		goto fail;
 	if (len > CONF_SIZE_MAX) {

@@ -12,7 +12,7 @@
 #include <stddef.h>
 
 /*
- * Read the file at path (at most 1 MB, not a directory) and blank its
+ * Read the file at path (at most 64 MB, not a directory) and blank its
  * comments.  Returns the text (the caller frees it) with *brace_line the
  * line of an outermost '{' never closed, or 0.  NULL on failure, with the
  * reason in msg and *line its line (0 when no line applies).

@@ -20,9 +20,10 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: forkd [-c FILE] [-t] [-s reload|stop|quit|reopen|upgrade] [-d] [-v] [-h]\n"
+		"usage: forkd [-c FILE] [-t | -T] [-s reload|stop|quit|reopen|upgrade] [-d] [-v] [-h]\n"
 		"  -c FILE  configuration file (default " DEFAULT_CONFIG ")\n"
 		"  -t       check the configuration and exit\n"
+		"  -T       check it and print it with includes and defaults\n"
 		"  -s CMD   tell the running master to: reload (SIGHUP), stop\n"
 		"           (fast, SIGINT), quit (graceful, SIGQUIT), reopen (SIGUSR1),\n"
 		"           upgrade (SIGUSR2), and wait for the outcome\n"
@@ -40,6 +41,19 @@ static bool known_command(const char *cmd)
 		if (strcmp(cmd, cmds[i]) == 0)
 			return true;
 	return false;
+}
+
+/* -T: the configuration on stdout, so that it can be saved and used. */
+static int dump_config(const char *path)
+{
+	char err[CONFIG_ERR_MAX];
+
+	if (config_dump(path, stdout, err, sizeof(err)) == -1) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	fprintf(stderr, "forkd: configuration %s is valid\n", path);
+	return 0;
 }
 
 /*
@@ -67,17 +81,20 @@ int main(int argc, char **argv)
 	const char *path = DEFAULT_CONFIG;
 	const char *cmd = NULL;
 	struct master_opts opts = { 0 };
-	bool test = false;
+	bool test = false, dump = false;
 	char err[CONFIG_ERR_MAX];
 	int c;
 
-	while ((c = getopt(argc, argv, "c:ts:dvh")) != -1) {
+	while ((c = getopt(argc, argv, "c:tTs:dvh")) != -1) {
 		switch (c) {
 		case 'c':
 			path = optarg;
 			break;
 		case 't':
 			test = true;
+			break;
+		case 'T':
+			dump = true;
 			break;
 		case 's':
 			cmd = optarg;
@@ -105,6 +122,8 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if (dump)
+		return dump_config(path);
 	struct config *cf = config_load(path, err, sizeof(err));
 	if (cf == NULL && cmd != NULL && strcmp(cmd, "reload") == 0)
 		return reload_refused(err);

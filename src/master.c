@@ -26,6 +26,7 @@
  *        \--dies--> reload fails (new generation) / respawn (current one)
  */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -51,6 +52,7 @@
 #include "sdnotify.h"
 #include "spawn.h"
 #include "stats.h"
+#include "supervise.h"
 #include "upgrade.h"
 #include "worker.h"
 
@@ -104,6 +106,13 @@ static struct {
 
 	struct handoff handoff;      /* accept_mode handoff: we accept */
 	struct upgrade upgrade;
+
+	struct {                     /* PID 1 that handed over (supervise.h) */
+		pid_t master;            /* the new master; 0: we just exit */
+		bool exited;             /* reaped while we drained */
+		int status;
+		char pid_file[PATH_MAX];
+	} successor;
 } m;
 
 static void stop_begin(enum stop_mode mode);
@@ -471,6 +480,13 @@ static void upgrade_done(bool ok, const char *why, pid_t pid)
 		return;
 	}
 	log_notice("upgrade: master %d serves now; this one stops", (int)pid);
+	if (supervise_needed()) {
+		/* our exit would end the PID namespace, new master and all */
+		m.successor.master = pid;
+		snprintf(m.successor.pid_file, sizeof(m.successor.pid_file),
+			 "%s", m.cur.cf->pid_file);
+		log_notice("upgrade: as PID 1, this one stays on to supervise it");
+	}
 	sdnotify("MAINPID=%d\nSTATUS=handed over to master %d", (int)pid,
 		 (int)pid);
 	m.pub.handed_over = true;
@@ -548,9 +564,14 @@ static void reap(void)
 	int status;
 	pid_t pid;
 
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
-		if (!upgrade_reap(&m.upgrade, pid, status))
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if (pid == m.successor.master) {
+			m.successor.exited = true;
+			m.successor.status = status;
+		} else if (!upgrade_reap(&m.upgrade, pid, status)) {
 			child_exited(pid, status);
+		}
+	}
 }
 
 static void respawn_due(void)
@@ -639,11 +660,26 @@ static void worker_ready(struct proc *p)
 
 /* ---- events ---- */
 
+/* PID 1 draining after an upgrade: signals are for the master serving. */
+static void forward_to_successor(int sig)
+{
+	pid_t to = supervise_find_master(m.successor.pid_file, 0);
+
+	if (to == 0 && !m.successor.exited)
+		to = m.successor.master;
+	if (to != 0 && kill(to, sig) == -1)
+		log_errno(LOG_LVL_WARN, "signal %d to master %d", sig, (int)to);
+}
+
 static void on_signal(struct event_source *src, unsigned events)
 {
 	struct signalfd_siginfo si;
 
 	while (read(src->fd, &si, sizeof(si)) == sizeof(si)) {
+		if (m.successor.master != 0 && si.ssi_signo != SIGCHLD) {
+			forward_to_successor((int)si.ssi_signo);
+			continue;
+		}
 		switch (si.ssi_signo) {
 		case SIGCHLD:
 			reap();
@@ -859,7 +895,10 @@ int master_run(struct config *cf, const struct master_opts *o)
 		return rc;
 	spawn_generation();
 	master_loop();
-	log_notice("exiting");
 	master_cleanup();
+	if (m.successor.master != 0)
+		return supervise_run(m.successor.master, m.successor.pid_file,
+				     m.successor.exited, m.successor.status);
+	log_notice("exiting");
 	return m.stop.exit_code;
 }

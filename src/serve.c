@@ -18,6 +18,7 @@
 #include "etag.h"
 #include "fcache.h"
 #include "file.h"
+#include "log.h"
 #include "mime.h"
 #include "navigation.h"
 #include "path.h"
@@ -541,6 +542,49 @@ static int errno_status(int err)
 	}
 }
 
+/* The directory the request's paths are opened beneath, for the log. */
+static const char *answer_dir(const struct answer *a)
+{
+	if (a->rootfd != a->vh->rootfd && a->loc->alias != NULL)
+		return a->loc->alias;
+	if (a->rootfd != a->vh->rootfd && a->loc->root != NULL)
+		return a->loc->root;
+	return a->vh->conf->root;
+}
+
+/*
+ * Why a file was refused, in the error log, as nginx logs a failed open():
+ * 403s at info, 404s at debug.  log_msg formats nothing unless the level
+ * is written, and none of this is on the path of a 200.  errno is kept.
+ */
+static void log_refusal(const struct answer *a, const char *path, int err)
+{
+	const struct server_conf *sc = a->vh->conf;
+	const char *why = "";
+	int saved = errno;
+
+	if (err == ELOOP && sc->symlinks == SYMLINKS_OFF)
+		why = ": a symbolic link on the path, refused by symlinks = off";
+	else if (err == EXDEV)
+		why = ": a symbolic link on the path leads outside the root";
+	else if (err == EACCES && sc->symlinks == SYMLINKS_OWNER)
+		why = " (or, with symlinks = owner, a link and its target "
+		      "have different owners)";
+	log_msg(errno_status(err) == 404 ? LOG_LVL_DEBUG : LOG_LVL_INFO,
+		"open() \"%s%s\" failed (%d: %s)%s, request: \"%.*s\"",
+		answer_dir(a), path, err, strerror(err), why,
+		(int)a->req->target.len, a->buf + a->req->target.off);
+	errno = saved;
+}
+
+/* A refusal that is a rule of the configuration, not an open(): info. */
+static void log_rule(const struct answer *a, const char *path,
+		     const char *rule)
+{
+	log_info("\"%s%s\" %s, request: \"%.*s\"", answer_dir(a), path,
+		 rule, (int)a->req->target.len, a->buf + a->req->target.off);
+}
+
 /*
  * A listing's validator: weak, since the same directory state can be
  * listed in other bytes (dotfiles changed by a reload, another forkd
@@ -621,6 +665,7 @@ static void serve_dir(struct answer *a, const char *path, size_t plen,
 		if (fd == -1) {
 			if (errno == ENOENT)
 				continue;
+			log_refusal(a, name, errno);
 			answer_error(a, errno_status(errno), NULL);
 			return;
 		}
@@ -630,10 +675,13 @@ static void serve_dir(struct answer *a, const char *path, size_t plen,
 		}
 		drop(fd);
 	}
-	if (a->loc->autoindex)
+	if (a->loc->autoindex) {
 		serve_listing(a, path, autoindex_format_of(query, qlen));
-	else
-		answer_error(a, 403, NULL);
+		return;
+	}
+	log_rule(a, path, "is a directory with no index file, and autoindex "
+		 "is off");
+	answer_error(a, 403, NULL);
 }
 
 /*
@@ -838,6 +886,8 @@ static void serve_path(struct answer *a, const char *path, size_t n,
 	struct stat st;
 	int fd = open_file(a, path, &st);
 
+	if (fd == -1)
+		log_refusal(a, path, errno);
 	if (fd == -1 && errno_status(errno) == 404 && a->loc->fallback != NULL) {
 		serve_fallback(a, a->loc->fallback);
 		return;
@@ -853,6 +903,7 @@ static void serve_path(struct answer *a, const char *path, size_t n,
 		serve_file(a, fd, &st, path);
 	} else {
 		drop(fd);
+		log_rule(a, path, "is not a regular file or directory");
 		answer_error(a, 403, NULL);
 	}
 }
@@ -919,6 +970,8 @@ void serve_request(const struct vhost *vh, const char *buf,
 		return;
 	/* Hidden files (.git, .env, .htpasswd) are not there, unless allowed. */
 	if (!a.loc->dotfiles && path_is_hidden(path)) {
+		log_rule(&a, path, "is hidden (a name starting with \".\"), "
+			 "refused by dotfiles = deny");
 		answer_error(&a, 404, NULL);
 		return;
 	}

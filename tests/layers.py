@@ -24,10 +24,10 @@ import sys
 LAYERS = [
     ("main", ["main"]),
     ("master", ["master", "proctab", "spawn", "generation", "runas",
-                "pidfile", "daemon", "handoff", "upgrade", "control",
-                "sdnotify", "listen"]),
+                "pidfile", "daemon", "handoff", "upgrade", "supervise",
+                "control", "sdnotify", "listen"]),
     ("worker", ["worker"]),
-    ("config", ["config", "confschema", "confloc"]),
+    ("config", ["config", "confschema", "confloc", "confdump"]),
     ("conn", ["conn", "connbuf"]),
     ("handlers", ["serve", "endpoint"]),
     ("responses", ["route", "file", "fcache", "reply", "autoindex", "status",
@@ -35,8 +35,8 @@ LAYERS = [
     ("syntax", ["request", "path", "range", "cond", "mime", "coding",
                 "response", "proxy", "redirect", "tryfiles", "navigation"]),
     ("base", ["event", "log", "stats", "confval", "conftext", "confload",
-              "cpus", "cidr",
-              "proctitle", "llhttp", "human"]),
+              "confexpand", "conflisten", "cpus", "cidr", "proctitle",
+              "llhttp", "human"]),
 ]
 
 # Cycles known and still to be removed, each with why it is there.  Listed

@@ -7,7 +7,7 @@ import socket
 import subprocess
 import time
 
-from harness import INDEX_HTML, alive, children, daemon, free_port, proc_exe, wait_for
+from harness import INDEX_HTML, Skip, accepts, alive, children, daemon, free_port, proc_exe, wait_for
 from load import Load
 
 
@@ -174,3 +174,67 @@ def test_unit_file_verifies(d):
     problems = [line for line in (r.stdout + r.stderr).splitlines()
                 if line.strip() and "forkd(8)" not in line and "forkd.conf(5)" not in line]
     assert not problems, "\n".join(problems)
+
+
+# --- as PID 1 of a PID namespace, as in a container (issue 14, item 6)
+
+def ns_pid_file(d):
+    """The pid the namespace's pid file names (a pid inside it)."""
+    try:
+        with open(d.pid_file) as f:
+            text = f.read().strip()
+    except FileNotFoundError:
+        return None
+    return int(text) if text.isdigit() else None
+
+
+@daemon(start=False, timeout=120, top={"shutdown_timeout": "5s"})
+def test_upgrade_as_pid1_keeps_the_namespace_serving(d):
+    if os.geteuid() != 0 or shutil.which("unshare") is None:
+        raise Skip("needs root and unshare(1)")
+    d.write_config()
+    err = open(d.path("stderr.txt"), "ab")
+    ns = subprocess.Popen(["unshare", "--pid", "--fork", "--mount-proc", d.binary,
+                           "-c", d.conf_path], stdin=subprocess.DEVNULL,
+                          stdout=err, stderr=err, env=d.env(), start_new_session=True)
+    init = None
+    try:
+        # forkd is unshare's child and PID 1 inside; its pid file says 1
+        init = wait_for(lambda: (children(ns.pid) or [None])[0], 10, what="PID 1")
+        wait_for(lambda: ns_pid_file(d) == 1 and accepts("127.0.0.1", d.port) and
+                 len(children(init)) == d.workers_expected, 20,
+                 what=lambda: f"forkd as PID 1 to serve\n{d.diagnostics()}")
+        with Load(d.port, conns=4, max_seconds=60) as load:
+            assert load.wait_requests(200)
+            os.kill(init, signal.SIGUSR2)
+            d.wait_error_log(r"upgrade: master \d+ serves now", 30)
+            d.wait_error_log(r"graceful stop: draining", 30)   # the old generation
+            wait_for(lambda: not alive(init) or len(children(init)) == 1, 30,
+                     what=lambda: f"the old workers to go: {children(init)}")
+            time.sleep(0.5)  # the old master would exit now, and PID 1 with it
+            assert ns.poll() is None and alive(init), "the namespace died"
+            assert load.wait_requests(300), "traffic stopped after the upgrade"
+        assert not load.stats.errors, load.stats.summary()
+        d.wait_error_log(r"supervisor: staying as PID 1 for master \d+", 30)
+        first = ns_pid_file(d)
+        assert first not in (None, 1), first
+        assert d.get("/index.html").body == INDEX_HTML
+
+        # Signals to PID 1 reach the master that serves: a second upgrade
+        # (the new master hands over to a newer one and exits; PID 1 adopts
+        # the newer one), then a graceful stop that ends the namespace.
+        os.kill(init, signal.SIGUSR2)
+        d.wait_error_log(rf"supervisor: master {first} exited with code 0; "
+                         r"master \d+ serves", 30)
+        assert ns_pid_file(d) not in (None, 1, first)
+        assert d.get("/index.html").status == 200
+        os.kill(init, signal.SIGTERM)
+        assert ns.wait(30) == 0, "PID 1 should end with the last master's status"
+        d.wait_error_log(r"supervisor: master \d+ exited with code 0; no master is left")
+    finally:
+        if ns.poll() is None:
+            if init is not None:
+                os.kill(init, signal.SIGKILL)  # the namespace goes with it
+            ns.kill()
+            ns.wait(10)
+        err.close()

@@ -13,7 +13,8 @@
 int main(void)
 {
 	Suite *(*const all[])(void) = {
-		config_suite, confval_suite, conftext_suite, cpus_suite, route_suite,
+		config_suite, confval_suite, conftext_suite, confexpand_suite,
+		cpus_suite, route_suite,
 		path_suite, mime_suite, request_suite, response_suite, file_suite,
 		log_suite, listen_suite, conn_suite, reply_suite, serve_suite,
 		event_suite,

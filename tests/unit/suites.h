@@ -7,6 +7,7 @@
 Suite *config_suite(void);
 Suite *confval_suite(void);
 Suite *conftext_suite(void);
+Suite *confexpand_suite(void);
 Suite *cpus_suite(void);
 Suite *route_suite(void);
 Suite *path_suite(void);
