@@ -36,6 +36,7 @@
 #include "confval.h"
 #include "hostmap.h"
 #include "mime.h"
+#include "platform.h"
 #include "redirmap.h"
 #include "route.h"
 
@@ -426,6 +427,7 @@ static void server_free(struct server_conf *sc)
 	free(sc->locations);
 	free(sc->redirect_map_path);
 	redirmap_free(sc->redirect_map);
+	platform_free(sc->platform);
 	free(sc->access_log);
 	free(sc->access_log_custom);
 	free(sc->status_path);

@@ -100,7 +100,7 @@ struct server_conf {
 	size_t nindex;
 	struct redirmap *redirect_map; /* redirect_map; NULL: none */
 	char *redirect_map_path;
-	bool platform_files;         /* read _redirects and _headers */
+	int platform_files;          /* enum platform_mode (platform.h) */
 	struct platform *platform;   /* their rules; NULL: none */
 	char *access_log;            /* path, or NULL when "off" */
 	int access_format;           /* enum access_format (log.h) */

@@ -39,5 +39,6 @@ Suite *etag_suite(void);
 Suite *human_suite(void);
 Suite *statuspage_suite(void);
 Suite *docroot_suite(void);
+Suite *platform_suite(void);
 
 #endif
