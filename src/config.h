@@ -18,6 +18,7 @@
 #include "log.h"
 #include "redirect.h"
 
+struct hostmap;
 struct mime_types;
 struct platform;
 struct redirmap;
@@ -78,6 +79,9 @@ struct location_conf {
 	char *root;                  /* a root of its own (absolute); NULL */
 	char *alias;                 /* the prefix maps to this dir; NULL */
 	int etag;                    /* enum etag_mode (etag.h) */
+	size_t parent;               /* index + 1 of the longest location
+				      * whose prefix starts this one; 0: none
+				      * (route.h keeps locations sorted) */
 };
 
 struct server_conf {
@@ -88,7 +92,8 @@ struct server_conf {
 	bool default_server;         /* default for each of its addresses */
 	int symlinks;                /* enum file_symlinks (file.h) */
 	struct location_conf defaults; /* server-level per-path settings */
-	struct location_conf *locations; /* each complete (defaults applied) */
+	struct location_conf *locations; /* each complete (defaults applied),
+					  * sorted by prefix (route.h) */
 	size_t nlocations;
 	char *root;                  /* absolute path, no trailing slash */
 	char **index;                /* file names tried for a directory */
@@ -131,6 +136,7 @@ struct listen_group {
 	const char *text;            /* the first spelling (not owned) */
 	unsigned *servers;           /* indexes into config->servers */
 	size_t nservers;
+	struct hostmap *names;       /* server names -> servers (route.h) */
 };
 
 struct config {

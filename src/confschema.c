@@ -34,6 +34,7 @@
 #include "file.h"
 #include "log.h"
 #include "mime.h"
+#include "route.h"
 #include "path.h"
 #include "platform.h"
 #include "redirect.h"
@@ -947,7 +948,10 @@ static int store_location(struct location_conf *loc, cfg_t *ls,
 	return config_store_scope(scope, ls, loc, true);
 }
 
-/* struct location_conf * at dst, count at aux; base a server_conf. */
+/*
+ * struct location_conf * at dst, count at aux; base a server_conf.  Sorted
+ * by prefix for route_location(), which renumbers them.
+ */
 static int store_locations(const struct option *o, cfg_t *sec, void *base)
 {
 	const struct server_conf *sc = base;
@@ -964,6 +968,7 @@ static int store_locations(const struct option *o, cfg_t *sec, void *base)
 				   &sc->defaults, o->path) == -1)
 			return -1;
 	}
+	route_index_locations(*v, *nv);
 	return 0;
 }
 

@@ -108,7 +108,8 @@ void daemon_report_failure(int *ready_fd, const char *why)
 void daemon_raise_fd_limit(const struct config *cf)
 {
 	struct rlimit rl;
-	rlim_t want = (rlim_t)cf->worker_connections * 2 + 64;
+	/* at most a root directory per server, too */
+	rlim_t want = (rlim_t)cf->worker_connections * 2 + 64 + cf->nservers;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur >= want)
 		return;
