@@ -37,6 +37,7 @@ LAYERS = [
                 "response", "proxy", "redirect", "tryfiles", "navigation"]),
     ("base", ["event", "log", "stats", "confval", "conftext", "confload",
               "confexpand", "conflisten", "cpus", "cidr", "proctitle",
+              "hostmap", "addrmap",
               "llhttp", "human"]),
 ]
 
