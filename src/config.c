@@ -24,6 +24,7 @@
 
 #include <confuse.h>
 
+#include "addrmap.h"
 #include "config.h"
 #include "confdump.h"
 #include "confexpand.h"
@@ -33,8 +34,11 @@
 #include "confschema.h"
 #include "conftext.h"
 #include "confval.h"
+#include "hostmap.h"
 #include "mime.h"
+#include "platform.h"
 #include "redirmap.h"
+#include "route.h"
 
 #define nitems(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -123,6 +127,12 @@ static cfg_opt_t schema_opt(const struct option *o, size_t *used)
 
 	switch (o->kind->type) {
 	case OPT_LIST:
+		/*
+		 * libconfuse runs its lexer over a list's default in every
+		 * new section; "{}" is no list at all, so it needs none.
+		 */
+		if (dflt != NULL && strcmp(dflt, "{}") == 0)
+			dflt = NULL;
 		return (cfg_opt_t)CFG_STR_LIST(name, dflt, CFGF_NONE);
 	case OPT_BOOL:
 		return (cfg_opt_t)CFG_BOOL(name, strcmp(dflt, "true") == 0 ?
@@ -191,48 +201,91 @@ static int check_defaults(cfg_t *root)
 
 /* ------------------------------------------------------------ store */
 
-/* The group of addr, added (empty) when there is none yet. */
-static struct listen_group *group_of(struct config *cf,
-				     const struct listen_conf *l)
+/* A new group for the address of l. */
+static void group_init(struct listen_group *g, const struct listen_conf *l)
 {
-	for (size_t g = 0; g < cf->ngroups; g++)
-		if (confval_listen_same(&cf->groups[g].addr, &l->addr))
-			return &cf->groups[g];
-	struct listen_group *g = &cf->groups[cf->ngroups++];
 	g->addr = l->addr;
 	g->addrlen = l->addrlen;
 	g->text = l->text;
-	if ((g->servers = calloc(cf->nservers, sizeof(*g->servers))) == NULL)
-		return NULL;
-	return g;
 }
 
-/* Group the servers by address, each group's default server first. */
+/* Each (server, address) pair's group id, in server order; groups made. */
+static long *config_group_ids(struct config *cf, struct addrmap *ids,
+			      size_t n)
+{
+	long *id = calloc(n ? n : 1, sizeof(*id));
+	size_t k = 0;
+	bool added;
+
+	if (id == NULL)
+		return NULL;
+	for (size_t s = 0; s < cf->nservers; s++) {
+		const struct server_conf *sc = &cf->servers[s];
+		for (size_t a = 0; a < sc->nlisten; a++, k++) {
+			if ((id[k] = addrmap_id(ids, &sc->listen[a].addr,
+						&added)) == -1) {
+				free(id);
+				return NULL;
+			}
+			if (added)
+				group_init(&cf->groups[cf->ngroups++],
+					   &sc->listen[a]);
+			cf->groups[id[k]].nservers++; /* counted, then filled */
+		}
+	}
+	return id;
+}
+
+/* Fill the groups, the default servers first, then the others in order. */
+static void config_group_fill(struct config *cf, const long *id)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		size_t k = 0;
+		for (size_t s = 0; s < cf->nservers; s++) {
+			const struct server_conf *sc = &cf->servers[s];
+			bool mine = sc->default_server == (pass == 0);
+			for (size_t a = 0; a < sc->nlisten; a++, k++) {
+				struct listen_group *g = &cf->groups[id[k]];
+				if (mine)
+					g->servers[g->nservers++] = (unsigned)s;
+			}
+		}
+	}
+}
+
+/*
+ * Group the servers by address, each group's default server first, and
+ * index each group's server names (route.h).  Linear in servers and
+ * addresses: a hash of addresses, and each group sized by a count.
+ */
 static int config_group(struct config *cf)
 {
+	struct addrmap *ids = addrmap_new();
+	long *id = NULL;
 	size_t n = 0;
+	int rc = -1;
 
 	for (size_t s = 0; s < cf->nservers; s++)
 		n += cf->servers[s].nlisten;
-	if ((cf->groups = calloc(n, sizeof(*cf->groups))) == NULL)
-		return config_store_failed(NULL);
-	for (size_t s = 0; s < cf->nservers; s++) {
-		const struct server_conf *sc = &cf->servers[s];
-		for (size_t a = 0; a < sc->nlisten; a++) {
-			struct listen_group *g = group_of(cf, &sc->listen[a]);
-			if (g == NULL)
-				return config_store_failed(NULL);
-			if (sc->default_server) {
-				memmove(g->servers + 1, g->servers,
-					g->nservers * sizeof(*g->servers));
-				g->servers[0] = (unsigned)s;
-			} else {
-				g->servers[g->nservers] = (unsigned)s;
-			}
-			g->nservers++;
-		}
+	if (ids == NULL ||
+	    (cf->groups = calloc(n ? n : 1, sizeof(*cf->groups))) == NULL ||
+	    (id = config_group_ids(cf, ids, n)) == NULL)
+		goto done;
+	for (size_t g = 0; g < cf->ngroups; g++) {
+		struct listen_group *lg = &cf->groups[g];
+		if ((lg->servers = calloc(lg->nservers, sizeof(unsigned))) == NULL)
+			goto done;
+		lg->nservers = 0;
 	}
-	return 0;
+	config_group_fill(cf, id);
+	for (size_t g = 0; g < cf->ngroups; g++)
+		if (route_index_group(cf, &cf->groups[g]) == -1)
+			goto done;
+	rc = 0;
+done:
+	free(id);
+	addrmap_free(ids);
+	return rc == 0 ? 0 : config_store_failed(NULL);
 }
 
 static struct config *config_copy(cfg_t *root, const char *path)
@@ -374,11 +427,13 @@ static void server_free(struct server_conf *sc)
 	free(sc->locations);
 	free(sc->redirect_map_path);
 	redirmap_free(sc->redirect_map);
+	platform_free(sc->platform);
 	free(sc->access_log);
 	free(sc->access_log_custom);
 	free(sc->status_path);
 	free(sc->health_path);
 	free(sc->status_allow);
+	free(sc->health_allow);
 	free(sc->real_ip_from);
 }
 
@@ -389,8 +444,10 @@ void config_free(struct config *cf)
 	for (size_t i = 0; i < cf->nservers; i++)
 		server_free(&cf->servers[i]);
 	free(cf->servers);
-	for (size_t g = 0; g < cf->ngroups; g++)
+	for (size_t g = 0; g < cf->ngroups; g++) {
 		free(cf->groups[g].servers);
+		hostmap_free(cf->groups[g].names);
+	}
 	free(cf->groups);
 	free(cf->path);
 	free(cf->pid_file);

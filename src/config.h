@@ -18,6 +18,7 @@
 #include "log.h"
 #include "redirect.h"
 
+struct hostmap;
 struct mime_types;
 struct platform;
 struct redirmap;
@@ -85,6 +86,9 @@ struct location_conf {
 	char *root;                  /* a root of its own (absolute); NULL */
 	char *alias;                 /* the prefix maps to this dir; NULL */
 	int etag;                    /* enum etag_mode (etag.h) */
+	size_t parent;               /* index + 1 of the longest location
+				      * whose prefix starts this one; 0: none
+				      * (route.h keeps locations sorted) */
 };
 
 struct server_conf {
@@ -95,14 +99,15 @@ struct server_conf {
 	bool default_server;         /* default for each of its addresses */
 	int symlinks;                /* enum file_symlinks (file.h) */
 	struct location_conf defaults; /* server-level per-path settings */
-	struct location_conf *locations; /* each complete (defaults applied) */
+	struct location_conf *locations; /* each complete (defaults applied),
+					  * sorted by prefix (route.h) */
 	size_t nlocations;
 	char *root;                  /* absolute path, no trailing slash */
 	char **index;                /* file names tried for a directory */
 	size_t nindex;
 	struct redirmap *redirect_map; /* redirect_map; NULL: none */
 	char *redirect_map_path;
-	bool platform_files;         /* read _redirects and _headers */
+	int platform_files;          /* enum platform_mode (platform.h) */
 	struct platform *platform;   /* their rules; NULL: none */
 	char *access_log;            /* path, or NULL when "off" */
 	int access_format;           /* enum access_format (log.h) */
@@ -118,8 +123,10 @@ struct server_conf {
 	/* behind a load balancer */
 	char *status_path;           /* NULL: no status endpoint */
 	char *health_path;           /* NULL: no health endpoint */
-	struct cidr *status_allow;   /* who may see either */
+	struct cidr *status_allow;   /* who may see the status (and health) */
 	size_t nstatus_allow;
+	struct cidr *health_allow;   /* who may see health; none: status_allow's */
+	size_t nhealth_allow;
 	bool proxy_protocol;         /* a PROXY header precedes each connection */
 	enum real_ip real_ip;        /* trust a forwarding header ... */
 	struct cidr *real_ip_from;   /* ... from these peers */
@@ -136,6 +143,7 @@ struct listen_group {
 	const char *text;            /* the first spelling (not owned) */
 	unsigned *servers;           /* indexes into config->servers */
 	size_t nservers;
+	struct hostmap *names;       /* server names -> servers (route.h) */
 };
 
 struct config {

@@ -34,7 +34,9 @@
 #include "file.h"
 #include "log.h"
 #include "mime.h"
+#include "route.h"
 #include "path.h"
+#include "platform.h"
 #include "redirect.h"
 #include "redirmap.h"
 #include "tryfiles.h"
@@ -818,6 +820,29 @@ static int store_redirect_map(const struct option *o, cfg_t *sec, void *base)
 	return 0;
 }
 
+/*
+ * platform_files: the mode at dst, the rules of the server's root (stored
+ * before this row) at aux.  A bad line of _redirects or _headers fails the
+ * load, and so a reload, with that file's FILE:LINE.
+ */
+static int store_platform(const struct option *o, cfg_t *sec, void *base)
+{
+	const struct server_conf *sc = base;
+	char msg[CONFIG_ERR_MAX];
+	struct platform *p;
+	int mode;
+
+	if (store_parsed(o, sec, base) == -1)
+		return -1;
+	if ((mode = *AT(base, o->dst, int)) == PLATFORM_OFF)
+		return 0;
+	if ((p = platform_load(sc->root, (enum platform_mode)mode, msg,
+			       sizeof(msg))) == NULL)
+		return config_store_failed(msg);
+	*AT(base, o->aux, struct platform *) = p;
+	return 0;
+}
+
 /* ---------------------------------------------------------- sections */
 
 static int headers_room(cfg_t *sec, char *msg, size_t len)
@@ -924,7 +949,10 @@ static int store_location(struct location_conf *loc, cfg_t *ls,
 	return config_store_scope(scope, ls, loc, true);
 }
 
-/* struct location_conf * at dst, count at aux; base a server_conf. */
+/*
+ * struct location_conf * at dst, count at aux; base a server_conf.  Sorted
+ * by prefix for route_location(), which renumbers them.
+ */
 static int store_locations(const struct option *o, cfg_t *sec, void *base)
 {
 	const struct server_conf *sc = base;
@@ -941,6 +969,7 @@ static int store_locations(const struct option *o, cfg_t *sec, void *base)
 				   &sc->defaults, o->path) == -1)
 			return -1;
 	}
+	route_index_locations(*v, *nv);
 	return 0;
 }
 
@@ -967,7 +996,9 @@ static const struct kind
 	TRY_FILES = KIND(OPT_LIST, check_try_files, store_strings),
 	REDIRECTS = KIND(OPT_SEC_NAMED, check_redirect, store_redirects),
 	REDIRECT_MAP = KIND(OPT_STR, check_nonempty, store_redirect_map,
-			    .file = KIND_FILE);
+			    .file = KIND_FILE),
+	PLATFORM = { .type = OPT_STR, .check = check_parsed,
+		     .store = store_platform, .parse = parse_enum };
 
 static const struct word accept_words[] = {
 	{ "reuseport", ACCEPT_REUSEPORT }, { "shared", ACCEPT_SHARED },
@@ -988,6 +1019,11 @@ static const struct word symlinks_words[] = {
 };
 static const struct word aio_words[] = {
 	{ "auto", AIO_AUTO }, { "on", AIO_ON }, { "off", AIO_OFF }, { NULL, 0 },
+};
+static const struct word platform_words[] = {
+	{ "off", PLATFORM_OFF }, { "on", PLATFORM_NETLIFY },
+	{ "netlify", PLATFORM_NETLIFY }, { "cloudflare", PLATFORM_CLOUDFLARE },
+	{ NULL, 0 },
 };
 static const struct word etag_words[] = {
 	{ "mtime-size", ETAG_MTIME_SIZE }, { "content", ETAG_CONTENT },
@@ -1065,6 +1101,8 @@ const struct option config_options[] = {
 	    .aux = SRV(defaults.nredirects)),
 	OPT("server|redirect_map", "", &REDIRECT_MAP, SRV(redirect_map_path),
 	    .aux = SRV(redirect_map)),
+	OPT("server|platform_files", "off", &PLATFORM, SRV(platform_files),
+	    .words = platform_words, .aux = SRV(platform)),
 	OPT("server|expires", "off", &EXPIRES, SRV(defaults.expires)),
 	OPT("server|add_header", "{}", &HEADERS, SRV(defaults)),
 	OPT("server|etag", "mtime-size", &ENUM, SRV(defaults.etag),
@@ -1097,6 +1135,9 @@ const struct option config_options[] = {
 	    .test = confval_check_uri_path),
 	OPT("server|status_allow", "{127.0.0.1, ::1}", &CIDRS,
 	    SRV(status_allow), .aux = SRV(nstatus_allow),
+	    .test = confval_check_cidr),
+	OPT("server|health_allow", "{}", &CIDRS,
+	    SRV(health_allow), .aux = SRV(nhealth_allow),
 	    .test = confval_check_cidr),
 	OPT("server|proxy_protocol", "false", &BOOLEAN, SRV(proxy_protocol)),
 	OPT("server|real_ip_header", "", &ENUM, SRV(real_ip),

@@ -20,11 +20,18 @@
  * nothing buffered (NEW, IDLE) owns no buffer: buffers come from a
  * per-worker free list when bytes arrive.
  *
+ * An idle connection costs what its struct conn costs, so the struct is
+ * kept to 48 bytes: the states live in a table indexed by fd (reserved for
+ * the open-file limit, touched only as fds are used: no allocation, no
+ * malloc header, no fd field), and every link, deadline and reference in
+ * it is 32 bits (see doc/DESIGN.md, "An idle connection in 48 bytes").
+ *
  * WRITING steps aside to AIO while the worker's I/O pool makes a call
  * that may block for it: the opens of a response (a plan, file.h), or a
  * read of file bytes that are not in the page cache (which then go out
  * from the op's buffer instead of by sendfile).  An AIO connection takes
- * no step; the op's completion, or a free op, brings it back.
+ * no step; the op's completion, or a free op, brings it back.  What it
+ * holds of the pool lives in its buffer, not in struct conn.
  */
 #include <assert.h>
 #include <errno.h>
@@ -33,6 +40,8 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -56,8 +65,10 @@
 #define SENDFILE_CHUNK (1 << 20)
 #define LINGER_MS 2000         /* closing: how long the client may go on */
 #define DRAIN_GRACE_MS 1000
+#define CONN_SLOTS_MAX (1u << 24) /* fds a worker can have connections on */
 
 enum conn_state {
+	CONN_CLOSED,     /* no connection on this fd (the table starts zeroed) */
 	CONN_PROXY,      /* the PROXY protocol header comes first */
 	CONN_NEW,        /* no byte of a request yet */
 	CONN_READING,    /* a request head is arriving */
@@ -66,7 +77,6 @@ enum conn_state {
 	CONN_AIO,        /* writing, but waiting for the I/O pool */
 	CONN_IDLE,       /* keep-alive, between two requests */
 	CONN_LINGER,     /* closing: our side is shut, the client's drains */
-	CONN_CLOSED,     /* gone: the struct waits on the free list */
 	CONN_STATE_COUNT_,
 };
 
@@ -99,65 +109,148 @@ enum step {
 	STEP_CLOSED,
 };
 
+/* One connection, at conns.slot[its fd]. */
 struct conn {
-	struct event_source ev;
-	struct conn *prev;       /* timer list */
-	struct conn *next;
-	uint64_t deadline;
-	struct vhost *vh;        /* the default server of the address */
-	const struct listen_group *group; /* NULL: vh answers everything */
-	struct conn_buf *buf;
+	int32_t prev;            /* timer list, by fd; -1 ends it */
+	int32_t next;
+	uint32_t deadline;       /* ms: the low 32 bits of the worker clock */
+	uint32_t group;          /* its address's listen group, by index; past
+				  * the config's groups: a server alone */
+	uint32_t buf;            /* connbuf slot; 0: none */
 	uint32_t requests;
+	uint32_t id;             /* the worker's connection number, low bits */
+	uint8_t peer[16];        /* IPv6 address, or IPv4 mapped (::ffff:a.b.c.d) */
 	uint8_t state;
 	uint8_t timer;
-	bool can_read;
-	bool can_write;
-	bool rdhup;              /* the client shut down its sending side */
-	uint64_t id;             /* the worker's connection number */
-	union {
-		struct sockaddr sa;
-		struct sockaddr_in v4;
-		struct sockaddr_in6 v6;
-	} peer;
+	bool can_read : 1;
+	bool can_write : 1;
+	bool rdhup : 1;          /* the client shut down its sending side */
 };
 
-static struct conn *free_conns;
+_Static_assert(sizeof(struct conn) == 48, "an idle connection's whole cost");
+
+/* The worker's connections (one pool a process). */
+static struct {
+	struct conn_pool *pool;
+	struct conn *slot;        /* by fd, nslots of them, mapped at init */
+	uint32_t nslots;
+	size_t nslots_len;        /* bytes mapped */
+	/* Each listen group's default server, then each server by itself
+	 * (for conn_accept): ngroups + nservers entries. */
+	struct vhost **group_vh;
+} conns;
+
+static inline struct conn *conn_at(int32_t fd)
+{
+	return &conns.slot[fd];
+}
+
+static inline int conn_fd(const struct conn *c)
+{
+	return (int)(c - conns.slot);
+}
+
+/* The default server of the connection's address: its timeouts, limits,
+ * timer lists and PROXY protocol setting are the connection's. */
+static inline struct vhost *conn_vh(const struct conn *c)
+{
+	return conns.group_vh[c->group];
+}
+
+static inline struct conn_buf *conn_buf(const struct conn *c)
+{
+	return connbuf_at(c->buf);
+}
+
+/* A deadline passed: compared in 32 bits, right while every timeout is
+ * under 2^31 ms (durations are at most a day). */
+static inline bool deadline_passed(uint32_t deadline, uint64_t now_ms)
+{
+	return (int32_t)(deadline - (uint32_t)now_ms) <= 0;
+}
+
+/* ---- the peer ---- */
+
+/* The peer's address, kept in 16 bytes (its port is not kept: nothing
+ * reads it). */
+static void peer_store(struct conn *c, const struct sockaddr_storage *ss)
+{
+	static const uint8_t v4_mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	memset(c->peer, 0, sizeof(c->peer));
+	if (ss->ss_family == AF_INET6) {
+		memcpy(c->peer, &((const struct sockaddr_in6 *)ss)->sin6_addr, 16);
+	} else if (ss->ss_family == AF_INET) {
+		memcpy(c->peer, v4_mapped, sizeof(v4_mapped));
+		memcpy(c->peer + 12, &((const struct sockaddr_in *)ss)->sin_addr, 4);
+	}
+}
+
+/* The peer as a socket address: AF_INET for a mapped IPv4 one.  Only the
+ * family's own struct is written: readers go by the family. */
+static void peer_load(const struct conn *c, struct sockaddr_storage *ss)
+{
+	struct in6_addr a;
+
+	memcpy(&a, c->peer, sizeof(a));
+	if (IN6_IS_ADDR_V4MAPPED(&a)) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+		*sin = (struct sockaddr_in){ .sin_family = AF_INET };
+		memcpy(&sin->sin_addr, c->peer + 12, 4);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+		*sin6 = (struct sockaddr_in6){ .sin6_family = AF_INET6,
+					       .sin6_addr = a };
+	}
+}
 
 /* ---- timers ---- */
 
-static void timer_unlink(struct conn *c)
+/* Take c off its list; vh is its server (conn_vh), passed in since the
+ * callers have it. */
+static inline void timer_unlink_in(struct conn *c, struct vhost *vh)
 {
-	struct conn_list *l;
+	struct conn_list *l = &vh->timers[c->timer];
 
-	if (c->timer == TIMER_NONE)
-		return;
-	l = &c->vh->timers[c->timer];
-	if (c->prev != NULL)
-		c->prev->next = c->next;
+	if (c->prev != -1)
+		conn_at(c->prev)->next = c->next;
 	else
 		l->head = c->next;
-	if (c->next != NULL)
-		c->next->prev = c->prev;
+	if (c->next != -1)
+		conn_at(c->next)->prev = c->prev;
 	else
 		l->tail = c->prev;
-	c->prev = c->next = NULL;
+	c->prev = c->next = -1;
 	c->timer = TIMER_NONE;
+}
+
+static void timer_unlink(struct conn *c)
+{
+	if (c->timer != TIMER_NONE)
+		timer_unlink_in(c, conn_vh(c));
 }
 
 /* (Re)start timer t: its deadline counts from the last wake-up. */
 static void timer_set(struct conn *c, enum conn_timer t)
 {
-	struct conn_list *l = &c->vh->timers[t];
+	struct vhost *vh = conn_vh(c);
+	struct conn_list *l = &vh->timers[t];
+	int32_t fd = conn_fd(c);
 
-	timer_unlink(c);
+	c->deadline = (uint32_t)(vh->view->now_ms + vh->timeout_ms[t]);
+	/* Last on its list already (each send renews the send timer): a
+	 * later deadline keeps the list sorted where it is. */
+	if (l->tail == fd && c->timer == t)
+		return;
+	if (c->timer != TIMER_NONE)
+		timer_unlink_in(c, vh);
 	c->timer = (uint8_t)t;
-	c->deadline = c->vh->view->now_ms + c->vh->timeout_ms[t];
 	c->prev = l->tail;
-	if (l->tail != NULL)
-		l->tail->next = c;
+	if (l->tail != -1)
+		conn_at(l->tail)->next = fd;
 	else
-		l->head = c;
-	l->tail = c;
+		l->head = fd;
+	l->tail = fd;
 }
 
 /* ---- states ---- */
@@ -175,20 +268,32 @@ static inline void state_count(struct stats_worker *sw, enum conn_state state,
 	}
 }
 
+/*
+ * The connection's number, whole: the high bits are those of the worker's
+ * count of accepts, which is at or past it.  Exact while fewer than 2^32
+ * connections are accepted during this one's life.
+ */
+static uint64_t conn_id(const struct conn *c)
+{
+	uint64_t accepted = STATS_GET(conns.pool->sw->accepted);
+
+	return accepted - (uint32_t)((uint32_t)accepted - c->id);
+}
+
 /* Out of line: a worker that does not log at debug level pays one test. */
 __attribute__((noinline, cold))
 static void conn_trace(const struct conn *c, const char *was,
 		       enum conn_state now)
 {
-	log_msg(LOG_LVL_DEBUG, "conn %llu: %s -> %s", (unsigned long long)c->id,
-		was, states[now].name);
+	log_msg(LOG_LVL_DEBUG, "conn %llu: %s -> %s",
+		(unsigned long long)conn_id(c), was, states[now].name);
 }
 
 /* The one door between states: count, trace, arm the new state's timer. */
 static void conn_enter(struct conn *c, enum conn_state s)
 {
 	enum conn_state was = (enum conn_state)c->state;
-	const struct conn_pool *pool = c->vh->pool;
+	const struct conn_pool *pool = conns.pool;
 
 	assert(was != CONN_CLOSED && s != CONN_CLOSED);
 	if (states[was].count != states[s].count) {
@@ -208,16 +313,16 @@ static void conn_enter(struct conn *c, enum conn_state s)
  * the worker drains. */
 static void conn_begin(struct conn *c, enum conn_state s)
 {
-	state_count(c->vh->pool->sw, s, 1);
+	state_count(conns.pool->sw, s, 1);
 	c->state = (uint8_t)s;
-	if (c->vh->pool->trace)
+	if (conns.pool->trace)
 		conn_trace(c, "accepted", s);
-	timer_set(c, c->vh->view->draining ? TIMER_DRAIN :
+	timer_set(c, conn_vh(c)->view->draining ? TIMER_DRAIN :
 		  (enum conn_timer)states[s].timer);
 }
 
-static void conn_handle(struct event_source *src, unsigned events);
 static void conn_run(struct conn *c);
+static void conn_on_event(int fd, unsigned events);
 
 /* ---- buffers ---- */
 
@@ -228,8 +333,8 @@ static void conn_run(struct conn *c);
  */
 static void conn_drop_op(struct conn *c)
 {
-	struct iopool *io = c->vh->pool->io;
-	struct conn_buf *b = c->buf;
+	struct iopool *io = conns.pool->io;
+	struct conn_buf *b = conn_buf(c);
 	struct iop *op = b->op;
 
 	if (io == NULL)
@@ -248,11 +353,11 @@ static void conn_drop_op(struct conn *c)
 
 static void conn_release_buf(struct conn *c)
 {
-	if (c->buf != NULL) {
+	if (c->buf != 0) {
 		conn_drop_op(c);
-		connbuf_put(c->buf);
+		connbuf_put(conn_buf(c));
 	}
-	c->buf = NULL;
+	c->buf = 0;
 }
 
 /* ---- access log ---- */
@@ -260,32 +365,39 @@ static void conn_release_buf(struct conn *c)
 /* The server whose access log gets the request: the one Host chose. */
 static const struct vhost *conn_served(const struct conn *c)
 {
-	return c->buf->served != NULL ? c->buf->served : c->vh;
+	const struct conn_buf *b = conn_buf(c);
+
+	return b->served != NULL ? b->served : conn_vh(c);
 }
 
 static void conn_log(const struct conn *c)
 {
-	const struct conn_buf *b = c->buf;
+	const struct conn_buf *b = conn_buf(c);
+	struct sockaddr_storage peer;
 	struct access_request ar = {
 		.in = b->in,
 		.req = &b->rp.req,
 		.reply = &b->reply,
-		.client = b->reply.client != NULL ? b->reply.client : &c->peer.sa,
+		.client = b->reply.client,
 		.out_sent = b->out_sent,
 		.file_sent = b->file_sent,
 		.started_ms = b->started_ms,
-		.connection = c->id,
+		.connection = conn_id(c),
 		.connection_requests = c->requests + 1,
 	};
 
-	access_record(conn_served(c)->log, &ar, c->vh->view);
+	if (ar.client == NULL) { /* rejected before the client was worked out */
+		peer_load(c, &peer);
+		ar.client = (const struct sockaddr *)&peer;
+	}
+	access_record(conn_served(c)->log, &ar, conn_vh(c)->view);
 }
 
 /* A response ended (whole or cut short): count it, log it. */
 static void conn_request_done(struct conn *c)
 {
-	struct conn_buf *b = c->buf;
-	struct stats_worker *sw = c->vh->pool->sw;
+	struct conn_buf *b = conn_buf(c);
+	struct stats_worker *sw = conns.pool->sw;
 
 	if (b->reply.status == 0)
 		return;
@@ -300,22 +412,20 @@ static void conn_request_done(struct conn *c)
 
 static void conn_close(struct conn *c)
 {
-	struct conn_pool *pool = c->vh->pool;
+	struct conn_pool *pool = conns.pool;
 
 	assert(c->state != CONN_CLOSED);
-	if (c->buf != NULL)
+	if (c->buf != 0)
 		conn_request_done(c); /* a response cut short */
 	STATS_ADD(pool->sw->handled, 1);
 	state_count(pool->sw, (enum conn_state)c->state, (uint32_t)-1);
 	if (pool->trace)
 		conn_trace(c, states[c->state].name, CONN_CLOSED);
-	c->state = CONN_CLOSED;
 	timer_unlink(c);
-	close(c->ev.fd);
+	c->state = CONN_CLOSED;
+	close(conn_fd(c));
 	conn_release_buf(c);
 	pool->nconns--;
-	c->next = free_conns;
-	free_conns = c;
 }
 
 void conn_vhost_init(struct vhost *vh)
@@ -328,34 +438,80 @@ void conn_vhost_init(struct vhost *vh)
 	vh->timeout_ms[TIMER_LINGER] = LINGER_MS;
 	vh->timeout_ms[TIMER_DRAIN] = 0; /* set by conn_drain */
 	vh->timeout_ms[TIMER_BODY] = sc->client_body_timeout;
+	for (int t = 0; t < TIMER_COUNT_; t++)
+		vh->timers[t] = (struct conn_list){ -1, -1 };
 }
 
-int conn_accept(struct vhost *vh, int fd, const struct sockaddr_storage *peer)
+/* Slots for every fd the open-file limit allows (a connection's fd is
+ * below it), capped where the limit is unbounded. */
+static uint32_t pool_slots(void)
 {
-	return conn_accept_on(vh, NULL, fd, peer);
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur > CONN_SLOTS_MAX)
+		return CONN_SLOTS_MAX;
+	return (uint32_t)rl.rlim_cur;
 }
 
-int conn_accept_on(struct vhost *vh, const struct listen_group *group, int fd,
-		   const struct sockaddr_storage *peer)
+/* Forget the table of an earlier pool (a test's, a fuzzer's). */
+static void pool_release(void)
 {
-	struct conn_pool *pool = vh->pool;
-	struct conn *c = free_conns;
+	if (conns.slot != NULL)
+		munmap(conns.slot, conns.nslots_len);
+	free(conns.group_vh);
+	memset(&conns, 0, sizeof(conns));
+}
 
-	if (c != NULL)
-		free_conns = c->next;
-	else if ((c = malloc(sizeof(*c))) == NULL)
+int conn_pool_init(struct conn_pool *pool)
+{
+	const struct config *cf = pool->cf;
+	size_t nvh = cf->ngroups + cf->nservers;
+	void *map;
+
+	pool_release();
+	conns.nslots = pool_slots();
+	conns.nslots_len = (size_t)conns.nslots * sizeof(struct conn);
+	/* Untouched pages cost nothing; a page holds 85 connections. */
+	map = mmap(NULL, conns.nslots_len, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (map == MAP_FAILED)
+		return -1;
+	conns.slot = map;
+	conns.group_vh = calloc(nvh ? nvh : 1, sizeof(*conns.group_vh));
+	if (conns.group_vh == NULL) {
+		pool_release();
+		return -1;
+	}
+	for (size_t g = 0; g < cf->ngroups; g++)
+		conns.group_vh[g] = &pool->vhosts[cf->groups[g].servers[0]];
+	for (size_t i = 0; i < cf->nservers; i++)
+		conns.group_vh[cf->ngroups + i] = &pool->vhosts[i];
+	conns.pool = pool;
+	pool->loop->on_fd = conn_on_event;
+	connbuf_setup(cf);
+	return 0;
+}
+
+/* Take over fd for the servers of group (an index into conns.group_vh). */
+static int conn_take(struct vhost *vh, uint32_t group, int fd,
+		     const struct sockaddr_storage *peer)
+{
+	struct conn_pool *pool = conns.pool;
+	struct conn *c;
+
+	if (fd < 0 || (uint32_t)fd >= conns.nslots) {
+		errno = EMFILE; /* the open-file limit was raised since */
 		goto fail;
+	}
+	c = conn_at(fd);
 	memset(c, 0, sizeof(*c));
-	c->ev.handler = conn_handle;
-	c->ev.fd = fd;
-	c->vh = vh;
+	c->prev = c->next = -1;
 	c->group = group;
+	assert(conn_vh(c) == vh);
 	c->timer = TIMER_NONE;
-	connbuf_setup(pool->cf);
-	memcpy(&c->peer, peer, peer->ss_family == AF_INET6 ?
-	       sizeof(c->peer.v6) : sizeof(c->peer.v4));
+	peer_store(c, peer);
 	pool->nconns++;
-	c->id = STATS_ADD(pool->sw->accepted, 1) + 1;
+	c->id = (uint32_t)(STATS_ADD(pool->sw->accepted, 1) + 1);
 	conn_begin(c, vh->conf->proxy_protocol ? CONN_PROXY : CONN_NEW);
 	/* A new socket is writable, and a client sends its request right
 	 * after the handshake, so it is usually here by now: read it at once
@@ -367,7 +523,7 @@ int conn_accept_on(struct vhost *vh, const struct listen_group *group, int fd,
 	 * Connection: close exchange never does).  Edge-triggered adds
 	 * report what is ready already, so nothing is missed meanwhile. */
 	if (c->state != CONN_CLOSED &&
-	    event_add(pool->loop, &c->ev, EV_READ | EV_WRITE | EV_EDGE) == -1) {
+	    event_add_fd(pool->loop, fd, EV_READ | EV_WRITE | EV_EDGE) == -1) {
 		log_errno(LOG_LVL_ERR, "accept: cannot watch connection");
 		conn_close(c);
 		return -1;
@@ -379,18 +535,45 @@ fail:
 	return -1;
 }
 
+/* The pool vh belongs to is ready (a worker's was, at its start; a test's
+ * is at its first connection). */
+static int conn_pool_ready(struct vhost *vh, int fd)
+{
+	if (conns.pool == vh->pool || conn_pool_init(vh->pool) == 0)
+		return 0;
+	log_errno(LOG_LVL_ERR, "accept: no room for connections");
+	close(fd);
+	return -1;
+}
+
+int conn_accept_on(struct vhost *vh, const struct listen_group *group, int fd,
+		   const struct sockaddr_storage *peer)
+{
+	if (conn_pool_ready(vh, fd) == -1)
+		return -1;
+	return conn_take(vh, (uint32_t)(group - conns.pool->cf->groups), fd, peer);
+}
+
+int conn_accept(struct vhost *vh, int fd, const struct sockaddr_storage *peer)
+{
+	if (conn_pool_ready(vh, fd) == -1)
+		return -1;
+	const struct conn_pool *pool = conns.pool;
+	return conn_take(vh, (uint32_t)(pool->cf->ngroups + (size_t)(vh - pool->vhosts)),
+			 fd, peer);
+}
+
 /* ---- client addresses ---- */
 
 /* The request's client: the peer (as a PROXY header gave it), or what a
  * trusted proxy's forwarding header says. */
 static void conn_client(struct conn *c)
 {
-	struct conn_buf *b = c->buf;
-	const struct server_conf *sc = c->vh->conf;
+	struct conn_buf *b = conn_buf(c);
+	const struct server_conf *sc = conn_vh(c)->conf;
 	const struct request *req = &b->rp.req;
 
-	memset(&b->client, 0, sizeof(b->client));
-	memcpy(&b->client, &c->peer, sizeof(c->peer));
+	peer_load(c, &b->client);
 	if (sc->real_ip == REAL_IP_OFF)
 		return;
 	enum request_header h = sc->real_ip == REAL_IP_XFF ? HDR_X_FORWARDED_FOR :
@@ -409,24 +592,25 @@ static void conn_client(struct conn *c)
 static enum step conn_proxy(struct conn *c)
 {
 	static struct log_ratelimit complaints;
-	struct conn_buf *b = c->buf;
+	struct conn_buf *b = conn_buf(c);
 	struct proxy_info pi;
 	int n = proxy_parse((const unsigned char *)b->in, b->in_len, &pi);
 
 	if (n == PROXY_AGAIN)
 		return STEP_WAIT;
 	if (n == PROXY_BAD) {
-		if (log_ratelimit_allow(&complaints, c->vh->view->now_ms)) {
+		if (log_ratelimit_allow(&complaints, conn_vh(c)->view->now_ms)) {
 			char addr[INET6_ADDRSTRLEN];
-			access_addr_text(&c->peer.sa, addr, sizeof(addr));
+			struct sockaddr_storage peer;
+			peer_load(c, &peer);
+			access_addr_text((struct sockaddr *)&peer, addr, sizeof(addr));
 			log_warn("bad PROXY protocol header from %s: closing", addr);
 		}
 		conn_close(c);
 		return STEP_CLOSED;
 	}
 	if (!pi.local)
-		memcpy(&c->peer, &pi.src, pi.src.ss_family == AF_INET6 ?
-		       sizeof(c->peer.v6) : sizeof(c->peer.v4));
+		peer_store(c, &pi.src);
 	memmove(b->in, b->in + n, b->in_len - (uint32_t)n);
 	b->in_len -= (uint32_t)n;
 	conn_enter(c, b->in_len > 0 ? CONN_READING : CONN_NEW);
@@ -442,21 +626,24 @@ static enum step conn_proxy(struct conn *c)
  */
 static const struct vhost *conn_vhost(const struct conn *c)
 {
-	const struct listen_group *g = c->group;
-	const struct request *req = &c->buf->rp.req;
+	const struct conn_pool *pool = conns.pool;
+	const struct conn_buf *b = conn_buf(c);
+	const struct request *req = &b->rp.req;
 
-	if (g == NULL || g->nservers < 2)
-		return c->vh;
-	unsigned s = route_server(c->vh->pool->cf, g, c->buf->in + req->host.off,
+	if (c->group >= pool->cf->ngroups ||
+	    pool->cf->groups[c->group].nservers < 2)
+		return conn_vh(c); /* a server alone, or one on the address */
+	const struct listen_group *g = &pool->cf->groups[c->group];
+	unsigned s = route_server(pool->cf, g, b->in + req->host.off,
 				  req->host.len);
-	return &c->vh->pool->vhosts[s];
+	return &pool->vhosts[s];
 }
 
 /* ---- the I/O pool ---- */
 
 static struct iopool *conn_io(const struct conn *c)
 {
-	return c->buf->no_pool ? NULL : c->vh->pool->io;
+	return conn_buf(c)->no_pool ? NULL : conns.pool->io;
 }
 
 /* The plan every response is first built with, unless aio is off. */
@@ -476,7 +663,7 @@ static struct file_plan *scratch_plan(void)
  */
 static bool conn_serve_pass(struct conn *c, struct file_plan *plan)
 {
-	struct conn_buf *b = c->buf;
+	struct conn_buf *b = conn_buf(c);
 	bool keep_alive = b->reply.keep_alive, linger = b->reply.linger;
 
 	file_plan_use(plan);
@@ -497,9 +684,9 @@ static enum step conn_pool_failed(struct conn *c)
 {
 	static struct log_ratelimit complaints;
 
-	if (log_ratelimit_allow(&complaints, c->vh->view->now_ms))
+	if (log_ratelimit_allow(&complaints, conn_vh(c)->view->now_ms))
 		log_errno(LOG_LVL_ERR, "I/O pool: serving on the event loop");
-	c->buf->no_pool = true;
+	conn_buf(c)->no_pool = true;
 	conn_enter(c, CONN_WRITING);
 	return STEP_AGAIN;
 }
@@ -509,8 +696,8 @@ static void conn_op_ready(struct iopool_waiter *wt);
 
 static enum step conn_op_wait(struct conn *c)
 {
-	c->buf->wait.ready = conn_op_ready;
-	iopool_wait(c->vh->pool->io, &c->buf->wait);
+	conn_buf(c)->wait.ready = conn_op_ready;
+	iopool_wait(conns.pool->io, &conn_buf(c)->wait);
 	conn_enter(c, CONN_AIO);
 	return STEP_WAIT;
 }
@@ -520,8 +707,8 @@ static void conn_op_done(struct iop *op);
 /* A held op, set up to call conn_op_done for c. */
 static void conn_op_init(struct conn *c, struct iop *op, enum iop_kind kind)
 {
-	c->buf->op = op;
-	c->buf->op_sent = 0;
+	conn_buf(c)->op = op;
+	conn_buf(c)->op_sent = 0;
 	op->kind = kind;
 	op->owner = c;
 	op->done = conn_op_done;
@@ -530,17 +717,17 @@ static void conn_op_init(struct conn *c, struct iop *op, enum iop_kind kind)
 /* Give back the op, done with.  Last: a waiter may run at once. */
 static void conn_op_put(struct conn *c)
 {
-	struct iop *op = c->buf->op;
+	struct iop *op = conn_buf(c)->op;
 
-	c->buf->op = NULL;
-	c->buf->op_sent = 0;
-	iopool_put(c->vh->pool->io, op);
+	conn_buf(c)->op = NULL;
+	conn_buf(c)->op_sent = 0;
+	iopool_put(conns.pool->io, op);
 }
 
 /* Another pass with the op's plan: built, or its new opens submitted. */
 static enum step conn_plan_pass(struct conn *c)
 {
-	struct iop *op = c->buf->op;
+	struct iop *op = conn_buf(c)->op;
 
 	if (conn_serve_pass(c, op->plan)) {
 		file_plan_clear(op->plan);
@@ -548,7 +735,7 @@ static enum step conn_plan_pass(struct conn *c)
 		conn_op_put(c);
 		return STEP_AGAIN;
 	}
-	if (iopool_submit(c->vh->pool->io, op) == -1) {
+	if (iopool_submit(conns.pool->io, op) == -1) {
 		file_plan_clear(op->plan);
 		conn_op_put(c);
 		conn_pool_failed(c);
@@ -562,10 +749,10 @@ static enum step conn_plan_pass(struct conn *c)
 /* The first pass met opens that may block: plan them with an op. */
 static enum step conn_plan_start(struct conn *c)
 {
-	struct iop *op = iopool_get(c->vh->pool->io);
+	struct iop *op = iopool_get(conns.pool->io);
 
 	if (op == NULL && errno == EAGAIN) {
-		c->buf->plan_wanted = true;
+		conn_buf(c)->plan_wanted = true;
 		return conn_op_wait(c);
 	}
 	if (op == NULL) {
@@ -574,14 +761,14 @@ static enum step conn_plan_start(struct conn *c)
 		return STEP_AGAIN;
 	}
 	conn_op_init(c, op, IOP_PLAN);
-	op->plan->mode = (enum file_plan_mode)c->buf->served->plan_mode;
+	op->plan->mode = (enum file_plan_mode)conn_buf(c)->served->plan_mode;
 	return conn_plan_pass(c);
 }
 
 /* Build the response: at once, or through plans the pool runs. */
 static enum step conn_serve(struct conn *c)
 {
-	struct conn_buf *b = c->buf;
+	struct conn_buf *b = conn_buf(c);
 	struct file_plan *plan = scratch_plan();
 
 	if (b->served->plan_mode < 0 || conn_io(c) == NULL || plan == NULL) {
@@ -625,22 +812,22 @@ static bool conn_file_warm(struct conn *c, off_t off, size_t len)
 {
 	if (conn_io(c) == NULL)
 		return true;
-	if (c->vh->pool->cf->aio == AIO_ON)
+	if (conns.pool->cf->aio == AIO_ON)
 		return false;
-	return resident_range(c->buf->reply.file_fd, off, len);
+	return resident_range(conn_buf(c)->reply.file_fd, off, len);
 }
 
 /* Have a thread read the segment's next chunk into an op's buffer. */
 static enum step conn_read_start(struct conn *c, const struct reply_seg *seg)
 {
-	struct iopool *io = c->vh->pool->io;
+	struct iopool *io = conns.pool->io;
 	struct iop *op = iopool_get(io);
 	off_t left = seg->file_end - seg->file_off;
 
 	if (op == NULL)
 		return errno == EAGAIN ? conn_op_wait(c) : conn_pool_failed(c);
 	conn_op_init(c, op, IOP_READ);
-	op->fd = c->buf->reply.file_fd;
+	op->fd = conn_buf(c)->reply.file_fd;
 	op->off = seg->file_off;
 	op->len = left < IOPOOL_CHUNK ? (size_t)left : IOPOOL_CHUNK;
 	if (iopool_submit(io, op) == -1) {
@@ -658,7 +845,7 @@ static enum step conn_read_start(struct conn *c, const struct reply_seg *seg)
  */
 static enum step conn_write_pooled(struct conn *c, struct reply_seg *seg)
 {
-	struct conn_buf *b = c->buf;
+	struct conn_buf *b = conn_buf(c);
 	struct iop *op = b->op;
 
 	if (op == NULL)
@@ -667,7 +854,7 @@ static enum step conn_write_pooled(struct conn *c, struct reply_seg *seg)
 		conn_close(c);
 		return STEP_CLOSED;
 	}
-	ssize_t n = send(c->ev.fd, op->buf + b->op_sent,
+	ssize_t n = send(conn_fd(c), op->buf + b->op_sent,
 			 (size_t)op->res - b->op_sent, MSG_NOSIGNAL);
 	if (n == -1 && errno == EAGAIN) {
 		c->can_write = false;
@@ -691,8 +878,8 @@ static enum step conn_write_pooled(struct conn *c, struct reply_seg *seg)
 /* A whole request was parsed: decide keep-alive, build the response. */
 static enum step conn_respond(struct conn *c)
 {
-	struct conn_buf *b = c->buf;
-	const struct vhost *vh = c->vh;
+	struct conn_buf *b = conn_buf(c);
+	const struct vhost *vh = conn_vh(c);
 	bool client_keep = b->rp.req.keep_alive;
 
 	b->reply.keep_alive = client_keep && !vh->view->draining &&
@@ -704,14 +891,14 @@ static enum step conn_respond(struct conn *c)
 	b->reply.client = (const struct sockaddr *)&b->client;
 	conn_enter(c, CONN_WRITING); /* a status page counts itself */
 	b->served = conn_vhost(c);
-	b->reply.probe_inline = c->vh->pool->io != NULL;
+	b->reply.probe_inline = conns.pool->io != NULL;
 	return conn_serve(c);
 }
 
 /* A request we cannot parse: answer, then close through LINGER. */
 static enum step conn_reject(struct conn *c, int status)
 {
-	struct conn_buf *b = c->buf;
+	struct conn_buf *b = conn_buf(c);
 
 	b->reply.keep_alive = false;
 	b->reply.linger = true;
@@ -725,7 +912,7 @@ static enum step conn_reject(struct conn *c, int status)
 static enum step conn_linger_start(struct conn *c)
 {
 	conn_release_buf(c);
-	if (shutdown(c->ev.fd, SHUT_WR) == -1) {
+	if (shutdown(conn_fd(c), SHUT_WR) == -1) {
 		conn_close(c);
 		return STEP_CLOSED;
 	}
@@ -736,7 +923,7 @@ static enum step conn_linger_start(struct conn *c)
 /* The response is out: close, or get ready for the next request. */
 static enum step conn_finish(struct conn *c)
 {
-	struct conn_buf *b = c->buf;
+	struct conn_buf *b = conn_buf(c);
 
 	conn_request_done(c);
 	bool keep_alive = b->reply.keep_alive;
@@ -754,7 +941,7 @@ static enum step conn_finish(struct conn *c)
 		 * as it is; connbuf_get resets it when bytes come. */
 		conn_release_buf(c);
 		conn_enter(c, CONN_IDLE);
-	} else if (connbuf_next_request(b, c->vh->view->now_ms) == 0) {
+	} else if (connbuf_next_request(b, conn_vh(c)->view->now_ms) == 0) {
 		conn_enter(c, CONN_IDLE);
 	} else {
 		conn_enter(c, CONN_READING);
@@ -765,12 +952,12 @@ static enum step conn_finish(struct conn *c)
 /* Send out[] up to upto; MSG_MORE when file bytes follow. */
 static enum step conn_write_out(struct conn *c, uint32_t upto, bool more)
 {
-	struct conn_buf *b = c->buf;
+	struct conn_buf *b = conn_buf(c);
 
 	while (b->out_sent < upto) {
 		if (!c->can_write)
 			return STEP_WAIT;
-		ssize_t n = send(c->ev.fd, b->reply.out + b->out_sent,
+		ssize_t n = send(conn_fd(c), b->reply.out + b->out_sent,
 				 upto - b->out_sent,
 				 MSG_NOSIGNAL | (more ? MSG_MORE : 0));
 		if (n == -1) {
@@ -791,7 +978,7 @@ static enum step conn_write_out(struct conn *c, uint32_t upto, bool more)
 
 static enum step conn_write_file(struct conn *c, struct reply_seg *seg)
 {
-	struct conn_buf *b = c->buf;
+	struct conn_buf *b = conn_buf(c);
 
 	while (seg->file_off < seg->file_end) {
 		if (!c->can_write)
@@ -804,7 +991,7 @@ static enum step conn_write_file(struct conn *c, struct reply_seg *seg)
 				return s;
 			continue;
 		}
-		ssize_t n = sendfile(c->ev.fd, b->reply.file_fd, &seg->file_off,
+		ssize_t n = sendfile(conn_fd(c), b->reply.file_fd, &seg->file_off,
 				     chunk);
 		if (n == -1 && errno == EAGAIN) {
 			c->can_write = false;
@@ -825,7 +1012,7 @@ static enum step conn_write_file(struct conn *c, struct reply_seg *seg)
 
 static enum step conn_write(struct conn *c)
 {
-	struct conn_buf *b = c->buf;
+	struct conn_buf *b = conn_buf(c);
 	struct reply *r = &b->reply;
 	enum step s;
 
@@ -859,7 +1046,7 @@ static enum step conn_write(struct conn *c)
 static enum step conn_body_start(struct conn *c)
 {
 	static const char go_on[] = "HTTP/1.1 100 Continue\r\n\r\n";
-	struct conn_buf *b = c->buf;
+	struct conn_buf *b = conn_buf(c);
 	const struct request *req = &b->rp.req;
 
 	if (req->method != METHOD_GET && req->method != METHOD_HEAD) {
@@ -872,9 +1059,9 @@ static enum step conn_body_start(struct conn *c)
 	conn_enter(c, CONN_BODY);
 	if (!req->hdr_seen[HDR_EXPECT] || req->http_minor == 0)
 		return STEP_WAIT;
-	ssize_t n = send(c->ev.fd, go_on, sizeof(go_on) - 1, MSG_NOSIGNAL);
+	ssize_t n = send(conn_fd(c), go_on, sizeof(go_on) - 1, MSG_NOSIGNAL);
 	if (n > 0)
-		STATS_ADD(c->vh->pool->sw->bytes_sent, (uint64_t)n);
+		STATS_ADD(conns.pool->sw->bytes_sent, (uint64_t)n);
 	if (n > 0 && n < (ssize_t)sizeof(go_on) - 1) {
 		conn_close(c); /* half an interim response: nothing can follow */
 		return STEP_CLOSED;
@@ -887,7 +1074,7 @@ static enum step conn_body_start(struct conn *c)
 /* Parse what is buffered; STEP_WAIT when more bytes are needed. */
 static enum step conn_parse(struct conn *c)
 {
-	struct conn_buf *b = c->buf;
+	struct conn_buf *b = conn_buf(c);
 	size_t used;
 
 	if (c->state == CONN_PROXY)
@@ -917,7 +1104,7 @@ static enum step conn_parse(struct conn *c)
 /* n more bytes are in: the state they move on, or the timer they renew. */
 static void conn_received(struct conn *c, uint32_t n)
 {
-	c->buf->in_len += n;
+	conn_buf(c)->in_len += n;
 	switch ((enum conn_state)c->state) {
 	case CONN_NEW:
 	case CONN_IDLE:
@@ -937,7 +1124,7 @@ static void conn_no_memory(struct conn *c)
 {
 	static struct log_ratelimit complaints;
 
-	if (log_ratelimit_allow(&complaints, c->vh->view->now_ms))
+	if (log_ratelimit_allow(&complaints, conn_vh(c)->view->now_ms))
 		log_msg(LOG_LVL_ERR, "no memory for a connection buffer: "
 			"closing the connections that need one");
 	conn_close(c);
@@ -945,28 +1132,29 @@ static void conn_no_memory(struct conn *c)
 
 static enum step conn_read(struct conn *c)
 {
-	struct conn_buf *b = c->buf;
+	struct conn_buf *b = conn_buf(c);
 
 	if (b == NULL) {
 		if (!c->can_read)
 			return STEP_WAIT;
-		if ((b = c->buf = connbuf_get(c->vh->view->now_ms)) == NULL) {
+		if ((b = connbuf_get(conn_vh(c)->view->now_ms)) == NULL) {
 			conn_no_memory(c);
 			return STEP_CLOSED;
 		}
+		c->buf = b->slot;
 		b->conn = c;
 		request_parser_init(&b->rp, b->in,
-				    c->vh->conf->client_max_body_size);
+				    conn_vh(c)->conf->client_max_body_size);
 	}
 	enum step s = conn_parse(c);
 	if (s != STEP_WAIT)
 		return s;
-	uint32_t limit = c->vh->conf->client_header_buffer_size;
+	uint32_t limit = conn_vh(c)->conf->client_header_buffer_size;
 	if (b->in_len >= limit)
 		return conn_reject(c, request_overflow_status(&b->rp));
 	if (!c->can_read)
 		return STEP_WAIT;
-	ssize_t n = read(c->ev.fd, b->in + b->in_len, limit - b->in_len);
+	ssize_t n = read(conn_fd(c), b->in + b->in_len, limit - b->in_len);
 	if (n > 0) {
 		/* A short read drained the socket; the next edge will say more,
 		 * unless the end of the stream was already announced. */
@@ -990,7 +1178,7 @@ static enum step conn_linger(struct conn *c)
 	char sink[4096];
 
 	while (c->can_read) {
-		ssize_t n = read(c->ev.fd, sink, sizeof(sink));
+		ssize_t n = read(conn_fd(c), sink, sizeof(sink));
 		if (n > 0)
 			continue;
 		if (n == -1 && errno == EAGAIN) {
@@ -1035,13 +1223,13 @@ static void conn_run(struct conn *c)
 		}
 	} while (s == STEP_AGAIN);
 	/* Draining: an idle connection waits only for the grace. */
-	if (s == STEP_WAIT && c->state == CONN_IDLE && c->vh->view->draining)
+	if (s == STEP_WAIT && c->state == CONN_IDLE && conn_vh(c)->view->draining)
 		timer_set(c, TIMER_DRAIN);
 }
 
-static void conn_handle(struct event_source *src, unsigned events)
+static void conn_on_event(int fd, unsigned events)
 {
-	struct conn *c = (struct conn *)src;
+	struct conn *c = conn_at(fd);
 
 	if (events & EV_HUP)
 		c->rdhup = true;
@@ -1058,19 +1246,25 @@ void conn_expire(struct vhost *vh, uint64_t now_ms)
 {
 	for (int t = 0; t < TIMER_COUNT_; t++) {
 		struct conn_list *l = &vh->timers[t];
-		while (l->head != NULL && l->head->deadline <= now_ms)
-			conn_close(l->head);
+		while (l->head != -1 &&
+		       deadline_passed(conn_at(l->head)->deadline, now_ms))
+			conn_close(conn_at(l->head));
 	}
 }
 
 uint64_t conn_next_deadline(const struct vhost *vh)
 {
+	uint64_t now = vh->view->now_ms;
 	uint64_t next = UINT64_MAX;
 
 	for (int t = 0; t < TIMER_COUNT_; t++) {
-		const struct conn *head = vh->timers[t].head;
-		if (head != NULL && head->deadline < next)
-			next = head->deadline;
+		if (vh->timers[t].head == -1)
+			continue;
+		int32_t left = (int32_t)(conn_at(vh->timers[t].head)->deadline -
+					 (uint32_t)now);
+		uint64_t at = left > 0 ? now + (uint64_t)left : now;
+		if (at < next)
+			next = at;
 	}
 	return next;
 }
@@ -1079,7 +1273,7 @@ uint64_t conn_next_deadline(const struct vhost *vh)
 static bool conn_sent_nothing(const struct conn *c)
 {
 	return c->state == CONN_NEW ||
-	       (c->state == CONN_PROXY && (c->buf == NULL || c->buf->in_len == 0));
+	       (c->state == CONN_PROXY && (c->buf == 0 || conn_buf(c)->in_len == 0));
 }
 
 /*
@@ -1089,25 +1283,25 @@ static bool conn_sent_nothing(const struct conn *c)
  */
 void conn_drain(struct vhost *vh)
 {
-	struct conn *c, *next;
+	int32_t fd, next;
 
 	vh->timeout_ms[TIMER_DRAIN] = DRAIN_GRACE_MS;
 	if (vh->conf->keepalive_timeout < DRAIN_GRACE_MS)
 		vh->timeout_ms[TIMER_DRAIN] = vh->conf->keepalive_timeout;
-	for (c = vh->timers[TIMER_KEEPALIVE].head; c != NULL; c = next) {
-		next = c->next;
-		timer_set(c, TIMER_DRAIN);
+	for (fd = vh->timers[TIMER_KEEPALIVE].head; fd != -1; fd = next) {
+		next = conn_at(fd)->next;
+		timer_set(conn_at(fd), TIMER_DRAIN);
 	}
-	for (c = vh->timers[TIMER_HEADER].head; c != NULL; c = next) {
-		next = c->next;
-		if (conn_sent_nothing(c))
-			timer_set(c, TIMER_DRAIN);
+	for (fd = vh->timers[TIMER_HEADER].head; fd != -1; fd = next) {
+		next = conn_at(fd)->next;
+		if (conn_sent_nothing(conn_at(fd)))
+			timer_set(conn_at(fd), TIMER_DRAIN);
 	}
 }
 
 void conn_close_all(struct vhost *vh)
 {
 	for (int t = 0; t < TIMER_COUNT_; t++)
-		while (vh->timers[t].head != NULL)
-			conn_close(vh->timers[t].head);
+		while (vh->timers[t].head != -1)
+			conn_close(conn_at(vh->timers[t].head));
 }

@@ -36,18 +36,31 @@ struct conn_pool {
 	bool trace;                 /* log state transitions (debug level) */
 };
 
-/* Set vh's connection timeouts from its server section. */
+/* Set vh's connection timeouts from its server section; no connections
+ * yet. */
 void conn_vhost_init(struct vhost *vh);
 
 /*
+ * Get ready to hold as many connections as the open-file limit allows:
+ * room for their state, reserved but untouched until used, and pool's
+ * loop told to hand their events here.  After the limit is set and pool
+ * filled in; the first accept does it for a pool that was not.  Calling
+ * it for another pool forgets the earlier one's connections (tests).
+ * Returns 0, or -1 (errno set).
+ */
+int conn_pool_init(struct conn_pool *pool);
+
+/*
  * Take over a socket accepted on an address whose servers are group (its
- * default server vh first), each request answered by the one its Host
- * names.  Returns 0, or -1 (the fd is closed).
+ * default server vh first: group->servers[0]), each request answered by
+ * the one its Host names.  group is one of the pool's config's groups.
+ * Returns 0, or -1 (the fd is closed).
  */
 int conn_accept_on(struct vhost *vh, const struct listen_group *group, int fd,
 		   const struct sockaddr_storage *peer);
 
-/* conn_accept_on for an address that vh alone serves. */
+/* conn_accept_on for an address that vh alone serves (vh one of the
+ * pool's vhosts). */
 int conn_accept(struct vhost *vh, int fd, const struct sockaddr_storage *peer);
 
 /* Close the connections whose deadline is at or before now_ms.  Call it

@@ -13,6 +13,9 @@
 /* Room for a request head: client_header_buffer_size of any server. */
 static uint32_t in_cap;
 static struct conn_buf *free_bufs;
+static struct conn_buf *no_slots[1];
+static uint32_t nslots = 1, slots_cap = 1; /* slot 0: none */
+struct conn_buf **connbuf_slots = no_slots;
 
 void connbuf_setup(const struct config *cf)
 {
@@ -37,13 +40,46 @@ static void reply_reset(struct conn_buf *b, uint64_t now_ms)
 	};
 }
 
+/* Room for one more slot in the table. */
+static int slots_grow(void)
+{
+	uint32_t cap = slots_cap * 2;
+	struct conn_buf **v;
+
+	if (cap <= slots_cap)
+		return -1;
+	v = connbuf_slots == no_slots ? malloc(cap * sizeof(*v)) :
+		realloc(connbuf_slots, cap * sizeof(*v));
+	if (v == NULL)
+		return -1;
+	if (connbuf_slots == no_slots)
+		v[0] = NULL;
+	connbuf_slots = v;
+	slots_cap = cap;
+	return 0;
+}
+
+/* A new buffer with a slot of its own, or NULL. */
+static struct conn_buf *buf_new(void)
+{
+	struct conn_buf *b;
+
+	if (nslots == slots_cap && slots_grow() == -1)
+		return NULL;
+	if ((b = malloc(sizeof(*b) + in_cap)) == NULL)
+		return NULL;
+	b->slot = nslots++;
+	connbuf_slots[b->slot] = b;
+	return b;
+}
+
 struct conn_buf *connbuf_get(uint64_t now_ms)
 {
 	struct conn_buf *b = free_bufs;
 
 	if (b != NULL)
 		free_bufs = b->next_free;
-	else if ((b = malloc(sizeof(*b) + in_cap)) == NULL)
+	else if ((b = buf_new()) == NULL)
 		return NULL;
 	b->in_len = b->in_done = 0;
 	b->conn = NULL;

@@ -2,7 +2,9 @@
  * connbuf.h — the buffers a connection holds while it has bytes to handle:
  * the request head and its parser, the response being laid out and sent,
  * and how much of it went out.  A connection with nothing buffered holds
- * none; they come from, and go back to, a per-process free list.
+ * none; they come from, and go back to, a per-process free list.  Each
+ * buffer has a number for life (its slot, from 1), so that a connection
+ * names the one it holds in 32 bits.
  */
 #ifndef FORKD_CONNBUF_H
 #define FORKD_CONNBUF_H
@@ -22,6 +24,7 @@ struct vhost;
 
 struct conn_buf {
 	struct conn_buf *next_free;
+	uint32_t slot;      /* connbuf_at(slot) is this buffer */
 	struct request_parser rp;
 	uint32_t in_len;    /* bytes in in[] */
 	uint32_t in_done;   /* bytes of in[] the parser consumed */
@@ -41,6 +44,14 @@ struct conn_buf {
 	char out[CONNBUF_OUT_SIZE];
 	char in[];          /* room for the largest head any server takes */
 };
+
+/* Every buffer by its slot; [0] is NULL, for "no buffer". */
+extern struct conn_buf **connbuf_slots;
+
+static inline struct conn_buf *connbuf_at(uint32_t slot)
+{
+	return connbuf_slots[slot];
+}
 
 /* Size the request room for cf's servers.  The first call decides: every
  * buffer of a process has one size. */

@@ -83,8 +83,14 @@ int endpoint_serve(const struct vhost *vh, const struct request *req,
 
 	if (!status && !is_path(sc->health_path, path, plen))
 		return ENDPOINT_DECLINED;
-	if (r->client == NULL ||
-	    !cidr_match(sc->status_allow, sc->nstatus_allow, r->client))
+	/* A load balancer's health checks need no right to read the status. */
+	const struct cidr *allow = sc->status_allow;
+	size_t nallow = sc->nstatus_allow;
+	if (!status && sc->nhealth_allow > 0) {
+		allow = sc->health_allow;
+		nallow = sc->nhealth_allow;
+	}
+	if (r->client == NULL || !cidr_match(allow, nallow, r->client))
 		return 403;
 	if (status)
 		return endpoint_status(vh->view, req, query, qlen, r);

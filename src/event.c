@@ -1,5 +1,7 @@
 /*
- * event.c — a thin layer over epoll.
+ * event.c — a thin layer over epoll.  An event's data word is either an
+ * event_source pointer (aligned, so its low bit is 0) or, for event_add_fd,
+ * the fd shifted left with the low bit set.
  */
 #include <errno.h>
 #include <sys/epoll.h>
@@ -13,6 +15,7 @@ int event_loop_init(struct event_loop *loop)
 {
 	loop->epfd = epoll_create1(EPOLL_CLOEXEC);
 	loop->on_wake = NULL;
+	loop->on_fd = NULL;
 	loop->batch = NULL;
 	loop->batch_n = loop->batch_i = 0;
 	return loop->epfd == -1 ? -1 : 0;
@@ -53,6 +56,16 @@ int event_add(struct event_loop *loop, struct event_source *src,
 	      unsigned events)
 {
 	return ctl(loop, EPOLL_CTL_ADD, src, events);
+}
+
+int event_add_fd(struct event_loop *loop, int fd, unsigned events)
+{
+	struct epoll_event ev = {
+		.events = to_epoll(events),
+		.data.u64 = (uint64_t)(uint32_t)fd << 1 | 1,
+	};
+
+	return epoll_ctl(loop->epfd, EPOLL_CTL_ADD, fd, &ev);
 }
 
 int event_mod(struct event_loop *loop, struct event_source *src,
@@ -97,9 +110,14 @@ int event_run_once(struct event_loop *loop, int timeout_ms)
 	loop->batch = evs;
 	loop->batch_n = n;
 	for (loop->batch_i = 0; loop->batch_i < n; loop->batch_i++) {
-		struct event_source *src = evs[loop->batch_i].data.ptr;
-		if (src != NULL)
-			src->handler(src, from_epoll(evs[loop->batch_i].events));
+		epoll_data_t data = evs[loop->batch_i].data;
+		unsigned events = from_epoll(evs[loop->batch_i].events);
+		if (data.u64 & 1) {
+			loop->on_fd((int)(data.u64 >> 1), events);
+		} else if (data.ptr != NULL) {
+			struct event_source *src = data.ptr;
+			src->handler(src, events);
+		}
 	}
 	loop->batch = NULL;
 	return n;

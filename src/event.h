@@ -3,7 +3,9 @@
  *
  * Every registered fd carries a struct event_source, usually embedded first
  * in the owner's struct; when the fd is ready its handler is called with
- * the EV_* bits that fired.
+ * the EV_* bits that fired.  Connections, which are many and small, are
+ * registered by their fd alone (event_add_fd): their events all go to the
+ * loop's on_fd, which finds its state by the fd.
  */
 #ifndef FORKD_EVENT_H
 #define FORKD_EVENT_H
@@ -32,12 +34,15 @@ struct event_loop {
 	void *batch;
 	int batch_n, batch_i;
 	void (*on_wake)(void); /* called after waiting, before dispatching */
+	void (*on_fd)(int fd, unsigned events); /* for event_add_fd's fds */
 };
 
 int event_loop_init(struct event_loop *loop);
 void event_loop_close(struct event_loop *loop);
 int event_add(struct event_loop *loop, struct event_source *src,
 	      unsigned events);
+/* Register fd with no event_source: its events go to loop->on_fd. */
+int event_add_fd(struct event_loop *loop, int fd, unsigned events);
 int event_mod(struct event_loop *loop, struct event_source *src,
 	      unsigned events);
 int event_del(struct event_loop *loop, struct event_source *src);
@@ -47,11 +52,12 @@ int event_del(struct event_loop *loop, struct event_source *src);
  *
  * The dispatch rule.  One wait returns a batch of events, each carrying
  * the event_source pointer it was registered with, and the batch is
- * dispatched in order.  So, while a batch is dispatched, a source may be
- * closed, freed or reused only by its own handler (its event in this batch
- * is then the one being handled, and no later event can point at it), or
- * after event_del(), which forgets the source's later events in the batch.
- * A
+ * dispatched in order (an fd added with event_add_fd counts as a source
+ * here, its state as the struct).  So, while a batch is dispatched, a
+ * source may be closed, freed or reused only by its own handler (its event
+ * in this batch is then the one being handled, and no later event can
+ * point at it), or after event_del(), which forgets the source's later
+ * events in the batch.  A
  * handler that closed another source (a connection whose deadline passed,
  * say) could leave a later event of the batch pointing at freed memory or
  * at a reused struct with another fd.  The owners keep the rule by doing

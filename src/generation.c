@@ -12,8 +12,10 @@
 
 /* "listening on ..." once per address (not per reuseport slot), and not
  * again for a socket kept from the previous generation. */
-static void announce_listeners(const struct listener_set *ls)
+void generation_announce(const struct generation *g)
 {
+	const struct listener_set *ls = &g->ls;
+
 	for (size_t i = 0; i < ls->n; i++) {
 		const struct listener *l = &ls->v[i];
 		char host[INET6_ADDRSTRLEN];
@@ -51,7 +53,6 @@ int generation_prepare(struct generation *g, struct config *cf,
 		*g = (struct generation){ 0 };
 		return -1;
 	}
-	announce_listeners(&g->ls);
 	runas_prepare_logs(cf, &g->as);
 	g->cf = cf;
 	return 0;

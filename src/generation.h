@@ -43,6 +43,12 @@ int generation_prepare(struct generation *g, struct config *cf,
  * opened, then generation_free. */
 void generation_abandon(struct generation *g);
 
+/* Log "listening on ..." once per new address of g (not per reuseport
+ * slot, not for a socket kept from the generation before).  Called by the
+ * process that will supervise g: after detaching, so the line carries the
+ * master's own pid. */
+void generation_announce(const struct generation *g);
+
 /* Free the config and slots; the sockets are the caller's to retire or
  * close first. */
 void generation_free(struct generation *g);

@@ -178,6 +178,7 @@ static void startup_failed(const char *why)
 {
 	log_msg(LOG_LVL_EMERG, "cannot start: %s", why);
 	upgrade_report_failure(&m.upgrade, why);
+	daemon_report_failure(&m.pub.daemon_fd, why);
 }
 
 /* ---- draining ---- */
@@ -371,6 +372,7 @@ static void reload(void)
 		reload_failed(err);
 		return;
 	}
+	generation_announce(&m.reload.next);
 	spawn_generation();
 }
 
@@ -838,6 +840,7 @@ static int master_start(struct config *cf, const struct master_opts *o)
 		return 1;
 	}
 	m.pid = getpid();
+	generation_announce(&m.reload.next);
 	/* After the fork: epoll watches a signalfd for the process that
 	 * registered it. */
 	if (setup_events() == -1) {

@@ -1,11 +1,14 @@
 /*
- * route.c — virtual host and location selection.  Linear scans: a
- * listening address has a handful of servers and a server a handful of
- * locations, and the scans touch no memory beyond the config.
+ * route.c — virtual host and location selection, and the indexes that
+ * make both independent of how many servers and locations there are:
+ * a hash of server names per listening address (hostmap.c), and each
+ * server's locations sorted by prefix with parent links.
  */
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "hostmap.h"
 #include "route.h"
 
 bool route_name_match(const char *name, const char *host, size_t len)
@@ -19,42 +22,87 @@ bool route_name_match(const char *name, const char *host, size_t len)
 	return nlen == len && strncasecmp(host, name, len) == 0;
 }
 
+int route_index_group(const struct config *cf, struct listen_group *g)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < g->nservers; i++)
+		n += cf->servers[g->servers[i]].nserver_names;
+	if ((g->names = hostmap_new(n)) == NULL)
+		return -1;
+	for (size_t i = 0; i < g->nservers; i++) {
+		const struct server_conf *sc = &cf->servers[g->servers[i]];
+		for (size_t k = 0; k < sc->nserver_names; k++)
+			if (hostmap_add(g->names, sc->server_names[k],
+					g->servers[i]) == -1)
+				return -1;
+	}
+	return 0;
+}
+
 unsigned route_server(const struct config *cf, const struct listen_group *g,
 		      const char *host, size_t len)
 {
-	unsigned best = g->servers[0];
-	size_t best_len = 0;
+	unsigned s;
 
-	for (size_t i = 0; i < g->nservers && len > 0; i++) {
-		const struct server_conf *sc = &cf->servers[g->servers[i]];
-		for (size_t k = 0; k < sc->nserver_names; k++) {
-			const char *name = sc->server_names[k];
-			if (!route_name_match(name, host, len))
-				continue;
-			if (name[0] != '*')
-				return g->servers[i]; /* exact: done */
-			if (strlen(name) > best_len) {
-				best = g->servers[i];
-				best_len = strlen(name);
-			}
-		}
-	}
-	return best;
+	if (g->names != NULL && hostmap_find(g->names, host, len, &s) == 0)
+		return s;
+	return g->servers[0];
 }
 
+static int location_cmp(const void *a, const void *b)
+{
+	const struct location_conf *la = a, *lb = b;
+
+	return strcmp(la->prefix, lb->prefix);
+}
+
+/* Does l's prefix start s? */
+static bool location_starts(const struct location_conf *l, const char *s)
+{
+	return strncmp(s, l->prefix, l->prefix_len) == 0;
+}
+
+/*
+ * In sorted order a location's parent is on the stack of the prefixes
+ * that start the previous one; pop those that do not start it.
+ */
+void route_index_locations(struct location_conf *locs, size_t n)
+{
+	size_t top = 0; /* index + 1 of the innermost open prefix; 0: none */
+
+	if (n == 0)
+		return; /* locs may be NULL, which qsort() must not see */
+	qsort(locs, n, sizeof(*locs), location_cmp);
+	for (size_t i = 0; i < n; i++) {
+		while (top != 0 && !location_starts(&locs[top - 1], locs[i].prefix))
+			top = locs[top - 1].parent;
+		locs[i].parent = top;
+		locs[i].index = i + 1; /* its place, now the sorted one */
+		top = i + 1;
+	}
+}
+
+/*
+ * The last location whose prefix sorts at or before path starts with the
+ * answer, if any: everything between a prefix of path and path itself
+ * shares that prefix.  So the answer is on that location's parent chain.
+ */
 const struct location_conf *route_location(const struct server_conf *sc,
 					   const char *path)
 {
-	const struct location_conf *best = &sc->defaults;
-	size_t best_len = 0;
+	const struct location_conf *l = sc->locations;
+	size_t lo = 0, hi = sc->nlocations, at;
 
-	for (size_t i = 0; i < sc->nlocations; i++) {
-		const struct location_conf *l = &sc->locations[i];
-		if (l->prefix_len > best_len &&
-		    strncmp(path, l->prefix, l->prefix_len) == 0) {
-			best = l;
-			best_len = l->prefix_len;
-		}
+	while (lo < hi) { /* the first prefix that sorts after path */
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(l[mid].prefix, path) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	return best;
+	for (at = lo; at != 0; at = l[at - 1].parent)
+		if (location_starts(&l[at - 1], path))
+			return &l[at - 1];
+	return &sc->defaults;
 }

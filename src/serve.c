@@ -22,6 +22,7 @@
 #include "mime.h"
 #include "navigation.h"
 #include "path.h"
+#include "platform.h"
 #include "range.h"
 #include "redirect.h"
 #include "redirmap.h"
@@ -186,22 +187,18 @@ void serve_error(const struct request *req, int status, struct reply *r)
 }
 
 /*
- * error_page: the configured file of the server's root as the body of an
- * error status, with the headers error_answer would send.  false when there
- * is none or it cannot be served; the caller then sends the built-in body.
- * Opening the page never produces another error page.
+ * The file uri of the server's root as the body of an error status (an
+ * error_page, or a 404 rule of _redirects), with the headers error_answer
+ * would send.  false when it cannot be served; the caller then sends the
+ * built-in body.  Opening the page never produces another error page.
  */
-static bool error_page(struct answer *a, int status, const char *crange)
+static bool page_answer(struct answer *a, int status, const char *uri,
+			const char *crange)
 {
-	const char *uri;
 	char path[PATH_MAX_LEN];
 	struct stat st;
 	int n, fd;
 
-	if (status < ERROR_PAGE_FIRST ||
-	    status >= ERROR_PAGE_FIRST + ERROR_PAGE_COUNT ||
-	    (uri = a->loc->error_page[status - ERROR_PAGE_FIRST]) == NULL)
-		return false;
 	n = path_normalize(uri, strlen(uri), path, sizeof(path));
 	if (n <= 0 || (!a->loc->dotfiles && path_is_hidden(path)))
 		return false;
@@ -237,6 +234,18 @@ static bool error_page(struct answer *a, int status, const char *crange)
 	else
 		drop(fd);
 	return rc == 0;
+}
+
+/* error_page: the configured page of the status, if any. */
+static bool error_page(struct answer *a, int status, const char *crange)
+{
+	const char *uri;
+
+	if (status < ERROR_PAGE_FIRST ||
+	    status >= ERROR_PAGE_FIRST + ERROR_PAGE_COUNT ||
+	    (uri = a->loc->error_page[status - ERROR_PAGE_FIRST]) == NULL)
+		return false;
+	return page_answer(a, status, uri, crange);
 }
 
 /* An error of a routed request: its error_page, else the built-in body. */
@@ -926,12 +935,165 @@ static const char *location_dir(struct answer *a, const char *path)
 	return loc->alias != NULL ? path + loc->prefix_len - 1 : path;
 }
 
+/* ------------------------------------------- _redirects and _headers */
+
+/*
+ * What the platform files change for one request: the location's settings
+ * with the _headers lines after its own add_header lines.  It lives in
+ * serve_request's frame, for as long as the answer points to it.
+ */
+struct platform_view {
+	struct location_conf loc;
+	char headers[HEADERS_MAX + 1];
+};
+
+/* Is path (beneath the location's directory) a file, or a directory that
+ * would be answered (an index file, or a listing)? */
+static bool found_here(struct answer *a, const char *path, bool file_ok,
+		       bool dir_ok)
+{
+	const struct server_conf *sc = a->vh->conf;
+	char name[PATH_MAX_LEN];
+	struct stat st;
+	int fd;
+
+	if ((!a->loc->dotfiles && path_is_hidden(path)) ||
+	    (fd = file_open(a->rootfd, path, sc->symlinks, &st)) == -1)
+		return false;
+	close(fd);
+	if (S_ISREG(st.st_mode) || !S_ISDIR(st.st_mode) || !dir_ok)
+		return S_ISREG(st.st_mode) && file_ok;
+	if (a->loc->autoindex)
+		return true;
+	for (size_t i = 0; i < sc->nindex; i++) {
+		if ((size_t)snprintf(name, sizeof(name), "%s%s%s", path,
+				     path[strlen(path) - 1] == '/' ? "" : "/",
+				     sc->index[i]) >= sizeof(name) ||
+		    (fd = file_open(a->rootfd, name, sc->symlinks, &st)) == -1)
+			continue;
+		close(fd);
+		if (S_ISREG(st.st_mode))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Netlify's shadowing: would the request be answered from a file (the
+ * path, or a try_files candidate before any fallback)?  Then a rule
+ * without `!` is passed over.
+ */
+static bool file_shadows(struct answer *a)
+{
+	const struct location_conf *loc = a->loc;
+	const char *fspath = location_dir(a, a->uri);
+	char cand[PATH_MAX_LEN];
+	int status, n;
+
+	if (loc->ntry_files == 0)
+		return found_here(a, fspath, true, true);
+	for (size_t i = 0; i < loc->ntry_files; i++) {
+		const char *c = loc->try_files[i];
+		enum try_kind kind = tryfiles_kind(c, i + 1 == loc->ntry_files,
+						   &status);
+		if (kind == TRY_STATUS || kind == TRY_FALLBACK)
+			break;
+		n = tryfiles_expand(c, fspath, cand, sizeof(cand));
+		if (n > 0 && found_here(a, cand, kind == TRY_FILE,
+					kind == TRY_DIR))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The first _redirects rule for the request: a redirect, a page with 404,
+ * or a rewrite, which puts the target in path (a->uri, PATH_MAX_LEN
+ * bytes) and its location in a->loc.  true when it answered.
+ */
+static bool platform_rules(struct answer *a, char *path, const char *query,
+			   size_t qlen)
+{
+	const struct platform *p = a->vh->conf->platform;
+	char out[PATH_MAX_LEN * 3 + REDIRECT_TARGET_MAX];
+	bool forced = false;
+	int st = platform_redirect(p, a->uri, false, query, qlen, out,
+				   sizeof(out), &forced);
+
+	if (st > 0 && !forced && platform_shadows(p) && file_shadows(a))
+		st = platform_redirect(p, a->uri, true, query, qlen, out,
+				       sizeof(out), &forced);
+	if (st == 0)
+		return false;
+	if (st == -1 || (st == 200 && strlen(out) >= PATH_MAX_LEN)) {
+		answer_error(a, 414, NULL);
+	} else if (st == 200) {
+		strcpy(path, out);
+		a->loc = route_location(a->vh->conf, path);
+		return false;
+	} else if (st == 404) {
+		if (platform_own_file(out) || !page_answer(a, 404, out, NULL))
+			answer_error(a, 404, NULL);
+	} else {
+		answer_moved(a, st, out, strlen(out));
+	}
+	return true;
+}
+
+/* The location's add_header lines, then the _headers lines in pv. */
+static int platform_merge(struct answer *a, struct platform_view *pv,
+			  size_t n)
+{
+	const struct location_conf *loc = a->loc;
+
+	if (loc->headers_len + n > HEADERS_MAX)
+		return -1;
+	pv->loc = *loc;
+	memmove(pv->headers + loc->headers_len, pv->headers, n + 1);
+	if (loc->headers_len > 0)
+		memcpy(pv->headers, loc->headers, loc->headers_len);
+	pv->loc.headers = pv->headers;
+	pv->loc.headers_len = loc->headers_len + n;
+	a->loc = &pv->loc;
+	return 0;
+}
+
+/*
+ * platform_files: the two files are never served; _redirects may answer
+ * or rewrite path; the headers are those of the path as requested.  true
+ * when the request was answered.
+ */
+static bool serve_platform(struct answer *a, struct platform_view *pv,
+			   char *path, const char *query, size_t qlen)
+{
+	int n;
+
+	if (platform_own_file(path)) {
+		answer_error(a, 404, NULL);
+		return true;
+	}
+	n = platform_headers(a->vh->conf->platform, path, pv->headers,
+			     sizeof(pv->headers));
+	if (n >= 0 && platform_rules(a, path, query, qlen))
+		return true;
+	if (platform_own_file(path)) {
+		answer_error(a, 404, NULL);
+		return true;
+	}
+	if (n == -1 || (n > 0 && platform_merge(a, pv, (size_t)n) == -1)) {
+		answer_error(a, 500, NULL); /* more than HEADERS_MAX */
+		return true;
+	}
+	return false;
+}
+
 void serve_request(const struct vhost *vh, const char *buf,
 		   const struct request *req, struct reply *r)
 {
 	const char *raw, *query, *fspath;
 	size_t rawlen, qlen;
 	char path[PATH_MAX_LEN];
+	struct platform_view pv;
 	struct answer a = {
 		.vh = vh,
 		.buf = buf,
@@ -968,6 +1130,9 @@ void serve_request(const struct vhost *vh, const char *buf,
 	a.loc = route_location(vh->conf, path);
 	r->no_log = a.loc->log_off;
 	if (serve_moved(&a, query, qlen))
+		return;
+	if (vh->conf->platform != NULL &&
+	    serve_platform(&a, &pv, path, query, qlen))
 		return;
 	/* Hidden files (.git, .env, .htpasswd) are not there, unless allowed. */
 	if (!a.loc->dotfiles && path_is_hidden(path)) {

@@ -12,7 +12,6 @@
 #include <time.h>
 
 struct access_log;
-struct conn;
 struct conn_pool;
 struct server_conf;
 
@@ -28,10 +27,11 @@ enum conn_timer {
 	TIMER_NONE = TIMER_COUNT_,
 };
 
-/* A FIFO of connections sharing one timeout: appending keeps it sorted. */
+/* A FIFO of connections sharing one timeout: appending keeps it sorted.
+ * Connections are named by their fd; -1 ends the list. */
 struct conn_list {
-	struct conn *head;
-	struct conn *tail;
+	int32_t head;
+	int32_t tail;
 };
 
 /*

@@ -745,6 +745,8 @@ void worker_run(const struct worker_args *a)
 	setup_listeners(a);
 	watch_master(a->master_pid);
 	setup_conn_cap();
+	if (conn_pool_init(&w.conns) == -1)
+		die("reserving connection memory");
 	tell_master(WORKER_MSG_READY);
 	worker_loop();
 }

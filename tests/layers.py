@@ -31,12 +31,14 @@ LAYERS = [
     ("conn", ["conn", "connbuf", "iopool"]),
     ("handlers", ["serve", "endpoint"]),
     ("responses", ["route", "file", "fcache", "reply", "autoindex", "status",
-                   "access", "redirmap", "statuspage", "etag", "docroot"]),
+                   "access", "redirmap", "statuspage", "etag", "docroot",
+                   "platform"]),
     ("syntax", ["request", "path", "range", "cond", "mime", "coding",
                 "response", "proxy", "redirect", "tryfiles", "navigation"]),
     ("base", ["event", "log", "stats", "confval", "conftext", "confload",
               "confexpand", "conflisten", "cpus", "cidr", "proctitle",
-              "resident", "llhttp", "human"]),
+              "hostmap", "addrmap", "resident",
+              "llhttp", "human"]),
 ]
 
 # Cycles known and still to be removed, each with why it is there.  Listed

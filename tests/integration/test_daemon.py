@@ -1,6 +1,7 @@
 """forkd -d: a classic daemon controlled through its pid file."""
 
 import os
+import re
 
 from harness import INDEX_HTML, alive, daemon, proc_status
 
@@ -16,6 +17,12 @@ def test_detach_serve_stop(d):
         target = os.readlink(f"/proc/{pid}/fd/{fd}")
         assert target == "/dev/null", f"fd {fd} of the daemon is {target}"
     assert len(d.workers()) == 2
+    # Every line the master logged since it started names the master's
+    # own pid, "listening on" included (it used to carry the pid of the
+    # process that detached).
+    pids = {m.group(1) for m in re.finditer(r"\[notice\] (\d+): (?:listening on|generation)",
+                                            d.error_log())}
+    assert pids == {str(pid)}, (pids, pid, d.error_log())
     resp = d.get("/index.html")
     assert resp.status == 200 and resp.body == INDEX_HTML, resp
     r = d.run("-s", "stop")

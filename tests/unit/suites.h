@@ -18,6 +18,7 @@ Suite *file_suite(void);
 Suite *log_suite(void);
 Suite *listen_suite(void);
 Suite *event_suite(void);
+Suite *daemon_suite(void);
 Suite *conn_suite(void);
 Suite *reply_suite(void);
 Suite *serve_suite(void);
@@ -39,6 +40,7 @@ Suite *etag_suite(void);
 Suite *human_suite(void);
 Suite *statuspage_suite(void);
 Suite *docroot_suite(void);
+Suite *platform_suite(void);
 Suite *iopool_suite(void);
 
 #endif

@@ -1,4 +1,5 @@
-/* event.c: dispatch, and forgetting a source removed during a batch. */
+/* event.c: dispatch (by event_source and by fd), and forgetting a source
+ * removed during a batch. */
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -81,6 +82,46 @@ START_TEST(test_event_dispatch_all)
 }
 END_TEST
 
+static int fd_seen[2];
+static unsigned fd_events[2];
+static int fd_calls;
+
+static void on_fd(int fd, unsigned events)
+{
+	ck_assert_int_lt(fd_calls, 2);
+	fd_seen[fd_calls] = fd;
+	fd_events[fd_calls++] = events;
+}
+
+/* Sources registered by fd reach on_fd with their fd, beside ordinary
+ * ones in the same batch (the data word tells them apart). */
+START_TEST(test_event_dispatch_by_fd)
+{
+	struct event_loop loop;
+	struct probe p;
+	int fds[2];
+
+	ck_assert_int_eq(event_loop_init(&loop), 0);
+	loop.on_fd = on_fd;
+	ck_assert_int_eq(pipe(fds), 0);
+	ck_assert_int_eq(event_add_fd(&loop, fds[0], EV_READ), 0);
+	ck_assert_int_eq(event_add_fd(&loop, fds[1], EV_WRITE), 0);
+	probe_open(&p, &loop);
+	ck_assert_int_eq(write(fds[1], "x", 1), 1);
+	ck_assert_int_eq(event_run_once(&loop, 1000), 3);
+	ck_assert_int_eq(p.calls, 1);
+	ck_assert_int_eq(fd_seen[0] + fd_seen[1], fds[0] + fds[1]);
+	ck_assert_int_ne(fd_seen[0], fd_seen[1]);
+	for (int i = 0; i < 2; i++)
+		ck_assert_uint_eq(fd_events[i], fd_seen[i] == fds[0] ? EV_READ :
+							       EV_WRITE);
+	probe_close(&p);
+	close(fds[0]);
+	close(fds[1]);
+	event_loop_close(&loop);
+}
+END_TEST
+
 Suite *event_suite(void)
 {
 	Suite *s = suite_create("event");
@@ -88,6 +129,7 @@ Suite *event_suite(void)
 
 	tcase_add_test(tc, test_event_dispatch_all);
 	tcase_add_test(tc, test_event_del_forgets_pending);
+	tcase_add_test(tc, test_event_dispatch_by_fd);
 	suite_add_tcase(s, tc);
 	return s;
 }
