@@ -32,7 +32,7 @@ LAYERS = [
     ("handlers", ["serve", "endpoint"]),
     ("responses", ["route", "file", "fcache", "reply", "autoindex", "status",
                    "access", "redirmap", "statuspage", "etag", "docroot",
-                   "platform"]),
+                   "platform", "platformload"]),
     ("syntax", ["request", "path", "range", "cond", "mime", "coding",
                 "response", "proxy", "redirect", "tryfiles", "navigation"]),
     ("base", ["event", "log", "stats", "confval", "conftext", "confload",
