@@ -28,6 +28,7 @@
 #include "confloc.h"
 #include "conflisten.h"
 #include "confschema.h"
+#include "confsect.h"
 #include "confval.h"
 #include "cpus.h"
 #include "etag.h"
@@ -45,7 +46,6 @@
 #define CONNECTIONS_MAX 1000000
 #define REQUESTS_MAX 1000000000
 
-#define AT(base, off, type) ((type *)(void *)((char *)(base) + (off)))
 
 _Static_assert(sizeof(enum accept_mode) == sizeof(int) &&
 	       sizeof(enum aio_mode) == sizeof(int) &&
@@ -87,12 +87,12 @@ int config_store_scope(const char *scope, cfg_t *sec, void *base,
 }
 
 /* The value just set: the last one, since lists are checked per item. */
-static const char *last_value(cfg_opt_t *opt)
+const char *confschema_last_value(cfg_opt_t *opt)
 {
 	return cfg_opt_getnstr(opt, cfg_opt_size(opt) - 1);
 }
 
-static char *dup_or_fail(const char *s)
+char *confschema_strdup(const char *s)
 {
 	char *p = strdup(s);
 
@@ -106,7 +106,7 @@ static char *dup_or_fail(const char *s)
 /*
  * A scalar kind is one parse function: text to the value at out, or -1
  * with a message.  check_parsed() runs it on a scratch value while the
- * file is parsed, store_parsed() into the destination afterwards.
+ * file is parsed, confschema_store_parsed() into the destination afterwards.
  */
 
 static int parse_number(const struct option *o, const char *s, void *out,
@@ -230,21 +230,21 @@ static int check_parsed(const struct option *o, cfg_opt_t *opt, char *msg,
 		long long ll;
 	} scratch;
 
-	return o->kind->parse(o, last_value(opt), &scratch, msg, len);
+	return o->kind->parse(o, confschema_last_value(opt), &scratch, msg, len);
 }
 
-static int store_parsed(const struct option *o, cfg_t *sec, void *base)
+int confschema_store_parsed(const struct option *o, cfg_t *sec, void *base)
 {
 	char msg[CONFIG_ERR_MAX];
 
 	if (o->kind->parse(o, cfg_getstr(sec, option_name(o)),
-			   AT(base, o->dst, void), msg, sizeof(msg)) == -1)
+			   CONF_AT(base, o->dst, void), msg, sizeof(msg)) == -1)
 		return config_store_failed(msg);
 	return 0;
 }
 
 #define SCALAR(p) \
-	{ .type = OPT_STR, .check = check_parsed, .store = store_parsed, .parse = (p) }
+	{ .type = OPT_STR, .check = check_parsed, .store = confschema_store_parsed, .parse = (p) }
 static const struct kind
 	NUMBER = SCALAR(parse_number),     /* unsigned, min..max */
 	DURATION = SCALAR(parse_duration), /* unsigned ms, at least min */
@@ -260,7 +260,7 @@ static const struct kind
 
 static int store_bool(const struct option *o, cfg_t *sec, void *base)
 {
-	*AT(base, o->dst, bool) = cfg_getbool(sec, option_name(o));
+	*CONF_AT(base, o->dst, bool) = cfg_getbool(sec, option_name(o));
 	return 0;
 }
 
@@ -268,14 +268,14 @@ static int store_bool(const struct option *o, cfg_t *sec, void *base)
 static int check_test(const struct option *o, cfg_opt_t *opt, char *msg,
 		      size_t len)
 {
-	return o->test != NULL ? o->test(option_name(o), last_value(opt), msg,
+	return o->test != NULL ? o->test(option_name(o), confschema_last_value(opt), msg,
 					 len) : 0;
 }
 
 static int check_nonempty(const struct option *o, cfg_opt_t *opt, char *msg,
 			  size_t len)
 {
-	return confval_check_nonempty(option_name(o), last_value(opt), msg, len);
+	return confval_check_nonempty(option_name(o), confschema_last_value(opt), msg, len);
 }
 
 /*
@@ -351,7 +351,7 @@ static int store_log_target(const struct option *o, cfg_t *sec, void *base);
 static int check_writable(const struct option *o, cfg_opt_t *opt, char *msg,
 			  size_t len)
 {
-	const char *s = last_value(opt);
+	const char *s = confschema_last_value(opt);
 	char why[CONFIG_ERR_MAX];
 	char *path;
 	int rc;
@@ -374,7 +374,7 @@ static int check_writable(const struct option *o, cfg_opt_t *opt, char *msg,
 static int check_mime(const struct option *o, cfg_opt_t *opt, char *msg,
 		      size_t len)
 {
-	const char *s = last_value(opt);
+	const char *s = confschema_last_value(opt);
 	struct stat st;
 	char *path;
 	int fd, rc = -1;
@@ -401,14 +401,14 @@ static int check_mime(const struct option *o, cfg_opt_t *opt, char *msg,
 static int store_string(const struct option *o, cfg_t *sec, void *base)
 {
 	const char *s = cfg_getstr(sec, option_name(o));
-	char **dst = AT(base, o->dst, char *);
+	char **dst = CONF_AT(base, o->dst, char *);
 
 	/* A location may replace (or turn off) what it inherited. */
 	free(*dst);
 	*dst = NULL;
 	if (s[0] == '\0' || (o->off != NULL && strcmp(s, o->off) == 0))
 		return 0;
-	return (*dst = dup_or_fail(s)) != NULL ? 0 : -1;
+	return (*dst = confschema_strdup(s)) != NULL ? 0 : -1;
 }
 
 /* A file name, made absolute; the row's off word stores NULL. */
@@ -418,7 +418,7 @@ static int store_path(const struct option *o, cfg_t *sec, void *base)
 
 	if (o->off != NULL && strcmp(s, o->off) == 0)
 		return 0;
-	if ((*AT(base, o->dst, char *) = confval_path(config_dir(), s)) == NULL)
+	if ((*CONF_AT(base, o->dst, char *) = confval_path(config_dir(), s)) == NULL)
 		return config_store_failed(NULL);
 	return 0;
 }
@@ -430,7 +430,7 @@ static int store_log_target(const struct option *o, cfg_t *sec, void *base)
 
 	if (strcmp(s, "stderr") != 0)
 		return store_path(o, sec, base);
-	return (*AT(base, o->dst, char *) = dup_or_fail(s)) != NULL ? 0 : -1;
+	return (*CONF_AT(base, o->dst, char *) = confschema_strdup(s)) != NULL ? 0 : -1;
 }
 
 /*
@@ -447,10 +447,10 @@ static int store_mime(const struct option *o, cfg_t *sec, void *base)
 		return 0;
 	if ((path = confval_path(config_dir(), s)) == NULL)
 		return config_store_failed(NULL);
-	*AT(base, o->dst, char *) = path;
-	*AT(base, o->aux, struct mime_types *) = mime_types_load(path);
+	*CONF_AT(base, o->dst, char *) = path;
+	*CONF_AT(base, o->aux, struct mime_types *) = mime_types_load(path);
 	/* the default may be missing; a file the config names may not */
-	if (*AT(base, o->aux, struct mime_types *) == NULL &&
+	if (*CONF_AT(base, o->aux, struct mime_types *) == NULL &&
 	    (cfg_getopt(sec, option_name(o))->flags & CFGF_MODIFIED))
 		return config_store_failed(NULL);
 	return 0;
@@ -459,7 +459,7 @@ static int store_mime(const struct option *o, cfg_t *sec, void *base)
 static int check_root(const struct option *o, cfg_opt_t *opt, char *msg,
 		      size_t len)
 {
-	const char *s = last_value(opt);
+	const char *s = confschema_last_value(opt);
 	struct stat st;
 	char *path;
 	int rc = 0;
@@ -487,8 +487,8 @@ static int store_root(const struct option *o, cfg_t *sec, void *base)
 {
 	const char *s = cfg_getstr(sec, option_name(o));
 
-	free(*AT(base, o->dst, char *));
-	if ((*AT(base, o->dst, char *) = confval_root(config_dir(), s)) == NULL)
+	free(*CONF_AT(base, o->dst, char *));
+	if ((*CONF_AT(base, o->dst, char *) = confval_root(config_dir(), s)) == NULL)
 		return config_store_failed(NULL);
 	return 0;
 }
@@ -498,8 +498,8 @@ static int store_strings(const struct option *o, cfg_t *sec, void *base)
 {
 	const char *name = option_name(o);
 	unsigned k = cfg_size(sec, name);
-	char ***out = AT(base, o->dst, char **);
-	size_t *n = AT(base, o->aux, size_t);
+	char ***out = CONF_AT(base, o->dst, char **);
+	size_t *n = CONF_AT(base, o->aux, size_t);
 
 	for (size_t i = 0; i < *n; i++) /* inherited by a location */
 		free((*out)[i]);
@@ -509,7 +509,7 @@ static int store_strings(const struct option *o, cfg_t *sec, void *base)
 	if (k > 0 && (*out = calloc(k, sizeof(**out))) == NULL)
 		return config_store_failed(NULL);
 	for (; *n < k; (*n)++)
-		if (((*out)[*n] = dup_or_fail(cfg_getnstr(sec, name,
+		if (((*out)[*n] = confschema_strdup(cfg_getnstr(sec, name,
 							  (unsigned)*n))) == NULL)
 			return -1;
 	return 0;
@@ -520,7 +520,7 @@ static int store_cidrs(const struct option *o, cfg_t *sec, void *base)
 {
 	const char *name = option_name(o);
 	unsigned k = cfg_size(sec, name);
-	struct cidr **out = AT(base, o->dst, struct cidr *);
+	struct cidr **out = CONF_AT(base, o->dst, struct cidr *);
 
 	if (k == 0)
 		return 0;
@@ -529,7 +529,7 @@ static int store_cidrs(const struct option *o, cfg_t *sec, void *base)
 	for (unsigned i = 0; i < k; i++)
 		if (cidr_parse(cfg_getnstr(sec, name, i), &(*out)[i]) == -1)
 			return config_store_failed("bad address block");
-	*AT(base, o->aux, size_t) = k;
+	*CONF_AT(base, o->aux, size_t) = k;
 	return 0;
 }
 
@@ -539,13 +539,13 @@ static int check_error_page(const struct option *o, cfg_opt_t *opt,
 	bool codes[ERROR_PAGE_COUNT];
 	const char *uri;
 
-	return confval_parse_error_page(last_value(opt), codes, &uri, msg, len);
+	return confval_parse_error_page(confschema_last_value(opt), codes, &uri, msg, len);
 }
 
 /* Into the char *[ERROR_PAGE_COUNT] at dst; later entries win. */
 static int store_error_pages(const struct option *o, cfg_t *sec, void *base)
 {
-	char **pages = AT(base, o->dst, char *), msg[CONFIG_ERR_MAX];
+	char **pages = CONF_AT(base, o->dst, char *), msg[CONFIG_ERR_MAX];
 
 	for (unsigned i = 0; i < cfg_size(sec, option_name(o)); i++) {
 		bool codes[ERROR_PAGE_COUNT];
@@ -557,7 +557,7 @@ static int store_error_pages(const struct option *o, cfg_t *sec, void *base)
 			if (!codes[k])
 				continue;
 			free(pages[k]);
-			if ((pages[k] = dup_or_fail(uri)) == NULL)
+			if ((pages[k] = confschema_strdup(uri)) == NULL)
 				return -1;
 		}
 	}
@@ -567,11 +567,11 @@ static int store_error_pages(const struct option *o, cfg_t *sec, void *base)
 static int check_header(const struct option *o, cfg_opt_t *opt, char *msg,
 			size_t len)
 {
-	return confval_check_header(last_value(opt), msg, len);
+	return confval_check_header(confschema_last_value(opt), msg, len);
 }
 
 /* The bytes the add_header lines of sec take in a response head. */
-static size_t headers_bytes(cfg_t *sec)
+size_t confschema_headers_bytes(cfg_t *sec)
 {
 	size_t n = 0;
 
@@ -583,9 +583,9 @@ static size_t headers_bytes(cfg_t *sec)
 /* "Name: value\r\n" lines into the struct location_conf at dst. */
 static int store_headers(const struct option *o, cfg_t *sec, void *base)
 {
-	struct location_conf *loc = AT(base, o->dst, struct location_conf);
+	struct location_conf *loc = CONF_AT(base, o->dst, struct location_conf);
 	cfg_opt_t *hdr = cfg_getopt(sec, option_name(o));
-	size_t n = headers_bytes(sec);
+	size_t n = confschema_headers_bytes(sec);
 
 	free(loc->headers);
 	loc->headers = NULL;
@@ -610,7 +610,7 @@ static int check_log_format(const struct option *o, cfg_opt_t *opt,
 {
 	enum access_format f;
 
-	return confval_log_format(last_value(opt), &f, msg, len);
+	return confval_log_format(confschema_last_value(opt), &f, msg, len);
 }
 
 /* The format as an int at dst; a custom one's text at aux. */
@@ -622,355 +622,18 @@ static int store_log_format(const struct option *o, cfg_t *sec, void *base)
 
 	if (confval_log_format(s, &f, msg, sizeof(msg)) == -1)
 		return config_store_failed(msg);
-	*AT(base, o->dst, int) = (int)f;
+	*CONF_AT(base, o->dst, int) = (int)f;
 	if (f == ACCESS_CUSTOM &&
-	    (*AT(base, o->aux, char *) = dup_or_fail(s)) == NULL)
+	    (*CONF_AT(base, o->aux, char *) = confschema_strdup(s)) == NULL)
 		return -1;
 	return 0;
 }
 
-/* ------------------------------------------------------------ listen */
-
-/* Does any listen value of opt, but skip, have the address of ss? */
-static const char *listen_find(cfg_opt_t *opt, unsigned skip,
-			       const struct sockaddr_storage *ss)
-{
-	struct sockaddr_storage other;
-	socklen_t len;
-
-	for (unsigned i = 0; i < cfg_opt_size(opt); i++) {
-		const char *s = cfg_opt_getnstr(opt, i);
-
-		if (i != skip &&
-		    confval_parse_listen(s, &other, &len, NULL, 0) == 0 &&
-		    confval_listen_same(ss, &other))
-			return s;
-	}
-	return NULL;
-}
-
-/*
- * The value just set against the earlier ones of this section: it works
- * on the values parsed so far, so a repeated `listen =` (which replaces)
- * is handled too.
- */
-static int check_listen(const struct option *o, cfg_opt_t *opt, char *msg,
-			size_t len)
-{
-	const char *s = last_value(opt), *dup;
-	struct sockaddr_storage ss;
-	char why[CONFIG_ERR_MAX];
-	socklen_t sslen;
-
-	if (conflisten_note(config_listen_index(), cfg_opt_size(opt) - 1,
-			    config_line()) == -1)
-		return config_store_failed(NULL);
-	if (confval_parse_listen(s, &ss, &sslen, why, sizeof(why)) == -1) {
-		snprintf(msg, len, "listen \"%s\": %s", s, why);
-		return -1;
-	}
-	if ((dup = listen_find(opt, cfg_opt_size(opt) - 1, &ss)) == NULL)
-		return 0;
-	if (strcmp(dup, s) == 0)
-		snprintf(msg, len, "listen \"%s\": duplicate address", s);
-	else
-		snprintf(msg, len, "listen \"%s\": same address as \"%s\"", s, dup);
-	return -1;
-}
-
-/* struct listen_conf * at dst, count at aux. */
-static int store_listen(const struct option *o, cfg_t *sec, void *base)
-{
-	unsigned n = cfg_size(sec, "listen");
-	struct listen_conf **v = AT(base, o->dst, struct listen_conf *);
-	size_t *nv = AT(base, o->aux, size_t);
-	char msg[CONFIG_ERR_MAX];
-
-	if ((*v = calloc(n, sizeof(**v))) == NULL)
-		return config_store_failed(NULL);
-	while (*nv < n) {
-		struct listen_conf *l = &(*v)[*nv];
-		const char *s = cfg_getnstr(sec, "listen", (unsigned)*nv);
-
-		if ((l->text = dup_or_fail(s)) == NULL)
-			return -1;
-		(*nv)++;
-		if (confval_parse_listen(s, &l->addr, &l->addrlen, msg,
-					 sizeof(msg)) == -1)
-			return config_store_failed(msg);
-	}
-	return 0;
-}
-
-/* ------------------------------------------- redirects, try_files */
-
-/* Each candidate, against the ones before it ("=404" only last). */
-static int check_try_files(const struct option *o, cfg_opt_t *opt,
-			   char *msg, size_t len)
-{
-	unsigned n = cfg_opt_size(opt);
-	const char *v[64];
-
-	if (n > 64) {
-		snprintf(msg, len, "try_files: at most 64 candidates");
-		return -1;
-	}
-	for (unsigned i = 0; i < n; i++)
-		v[i] = cfg_opt_getnstr(opt, i);
-	return tryfiles_check(v, n, n - 1, msg, len);
-}
-
+/* A redirect's to: a path or an absolute URL (none: 410 Gone). */
 static int test_redirect_to(const char *name, const char *s, char *msg,
 			    size_t len)
 {
 	return s[0] == '\0' ? 0 : redirect_check_to(s, msg, len);
-}
-
-/* At the closing brace of each redirect section. */
-static int check_redirect(const struct option *o, cfg_opt_t *opt,
-			  char *msg, size_t len)
-{
-	cfg_t *sec = cfg_opt_getnsec(opt, cfg_opt_size(opt) - 1);
-	const char *to = cfg_getstr(sec, "to"), *from;
-	long status = strtol(cfg_getstr(sec, "status"), NULL, 10);
-	bool exact;
-
-	if (redirect_parse_title(cfg_title(sec), &exact, &from, msg, len) == -1)
-		return -1;
-	if (!redirect_status_ok(status))
-		snprintf(msg, len, "redirect \"%s\": status must be 301, 302, "
-			 "303, 307, 308 or 410", cfg_title(sec));
-	else if ((status == REDIRECT_GONE) != (to[0] == '\0'))
-		snprintf(msg, len, "redirect \"%s\": %s", cfg_title(sec),
-			 to[0] == '\0' ? "needs a to (or status = 410)" :
-			 "a 410 (Gone) has no to");
-	else
-		return 0;
-	return -1;
-}
-
-/* One redirect section into r. */
-static int redirect_store(struct redirect_rule *r, cfg_t *rs)
-{
-	char path[PATH_MAX_LEN], msg[CONFIG_ERR_MAX];
-	const char *from, *to = cfg_getstr(rs, "to");
-	int n;
-
-	if (redirect_parse_title(cfg_title(rs), &r->exact, &from, msg,
-				 sizeof(msg)) == -1)
-		return config_store_failed(msg);
-	if ((n = path_normalize(from, strlen(from), path, sizeof(path))) < 0)
-		return config_store_failed("redirect: the path cannot be "
-					   "normalised");
-	r->status = (int)strtol(cfg_getstr(rs, "status"), NULL, 10);
-	r->from_len = (size_t)n;
-	if ((r->from = dup_or_fail(path)) == NULL)
-		return -1;
-	if (to[0] != '\0' && (r->to = dup_or_fail(to)) == NULL)
-		return -1;
-	return 0;
-}
-
-/*
- * struct redirect_rule * at dst, count at aux: the section's own rules,
- * then those it inherited (a location's from its server), so that of two
- * exact rules for one path the location's wins.
- */
-static int store_redirects(const struct option *o, cfg_t *sec, void *base)
-{
-	struct redirect_rule **v = AT(base, o->dst, struct redirect_rule *);
-	size_t *nv = AT(base, o->aux, size_t);
-	size_t own = cfg_size(sec, option_name(o));
-	struct redirect_rule *r;
-
-	if (own == 0)
-		return 0;
-	if ((r = calloc(own + *nv, sizeof(*r))) == NULL)
-		return config_store_failed(NULL);
-	if (*nv > 0)
-		memcpy(r + own, *v, *nv * sizeof(*r));
-	free(*v);
-	*v = r;
-	memset(r, 0, own * sizeof(*r));
-	*nv += own;
-	for (size_t i = 0; i < own; i++)
-		if (redirect_store(&r[i], cfg_getnsec(sec, option_name(o),
-						      (unsigned)i)) == -1)
-			return -1;
-	return 0;
-}
-
-/* The map's file name at dst, the loaded map at aux: a bad map fails the
- * load (and so a reload), with the map's FILE:LINE. */
-static int store_redirect_map(const struct option *o, cfg_t *sec, void *base)
-{
-	const char *s = cfg_getstr(sec, option_name(o));
-	char msg[CONFIG_ERR_MAX];
-	struct redirmap *m;
-	char *path;
-
-	if (s[0] == '\0')
-		return 0;
-	if ((path = confval_path(config_dir(), s)) == NULL)
-		return config_store_failed(NULL);
-	*AT(base, o->dst, char *) = path;
-	if ((m = redirmap_load(path, msg, sizeof(msg))) == NULL)
-		return config_store_failed(msg);
-	*AT(base, o->aux, struct redirmap *) = m;
-	return 0;
-}
-
-/*
- * platform_files: the mode at dst, the rules of the server's root (stored
- * before this row) at aux.  A bad line of _redirects or _headers fails the
- * load, and so a reload, with that file's FILE:LINE.
- */
-static int store_platform(const struct option *o, cfg_t *sec, void *base)
-{
-	const struct server_conf *sc = base;
-	char msg[CONFIG_ERR_MAX];
-	struct platform *p;
-	int mode;
-
-	if (store_parsed(o, sec, base) == -1)
-		return -1;
-	if ((mode = *AT(base, o->dst, int)) == PLATFORM_OFF)
-		return 0;
-	if ((p = platform_load(sc->root, (enum platform_mode)mode, msg,
-			       sizeof(msg))) == NULL)
-		return config_store_failed(msg);
-	*AT(base, o->aux, struct platform *) = p;
-	return 0;
-}
-
-/* ---------------------------------------------------------- sections */
-
-static int headers_room(cfg_t *sec, char *msg, size_t len)
-{
-	if (headers_bytes(sec) <= HEADERS_MAX)
-		return 0;
-	snprintf(msg, len, "add_header: more than %d bytes of headers",
-		 HEADERS_MAX);
-	return -1;
-}
-
-/*
- * Servers may share an address (virtual hosts) when Host can tell them
- * apart: a later one needs a server_name (or must be the default), and
- * only one may be the default.  No address may overlap another on its
- * port.  An error is reported at the line of the address.
- */
-static int check_server_listen(cfg_t *sec, unsigned server, char *msg,
-			       size_t len)
-{
-	struct listen_index *ix = config_listen_index();
-	cfg_opt_t *mine = cfg_getopt(sec, "listen");
-	bool named = cfg_size(sec, "server_name") > 0;
-	bool dflt = cfg_getbool(sec, "default_server");
-	int rc = 0;
-
-	for (unsigned a = 0; a < cfg_opt_size(mine) && rc == 0; a++)
-		if ((rc = conflisten_add(ix, server, named, dflt,
-					 cfg_opt_getnstr(mine, a), a,
-					 config_where, msg, len)) == -1)
-			config_error_line(conflisten_line(ix, a));
-	conflisten_next(ix);
-	return rc;
-}
-
-/* At the closing brace of each server section. */
-static int check_server(const struct option *o, cfg_opt_t *opt, char *msg,
-			size_t len)
-{
-	cfg_t *sec = cfg_opt_getnsec(opt, cfg_opt_size(opt) - 1);
-
-	if (cfg_size(sec, "listen") == 0)
-		snprintf(msg, len, "server section needs a listen directive");
-	else if (cfg_getstr(sec, "root") == NULL)
-		snprintf(msg, len, "server section needs a root directive");
-	else if (headers_room(sec, msg, len) == 0)
-		return check_server_listen(sec, cfg_opt_size(opt) - 1, msg, len);
-	return -1;
-}
-
-/* struct server_conf * at dst, count at aux. */
-static int store_servers(const struct option *o, cfg_t *root, void *base)
-{
-	unsigned n = cfg_size(root, "server");
-	struct server_conf **v = AT(base, o->dst, struct server_conf *);
-
-	if ((*v = calloc(n, sizeof(**v))) == NULL)
-		return config_store_failed(NULL);
-	/* zeroed, so config_free() may free all n of them */
-	*AT(base, o->aux, size_t) = n;
-	for (unsigned i = 0; i < n; i++)
-		if (config_store_scope(o->path, cfg_getnsec(root, "server", i),
-				       &(*v)[i], false) == -1)
-			return -1;
-	return 0;
-}
-
-/* At the closing brace of each location section. */
-static int check_location(const struct option *o, cfg_opt_t *opt,
-			  char *msg, size_t len)
-{
-	cfg_t *sec = cfg_opt_getnsec(opt, cfg_opt_size(opt) - 1);
-	const char *title = cfg_title(sec);
-
-	if (title == NULL || !confval_uri_path_ok(title)) {
-		snprintf(msg, len, "location \"%s\" must be a path starting "
-			 "with /", title != NULL ? title : "");
-		return -1;
-	}
-	if (cfg_getstr(sec, "alias")[0] != '\0' &&
-	    cfg_getstr(sec, "root")[0] != '\0') {
-		snprintf(msg, len, "location \"%s\": root or alias, not both",
-			 title);
-		return -1;
-	}
-	if (cfg_getstr(sec, "alias")[0] != '\0' &&
-	    title[strlen(title) - 1] != '/') {
-		snprintf(msg, len, "location \"%s\": alias needs a location "
-			 "that ends with /", title);
-		return -1;
-	}
-	return headers_room(sec, msg, len);
-}
-
-/* A location starts as its server's defaults, then takes what it sets. */
-static int store_location(struct location_conf *loc, cfg_t *ls,
-			  const struct location_conf *dflt, const char *scope)
-{
-	if ((loc->prefix = dup_or_fail(cfg_title(ls))) == NULL)
-		return -1;
-	loc->prefix_len = strlen(loc->prefix);
-	if (confloc_inherit(loc, dflt) == -1)
-		return config_store_failed(NULL);
-	return config_store_scope(scope, ls, loc, true);
-}
-
-/*
- * struct location_conf * at dst, count at aux; base a server_conf.  Sorted
- * by prefix for route_location(), which renumbers them.
- */
-static int store_locations(const struct option *o, cfg_t *sec, void *base)
-{
-	const struct server_conf *sc = base;
-	unsigned n = cfg_size(sec, "location");
-	struct location_conf **v = AT(base, o->dst, struct location_conf *);
-	size_t *nv = AT(base, o->aux, size_t);
-
-	if (n > 0 && (*v = calloc(n, sizeof(**v))) == NULL)
-		return config_store_failed(NULL);
-	for (; *nv < n; (*nv)++) {
-		(*v)[*nv].index = *nv + 1;
-		if (store_location(&(*v)[*nv],
-				   cfg_getnsec(sec, "location", (unsigned)*nv),
-				   &sc->defaults, o->path) == -1)
-			return -1;
-	}
-	route_index_locations(*v, *nv);
-	return 0;
 }
 
 /* -------------------------------------------------------- the table */
@@ -987,18 +650,18 @@ static const struct kind
 	ROOT_DIR = KIND(OPT_STR, check_root, store_root, .file = KIND_ROOT),
 	STRINGS = KIND(OPT_LIST, check_test, store_strings),
 	CIDRS = KIND(OPT_LIST, check_test, store_cidrs),
-	LISTEN = KIND(OPT_LIST, check_listen, store_listen),
+	LISTEN = KIND(OPT_LIST, confsect_check_listen, confsect_store_listen),
 	ERROR_PAGES = KIND(OPT_LIST, check_error_page, store_error_pages),
 	HEADERS = KIND(OPT_LIST, check_header, store_headers),
 	LOG_FORMAT = KIND(OPT_STR, check_log_format, store_log_format),
-	SERVERS = KIND(OPT_SEC, check_server, store_servers),
-	LOCATIONS = KIND(OPT_SEC_NAMED, check_location, store_locations),
-	TRY_FILES = KIND(OPT_LIST, check_try_files, store_strings),
-	REDIRECTS = KIND(OPT_SEC_NAMED, check_redirect, store_redirects),
-	REDIRECT_MAP = KIND(OPT_STR, check_nonempty, store_redirect_map,
+	SERVERS = KIND(OPT_SEC, confsect_check_server, confsect_store_servers),
+	LOCATIONS = KIND(OPT_SEC_NAMED, confsect_check_location, confsect_store_locations),
+	TRY_FILES = KIND(OPT_LIST, confsect_check_try_files, store_strings),
+	REDIRECTS = KIND(OPT_SEC_NAMED, confsect_check_redirect, confsect_store_redirects),
+	REDIRECT_MAP = KIND(OPT_STR, check_nonempty, confsect_store_redirect_map,
 			    .file = KIND_FILE),
 	PLATFORM = { .type = OPT_STR, .check = check_parsed,
-		     .store = store_platform, .parse = parse_enum };
+		     .store = confsect_store_platform, .parse = parse_enum };
 
 static const struct word accept_words[] = {
 	{ "reuseport", ACCEPT_REUSEPORT }, { "shared", ACCEPT_SHARED },

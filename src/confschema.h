@@ -98,4 +98,22 @@ bool option_in(const struct option *o, const char *scope);
 int config_store_scope(const char *scope, struct cfg_t *sec, void *base,
 		       bool only_set);
 
+/* --- for the kinds (confschema.c, confsect.c) ----------------------- */
+
+/* The field at byte offset off of the struct at base. */
+#define CONF_AT(base, off, type) ((type *)(void *)((char *)(base) + (off)))
+
+/* The value just set: the last one, since lists are checked per item. */
+const char *confschema_last_value(struct cfg_opt_t *opt);
+
+/* strdup, reporting through config_store_failed() when out of memory. */
+char *confschema_strdup(const char *s);
+
+/* Store a scalar row: parse its text into the destination. */
+int confschema_store_parsed(const struct option *o, struct cfg_t *sec,
+			    void *base);
+
+/* The bytes the add_header lines of sec take as "Name: value\r\n". */
+size_t confschema_headers_bytes(struct cfg_t *sec);
+
 #endif

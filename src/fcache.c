@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "fcache.h"
 #include "file.h"
 #include "resident.h"
@@ -40,14 +41,6 @@ static uint64_t fresh_ms;         /* how long a stat stays trusted */
  * than really passed: trusting a stat for the bound minus one tick keeps
  * the real age under the bound.
  */
-static uint64_t clock_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static uint64_t trusted_ms(void)
 {
 	struct timespec res;
@@ -115,7 +108,7 @@ static bool slot_fill(struct fcache_slot *s, int rootfd, const char *path,
 	s->plen = plen;
 	s->rootfd = rootfd;
 	s->st = *st;
-	s->checked_ms = clock_ms();
+	s->checked_ms = clock_coarse_ms();
 	return true;
 }
 
@@ -126,7 +119,7 @@ static bool slot_fill(struct fcache_slot *s, int rootfd, const char *path,
  */
 static int slot_valid(struct fcache_slot *s, int rootfd, const char *rel)
 {
-	uint64_t now = clock_ms();
+	uint64_t now = clock_coarse_ms();
 	struct stat st;
 
 	if (now - s->checked_ms < fresh_ms)

@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "conn.h"
 #include "docroot.h"
 #include "event.h"
@@ -80,17 +81,9 @@ static struct worker w;
 
 __attribute__((noreturn)) static void die(const char *what);
 
-static uint64_t clock_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static void clock_refresh(void)
 {
-	w.view.now_ms = clock_ms();
+	w.view.now_ms = clock_coarse_ms();
 	w.view.now = time(NULL);
 	response_clock(w.view.now);
 	STATS_SET(w.sw->heartbeat_ms, w.view.now_ms); /* the master's watchdog */

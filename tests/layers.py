@@ -32,7 +32,7 @@ LAYERS = [
     ("handlers", ["serve", "endpoint"]),
     ("responses", ["route", "file", "fcache", "reply", "autoindex", "status",
                    "access", "redirmap", "statuspage", "etag", "docroot",
-                   "platform"]),
+                   "platform", "platformload"]),
     ("syntax", ["request", "path", "range", "cond", "mime", "coding",
                 "response", "proxy", "redirect", "tryfiles", "navigation"]),
     ("base", ["event", "log", "stats", "confval", "conftext", "confload",
@@ -50,6 +50,16 @@ SRC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src")
 # Objects that are not built from src/*.c, by the module they belong to.
 VENDORED = {"llhttp_api": "llhttp", "llhttp_http": "llhttp",
             "llhttp_llhttp": "llhttp"}
+
+# Modules written in more than one file, each file by the module it is
+# part of.  Keep this short: two files of one module may call each other,
+# which is only right when they really are one concern cut for length.
+PARTS = {
+    # The option kinds: the table and the scalar kinds, and the kinds of
+    # sections and lists.  A section's store walks the table for the
+    # options inside it, so the two call each other by nature.
+    "confsect": "confschema",
+}
 
 
 def layer_index():
@@ -83,7 +93,7 @@ def objects(build):
     found = {}
     for src in sorted(glob.glob(os.path.join(SRC, "*.c"))):
         name = os.path.splitext(os.path.basename(src))[0]
-        found[os.path.join(objdir, name + ".o")] = name
+        found[os.path.join(objdir, name + ".o")] = PARTS.get(name, name)
     for name, module in VENDORED.items():
         path = os.path.join(objdir, name + ".o")
         if os.path.exists(path):
