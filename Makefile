@@ -17,7 +17,7 @@ WARN    = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototype
 CPPFLAGS += -D_GNU_SOURCE -Isrc -I$(LLHTTP_INC)
 CFLAGS  ?= -O2 -g
 PKGS    = libconfuse libxxhash
-LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -pthread
 PKGCFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
 SANFLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
@@ -31,9 +31,13 @@ LLHTTP  = api http llhttp
 
 OBJS      = $(SRCS:src/%.c=$(BUILD)/obj/%.o) $(LLHTTP:%=$(BUILD)/obj/llhttp_%.o)
 SAN_OBJS  = $(SRCS:src/%.c=$(BUILD)/asan/%.o) $(LLHTTP:%=$(BUILD)/asan/llhttp_%.o)
+# -Wno-tsan: gcc warns that TSan does not model atomic_thread_fence
+# (stats.c's seqlock); the I/O pool uses none.
+TSANFLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=thread -Wno-tsan
+TSAN_OBJS = $(SRCS:src/%.c=$(BUILD)/tsan/%.o) $(LLHTTP:%=$(BUILD)/tsan/llhttp_%.o)
 
 .PHONY: all deps run test unit integration asan install uninstall clean format lint \
-        fuzz soak bench valgrind deb conformance FORCE
+        fuzz soak bench valgrind tsan deb conformance FORCE
 # Installed files that name installed paths, from conf/*.in.
 GENERATED = $(BUILD)/forkd.service $(BUILD)/forkd.logrotate
 all: $(BUILD)/forkd $(GENERATED)
@@ -70,6 +74,25 @@ $(BUILD)/asan/unit-tests: $(SAN_OBJS) $(UNIT) src/*.h tests/unit/*.h
 	$(CC) $(CPPFLAGS) $(PKGCFLAGS) $(SANFLAGS) $(WARN) -Itests/unit -o $@ \
 		$(UNIT) $(SAN_OBJS) $(LIBS) $(CHECK_LIBS)
 asan: $(BUILD)/asan/forkd $(BUILD)/asan/unit-tests
+
+# ThreadSanitizer: the I/O pool's threads against the loop.  The pool's
+# unit tests, then the integration tests that drive it (TSAN_TESTS).
+TSAN_TESTS ?= slowfs
+$(BUILD)/tsan:
+	@mkdir -p $@
+$(BUILD)/tsan/%.o: src/%.c | $(BUILD)/tsan
+	$(CC) $(CPPFLAGS) $(PKGCFLAGS) $(TSANFLAGS) $(WARN) $(DEPFLAGS) -c -o $@ $<
+$(BUILD)/tsan/llhttp_%.o: $(LLHTTP_SRC)/%.c | $(BUILD)/tsan
+	$(CC) -I$(LLHTTP_INC) $(TSANFLAGS) -w -c -o $@ $<
+$(BUILD)/tsan/forkd: $(TSAN_OBJS) $(BUILD)/tsan/main.o
+	$(CC) $(TSANFLAGS) -o $@ $^ $(LIBS)
+$(BUILD)/tsan/unit-tests: $(TSAN_OBJS) $(UNIT) src/*.h tests/unit/*.h
+	$(CC) $(CPPFLAGS) $(PKGCFLAGS) $(TSANFLAGS) $(WARN) -Itests/unit -o $@ \
+		$(UNIT) $(TSAN_OBJS) $(LIBS) $(CHECK_LIBS)
+tsan: $(BUILD)/tsan/forkd $(BUILD)/tsan/unit-tests
+	CK_RUN_SUITE=iopool TSAN_OPTIONS=halt_on_error=1 $(BUILD)/tsan/unit-tests
+	TSAN_OPTIONS=halt_on_error=1 python3 tests/integration/run.py \
+		--bin $(BUILD)/tsan/forkd $(TSAN_TESTS)
 
 # libFuzzer harnesses (see tests/fuzz/README), built by clang with ASan and
 # UBSan.  The sources build without -Werror here: gcc's warnings are the
@@ -191,4 +214,5 @@ lint:
 clean:
 	rm -rf $(BUILD)
 
--include $(wildcard $(BUILD)/obj/*.d $(BUILD)/asan/*.d $(BUILD)/fuzz/obj/*.d)
+-include $(wildcard $(BUILD)/obj/*.d $(BUILD)/asan/*.d $(BUILD)/tsan/*.d \
+	$(BUILD)/fuzz/obj/*.d)

@@ -31,6 +31,13 @@ enum accept_mode {
 	ACCEPT_HANDOFF,   /* the master accepts; the least-loaded worker serves */
 };
 
+/* Where file-system calls that may block are made (the `aio` directive). */
+enum aio_mode {
+	AIO_AUTO, /* in the I/O pool when a probe says they would wait */
+	AIO_ON,   /* in the I/O pool always, unprobed */
+	AIO_OFF,  /* on the event loop, as they come */
+};
+
 enum real_ip {
 	REAL_IP_OFF,
 	REAL_IP_XFF,       /* X-Forwarded-For */
@@ -159,6 +166,8 @@ struct config {
 	bool worker_cpu_affinity;    /* pin worker slot i to usable CPU i */
 	unsigned max_requests_per_worker; /* 0: unlimited */
 	unsigned drain_delay;        /* ms of lame duck before a graceful stop */
+	enum aio_mode aio;
+	unsigned aio_threads;        /* I/O pool threads per worker */
 	struct server_conf *servers;
 	size_t nservers;
 	struct listen_group *groups; /* one per distinct listen address */

@@ -48,6 +48,7 @@
 
 
 _Static_assert(sizeof(enum accept_mode) == sizeof(int) &&
+	       sizeof(enum aio_mode) == sizeof(int) &&
 	       sizeof(enum log_level) == sizeof(int) &&
 	       sizeof(enum real_ip) == sizeof(int),
 	       "word kinds store an int");
@@ -679,6 +680,9 @@ static const struct word symlinks_words[] = {
 	{ "follow", SYMLINKS_FOLLOW }, { "owner", SYMLINKS_OWNER },
 	{ "off", SYMLINKS_OFF }, { NULL, 0 },
 };
+static const struct word aio_words[] = {
+	{ "auto", AIO_AUTO }, { "on", AIO_ON }, { "off", AIO_OFF }, { NULL, 0 },
+};
 static const struct word platform_words[] = {
 	{ "off", PLATFORM_OFF }, { "on", PLATFORM_NETLIFY },
 	{ "netlify", PLATFORM_NETLIFY }, { "cloudflare", PLATFORM_CLOUDFLARE },
@@ -729,6 +733,8 @@ const struct option config_options[] = {
 	OPT("max_requests_per_worker", "0", &NUMBER,
 	    TOP(max_requests_per_worker), .max = REQUESTS_MAX),
 	OPT("drain_delay", "0", &DURATION, TOP(drain_delay)),
+	OPT("aio", "auto", &ENUM, TOP(aio), .words = aio_words),
+	OPT("aio_threads", "4", &NUMBER, TOP(aio_threads), .min = 1, .max = 64),
 	OPT("mime_types", "/etc/mime.types", &MIME, TOP(mime_types),
 	    .aux = TOP(mime), .off = "off"),
 	OPT("server", NULL, &SERVERS, TOP(servers), .aux = TOP(nservers)),

@@ -20,6 +20,7 @@ struct config;
 struct event_loop;
 struct listen_group;
 struct stats_worker;
+struct iopool;
 
 /*
  * What the connections of one worker share.  The worker fills it in before
@@ -31,6 +32,7 @@ struct conn_pool {
 	struct vhost *vhosts;       /* one per server section, by index */
 	struct stats_worker *sw;    /* the worker's scoreboard slot */
 	unsigned nconns;            /* open connections */
+	struct iopool *io;          /* the worker's I/O pool; NULL: aio off */
 	bool trace;                 /* log state transitions (debug level) */
 };
 

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "connbuf.h"
+#include "file.h"
 
 /* Room for a request head: client_header_buffer_size of any server. */
 static uint32_t in_cap;
@@ -81,6 +82,11 @@ struct conn_buf *connbuf_get(uint64_t now_ms)
 	else if ((b = buf_new()) == NULL)
 		return NULL;
 	b->in_len = b->in_done = 0;
+	b->conn = NULL;
+	b->op = NULL;
+	b->op_sent = 0;
+	b->plan_wanted = b->no_pool = false;
+	b->wait.waiting = false; /* the rest is set by iopool_wait */
 	reply_reset(b, now_ms);
 	return b;
 }
@@ -88,7 +94,7 @@ struct conn_buf *connbuf_get(uint64_t now_ms)
 void connbuf_put(struct conn_buf *b)
 {
 	if (b->reply.file_fd != -1)
-		close(b->reply.file_fd);
+		file_close(b->reply.file_fd);
 	b->next_free = free_bufs;
 	free_bufs = b;
 }
@@ -101,7 +107,7 @@ uint32_t connbuf_next_request(struct conn_buf *b, uint64_t now_ms)
 	b->in_len = left;
 	b->in_done = 0;
 	if (b->reply.file_fd != -1)
-		close(b->reply.file_fd);
+		file_close(b->reply.file_fd);
 	reply_reset(b, now_ms);
 	request_next(&b->rp, b->in);
 	return left;

@@ -13,11 +13,13 @@
 #include <sys/socket.h>
 
 #include "config.h"
+#include "iopool.h"
 #include "reply.h"
 #include "request.h"
 
 #define CONNBUF_OUT_SIZE 16384 /* response head, plus small bodies inline */
 
+struct conn;
 struct vhost;
 
 struct conn_buf {
@@ -33,6 +35,12 @@ struct conn_buf {
 	struct reply reply;
 	struct sockaddr_storage client; /* the request's client (real IP) */
 	const struct vhost *served; /* the server answering (by Host) */
+	struct conn *conn;  /* whose buffer this is */
+	struct iop *op;     /* held from the I/O pool, or NULL */
+	uint32_t op_sent;   /* bytes of op->buf sent */
+	bool plan_wanted;   /* waits for an op to plan its opens with */
+	bool no_pool;       /* the pool failed it: block on the loop instead */
+	struct iopool_waiter wait; /* queued for a free op */
 	char out[CONNBUF_OUT_SIZE];
 	char in[];          /* room for the largest head any server takes */
 };

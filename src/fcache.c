@@ -6,8 +6,10 @@
  * from here it takes no system call, and one fstatat a second.  The
  * content served is always bytes read through a regular open beneath the
  * root: a hit only says that the path led to that same, unchanged file
- * less than FCACHE_RECHECK_MS ago.
+ * less than FCACHE_RECHECK_MS ago.  Only bytes already in the page cache
+ * are kept, so that filling a slot never waits on a disk.
  */
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -19,6 +21,7 @@
 #include "clock.h"
 #include "fcache.h"
 #include "file.h"
+#include "resident.h"
 
 struct fcache_slot {
 	char *path;          /* NULL: empty */
@@ -93,6 +96,8 @@ static bool slot_fill(struct fcache_slot *s, int rootfd, const char *path,
 	size_t size = (size_t)st->st_size;
 
 	slot_clear(s);
+	if (!resident_range(fd, 0, size))
+		return false; /* a cold read waits for no one: served as a file */
 	if ((s->path = malloc(plen + 1)) == NULL ||
 	    (s->data = malloc(size)) == NULL ||
 	    pread(fd, s->data, size, 0) != (ssize_t)size) {
@@ -107,18 +112,24 @@ static bool slot_fill(struct fcache_slot *s, int rootfd, const char *path,
 	return true;
 }
 
-/* True while s may be served: recently checked, or checked again now. */
-static bool slot_valid(struct fcache_slot *s, int rootfd, const char *rel)
+/*
+ * 1 while s may be served: recently checked, or checked again now; 0 when
+ * it changed or is gone; -1 when the check is planned (file.h), to be
+ * asked again once the I/O pool made it.
+ */
+static int slot_valid(struct fcache_slot *s, int rootfd, const char *rel)
 {
 	uint64_t now = clock_coarse_ms();
 	struct stat st;
 
 	if (now - s->checked_ms < fresh_ms)
-		return true;
-	if (fstatat(rootfd, rel, &st, 0) == -1 || !same_file(&st, &s->st))
-		return false;
+		return 1;
+	if (file_stat(rootfd, rel, &st) == -1)
+		return errno == EAGAIN ? -1 : 0;
+	if (!same_file(&st, &s->st))
+		return 0;
 	s->checked_ms = now;
-	return true;
+	return 1;
 }
 
 int fcache_open(int rootfd, const char *path, struct stat *st,
@@ -137,18 +148,21 @@ int fcache_open(int rootfd, const char *path, struct stat *st,
 	s = &slots[path_hash(rootfd, path, plen) % FCACHE_SLOTS];
 	if (s->path != NULL && s->rootfd == rootfd && s->plen == plen &&
 	    memcmp(s->path, path, plen) == 0 && *rel != '\0') {
-		if (slot_valid(s, rootfd, rel)) {
+		int valid = slot_valid(s, rootfd, rel);
+		if (valid == 1) {
 			*st = s->st;
 			*data = s->data;
 			return FCACHE_HIT;
 		}
+		if (valid == -1)
+			return -1; /* errno EAGAIN: planned */
 		slot_clear(s); /* changed or gone: the open below decides */
 	}
 	if ((fd = file_open_beneath(rootfd, path, st)) == -1 || !cacheable(st))
 		return fd;
 	if (!slot_fill(s, rootfd, path, plen, fd, st))
 		return fd;
-	close(fd);
+	file_close(fd);
 	*data = s->data;
 	return FCACHE_HIT;
 }

@@ -4,7 +4,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "file.h"
 #include "reply.h"
+#include "resident.h"
 
 int reply_head(struct reply *r, struct response_head *h, bool http10)
 {
@@ -29,7 +31,7 @@ int reply_body(struct reply *r, const char *body, size_t len)
 static int reply_take_fd(struct reply *r, int fd)
 {
 	if (r->file_fd != -1 && r->file_fd != fd)
-		close(r->file_fd);
+		file_close(r->file_fd);
 	r->file_fd = fd;
 	return 0;
 }
@@ -46,10 +48,11 @@ int reply_file(struct reply *r, int fd, off_t off, off_t end)
 {
 	size_t len = (size_t)(end - off);
 
-	if (r->nseg == 0 && len <= REPLY_INLINE_MAX && len <= r->cap - r->len) {
+	if (r->nseg == 0 && len <= REPLY_INLINE_MAX && len <= r->cap - r->len &&
+	    (!r->probe_inline || resident_range(fd, off, len))) {
 		/* Small: one write carries head and body. */
 		ssize_t n = pread(fd, r->out + r->len, len, off);
-		close(fd);
+		file_close(fd);
 		if (n != (ssize_t)len)
 			return -1; /* it changed under us */
 		r->len += (uint32_t)len;
@@ -84,7 +87,7 @@ int reply_multipart(struct reply *r, int fd, const struct range_set *rs,
 void reply_drop_body(struct reply *r)
 {
 	if (r->file_fd != -1)
-		close(r->file_fd);
+		file_close(r->file_fd);
 	r->file_fd = -1;
 	r->nseg = 0;
 	r->len = r->head_len;

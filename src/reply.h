@@ -41,6 +41,8 @@ struct reply {
 	unsigned nseg;
 	bool keep_alive;    /* in: the connection may stay open; out: it will */
 	bool linger;        /* close through a lingering read, not at once */
+	bool probe_inline;  /* in: a small body is read inline only when its
+			     * bytes are in the page cache (aio) */
 	bool no_log;        /* out: access_log = off for its location */
 	const struct sockaddr *client; /* in: who asks (PROXY / real IP applied) */
 };
@@ -56,8 +58,8 @@ int reply_body(struct reply *r, const char *body, size_t len);
 
 /*
  * The body is bytes [off, end) of fd, which r now owns (also on error).
- * A small range is read into out[] at once (fd closed); a larger one
- * becomes a segment.  -1 when the file could not be read or there is no
+ * A small range is read into out[] at once (fd closed), unless
+ * probe_inline finds it cold; a larger one becomes a segment.  -1 when the file could not be read or there is no
  * room left: the response is unusable and the connection must close.
  */
 int reply_file(struct reply *r, int fd, off_t off, off_t end);

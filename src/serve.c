@@ -143,7 +143,7 @@ static int open_file(struct answer *a, const char *path, struct stat *st)
 static void drop(int fd)
 {
 	if (fd >= 0)
-		close(fd);
+		file_close(fd);
 }
 
 static bool is_http10(const struct request *req)
@@ -206,8 +206,7 @@ static bool page_answer(struct answer *a, int status, const char *uri,
 	if ((fd = open_file_in(a, a->vh->rootfd, path, &st)) == -1)
 		return false;
 	if (!S_ISREG(st.st_mode)) {
-		if (fd >= 0)
-			close(fd);
+		drop(fd);
 		return false;
 	}
 	struct response_head h = {
@@ -225,16 +224,15 @@ static bool page_answer(struct answer *a, int status, const char *uri,
 	}
 	int rc = reply_head(a->r, &h, is_http10(a->req));
 	if (rc == 0 && (a->head || st.st_size == 0)) {
-		if (fd >= 0)
-			close(fd);
+		drop(fd);
 		return true;
 	}
 	if (rc == 0 && fd == FCACHE_HIT)
 		rc = reply_body(a->r, a->cached, (size_t)st.st_size);
 	else if (rc == 0)
 		rc = reply_file(a->r, fd, 0, st.st_size);
-	else if (fd >= 0)
-		close(fd);
+	else
+		drop(fd);
 	return rc == 0;
 }
 
@@ -392,7 +390,7 @@ static int open_sibling(struct answer *a, const char *path, struct stat *st,
 			*coding = coding_name(order[i]);
 			return fd;
 		}
-		close(fd);
+		drop(fd);
 	}
 	return -1;
 }
@@ -572,6 +570,8 @@ static void log_refusal(const struct answer *a, const char *path, int err)
 	const char *why = "";
 	int saved = errno;
 
+	if (file_plan_deferred())
+		return; /* this pass is thrown away (file.h) */
 	if (err == ELOOP && sc->symlinks == SYMLINKS_OFF)
 		why = ": a symbolic link on the path, refused by symlinks = off";
 	else if (err == EXDEV)
@@ -590,6 +590,8 @@ static void log_refusal(const struct answer *a, const char *path, int err)
 static void log_rule(const struct answer *a, const char *path,
 		     const char *rule)
 {
+	if (file_plan_deferred())
+		return; /* this pass is thrown away (file.h) */
 	log_info("\"%s%s\" %s, request: \"%.*s\"", answer_dir(a), path,
 		 rule, (int)a->req->target.len, a->buf + a->req->target.off);
 }
@@ -630,8 +632,7 @@ static void serve_listing(struct answer *a, const char *path,
 		answer_error(a, errno_status(errno), NULL);
 		return;
 	}
-	int mfd = autoindex_build(dfd, a->uri, a->loc->dotfiles, f, &len,
-				  &newest);
+	int mfd = file_listing(dfd, a->uri, a->loc->dotfiles, f, &len, &newest);
 	if (mfd == -1) {
 		answer_error(a, 500, NULL);
 		return;

@@ -41,6 +41,9 @@ struct stats_worker {
 	uint32_t reading;
 	uint32_t writing;
 	uint32_t idle;
+	uint32_t aio_queued;       /* I/O pool: waiting for a thread */
+	uint32_t aio_in_flight;    /* I/O pool: submitted, not yet back */
+	uint64_t aio_offloaded;    /* I/O pool: operations, ever */
 } __attribute__((aligned(128)));
 
 /* One reload's outcome, as the master recorded it. */

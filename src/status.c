@@ -162,13 +162,16 @@ static void render_json_worker(struct out *o, const struct stats_worker *w,
 	       "\"accepted\": %" PRIu64 ", \"handled\": %" PRIu64 ", "
 	       "\"requests\": %" PRIu64 ", \"bytes_sent\": %" PRIu64 ", "
 	       "\"active\": %u, \"reading\": %u, \"writing\": %u, \"idle\": %u, "
-	       "\"respawns\": %u, \"heartbeat_age_ms\": %" PRIu64 "}",
+	       "\"respawns\": %u, \"heartbeat_age_ms\": %" PRIu64 ", "
+	       "\"aio\": {\"queued\": %u, \"in_flight\": %u, "
+	       "\"offloaded\": %" PRIu64 "}}",
 	    first ? "" : ",", w->slot, (int)STATS_GET(w->pid), w->gen,
 	    state_name(STATS_GET(w->state)), w->started, STATS_GET(w->accepted),
 	    STATS_GET(w->handled), STATS_GET(w->requests),
 	    STATS_GET(w->bytes_sent), STATS_GET(w->active), STATS_GET(w->reading),
 	    STATS_GET(w->writing), STATS_GET(w->idle), STATS_GET(w->respawns),
-	    now_ms > beat ? now_ms - beat : 0);
+	    now_ms > beat ? now_ms - beat : 0, STATS_GET(w->aio_queued),
+	    STATS_GET(w->aio_in_flight), STATS_GET(w->aio_offloaded));
 }
 
 static void render_json(struct out *o, const struct stats_board *b,
@@ -210,7 +213,8 @@ static void render_json(struct out *o, const struct stats_board *b,
 /* One metric family: HELP, TYPE, then a sample per live worker. */
 enum field {
 	F_ACCEPTED, F_HANDLED, F_REQUESTS, F_BYTES, F_ACTIVE, F_READING,
-	F_WRITING, F_IDLE, F_RESPAWNS, F_HEARTBEAT,
+	F_WRITING, F_IDLE, F_RESPAWNS, F_HEARTBEAT, F_AIO_QUEUED,
+	F_AIO_IN_FLIGHT, F_AIO_OFFLOADED,
 };
 
 static uint64_t field_of(const struct stats_worker *w, enum field f,
@@ -226,6 +230,9 @@ static uint64_t field_of(const struct stats_worker *w, enum field f,
 	case F_WRITING: return STATS_GET(w->writing);
 	case F_IDLE: return STATS_GET(w->idle);
 	case F_RESPAWNS: return STATS_GET(w->respawns);
+	case F_AIO_QUEUED: return STATS_GET(w->aio_queued);
+	case F_AIO_IN_FLIGHT: return STATS_GET(w->aio_in_flight);
+	case F_AIO_OFFLOADED: return STATS_GET(w->aio_offloaded);
 	case F_HEARTBEAT: {
 		uint64_t beat = STATS_GET(w->heartbeat_ms);
 		return now_ms > beat ? now_ms - beat : 0;
@@ -267,6 +274,9 @@ static void render_prometheus(struct out *o, const struct stats_board *b,
 		{ "connections_idle", "gauge", "Idle keep-alive connections.", F_IDLE },
 		{ "worker_respawns", "gauge", "Times the worker's slot was respawned.", F_RESPAWNS },
 		{ "worker_heartbeat_age_milliseconds", "gauge", "Time since the worker's last heartbeat.", F_HEARTBEAT },
+		{ "aio_queued", "gauge", "I/O pool operations waiting for a thread.", F_AIO_QUEUED },
+		{ "aio_in_flight", "gauge", "I/O pool operations submitted and not yet back.", F_AIO_IN_FLIGHT },
+		{ "aio_offloaded_total", "counter", "Operations the worker gave its I/O pool.", F_AIO_OFFLOADED },
 	};
 	const struct stats_master *m = &b->master;
 	char ratio[32];

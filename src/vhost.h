@@ -54,6 +54,7 @@ struct vhost {
 	int *locfds;                     /* per location: its root or alias
 					  * directory; -1: the server's */
 	struct access_log *log;          /* NULL: off */
+	int plan_mode;                   /* enum file_plan_mode; -1: aio off */
 	/* The server's connection timeouts, and the connections waiting on
 	 * each: conn.c's, kept per server because each list shares one
 	 * timeout. */

@@ -28,6 +28,8 @@
 #include "docroot.h"
 #include "event.h"
 #include "fcache.h"
+#include "file.h"
+#include "iopool.h"
 #include "log.h"
 #include "mime.h"
 #include "proctitle.h"
@@ -39,6 +41,7 @@
 #define ACCEPT_BATCH 64
 #define ACCEPT_PAUSE_MS 100
 #define RETIRE_LINGER_MS 250 /* retired sockets: accept a little longer */
+#define IOPOOL_OPS 64        /* I/O pool ops per worker: its queue's bound */
 
 /* A worker's process-wide state. */
 struct worker {
@@ -55,6 +58,7 @@ struct worker {
 	unsigned slot;
 	unsigned gen;
 	struct stats_worker *sw;    /* our scoreboard slot */
+	struct iopool io;           /* used when aio is not off */
 	/* accepting */
 	struct listener **mine;     /* the listeners this worker polls */
 	size_t nmine;
@@ -375,10 +379,15 @@ static void roots_collect(struct root_uses *u)
 }
 
 /* Give each server and location the descriptor of its directory now. */
+static int plan_mode_of(const struct vhost *vh);
+
 static void roots_apply(void)
 {
 	for (size_t i = 0; i < w.nroot_uses; i++)
 		*w.root_uses[i] = w.roots.v[w.root_index[i]].fd;
+	/* A root that moved may have moved to another file system. */
+	for (size_t i = 0; i < w.nvhosts; i++)
+		w.vhosts[i].plan_mode = plan_mode_of(&w.vhosts[i]);
 }
 
 static void setup_roots(void)
@@ -429,6 +438,22 @@ static void open_location_dirs(struct vhost *vh)
 		vh->locfds[k] = -1;
 }
 
+/* How the server's opens may block: the worst of its directories. */
+static int plan_mode_of(const struct vhost *vh)
+{
+	const struct server_conf *sc = vh->conf;
+
+	if (w.cf->aio == AIO_OFF)
+		return -1;
+	if (w.cf->aio == AIO_ON || file_plan_mode_of(vh->rootfd) == FILE_PLAN_ALL)
+		return FILE_PLAN_ALL;
+	for (size_t k = 0; vh->locfds != NULL && k < sc->nlocations; k++)
+		if (vh->locfds[k] != -1 &&
+		    file_plan_mode_of(vh->locfds[k]) == FILE_PLAN_ALL)
+			return FILE_PLAN_ALL;
+	return FILE_PLAN_CACHED;
+}
+
 /* Open roots and logs while still privileged. */
 static void setup_vhosts(void)
 {
@@ -460,6 +485,30 @@ static void setup_vhosts(void)
 		.sw = w.sw,
 		.trace = w.cf->error_log_level >= LOG_LVL_DEBUG,
 	};
+}
+
+/*
+ * The I/O pool, once privileges and limits are what they will stay: its
+ * threads (started on the first cold file) inherit them.  The master
+ * never has threads, so no fork ever copies a threaded process.
+ */
+static void setup_iopool(void)
+{
+	if (w.cf->aio == AIO_OFF)
+		return;
+	if (iopool_init(&w.io, &w.loop, w.cf->aio_threads, IOPOOL_OPS) == -1)
+		die("creating the I/O pool");
+	w.conns.io = &w.io;
+}
+
+/* The pool's figures on the scoreboard, once it has run anything. */
+static void publish_iopool(void)
+{
+	if (w.conns.io == NULL || w.io.offloaded == 0)
+		return;
+	STATS_SET(w.sw->aio_queued, iopool_queued(&w.io));
+	STATS_SET(w.sw->aio_in_flight, w.io.in_flight);
+	STATS_SET(w.sw->aio_offloaded, w.io.offloaded);
 }
 
 static void drop_privileges(const struct worker_args *a)
@@ -653,6 +702,8 @@ __attribute__((noreturn)) static void worker_loop(void)
 			worker_exit(0);
 		if (event_run_once(&w.loop, next_timeout()) == -1)
 			die("epoll_wait");
+		if (w.conns.io != NULL)
+			iopool_dispatch(&w.io); /* between waits: see event.h */
 		if (w.view.now != last_flush) {
 			flush_logs();
 			last_flush = w.view.now;
@@ -661,6 +712,7 @@ __attribute__((noreturn)) static void worker_loop(void)
 			worker_exit(0);
 		check_recycle();
 		STATS_SET(w.sw->active, w.conns.nconns);
+		publish_iopool();
 	}
 }
 
@@ -682,6 +734,7 @@ void worker_run(const struct worker_args *a)
 	setup_vhosts();
 	setup_limits();
 	drop_privileges(a);
+	setup_iopool();
 	setup_listeners(a);
 	watch_master(a->master_pid);
 	setup_conn_cap();

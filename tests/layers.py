@@ -28,7 +28,7 @@ LAYERS = [
                 "control", "sdnotify", "listen"]),
     ("worker", ["worker"]),
     ("config", ["config", "confschema", "confloc", "confdump"]),
-    ("conn", ["conn", "connbuf"]),
+    ("conn", ["conn", "connbuf", "iopool"]),
     ("handlers", ["serve", "endpoint"]),
     ("responses", ["route", "file", "fcache", "reply", "autoindex", "status",
                    "access", "redirmap", "statuspage", "etag", "docroot",
@@ -37,7 +37,7 @@ LAYERS = [
                 "response", "proxy", "redirect", "tryfiles", "navigation"]),
     ("base", ["event", "log", "stats", "confval", "conftext", "confload",
               "confexpand", "conflisten", "cpus", "cidr", "proctitle",
-              "hostmap", "addrmap",
+              "hostmap", "addrmap", "resident",
               "llhttp", "human"]),
 ]
 

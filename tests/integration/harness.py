@@ -595,7 +595,7 @@ class Forkd:
     def env(self, extra=None):
         env = dict(os.environ)
         log = os.path.join(self.san_dir, "san")
-        for var in ("ASAN_OPTIONS", "UBSAN_OPTIONS"):
+        for var in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "TSAN_OPTIONS"):
             env[var] = ":".join(filter(None, [env.get(var), f"log_path={log}"]))
         env.pop("NOTIFY_SOCKET", None)
         env.update(extra or {})

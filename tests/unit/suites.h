@@ -41,5 +41,6 @@ Suite *human_suite(void);
 Suite *statuspage_suite(void);
 Suite *docroot_suite(void);
 Suite *platform_suite(void);
+Suite *iopool_suite(void);
 
 #endif

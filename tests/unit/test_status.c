@@ -28,6 +28,9 @@ static void worker(int i, int pid, unsigned gen, unsigned slot, uint32_t state,
 	w->reading = 1;
 	w->writing = active > 1 ? active - 1 : 0;
 	w->idle = 0;
+	w->aio_queued = 2;
+	w->aio_in_flight = 3;
+	w->aio_offloaded = requests * 10;
 }
 
 static void setup(void)
@@ -75,7 +78,9 @@ START_TEST(test_status_json)
 	ck_assert_ptr_nonnull(strstr(out, "\"balance\": {\"workers\": 2, \"max_requests\": 300, "
 					  "\"min_requests\": 100, \"ratio\": 3.000}"));
 	ck_assert_ptr_nonnull(strstr(out, "\"pid\": 99, \"generation\": 2, \"state\": \"draining\""));
-	ck_assert_ptr_nonnull(strstr(out, "\"heartbeat_age_ms\": 1000}"));
+	ck_assert_ptr_nonnull(strstr(out, "\"heartbeat_age_ms\": 1000, "
+					  "\"aio\": {\"queued\": 2, \"in_flight\": 3, "
+					  "\"offloaded\": 500}}"));
 	/* three worker objects, balanced braces and brackets */
 	int objs = 0, depth = 0;
 	for (const char *p = out; *p; p++) {
@@ -109,8 +114,8 @@ START_TEST(test_status_prometheus_lines)
 		ck_assert_msg(*end == '\0' && end != sp + 1, "bad value: %s", line);
 		samples++;
 	}
-	/* 8 master-wide samples + 10 families x 3 workers */
-	ck_assert_int_eq(samples, 8 + 30);
+	/* 8 master-wide samples + 13 families x 3 workers */
+	ck_assert_int_eq(samples, 8 + 39);
 }
 END_TEST
 
@@ -123,6 +128,9 @@ START_TEST(test_status_prometheus_samples)
 	ck_assert_ptr_nonnull(strstr(out, "\nforkd_reloads_total{result=\"failed\"} 1\n"));
 	ck_assert_ptr_nonnull(strstr(out, "\nforkd_balance_ratio 3.000\n"));
 	ck_assert_ptr_nonnull(strstr(out, "# TYPE forkd_requests_total counter\n"));
+	ck_assert_ptr_nonnull(strstr(out, "\nforkd_aio_offloaded_total{worker=\"1\",generation=\"3\",pid=\"102\"} 1000\n"));
+	ck_assert_ptr_nonnull(strstr(out, "\nforkd_aio_queued{worker=\"1\",generation=\"3\",pid=\"102\"} 2\n"));
+	ck_assert_ptr_nonnull(strstr(out, "\nforkd_aio_in_flight{worker=\"1\",generation=\"3\",pid=\"102\"} 3\n"));
 }
 END_TEST
 
