@@ -107,11 +107,24 @@ enum scan_state {
 	SCAN_BAD,
 };
 
-/* RFC 9110 5.6.2 tchar */
+/* RFC 9110 5.6.2 tchar, as a table: it is asked for every byte of every
+ * header name. */
+static const bool tchar[256] = {
+	['a' ... 'z'] = true, ['A' ... 'Z'] = true, ['0' ... '9'] = true,
+	['!'] = true, ['#'] = true, ['$'] = true, ['%'] = true, ['&'] = true,
+	['\''] = true, ['*'] = true, ['+'] = true, ['-'] = true, ['.'] = true,
+	['^'] = true, ['_'] = true, ['`'] = true, ['|'] = true, ['~'] = true,
+};
+
 static bool is_tchar(unsigned char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9') || (c != 0 && strchr("!#$%&'*+-.^_`|~", c));
+	return tchar[c];
+}
+
+/* A byte of a field value: HTAB, SP, VCHAR or obs-text (RFC 9110 5.5). */
+static bool is_value_byte(unsigned char c)
+{
+	return c >= 0x20 ? c != 0x7f : c == '\t';
 }
 
 /*
@@ -140,7 +153,7 @@ static enum scan_state scan_field_step(enum scan_state st, unsigned char c)
 	case SCAN_VALUE:
 		if (c == '\r')
 			return SCAN_VALUE_CR;
-		return c == '\t' || (c >= 0x20 && c != 0x7f) ? SCAN_VALUE : SCAN_BAD;
+		return is_value_byte(c) ? SCAN_VALUE : SCAN_BAD;
 	case SCAN_VALUE_CR:
 		return c == '\n' ? SCAN_FIELD : SCAN_BAD;
 	case SCAN_END_CR:
@@ -278,11 +291,33 @@ static size_t head_scan(struct request_parser *rp, const char *data,
 	uint32_t at = (uint32_t)(data - rp->base);
 	size_t i;
 
-	for (i = 0; i < len && st < SCAN_FIELD; i++)
+	for (i = 0; i < len && st < SCAN_FIELD; i++) {
+		if (st == SCAN_TARGET) {
+			/* the target's bytes in a tight loop; what ends it
+			 * goes through the state machine */
+			size_t j = i;
+			while (j < len && is_target_byte((unsigned char)data[j]))
+				j++;
+			rp->req.target.len += (uint32_t)(j - i);
+			if ((i = j) == len)
+				break;
+		}
 		st = scan_line_step(rp, st, (unsigned char)data[i],
 				    at + (uint32_t)i);
-	for (; i < len && st != SCAN_DONE && st != SCAN_BAD; i++)
+	}
+	for (; i < len && st != SCAN_DONE && st != SCAN_BAD; i++) {
+		/* likewise the bulk of a head: names and values */
+		if (st == SCAN_VALUE)
+			while (i < len && data[i] != '\r' &&
+			       is_value_byte((unsigned char)data[i]))
+				i++;
+		else if (st == SCAN_NAME)
+			while (i < len && is_tchar((unsigned char)data[i]))
+				i++;
+		if (i == len)
+			break;
 		st = scan_field_step(st, (unsigned char)data[i]);
+	}
 	rp->scan = (uint8_t)st;
 	if (st == SCAN_BAD)
 		return i - 1;
