@@ -27,15 +27,12 @@
  * it is 32 bits (see doc/DESIGN.md, "An idle connection in 48 bytes").
  *
  * WRITING steps aside to AIO while the worker's I/O pool makes a call
- * that may block for it: the opens of a response (a plan, file.h), or a
- * read of file bytes that are not in the page cache (which then go out
- * from the op's buffer instead of by sendfile).  An AIO connection takes
- * no step; the op's completion, or a free op, brings it back.  What it
- * holds of the pool lives in its buffer, not in struct conn.
+ * that may block for it (connaio.c).  Who the client is — the peer
+ * address, the PROXY header, real_ip — is connpeer.c's; what the three
+ * files share is in conn_impl.h.
  */
 #include <assert.h>
 #include <errno.h>
-#include <netinet/in.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -47,17 +44,12 @@
 #include <unistd.h>
 
 #include "access.h"
-#include "cidr.h"
 #include "config.h"
-#include "conn.h"
-#include "connbuf.h"
+#include "conn_impl.h"
 #include "event.h"
-#include "file.h"
 #include "iopool.h"
 #include "log.h"
-#include "proxy.h"
 #include "request.h"
-#include "resident.h"
 #include "route.h"
 #include "serve.h"
 #include "stats.h"
@@ -66,19 +58,6 @@
 #define LINGER_MS 2000         /* closing: how long the client may go on */
 #define DRAIN_GRACE_MS 1000
 #define CONN_SLOTS_MAX (1u << 24) /* fds a worker can have connections on */
-
-enum conn_state {
-	CONN_CLOSED,     /* no connection on this fd (the table starts zeroed) */
-	CONN_PROXY,      /* the PROXY protocol header comes first */
-	CONN_NEW,        /* no byte of a request yet */
-	CONN_READING,    /* a request head is arriving */
-	CONN_BODY,       /* the head is in: its body is read and dropped */
-	CONN_WRITING,    /* the response goes out */
-	CONN_AIO,        /* writing, but waiting for the I/O pool */
-	CONN_IDLE,       /* keep-alive, between two requests */
-	CONN_LINGER,     /* closing: our side is shut, the client's drains */
-	CONN_STATE_COUNT_,
-};
 
 /* The scoreboard's counts of connections by state. */
 enum conn_count { COUNT_NONE, COUNT_READING, COUNT_WRITING, COUNT_IDLE };
@@ -102,107 +81,7 @@ static const struct {
 	[CONN_CLOSED] = { "CLOSED", TIMER_NONE, COUNT_NONE, false },
 };
 
-/* What conn_run's step functions report. */
-enum step {
-	STEP_AGAIN, /* state changed or progress made: step again */
-	STEP_WAIT,  /* wait for the next event */
-	STEP_CLOSED,
-};
-
-/* One connection, at conns.slot[its fd]. */
-struct conn {
-	int32_t prev;            /* timer list, by fd; -1 ends it */
-	int32_t next;
-	uint32_t deadline;       /* ms: the low 32 bits of the worker clock */
-	uint32_t group;          /* its address's listen group, by index; past
-				  * the config's groups: a server alone */
-	uint32_t buf;            /* connbuf slot; 0: none */
-	uint32_t requests;
-	uint32_t id;             /* the worker's connection number, low bits */
-	uint8_t peer[16];        /* IPv6 address, or IPv4 mapped (::ffff:a.b.c.d) */
-	uint8_t state;
-	uint8_t timer;
-	bool can_read : 1;
-	bool can_write : 1;
-	bool rdhup : 1;          /* the client shut down its sending side */
-};
-
-_Static_assert(sizeof(struct conn) == 48, "an idle connection's whole cost");
-
-/* The worker's connections (one pool a process). */
-static struct {
-	struct conn_pool *pool;
-	struct conn *slot;        /* by fd, nslots of them, mapped at init */
-	uint32_t nslots;
-	size_t nslots_len;        /* bytes mapped */
-	/* Each listen group's default server, then each server by itself
-	 * (for conn_accept): ngroups + nservers entries. */
-	struct vhost **group_vh;
-} conns;
-
-static inline struct conn *conn_at(int32_t fd)
-{
-	return &conns.slot[fd];
-}
-
-static inline int conn_fd(const struct conn *c)
-{
-	return (int)(c - conns.slot);
-}
-
-/* The default server of the connection's address: its timeouts, limits,
- * timer lists and PROXY protocol setting are the connection's. */
-static inline struct vhost *conn_vh(const struct conn *c)
-{
-	return conns.group_vh[c->group];
-}
-
-static inline struct conn_buf *conn_buf(const struct conn *c)
-{
-	return connbuf_at(c->buf);
-}
-
-/* A deadline passed: compared in 32 bits, right while every timeout is
- * under 2^31 ms (durations are at most a day). */
-static inline bool deadline_passed(uint32_t deadline, uint64_t now_ms)
-{
-	return (int32_t)(deadline - (uint32_t)now_ms) <= 0;
-}
-
-/* ---- the peer ---- */
-
-/* The peer's address, kept in 16 bytes (its port is not kept: nothing
- * reads it). */
-static void peer_store(struct conn *c, const struct sockaddr_storage *ss)
-{
-	static const uint8_t v4_mapped[12] = { [10] = 0xff, [11] = 0xff };
-
-	memset(c->peer, 0, sizeof(c->peer));
-	if (ss->ss_family == AF_INET6) {
-		memcpy(c->peer, &((const struct sockaddr_in6 *)ss)->sin6_addr, 16);
-	} else if (ss->ss_family == AF_INET) {
-		memcpy(c->peer, v4_mapped, sizeof(v4_mapped));
-		memcpy(c->peer + 12, &((const struct sockaddr_in *)ss)->sin_addr, 4);
-	}
-}
-
-/* The peer as a socket address: AF_INET for a mapped IPv4 one.  Only the
- * family's own struct is written: readers go by the family. */
-static void peer_load(const struct conn *c, struct sockaddr_storage *ss)
-{
-	struct in6_addr a;
-
-	memcpy(&a, c->peer, sizeof(a));
-	if (IN6_IS_ADDR_V4MAPPED(&a)) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-		*sin = (struct sockaddr_in){ .sin_family = AF_INET };
-		memcpy(&sin->sin_addr, c->peer + 12, 4);
-	} else {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-		*sin6 = (struct sockaddr_in6){ .sin6_family = AF_INET6,
-					       .sin6_addr = a };
-	}
-}
+struct conn_table conns;
 
 /* ---- timers ---- */
 
@@ -231,7 +110,7 @@ static void timer_unlink(struct conn *c)
 }
 
 /* (Re)start timer t: its deadline counts from the last wake-up. */
-static void timer_set(struct conn *c, enum conn_timer t)
+void conn_timer_set(struct conn *c, enum conn_timer t)
 {
 	struct vhost *vh = conn_vh(c);
 	struct conn_list *l = &vh->timers[t];
@@ -290,7 +169,7 @@ static void conn_trace(const struct conn *c, const char *was,
 }
 
 /* The one door between states: count, trace, arm the new state's timer. */
-static void conn_enter(struct conn *c, enum conn_state s)
+void conn_enter(struct conn *c, enum conn_state s)
 {
 	enum conn_state was = (enum conn_state)c->state;
 	const struct conn_pool *pool = conns.pool;
@@ -306,7 +185,7 @@ static void conn_enter(struct conn *c, enum conn_state s)
 	/* The head has one deadline, from the accept: the PROXY header and
 	 * the first bytes of the request do not restart it. */
 	if (!states[was].head || !states[s].head)
-		timer_set(c, (enum conn_timer)states[s].timer);
+		conn_timer_set(c, (enum conn_timer)states[s].timer);
 }
 
 /* A new connection's first state; its deadline is the drain grace when
@@ -317,39 +196,13 @@ static void conn_begin(struct conn *c, enum conn_state s)
 	c->state = (uint8_t)s;
 	if (conns.pool->trace)
 		conn_trace(c, "accepted", s);
-	timer_set(c, conn_vh(c)->view->draining ? TIMER_DRAIN :
+	conn_timer_set(c, conn_vh(c)->view->draining ? TIMER_DRAIN :
 		  (enum conn_timer)states[s].timer);
 }
 
-static void conn_run(struct conn *c);
 static void conn_on_event(int fd, unsigned events);
 
 /* ---- buffers ---- */
-
-/*
- * Give back, or give up, what b holds of the I/O pool.  A read in flight
- * takes the file with it (the thread may be reading it: the pool closes
- * it once the thread is done); whatever a plan opened is closed.
- */
-static void conn_drop_op(struct conn *c)
-{
-	struct iopool *io = conns.pool->io;
-	struct conn_buf *b = conn_buf(c);
-	struct iop *op = b->op;
-
-	if (io == NULL)
-		return;
-	iopool_unwait(io, &b->wait);
-	if (op == NULL)
-		return;
-	b->op = NULL;
-	if (op->in_flight && op->kind == IOP_READ) {
-		iopool_cancel(io, op, true);
-		b->reply.file_fd = -1;
-	} else {
-		iopool_cancel(io, op, false);
-	}
-}
 
 static void conn_release_buf(struct conn *c)
 {
@@ -387,7 +240,7 @@ static void conn_log(const struct conn *c)
 	};
 
 	if (ar.client == NULL) { /* rejected before the client was worked out */
-		peer_load(c, &peer);
+		conn_peer_load(c, &peer);
 		ar.client = (const struct sockaddr *)&peer;
 	}
 	access_record(conn_served(c)->log, &ar, conn_vh(c)->view);
@@ -410,7 +263,7 @@ static void conn_request_done(struct conn *c)
 
 /* ---- open and close ---- */
 
-static void conn_close(struct conn *c)
+void conn_close(struct conn *c)
 {
 	struct conn_pool *pool = conns.pool;
 
@@ -509,7 +362,7 @@ static int conn_take(struct vhost *vh, uint32_t group, int fd,
 	c->group = group;
 	assert(conn_vh(c) == vh);
 	c->timer = TIMER_NONE;
-	peer_store(c, peer);
+	conn_peer_store(c, peer);
 	pool->nconns++;
 	c->id = (uint32_t)(STATS_ADD(pool->sw->accepted, 1) + 1);
 	conn_begin(c, vh->conf->proxy_protocol ? CONN_PROXY : CONN_NEW);
@@ -563,60 +416,6 @@ int conn_accept(struct vhost *vh, int fd, const struct sockaddr_storage *peer)
 			 fd, peer);
 }
 
-/* ---- client addresses ---- */
-
-/* The request's client: the peer (as a PROXY header gave it), or what a
- * trusted proxy's forwarding header says. */
-static void conn_client(struct conn *c)
-{
-	struct conn_buf *b = conn_buf(c);
-	const struct server_conf *sc = conn_vh(c)->conf;
-	const struct request *req = &b->rp.req;
-
-	peer_load(c, &b->client);
-	if (sc->real_ip == REAL_IP_OFF)
-		return;
-	enum request_header h = sc->real_ip == REAL_IP_XFF ? HDR_X_FORWARDED_FOR :
-							      HDR_FORWARDED;
-	if (req->hdr_seen[h])
-		cidr_real_ip(b->in + req->hdr[h].off, req->hdr[h].len,
-			     sc->real_ip == REAL_IP_FORWARDED, sc->real_ip_from,
-			     sc->nreal_ip_from, &b->client);
-}
-
-/*
- * The PROXY header at the start of the buffer: take the client address
- * from it and drop it.  STEP_WAIT for more bytes; a bad header closes the
- * connection (and is logged, at most once a second).
- */
-static enum step conn_proxy(struct conn *c)
-{
-	static struct log_ratelimit complaints;
-	struct conn_buf *b = conn_buf(c);
-	struct proxy_info pi;
-	int n = proxy_parse((const unsigned char *)b->in, b->in_len, &pi);
-
-	if (n == PROXY_AGAIN)
-		return STEP_WAIT;
-	if (n == PROXY_BAD) {
-		if (log_ratelimit_allow(&complaints, conn_vh(c)->view->now_ms)) {
-			char addr[INET6_ADDRSTRLEN];
-			struct sockaddr_storage peer;
-			peer_load(c, &peer);
-			access_addr_text((struct sockaddr *)&peer, addr, sizeof(addr));
-			log_warn("bad PROXY protocol header from %s: closing", addr);
-		}
-		conn_close(c);
-		return STEP_CLOSED;
-	}
-	if (!pi.local)
-		peer_store(c, &pi.src);
-	memmove(b->in, b->in + n, b->in_len - (uint32_t)n);
-	b->in_len -= (uint32_t)n;
-	conn_enter(c, b->in_len > 0 ? CONN_READING : CONN_NEW);
-	return STEP_AGAIN;
-}
-
 /* ---- responses ---- */
 
 /*
@@ -637,242 +436,6 @@ static const struct vhost *conn_vhost(const struct conn *c)
 	unsigned s = route_server(pool->cf, g, b->in + req->host.off,
 				  req->host.len);
 	return &pool->vhosts[s];
-}
-
-/* ---- the I/O pool ---- */
-
-static struct iopool *conn_io(const struct conn *c)
-{
-	return conn_buf(c)->no_pool ? NULL : conns.pool->io;
-}
-
-/* The plan every response is first built with, unless aio is off. */
-static struct file_plan *scratch_plan(void)
-{
-	static struct file_plan *plan;
-
-	if (plan == NULL)
-		plan = calloc(1, sizeof(*plan));
-	return plan;
-}
-
-/*
- * One pass at building the response with plan in use (NULL: none).
- * false when the pass met opens that may block: the response is thrown
- * away (the plan has them), the inputs of the next pass kept.
- */
-static bool conn_serve_pass(struct conn *c, struct file_plan *plan)
-{
-	struct conn_buf *b = conn_buf(c);
-	bool keep_alive = b->reply.keep_alive, linger = b->reply.linger;
-
-	file_plan_use(plan);
-	serve_request(b->served, b->in, &b->rp.req, &b->reply);
-	file_plan_use(NULL);
-	if (plan == NULL || plan->pending == 0)
-		return true;
-	reply_drop_body(&b->reply);
-	b->reply.status = 0;
-	b->reply.len = b->reply.head_len = 0;
-	b->reply.keep_alive = keep_alive;
-	b->reply.linger = linger;
-	return false;
-}
-
-/* The pool cannot help (no thread would start): the loop does it all. */
-static enum step conn_pool_failed(struct conn *c)
-{
-	static struct log_ratelimit complaints;
-
-	if (log_ratelimit_allow(&complaints, conn_vh(c)->view->now_ms))
-		log_errno(LOG_LVL_ERR, "I/O pool: serving on the event loop");
-	conn_buf(c)->no_pool = true;
-	conn_enter(c, CONN_WRITING);
-	return STEP_AGAIN;
-}
-
-/* Wait, in AIO, for a free op; conn_op_ready follows. */
-static void conn_op_ready(struct iopool_waiter *wt);
-
-static enum step conn_op_wait(struct conn *c)
-{
-	conn_buf(c)->wait.ready = conn_op_ready;
-	iopool_wait(conns.pool->io, &conn_buf(c)->wait);
-	conn_enter(c, CONN_AIO);
-	return STEP_WAIT;
-}
-
-static void conn_op_done(struct iop *op);
-
-/* A held op, set up to call conn_op_done for c. */
-static void conn_op_init(struct conn *c, struct iop *op, enum iop_kind kind)
-{
-	conn_buf(c)->op = op;
-	conn_buf(c)->op_sent = 0;
-	op->kind = kind;
-	op->owner = c;
-	op->done = conn_op_done;
-}
-
-/* Give back the op, done with.  Last: a waiter may run at once. */
-static void conn_op_put(struct conn *c)
-{
-	struct iop *op = conn_buf(c)->op;
-
-	conn_buf(c)->op = NULL;
-	conn_buf(c)->op_sent = 0;
-	iopool_put(conns.pool->io, op);
-}
-
-/* Another pass with the op's plan: built, or its new opens submitted. */
-static enum step conn_plan_pass(struct conn *c)
-{
-	struct iop *op = conn_buf(c)->op;
-
-	if (conn_serve_pass(c, op->plan)) {
-		file_plan_clear(op->plan);
-		conn_enter(c, CONN_WRITING);
-		conn_op_put(c);
-		return STEP_AGAIN;
-	}
-	if (iopool_submit(conns.pool->io, op) == -1) {
-		file_plan_clear(op->plan);
-		conn_op_put(c);
-		conn_pool_failed(c);
-		conn_serve_pass(c, NULL);
-		return STEP_AGAIN;
-	}
-	conn_enter(c, CONN_AIO);
-	return STEP_WAIT;
-}
-
-/* The first pass met opens that may block: plan them with an op. */
-static enum step conn_plan_start(struct conn *c)
-{
-	struct iop *op = iopool_get(conns.pool->io);
-
-	if (op == NULL && errno == EAGAIN) {
-		conn_buf(c)->plan_wanted = true;
-		return conn_op_wait(c);
-	}
-	if (op == NULL) {
-		conn_pool_failed(c);
-		conn_serve_pass(c, NULL);
-		return STEP_AGAIN;
-	}
-	conn_op_init(c, op, IOP_PLAN);
-	op->plan->mode = (enum file_plan_mode)conn_buf(c)->served->plan_mode;
-	return conn_plan_pass(c);
-}
-
-/* Build the response: at once, or through plans the pool runs. */
-static enum step conn_serve(struct conn *c)
-{
-	struct conn_buf *b = conn_buf(c);
-	struct file_plan *plan = scratch_plan();
-
-	if (b->served->plan_mode < 0 || conn_io(c) == NULL || plan == NULL) {
-		conn_serve_pass(c, NULL);
-		return STEP_AGAIN;
-	}
-	plan->mode = (enum file_plan_mode)b->served->plan_mode;
-	if (conn_serve_pass(c, plan))
-		return STEP_AGAIN;
-	file_plan_clear(plan);
-	return conn_plan_start(c);
-}
-
-static void conn_op_done(struct iop *op)
-{
-	struct conn *c = op->owner;
-
-	conn_enter(c, CONN_WRITING);
-	if (op->kind == IOP_PLAN && conn_plan_pass(c) == STEP_WAIT)
-		return;
-	conn_run(c);
-}
-
-static void conn_op_ready(struct iopool_waiter *wt)
-{
-	struct conn_buf *b = (struct conn_buf *)((char *)wt -
-		offsetof(struct conn_buf, wait));
-	struct conn *c = b->conn;
-
-	conn_enter(c, CONN_WRITING);
-	if (b->plan_wanted) {
-		b->plan_wanted = false;
-		if (conn_plan_start(c) == STEP_WAIT)
-			return;
-	}
-	conn_run(c);
-}
-
-/* May the loop send these file bytes itself, without waiting on I/O? */
-static bool conn_file_warm(struct conn *c, off_t off, size_t len)
-{
-	if (conn_io(c) == NULL)
-		return true;
-	if (conns.pool->cf->aio == AIO_ON)
-		return false;
-	return resident_range(conn_buf(c)->reply.file_fd, off, len);
-}
-
-/* Have a thread read the segment's next chunk into an op's buffer. */
-static enum step conn_read_start(struct conn *c, const struct reply_seg *seg)
-{
-	struct iopool *io = conns.pool->io;
-	struct iop *op = iopool_get(io);
-	off_t left = seg->file_end - seg->file_off;
-
-	if (op == NULL)
-		return errno == EAGAIN ? conn_op_wait(c) : conn_pool_failed(c);
-	conn_op_init(c, op, IOP_READ);
-	op->fd = conn_buf(c)->reply.file_fd;
-	op->off = seg->file_off;
-	op->len = left < IOPOOL_CHUNK ? (size_t)left : IOPOOL_CHUNK;
-	if (iopool_submit(io, op) == -1) {
-		conn_op_put(c);
-		return conn_pool_failed(c);
-	}
-	conn_enter(c, CONN_AIO);
-	return STEP_WAIT;
-}
-
-/*
- * File bytes through the pool: read them (conn_read_start), then send
- * them from the op's buffer.  A failed or empty read means the file
- * changed under us: like a short sendfile, the response cannot end well.
- */
-static enum step conn_write_pooled(struct conn *c, struct reply_seg *seg)
-{
-	struct conn_buf *b = conn_buf(c);
-	struct iop *op = b->op;
-
-	if (op == NULL)
-		return conn_read_start(c, seg);
-	if (op->res <= 0) {
-		conn_close(c);
-		return STEP_CLOSED;
-	}
-	ssize_t n = send(conn_fd(c), op->buf + b->op_sent,
-			 (size_t)op->res - b->op_sent, MSG_NOSIGNAL);
-	if (n == -1 && errno == EAGAIN) {
-		c->can_write = false;
-		return STEP_WAIT;
-	}
-	if (n == -1 && errno == EINTR)
-		return STEP_AGAIN;
-	if (n <= 0) {
-		conn_close(c);
-		return STEP_CLOSED;
-	}
-	b->op_sent += (uint32_t)n;
-	seg->file_off += n;
-	b->file_sent += (uint64_t)n;
-	timer_set(c, TIMER_SEND);
-	if (b->op_sent == (uint32_t)op->res)
-		conn_op_put(c);
-	return STEP_AGAIN;
 }
 
 /* A whole request was parsed: decide keep-alive, build the response. */
@@ -971,7 +534,7 @@ static enum step conn_write_out(struct conn *c, uint32_t upto, bool more)
 			return STEP_CLOSED;
 		}
 		b->out_sent += (uint32_t)n;
-		timer_set(c, TIMER_SEND);
+		conn_timer_set(c, TIMER_SEND);
 	}
 	return STEP_AGAIN;
 }
@@ -1005,7 +568,7 @@ static enum step conn_write_file(struct conn *c, struct reply_seg *seg)
 			return STEP_CLOSED;
 		}
 		b->file_sent += (uint64_t)n;
-		timer_set(c, TIMER_SEND);
+		conn_timer_set(c, TIMER_SEND);
 	}
 	return STEP_AGAIN;
 }
@@ -1111,7 +674,7 @@ static void conn_received(struct conn *c, uint32_t n)
 		conn_enter(c, CONN_READING);
 		break;
 	case CONN_BODY:
-		timer_set(c, TIMER_BODY);
+		conn_timer_set(c, TIMER_BODY);
 		break;
 	default:
 		break;
@@ -1196,7 +759,7 @@ static enum step conn_linger(struct conn *c)
 	return STEP_WAIT;
 }
 
-static void conn_run(struct conn *c)
+void conn_run(struct conn *c)
 {
 	enum step s;
 
@@ -1224,7 +787,7 @@ static void conn_run(struct conn *c)
 	} while (s == STEP_AGAIN);
 	/* Draining: an idle connection waits only for the grace. */
 	if (s == STEP_WAIT && c->state == CONN_IDLE && conn_vh(c)->view->draining)
-		timer_set(c, TIMER_DRAIN);
+		conn_timer_set(c, TIMER_DRAIN);
 }
 
 static void conn_on_event(int fd, unsigned events)
@@ -1290,12 +853,12 @@ void conn_drain(struct vhost *vh)
 		vh->timeout_ms[TIMER_DRAIN] = vh->conf->keepalive_timeout;
 	for (fd = vh->timers[TIMER_KEEPALIVE].head; fd != -1; fd = next) {
 		next = conn_at(fd)->next;
-		timer_set(conn_at(fd), TIMER_DRAIN);
+		conn_timer_set(conn_at(fd), TIMER_DRAIN);
 	}
 	for (fd = vh->timers[TIMER_HEADER].head; fd != -1; fd = next) {
 		next = conn_at(fd)->next;
 		if (conn_sent_nothing(conn_at(fd)))
-			timer_set(conn_at(fd), TIMER_DRAIN);
+			conn_timer_set(conn_at(fd), TIMER_DRAIN);
 	}
 }
 
