@@ -1,6 +1,10 @@
 /*
- * serve.c — static files: normalise the target, open beneath the root,
- * evaluate validators, and lay out head and body for conn.c to send.
+ * serve.c — answering a routed request (struct answer, serve_impl.h) with
+ * a file, a directory's index or listing, a slash redirect or an error
+ * response (its error_page, else the built-in body): opening beneath the
+ * location's directory, validators, conditionals and ranges, and the
+ * head and body laid out for conn.c to send.  Routing and the site's
+ * rules are servesite.c's; nothing here calls it.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -14,42 +18,22 @@
 #include "coding.h"
 #include "cond.h"
 #include "config.h"
-#include "endpoint.h"
 #include "etag.h"
 #include "fcache.h"
 #include "file.h"
 #include "log.h"
 #include "mime.h"
-#include "navigation.h"
 #include "path.h"
-#include "platform.h"
 #include "range.h"
 #include "redirect.h"
-#include "redirmap.h"
 #include "reply.h"
 #include "response.h"
-#include "route.h"
 #include "serve.h"
-#include "tryfiles.h"
+#include "serve_impl.h"
 #include "vhost.h"
 
 /* The methods every resource here answers: the Allow of every 405. */
 #define SERVE_ALLOW "GET, HEAD"
-
-/* One request being answered. */
-struct answer {
-	const struct vhost *vh;
-	const char *buf;          /* the spans of req are relative to it */
-	const struct request *req;
-	struct reply *r;
-	bool head;                /* HEAD: the head of a GET, no body */
-	const char *cached;       /* the bytes, when the fd is FCACHE_HIT */
-	const struct location_conf *loc; /* the settings of the path */
-	int rootfd;               /* the location's directory, or the root */
-	const char *uri;          /* the normalised request path */
-	bool fallback;            /* answering with the fallback page */
-	bool no_store;            /* errors carry Cache-Control: no-store */
-};
 
 /* Room for the location's headers, Cache-Control and Expires, and Vary. */
 #define SERVE_EXTRA_MAX (HEADERS_MAX + 256)
@@ -123,7 +107,7 @@ static size_t location_headers(const struct answer *a, char *out)
  * multipart bodies are sent from one.  The cache follows links as
  * "symlinks = follow" does; the other policies always open afresh.
  */
-static int open_file_in(struct answer *a, int rootfd, const char *path,
+int serve_open_in(struct answer *a, int rootfd, const char *path,
 			struct stat *st)
 {
 	int policy = a->vh->conf->symlinks;
@@ -131,24 +115,6 @@ static int open_file_in(struct answer *a, int rootfd, const char *path,
 	if (policy != SYMLINKS_FOLLOW || a->req->hdr_seen[HDR_RANGE])
 		return file_open(rootfd, path, policy, st);
 	return fcache_open(rootfd, path, st, &a->cached);
-}
-
-/* open_file_in the directory of the request's location. */
-static int open_file(struct answer *a, const char *path, struct stat *st)
-{
-	return open_file_in(a, a->rootfd, path, st);
-}
-
-/* Close what open_file returned. */
-static void drop(int fd)
-{
-	if (fd >= 0)
-		file_close(fd);
-}
-
-static bool is_http10(const struct request *req)
-{
-	return req->http_major == 1 && req->http_minor == 0;
 }
 
 #define NO_STORE "Cache-Control: no-store\r\n"
@@ -192,7 +158,7 @@ void serve_error(const struct request *req, int status, struct reply *r)
  * would send.  false when it cannot be served; the caller then sends the
  * built-in body.  Opening the page never produces another error page.
  */
-static bool page_answer(struct answer *a, int status, const char *uri,
+bool serve_page(struct answer *a, int status, const char *uri,
 			const char *crange)
 {
 	char path[PATH_MAX_LEN];
@@ -203,7 +169,7 @@ static bool page_answer(struct answer *a, int status, const char *uri,
 	if (n <= 0 || (!a->loc->dotfiles && path_is_hidden(path)))
 		return false;
 	/* Pages are files of the server's root, whatever the location. */
-	if ((fd = open_file_in(a, a->vh->rootfd, path, &st)) == -1)
+	if ((fd = serve_open_in(a, a->vh->rootfd, path, &st)) == -1)
 		return false;
 	if (!S_ISREG(st.st_mode)) {
 		drop(fd);
@@ -245,18 +211,18 @@ static bool error_page(struct answer *a, int status, const char *crange)
 	    status >= ERROR_PAGE_FIRST + ERROR_PAGE_COUNT ||
 	    (uri = a->loc->error_page[status - ERROR_PAGE_FIRST]) == NULL)
 		return false;
-	return page_answer(a, status, uri, crange);
+	return serve_page(a, status, uri, crange);
 }
 
 /* An error of a routed request: its error_page, else the built-in body. */
-static void answer_error(struct answer *a, int status, const char *crange)
+void serve_answer_error(struct answer *a, int status, const char *crange)
 {
 	if (!error_page(a, status, crange))
 		error_answer(a->req, status, crange, a->no_store, a->r);
 }
 
 /* 301 to the request path with a slash added (a directory). */
-static void serve_redirect(struct answer *a, const char *query, size_t qlen)
+void serve_redirect(struct answer *a, const char *query, size_t qlen)
 {
 	char loc[PATH_MAX_LEN * 3 + 8];
 	size_t n = redirect_encode_path(a->uri, strlen(a->uri), loc,
@@ -281,14 +247,6 @@ static void serve_redirect(struct answer *a, const char *query, size_t qlen)
 	};
 	if (reply_head(a->r, &h, is_http10(a->req)) == 0 && !a->head)
 		reply_body(a->r, body, len);
-}
-
-static struct cond_field field_of(const struct answer *a,
-				  enum request_header h)
-{
-	return (struct cond_field){ a->buf + a->req->hdr[h].off,
-				    a->req->hdr[h].len, a->req->hdr_seen[h],
-				    request_header_name(h) };
 }
 
 static enum cond_result preconditions(const struct answer *a,
@@ -416,7 +374,7 @@ static void serve_representation(struct answer *a, int fd,
 	switch (preconditions(a, tag, h->last_modified)) {
 	case COND_FAILED:
 		drop(fd);
-		answer_error(a, 412, NULL);
+		serve_answer_error(a, 412, NULL);
 		return;
 	case COND_NOT_MODIFIED:
 		drop(fd);
@@ -435,7 +393,7 @@ static void serve_representation(struct answer *a, int fd,
 		drop(fd);
 		snprintf(crange, sizeof(crange), "bytes */%llu",
 			 (unsigned long long)size);
-		answer_error(a, 416, crange);
+		serve_answer_error(a, 416, crange);
 		return;
 	case RANGE_OK:
 		h->status = 206;
@@ -484,7 +442,7 @@ static void file_tag(const struct answer *a, int fd, const struct stat *st,
 }
 
 /* 200, 206, 304, 412 or 416 for an open regular file; takes fd. */
-static void serve_file(struct answer *a, int fd, const struct stat *st,
+void serve_file(struct answer *a, int fd, const struct stat *st,
 		       const char *path)
 {
 	const char *type = mime_type_charset(path, strlen(path),
@@ -531,7 +489,7 @@ static void serve_file(struct answer *a, int fd, const struct stat *st,
 			     st, type);
 }
 
-static int errno_status(int err)
+int serve_errno_status(int err)
 {
 	switch (err) {
 	case ENOENT:
@@ -564,7 +522,7 @@ static const char *answer_dir(const struct answer *a)
  * 403s at info, 404s at debug.  log_msg formats nothing unless the level
  * is written, and none of this is on the path of a 200.  errno is kept.
  */
-static void log_refusal(const struct answer *a, const char *path, int err)
+void serve_log_refusal(const struct answer *a, const char *path, int err)
 {
 	const struct server_conf *sc = a->vh->conf;
 	const char *why = "";
@@ -579,7 +537,7 @@ static void log_refusal(const struct answer *a, const char *path, int err)
 	else if (err == EACCES && sc->symlinks == SYMLINKS_OWNER)
 		why = " (or, with symlinks = owner, a link and its target "
 		      "have different owners)";
-	log_msg(errno_status(err) == 404 ? LOG_LVL_DEBUG : LOG_LVL_INFO,
+	log_msg(serve_errno_status(err) == 404 ? LOG_LVL_DEBUG : LOG_LVL_INFO,
 		"open() \"%s%s\" failed (%d: %s)%s, request: \"%.*s\"",
 		answer_dir(a), path, err, strerror(err), why,
 		(int)a->req->target.len, a->buf + a->req->target.off);
@@ -587,7 +545,7 @@ static void log_refusal(const struct answer *a, const char *path, int err)
 }
 
 /* A refusal that is a rule of the configuration, not an open(): info. */
-static void log_rule(const struct answer *a, const char *path,
+void serve_log_rule(const struct answer *a, const char *path,
 		     const char *rule)
 {
 	if (file_plan_deferred())
@@ -629,12 +587,12 @@ static void serve_listing(struct answer *a, const char *path,
 	int dfd = file_open(a->rootfd, path, sc->symlinks, &st);
 
 	if (dfd == -1) {
-		answer_error(a, errno_status(errno), NULL);
+		serve_answer_error(a, serve_errno_status(errno), NULL);
 		return;
 	}
 	int mfd = file_listing(dfd, a->uri, a->loc->dotfiles, f, &len, &newest);
 	if (mfd == -1) {
-		answer_error(a, 500, NULL);
+		serve_answer_error(a, 500, NULL);
 		return;
 	}
 	listing_etag(&st, newest, len, f, etag, sizeof(etag));
@@ -653,7 +611,7 @@ static void serve_listing(struct answer *a, const char *path,
 }
 
 /* A directory: redirect to add the slash, or serve its index file. */
-static void serve_dir(struct answer *a, const char *path, size_t plen,
+void serve_dir(struct answer *a, const char *path, size_t plen,
 		      const char *query, size_t qlen)
 {
 	const struct vhost *vh = a->vh;
@@ -675,8 +633,8 @@ static void serve_dir(struct answer *a, const char *path, size_t plen,
 		if (fd == -1) {
 			if (errno == ENOENT)
 				continue;
-			log_refusal(a, name, errno);
-			answer_error(a, errno_status(errno), NULL);
+			serve_log_refusal(a, name, errno);
+			serve_answer_error(a, serve_errno_status(errno), NULL);
 			return;
 		}
 		if (S_ISREG(st.st_mode)) {
@@ -689,461 +647,7 @@ static void serve_dir(struct answer *a, const char *path, size_t plen,
 		serve_listing(a, path, autoindex_format_of(query, qlen));
 		return;
 	}
-	log_rule(a, path, "is a directory with no index file, and autoindex "
+	serve_log_rule(a, path, "is a directory with no index file, and autoindex "
 		 "is off");
-	answer_error(a, 403, NULL);
-}
-
-/*
- * Split an origin-form or absolute-form target into path and query.  An
- * absolute form with an empty path ("http://h" or "http://h?q") means "/".
- */
-static int split_target(const char *t, size_t len, const char **path,
-			size_t *plen, const char **query, size_t *qlen)
-{
-	size_t skip = 0;
-
-	if (len > 7 && strncasecmp(t, "http://", 7) == 0)
-		skip = 7;
-	else if (len > 8 && strncasecmp(t, "https://", 8) == 0)
-		skip = 8;
-	if (skip > 0) {
-		while (skip < len && t[skip] != '/' && t[skip] != '?')
-			skip++;
-		t += skip;
-		len -= skip;
-		if (len == 0 || t[0] == '?') {
-			*path = "/";
-			*plen = 1;
-			*query = t;
-			*qlen = len;
-			return 0;
-		}
-	}
-	if (len == 0 || t[0] != '/')
-		return -1;
-	const char *q = memchr(t, '?', len);
-	*path = t;
-	*plen = q != NULL ? (size_t)(q - t) : len;
-	*query = q != NULL ? q : t + len;
-	*qlen = len - *plen;
-	return 0;
-}
-
-/* ------------------------------------------- redirects, try_files */
-
-/* 301-308 to loc (a Location of loc[0..n)); 410 with loc NULL. */
-static void answer_moved(struct answer *a, int status, const char *loc,
-			 size_t n)
-{
-	size_t len;
-	const char *body = response_error_body(status, &len);
-	struct response_head h = {
-		.status = status,
-		.content_type = "text/html; charset=utf-8",
-		.content_length = (long long)len,
-		.location = loc,
-		.location_len = n,
-	};
-
-	if (loc == NULL) {
-		answer_error(a, status, NULL);
-		return;
-	}
-	if (reply_head(a->r, &h, is_http10(a->req)) == 0 && !a->head)
-		reply_body(a->r, body, len);
-}
-
-/*
- * redirect rules and the redirect map: an exact rule, then the map (whose
- * entries are exact too), then the longest prefix rule.  true when one
- * of them answered.
- */
-static bool serve_moved(struct answer *a, const char *query, size_t qlen)
-{
-	const struct location_conf *loc = a->loc;
-	const struct redirmap *map = a->vh->conf->redirect_map;
-	const struct redirect_rule *rule = redirect_match(loc->redirects,
-							  loc->nredirects,
-							  a->uri);
-	char out[PATH_MAX_LEN * 3 + REDIRECT_TARGET_MAX];
-	const char *to, *rest = "";
-	int status;
-	size_t n;
-
-	if (rule != NULL && rule->exact) {
-		to = rule->to;
-		status = rule->status;
-	} else if (map != NULL &&
-		   (to = redirmap_find(map, a->uri, strlen(a->uri),
-				       &status)) != NULL) {
-	} else if (rule != NULL) {
-		to = rule->to;
-		status = rule->status;
-		rest = a->uri + rule->from_len;
-	} else {
-		return false;
-	}
-	if (to == NULL) {
-		answer_moved(a, status, NULL, 0);
-		return true;
-	}
-	if ((n = redirect_location(to, rest, query, qlen, out, sizeof(out))) == 0)
-		answer_error(a, 414, NULL);
-	else
-		answer_moved(a, status, out, n);
-	return true;
-}
-
-/* Would a fallback page be right for this request: a navigation? */
-static bool wants_page(const struct answer *a)
-{
-	struct cond_field dest = field_of(a, HDR_SEC_FETCH_DEST);
-	struct cond_field acc = field_of(a, HDR_ACCEPT);
-
-	return navigation_is_page(dest.s, dest.len, dest.count > 0, acc.s,
-				  acc.len, acc.count > 0);
-}
-
-/*
- * A miss where a fallback page is configured: the page for a navigation
- * (200, without the location's caching), else a 404 that no cache keeps,
- * so that a missing script is never answered with HTML.
- */
-static void serve_fallback(struct answer *a, const char *page)
-{
-	char fb[PATH_MAX_LEN];
-	struct stat st;
-	int n, fd;
-
-	a->no_store = true;
-	if (!wants_page(a)) {
-		answer_error(a, 404, NULL);
-		return;
-	}
-	n = tryfiles_expand(page, a->uri, fb, sizeof(fb));
-	if (n > 0 && (a->loc->dotfiles || !path_is_hidden(fb)) &&
-	    (fd = open_file(a, fb, &st)) != -1) {
-		if (S_ISREG(st.st_mode)) {
-			a->fallback = true;
-			serve_file(a, fd, &st, fb);
-			return;
-		}
-		drop(fd);
-	}
-	answer_error(a, 404, NULL);
-}
-
-/*
- * One try_files candidate, path[0..n): true when it answered (a regular
- * file for TRY_FILE, a directory for TRY_DIR).  A candidate that is
- * missing, hidden or refused (a link out of the root) is skipped.
- */
-static bool try_one(struct answer *a, enum try_kind kind, const char *path,
-		    size_t n, const char *query, size_t qlen)
-{
-	struct stat st;
-	int fd;
-
-	if (!a->loc->dotfiles && path_is_hidden(path))
-		return false;
-	if ((fd = open_file(a, path, &st)) == -1)
-		return false;
-	if (kind == TRY_FILE && S_ISREG(st.st_mode)) {
-		serve_file(a, fd, &st, path);
-		return true;
-	}
-	drop(fd);
-	if (kind != TRY_DIR || !S_ISDIR(st.st_mode))
-		return false;
-	if (a->uri[strlen(a->uri) - 1] != '/')
-		serve_redirect(a, query, qlen);
-	else
-		serve_dir(a, path, n, query, qlen);
-	return true;
-}
-
-/* try_files: the first candidate that exists, else the last word. */
-static void serve_try(struct answer *a, const char *path, const char *query,
-		      size_t qlen)
-{
-	const struct location_conf *loc = a->loc;
-	char cand[PATH_MAX_LEN];
-	int status = 404;
-
-	for (size_t i = 0; i < loc->ntry_files; i++) {
-		const char *c = loc->try_files[i];
-		enum try_kind kind = tryfiles_kind(c, i + 1 == loc->ntry_files,
-						   &status);
-		int n;
-		if (kind == TRY_STATUS)
-			break;
-		if (kind == TRY_FALLBACK) {
-			serve_fallback(a, c);
-			return;
-		}
-		n = tryfiles_expand(c, path, cand, sizeof(cand));
-		if (n > 0 && try_one(a, kind, cand, (size_t)n, query, qlen))
-			return;
-	}
-	answer_error(a, status, NULL);
-}
-
-/* The file of a request without try_files: the path, or the fallback. */
-static void serve_path(struct answer *a, const char *path, size_t n,
-		       const char *query, size_t qlen)
-{
-	struct stat st;
-	int fd = open_file(a, path, &st);
-
-	if (fd == -1)
-		log_refusal(a, path, errno);
-	if (fd == -1 && errno_status(errno) == 404 && a->loc->fallback != NULL) {
-		serve_fallback(a, a->loc->fallback);
-		return;
-	}
-	if (fd == -1) {
-		answer_error(a, errno_status(errno), NULL);
-		return;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		drop(fd);
-		serve_dir(a, path, n, query, qlen);
-	} else if (S_ISREG(st.st_mode)) {
-		serve_file(a, fd, &st, path);
-	} else {
-		drop(fd);
-		log_rule(a, path, "is not a regular file or directory");
-		answer_error(a, 403, NULL);
-	}
-}
-
-/*
- * The location's directory: alias maps its prefix (which ends in '/') to
- * its directory, root puts the whole path beneath it.  Returns the path
- * to open there.
- */
-static const char *location_dir(struct answer *a, const char *path)
-{
-	const struct location_conf *loc = a->loc;
-
-	a->rootfd = a->vh->rootfd;
-	if (loc->index == 0 || a->vh->locfds == NULL ||
-	    a->vh->locfds[loc->index - 1] == -1)
-		return path;
-	a->rootfd = a->vh->locfds[loc->index - 1];
-	return loc->alias != NULL ? path + loc->prefix_len - 1 : path;
-}
-
-/* ------------------------------------------- _redirects and _headers */
-
-/*
- * What the platform files change for one request: the location's settings
- * with the _headers lines after its own add_header lines.  It lives in
- * serve_request's frame, for as long as the answer points to it.
- */
-struct platform_view {
-	struct location_conf loc;
-	char headers[HEADERS_MAX + 1];
-};
-
-/* Is path (beneath the location's directory) a file, or a directory that
- * would be answered (an index file, or a listing)? */
-static bool found_here(struct answer *a, const char *path, bool file_ok,
-		       bool dir_ok)
-{
-	const struct server_conf *sc = a->vh->conf;
-	char name[PATH_MAX_LEN];
-	struct stat st;
-	int fd;
-
-	if ((!a->loc->dotfiles && path_is_hidden(path)) ||
-	    (fd = file_open(a->rootfd, path, sc->symlinks, &st)) == -1)
-		return false;
-	close(fd);
-	if (S_ISREG(st.st_mode) || !S_ISDIR(st.st_mode) || !dir_ok)
-		return S_ISREG(st.st_mode) && file_ok;
-	if (a->loc->autoindex)
-		return true;
-	for (size_t i = 0; i < sc->nindex; i++) {
-		if ((size_t)snprintf(name, sizeof(name), "%s%s%s", path,
-				     path[strlen(path) - 1] == '/' ? "" : "/",
-				     sc->index[i]) >= sizeof(name) ||
-		    (fd = file_open(a->rootfd, name, sc->symlinks, &st)) == -1)
-			continue;
-		close(fd);
-		if (S_ISREG(st.st_mode))
-			return true;
-	}
-	return false;
-}
-
-/*
- * Netlify's shadowing: would the request be answered from a file (the
- * path, or a try_files candidate before any fallback)?  Then a rule
- * without `!` is passed over.
- */
-static bool file_shadows(struct answer *a)
-{
-	const struct location_conf *loc = a->loc;
-	const char *fspath = location_dir(a, a->uri);
-	char cand[PATH_MAX_LEN];
-	int status, n;
-
-	if (loc->ntry_files == 0)
-		return found_here(a, fspath, true, true);
-	for (size_t i = 0; i < loc->ntry_files; i++) {
-		const char *c = loc->try_files[i];
-		enum try_kind kind = tryfiles_kind(c, i + 1 == loc->ntry_files,
-						   &status);
-		if (kind == TRY_STATUS || kind == TRY_FALLBACK)
-			break;
-		n = tryfiles_expand(c, fspath, cand, sizeof(cand));
-		if (n > 0 && found_here(a, cand, kind == TRY_FILE,
-					kind == TRY_DIR))
-			return true;
-	}
-	return false;
-}
-
-/*
- * The first _redirects rule for the request: a redirect, a page with 404,
- * or a rewrite, which puts the target in path (a->uri, PATH_MAX_LEN
- * bytes) and its location in a->loc.  true when it answered.
- */
-static bool platform_rules(struct answer *a, char *path, const char *query,
-			   size_t qlen)
-{
-	const struct platform *p = a->vh->conf->platform;
-	char out[PATH_MAX_LEN * 3 + REDIRECT_TARGET_MAX];
-	bool forced = false;
-	int st = platform_redirect(p, a->uri, false, query, qlen, out,
-				   sizeof(out), &forced);
-
-	if (st > 0 && !forced && platform_shadows(p) && file_shadows(a))
-		st = platform_redirect(p, a->uri, true, query, qlen, out,
-				       sizeof(out), &forced);
-	if (st == 0)
-		return false;
-	if (st == -1 || (st == 200 && strlen(out) >= PATH_MAX_LEN)) {
-		answer_error(a, 414, NULL);
-	} else if (st == 200) {
-		strcpy(path, out);
-		a->loc = route_location(a->vh->conf, path);
-		return false;
-	} else if (st == 404) {
-		if (platform_own_file(out) || !page_answer(a, 404, out, NULL))
-			answer_error(a, 404, NULL);
-	} else {
-		answer_moved(a, st, out, strlen(out));
-	}
-	return true;
-}
-
-/* The location's add_header lines, then the _headers lines in pv. */
-static int platform_merge(struct answer *a, struct platform_view *pv,
-			  size_t n)
-{
-	const struct location_conf *loc = a->loc;
-
-	if (loc->headers_len + n > HEADERS_MAX)
-		return -1;
-	pv->loc = *loc;
-	memmove(pv->headers + loc->headers_len, pv->headers, n + 1);
-	if (loc->headers_len > 0)
-		memcpy(pv->headers, loc->headers, loc->headers_len);
-	pv->loc.headers = pv->headers;
-	pv->loc.headers_len = loc->headers_len + n;
-	a->loc = &pv->loc;
-	return 0;
-}
-
-/*
- * platform_files: the two files are never served; _redirects may answer
- * or rewrite path; the headers are those of the path as requested.  true
- * when the request was answered.
- */
-static bool serve_platform(struct answer *a, struct platform_view *pv,
-			   char *path, const char *query, size_t qlen)
-{
-	int n;
-
-	if (platform_own_file(path)) {
-		answer_error(a, 404, NULL);
-		return true;
-	}
-	n = platform_headers(a->vh->conf->platform, path, pv->headers,
-			     sizeof(pv->headers));
-	if (n >= 0 && platform_rules(a, path, query, qlen))
-		return true;
-	if (platform_own_file(path)) {
-		answer_error(a, 404, NULL);
-		return true;
-	}
-	if (n == -1 || (n > 0 && platform_merge(a, pv, (size_t)n) == -1)) {
-		answer_error(a, 500, NULL); /* more than HEADERS_MAX */
-		return true;
-	}
-	return false;
-}
-
-void serve_request(const struct vhost *vh, const char *buf,
-		   const struct request *req, struct reply *r)
-{
-	const char *raw, *query, *fspath;
-	size_t rawlen, qlen;
-	char path[PATH_MAX_LEN];
-	struct platform_view pv;
-	struct answer a = {
-		.vh = vh,
-		.buf = buf,
-		.req = req,
-		.r = r,
-		.head = req->method == METHOD_HEAD,
-		.loc = &vh->conf->defaults,
-		.rootfd = vh->rootfd,
-		.uri = "/",
-	};
-
-	/* OPTIONS included: nothing here is configurable per method. */
-	if (req->method != METHOD_GET && req->method != METHOD_HEAD) {
-		answer_error(&a, 405, NULL);
-		return;
-	}
-	if (split_target(buf + req->target.off, req->target.len, &raw, &rawlen,
-			 &query, &qlen) == -1) {
-		answer_error(&a, 400, NULL);
-		return;
-	}
-	int es = endpoint_serve(vh, req, raw, rawlen, query, qlen, r);
-	if (es != ENDPOINT_DECLINED) {
-		if (es != ENDPOINT_DONE)
-			error_answer(req, es, NULL, false, r); /* no error_page */
-		return;
-	}
-	int n = path_normalize(raw, rawlen, path, sizeof(path));
-	if (n < 0) {
-		answer_error(&a, n == PATH_ELONG ? 414 : 400, NULL);
-		return;
-	}
-	a.uri = path;
-	a.loc = route_location(vh->conf, path);
-	r->no_log = a.loc->log_off;
-	if (serve_moved(&a, query, qlen))
-		return;
-	if (vh->conf->platform != NULL &&
-	    serve_platform(&a, &pv, path, query, qlen))
-		return;
-	/* Hidden files (.git, .env, .htpasswd) are not there, unless allowed. */
-	if (!a.loc->dotfiles && path_is_hidden(path)) {
-		log_rule(&a, path, "is hidden (a name starting with \".\"), "
-			 "refused by dotfiles = deny");
-		answer_error(&a, 404, NULL);
-		return;
-	}
-	fspath = location_dir(&a, path);
-	if (a.loc->ntry_files > 0)
-		serve_try(&a, fspath, query, qlen);
-	else
-		serve_path(&a, fspath, strlen(fspath), query, qlen);
+	serve_answer_error(a, 403, NULL);
 }

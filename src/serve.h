@@ -1,7 +1,9 @@
 /*
  * serve.h — from a parsed request to a response: routing, static files,
  * redirects and error responses.  No I/O on the client socket happens here:
- * the result is a struct reply that conn.c sends.
+ * the result is a struct reply that conn.c sends.  serve_request is
+ * defined in servesite.c (the site's rules), serve_error in serve.c (files
+ * and error responses); serve_impl.h is what the two share.
  */
 #ifndef FORKD_SERVE_H
 #define FORKD_SERVE_H

@@ -29,7 +29,7 @@ LAYERS = [
     ("worker", ["worker"]),
     ("config", ["config", "confschema", "confloc", "confdump"]),
     ("conn", ["conn", "connbuf", "iopool"]),
-    ("handlers", ["serve", "endpoint"]),
+    ("handlers", ["servesite", "serve", "endpoint"]),
     ("responses", ["route", "file", "fcache", "reply", "autoindex", "status",
                    "access", "redirmap", "statuspage", "etag", "docroot",
                    "platform", "platformload"]),
