@@ -206,10 +206,9 @@ deb:
 format:
 	clang-format -i src/*.c src/*.h tests/unit/*.c tests/unit/*.h
 
+# cppcheck and clang-format (.clang-format); make test runs it too.
 lint:
-	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
-		--inline-suppr -D_GNU_SOURCE --suppress=missingIncludeSystem -Isrc src
-	clang-format --dry-run --Werror src/*.c src/*.h
+	@sh tests/lint.sh
 
 clean:
 	rm -rf $(BUILD)

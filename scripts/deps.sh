@@ -4,7 +4,7 @@
 set -eu
 
 build="gcc make pkg-config libconfuse-dev check node-llhttp libxxhash-dev"
-test="curl python3 procps haproxy goaccess logrotate aria2 clang libclang-rt-14-dev slowhttptest dpkg-dev lintian chromium fuse3 python3-fusepy"
+test="curl python3 procps haproxy goaccess logrotate aria2 clang libclang-rt-14-dev slowhttptest dpkg-dev lintian chromium fuse3 python3-fusepy clang-format cppcheck"
 bench="wrk apache2-utils nginx-light lighttpd h2o gnuplot-nox nghttp2-client valgrind strace"
 # make conformance: the peers forkd's answers are compared with
 conformance="nginx-light lighttpd"

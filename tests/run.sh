@@ -1,7 +1,8 @@
 #!/bin/sh
 # Every test against the sanitizer build: the integration suite, the fuzz
 # harnesses for a bounded time, the module layers (tests/layers.py, over
-# the objects' symbols), then the Check unit tests.  Usage: sh tests/run.sh BUILD_DIR [TEST_NAME ...]
+# the objects' symbols), lint (tests/lint.sh: cppcheck, clang-format), then
+# the Check unit tests.  Usage: sh tests/run.sh BUILD_DIR [TEST_NAME ...]
 # (names, if any, select integration tests: see tests/integration/run.py)
 #
 # The output ends with Check's summary line and then the grand total,
@@ -40,6 +41,11 @@ fsum=$(sed -n 's/^fuzz: \([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed$/\1 \2/p'
 python3 "$here/layers.py" "$build" 2>&1 | tee "$out/layers.out"
 lsum=$(sed -n 's/^layers: \([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed$/\1 \2/p' \
 	"$out/layers.out" | tail -n 1)
+
+# Lint: cppcheck and clang-format (tests/lint.sh, the same as make lint).
+sh "$here/lint.sh" 2>&1 | tee "$out/lint.out"
+ltsum=$(sed -n 's/^lint: \([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed$/\1 \2/p' \
+	"$out/lint.out" | tail -n 1)
 
 # Unit: Check prints its summary before the failure details; print the
 # details first so that the summary line comes last.
@@ -81,6 +87,14 @@ if [ -n "$lsum" ]; then
 	failed=$((failed + $2))
 else
 	note "tests: the layer check printed no summary"
+fi
+if [ -n "$ltsum" ]; then
+	# shellcheck disable=SC2086 # split into the two counts
+	set -- $ltsum
+	passed=$((passed + $1))
+	failed=$((failed + $2))
+else
+	note "tests: the lint check printed no summary"
 fi
 if [ -n "$usum" ]; then
 	# shellcheck disable=SC2086 # split into the three counts
