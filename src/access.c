@@ -15,7 +15,8 @@ void access_addr_text(const struct sockaddr *sa, char *out, size_t outsz)
 	const struct sockaddr_in *v4 = (const void *)sa;
 
 	if (sa->sa_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&v6->sin6_addr))
-		inet_ntop(AF_INET, v6->sin6_addr.s6_addr + 12, out, (socklen_t)outsz);
+		inet_ntop(AF_INET, v6->sin6_addr.s6_addr + 12, out,
+			  (socklen_t)outsz);
 	else if (sa->sa_family == AF_INET6)
 		inet_ntop(AF_INET6, &v6->sin6_addr, out, (socklen_t)outsz);
 	else
@@ -31,8 +32,9 @@ void access_record(struct access_log *log, const struct access_request *ar,
 	char line[4096];
 
 	access_addr_text(ar->client, addr, sizeof(addr));
-	uint64_t body = ar->out_sent > ar->reply->head_len ?
-			ar->out_sent - ar->reply->head_len : 0;
+	uint64_t body = ar->out_sent > ar->reply->head_len
+				? ar->out_sent - ar->reply->head_len
+				: 0;
 	size_t mlen = 0;
 	while (mlen < req->line.len && in[req->line.off + mlen] != ' ')
 		mlen++;

@@ -17,14 +17,14 @@
 
 /* What a connection knows about one request when its response ended. */
 struct access_request {
-	const char *in;               /* the spans of req are relative to it */
+	const char *in; /* the spans of req are relative to it */
 	const struct request *req;
 	const struct reply *reply;
 	const struct sockaddr *client;
-	uint64_t out_sent;            /* bytes of reply->out sent, head included */
-	uint64_t file_sent;           /* body bytes sent from the file */
-	uint64_t started_ms;          /* its first byte arrived */
-	uint64_t connection;          /* the worker's connection number */
+	uint64_t out_sent;   /* bytes of reply->out sent, head included */
+	uint64_t file_sent;  /* body bytes sent from the file */
+	uint64_t started_ms; /* its first byte arrived */
+	uint64_t connection; /* the worker's connection number */
 	unsigned connection_requests; /* this one included */
 };
 

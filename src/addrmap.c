@@ -17,12 +17,11 @@ struct addr_key {
 struct addrmap {
 	struct addr_key *keys; /* by id */
 	size_t count, keys_cap;
-	uint32_t *slots;       /* id + 1; 0: empty */
-	size_t nslots;         /* a power of two */
+	uint32_t *slots; /* id + 1; 0: empty */
+	size_t nslots;   /* a power of two */
 };
 
-static void addr_key_of(const struct sockaddr_storage *ss,
-			struct addr_key *k)
+static void addr_key_of(const struct sockaddr_storage *ss, struct addr_key *k)
 {
 	const struct sockaddr_in *s4 = (const void *)ss;
 	const struct sockaddr_in6 *s6 = (const void *)ss;
@@ -68,8 +67,7 @@ size_t addrmap_count(const struct addrmap *m)
 }
 
 /* The slot that holds k, or the empty one where it belongs. */
-static uint32_t *addrmap_slot(const struct addrmap *m,
-			      const struct addr_key *k)
+static uint32_t *addrmap_slot(const struct addrmap *m, const struct addr_key *k)
 {
 	size_t mask = m->nslots - 1;
 

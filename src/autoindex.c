@@ -56,8 +56,10 @@ size_t autoindex_encode_href(const char *s, char *out, size_t outsz)
 
 	for (; *s != '\0'; s++) {
 		unsigned char ch = (unsigned char)*s;
-		bool plain = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-			     (ch >= '0' && ch <= '9') || strchr("-._~", ch) != NULL;
+		bool plain = (ch >= 'a' && ch <= 'z') ||
+			     (ch >= 'A' && ch <= 'Z') ||
+			     (ch >= '0' && ch <= '9') ||
+			     strchr("-._~", ch) != NULL;
 		if (n + (plain ? 1 : 3) >= outsz) {
 			if (outsz > 0)
 				out[0] = '\0';
@@ -150,7 +152,7 @@ struct entry {
 	char *name;
 	bool dir;
 	bool link;
-	bool other;                 /* not a file, directory or link */
+	bool other; /* not a file, directory or link */
 	long long size;
 	time_t mtime;
 };
@@ -165,8 +167,7 @@ static int entry_cmp(const void *x, const void *y)
 }
 
 /* Up to AUTOINDEX_ENTRIES_MAX entries of d; *more when some were left. */
-static struct entry *entries_read(DIR *d, bool dotfiles, size_t *n,
-				  bool *more)
+static struct entry *entries_read(DIR *d, bool dotfiles, size_t *n, bool *more)
 {
 	struct entry *v = NULL;
 	size_t cap = 0;
@@ -176,7 +177,8 @@ static struct entry *entries_read(DIR *d, bool dotfiles, size_t *n,
 	*more = false;
 	while ((de = readdir(d)) != NULL) {
 		struct stat st;
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0 ||
 		    (!dotfiles && de->d_name[0] == '.'))
 			continue;
 		if (*n == AUTOINDEX_ENTRIES_MAX) {
@@ -184,7 +186,8 @@ static struct entry *entries_read(DIR *d, bool dotfiles, size_t *n,
 			break;
 		}
 		/* Never through a link: what it points at may be outside. */
-		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1)
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) ==
+		    -1)
 			continue;
 		if (*n == cap) {
 			size_t ncap = cap ? cap * 2 : 64;
@@ -226,8 +229,8 @@ static void size_cell(FILE *f, const struct entry *e)
 		fputs("<td class=\"s\">link</td>", f);
 	} else {
 		human_bytes((uint64_t)e->size, human, sizeof(human));
-		fprintf(f, "<td class=\"s\" title=\"%lld bytes\">%s</td>", e->size,
-			human);
+		fprintf(f, "<td class=\"s\" title=\"%lld bytes\">%s</td>",
+			e->size, human);
 	}
 }
 
@@ -263,15 +266,19 @@ static void html_write(FILE *f, const char *path, struct entry *v, size_t n,
 	char title[4096 * 6 + 8];
 
 	autoindex_escape_html(path, title, sizeof(title));
-	fprintf(f, "<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n"
+	fprintf(f,
+		"<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n"
 		"<meta name=\"viewport\" content=\"width=device-width, "
-		"initial-scale=1\">\n<title>Index of %s</title>\n<style>%s</style>\n"
+		"initial-scale=1\">\n<title>Index of "
+		"%s</title>\n<style>%s</style>\n"
 		"</head>\n<body>\n<h1>Index of %s</h1>\n<table>\n<thead><tr>"
 		"<th>Name</th><th class=\"s\">Size</th><th>Modified (UTC)</th>"
-		"</tr></thead>\n<tbody>\n", title, listing_style, title);
+		"</tr></thead>\n<tbody>\n",
+		title, listing_style, title);
 	if (strcmp(path, "/") != 0)
 		fputs("<tr><td class=\"n\"><a href=\"../\">../</a></td>"
-		      "<td class=\"s\"></td><td></td></tr>\n", f);
+		      "<td class=\"s\"></td><td></td></tr>\n",
+		      f);
 	for (size_t i = 0; i < n; i++) {
 		if (ftell(f) > (long)AUTOINDEX_BODY_MAX) {
 			more = true;
@@ -281,15 +288,18 @@ static void html_write(FILE *f, const char *path, struct entry *v, size_t n,
 	}
 	fputs("</tbody>\n</table>\n", f);
 	if (more)
-		fputs("<p>This directory has more entries than are listed.</p>\n",
+		fputs("<p>This directory has more entries than are "
+		      "listed.</p>\n",
 		      f);
 	fputs("</body>\n</html>\n", f);
 }
 
 static const char *entry_type(const struct entry *e)
 {
-	return e->dir ? "directory" : e->link ? "symlink" : e->other ? "other" :
-								       "file";
+	return e->dir     ? "directory"
+	       : e->link  ? "symlink"
+	       : e->other ? "other"
+			  : "file";
 }
 
 static void json_write(FILE *f, struct entry *v, size_t n)
@@ -303,10 +313,12 @@ static void json_write(FILE *f, struct entry *v, size_t n)
 		autoindex_encode_href(v[i].name, href, sizeof(href));
 		gmtime_r(&v[i].mtime, &tm);
 		strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", &tm);
-		fprintf(f, "%s\n{\"name\": \"%s\", \"type\": \"%s\", \"size\": %lld, "
-			"\"mtime\": \"%s\", \"url\": \"%s%s\"}", i == 0 ? "" : ",",
-			name, entry_type(&v[i]), v[i].size, date, href,
-			v[i].dir ? "/" : "");
+		fprintf(f,
+			"%s\n{\"name\": \"%s\", \"type\": \"%s\", \"size\": "
+			"%lld, "
+			"\"mtime\": \"%s\", \"url\": \"%s%s\"}",
+			i == 0 ? "" : ",", name, entry_type(&v[i]), v[i].size,
+			date, href, v[i].dir ? "/" : "");
 	}
 	fputs("\n]\n", f);
 }

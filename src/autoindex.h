@@ -9,8 +9,8 @@
 #include <stddef.h>
 #include <time.h>
 
-#define AUTOINDEX_ENTRIES_MAX 10000    /* listed, then a note */
-#define AUTOINDEX_BODY_MAX (4u << 20)  /* bytes of HTML, then a note */
+#define AUTOINDEX_ENTRIES_MAX 10000   /* listed, then a note */
+#define AUTOINDEX_BODY_MAX (4u << 20) /* bytes of HTML, then a note */
 
 enum autoindex_format {
 	AUTOINDEX_HTML,

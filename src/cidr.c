@@ -12,8 +12,9 @@
 static void mask(uint8_t *addr, unsigned bytes, unsigned prefix)
 {
 	for (unsigned i = 0; i < bytes; i++) {
-		unsigned keep = prefix >= (i + 1) * 8 ? 8 :
-				prefix > i * 8 ? prefix - i * 8 : 0;
+		unsigned keep = prefix >= (i + 1) * 8 ? 8
+				: prefix > i * 8      ? prefix - i * 8
+						      : 0;
 		addr[i] &= (uint8_t)(0xff << (8 - keep));
 	}
 }
@@ -55,12 +56,16 @@ int cidr_parse(const char *text, struct cidr *out)
 static int addr_of(const struct sockaddr *sa, uint8_t *out)
 {
 	if (sa->sa_family == AF_INET) {
-		memcpy(out, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, 4);
+		memcpy(out,
+		       &((const struct sockaddr_in *)(const void *)sa)
+				->sin_addr,
+		       4);
 		return AF_INET;
 	}
 	if (sa->sa_family != AF_INET6)
 		return -1;
-	const struct in6_addr *a6 = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+	const struct in6_addr *a6 =
+		&((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
 	if (IN6_IS_ADDR_V4MAPPED(a6)) {
 		memcpy(out, a6->s6_addr + 12, 4);
 		return AF_INET;
@@ -134,12 +139,14 @@ static int forwarded_for(const char *s, const char *e, const char **as,
 		trim(&ps, &pe);
 		if (pe - ps > 4 && strncasecmp(ps, "for=", 4) == 0) {
 			ps += 4;
-			if (ps < pe && *ps == '"' && pe[-1] == '"' && pe - ps >= 2) {
+			if (ps < pe && *ps == '"' && pe[-1] == '"' &&
+			    pe - ps >= 2) {
 				ps++;
 				pe--;
 			}
 			if (ps < pe && *ps == '[') {
-				const char *rb = memchr(ps, ']', (size_t)(pe - ps));
+				const char *rb = memchr(ps, ']',
+							(size_t)(pe - ps));
 				if (rb == NULL)
 					return -1;
 				*as = ps + 1;

@@ -11,9 +11,9 @@
 #include <sys/socket.h>
 
 struct cidr {
-	int family;            /* AF_INET or AF_INET6 */
-	uint8_t addr[16];      /* network order; masked to the prefix */
-	unsigned prefix;       /* 0..32 or 0..128 */
+	int family;       /* AF_INET or AF_INET6 */
+	uint8_t addr[16]; /* network order; masked to the prefix */
+	unsigned prefix;  /* 0..32 or 0..128 */
 };
 
 /* Parse "ADDR" or "ADDR/PREFIX".  0, or -1 when malformed. */

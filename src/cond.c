@@ -68,8 +68,7 @@ static bool list_is_star(const char *s, size_t len)
 }
 
 /* 1 when the list names etag, 0 when not, -1 when it is malformed. */
-static int list_match(const char *list, size_t len, const char *etag,
-		      bool weak)
+static int list_match(const char *list, size_t len, const char *etag, bool weak)
 {
 	/* A weak validator of ours (a listing's) matches only weakly. */
 	bool etag_weak = etag[0] == 'W' && etag[1] == '/';
@@ -101,7 +100,8 @@ static int list_match(const char *list, size_t len, const char *etag,
 
 bool cond_etag_match(const char *list, size_t len, const char *etag, bool weak)
 {
-	return list_is_star(list, len) || list_match(list, len, etag, weak) == 1;
+	return list_is_star(list, len) ||
+	       list_match(list, len, etag, weak) == 1;
 }
 
 /*
@@ -137,8 +137,9 @@ static bool field_etag_match(const struct cond_field *f, const char *etag,
 		if (mine) {
 			size_t vlen = (size_t)(eol - v);
 			/* "*" is the whole field value or nothing */
-			int m = list_is_star(v, vlen) ? -1
-						      : list_match(v, vlen, etag, weak);
+			int m = list_is_star(v, vlen)
+					? -1
+					: list_match(v, vlen, etag, weak);
 			if (m == -1)
 				return false;
 			found = found || m == 1;
@@ -170,7 +171,8 @@ enum cond_result cond_evaluate(const struct cond_request *rq, const char *etag,
 	}
 	if (rq->if_none_match.count > 0) {
 		if (field_etag_match(&rq->if_none_match, etag, true))
-			return rq->get_or_head ? COND_NOT_MODIFIED : COND_FAILED;
+			return rq->get_or_head ? COND_NOT_MODIFIED
+					       : COND_FAILED;
 	} else if (rq->get_or_head &&
 		   field_date(&rq->if_modified_since, &since) &&
 		   mtime <= since) {

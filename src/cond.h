@@ -58,8 +58,7 @@ enum cond_result cond_evaluate(const struct cond_request *rq, const char *etag,
  * matches (If-Match).
  * A malformed list matches nothing.
  */
-bool cond_etag_match(const char *list, size_t len, const char *etag,
-		     bool weak);
+bool cond_etag_match(const char *list, size_t len, const char *etag, bool weak);
 
 /*
  * If-Range (§13.1.5): true when the Range may be honoured — the value is

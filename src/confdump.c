@@ -52,13 +52,14 @@ static void put_string(const struct dump *d, const struct option *o,
 	FILE *out = d->out;
 	char *abs;
 
-	if (o->kind->file == KIND_NO_FILE || s[0] == '\0' || strcmp(s, "off") == 0 ||
-	    strcmp(s, "stderr") == 0 || (o->off && strcmp(s, o->off) == 0)) {
+	if (o->kind->file == KIND_NO_FILE || s[0] == '\0' ||
+	    strcmp(s, "off") == 0 || strcmp(s, "stderr") == 0 ||
+	    (o->off && strcmp(s, o->off) == 0)) {
 		put_quoted(out, s);
 		return;
 	}
-	abs = o->kind->file == KIND_ROOT ? confval_root(d->dir, s) :
-				    confval_path(d->dir, s);
+	abs = o->kind->file == KIND_ROOT ? confval_root(d->dir, s)
+					 : confval_path(d->dir, s);
 	put_quoted(out, abs != NULL ? abs : s);
 	free(abs);
 }
@@ -107,8 +108,7 @@ static void dump_section(const struct dump *d, const struct option *o,
 	}
 }
 
-static void dump_list(const struct dump *d, const struct option *o,
-		      cfg_t *sec)
+static void dump_list(const struct dump *d, const struct option *o, cfg_t *sec)
 {
 	const char *name = row_name(o);
 
@@ -160,8 +160,8 @@ static bool in_scope(const struct option *o, const char *scope)
 	size_t n = (size_t)(row_name(o) - o->path);
 	size_t len = strlen(scope);
 
-	return len == 0 ? n == 0 :
-	       n == len + 1 && strncmp(o->path, scope, len) == 0;
+	return len == 0 ? n == 0
+			: n == len + 1 && strncmp(o->path, scope, len) == 0;
 }
 
 static void dump_scope(const struct dump *d, const char *scope, cfg_t *sec,
@@ -181,11 +181,14 @@ static void dump_scope(const struct dump *d, const char *scope, cfg_t *sec,
 int confdump_write(struct cfg_t *root, const char *path, const char *dir,
 		   const struct option *rows, size_t nrows, FILE *out)
 {
-	const struct dump d = { .out = out, .rows = rows, .nrows = nrows,
-				.dir = dir };
+	const struct dump d = {
+		.out = out, .rows = rows, .nrows = nrows, .dir = dir
+	};
 
-	fprintf(out, "# forkd -T: %s with its includes, every default "
-		"filled in\n", path);
+	fprintf(out,
+		"# forkd -T: %s with its includes, every default "
+		"filled in\n",
+		path);
 	dump_scope(&d, "", root, 0, false);
 	return fflush(out) == 0 && !ferror(out) ? 0 : -1;
 }

@@ -25,7 +25,7 @@
 #include "confexpand.h"
 #include "conftext.h"
 
-#define FRAMES_MAX 8       /* root, server, location, and some slack */
+#define FRAMES_MAX 8 /* root, server, location, and some slack */
 #define NAME_MAX_LEN 64
 #define TEXT_MAX (256u * 1024 * 1024) /* all files together */
 
@@ -33,7 +33,7 @@ enum tok_type {
 	TOK_END = 0,
 	TOK_STR = 'S',
 	TOK_APPEND = '+', /* "+=" */
-	/* and the characters { } ( ) = , as themselves */
+			  /* and the characters { } ( ) = , as themselves */
 };
 
 struct token {
@@ -52,7 +52,7 @@ struct lexer {
 struct seen {
 	char *name;
 	char *title;
-	int line;          /* in the output */
+	int line; /* in the output */
 };
 
 struct frame {
@@ -74,13 +74,13 @@ enum walk_state {
 
 /* One file being walked. */
 struct source {
-	const char *path;  /* as messages show it */
-	unsigned file;     /* index into ce->files */
+	const char *path; /* as messages show it */
+	unsigned file;    /* index into ce->files */
 	const char *text;
-	size_t copied;     /* text before this is in the output */
-	unsigned depth;    /* include depth: 0 for the main file */
-	unsigned base;     /* frames open when the file began */
-	int call_line;     /* of the include being expanded */
+	size_t copied;  /* text before this is in the output */
+	unsigned depth; /* include depth: 0 for the main file */
+	unsigned base;  /* frames open when the file began */
+	int call_line;  /* of the include being expanded */
 	dev_t dev;
 	ino_t ino;
 	const struct source *parent;
@@ -90,15 +90,15 @@ struct walk {
 	struct confexpand *ce;
 	confexpand_classify classify;
 	enum walk_state st;
-	bool lost;         /* left the grammar: copy the rest as it is */
+	bool lost; /* left the grammar: copy the rest as it is */
 	struct frame frames[FRAMES_MAX];
 	unsigned nframes;
 	char name[NAME_MAX_LEN];
-	int name_line;     /* in the output */
-	bool including;    /* inside include( ... ) */
+	int name_line;  /* in the output */
+	bool including; /* inside include( ... ) */
 	size_t include_start;
-	int include_line;  /* in the file */
-	char *arg;         /* include's first argument */
+	int include_line; /* in the file */
+	char *arg;        /* include's first argument */
 	unsigned nargs;
 };
 
@@ -107,12 +107,12 @@ static int expand_file(struct walk *w, const char *path,
 
 /* ------------------------------------------------------------ output */
 
-static int fatal(struct walk *w, const char *path, int line,
-		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int fatal(struct walk *w, const char *path, int line, const char *fmt,
+		 ...) __attribute__((format(printf, 4, 5)));
 
 /* The expansion cannot go on: ce->err is the whole message. */
-static int fatal(struct walk *w, const char *path, int line,
-		 const char *fmt, ...)
+static int fatal(struct walk *w, const char *path, int line, const char *fmt,
+		 ...)
 {
 	struct confexpand *ce = w->ce;
 	va_list ap;
@@ -148,8 +148,7 @@ static int out_append(struct confexpand *ce, const char *s, size_t n)
 	memcpy(ce->text + ce->len, s, n);
 	ce->len += n;
 	ce->text[ce->len] = '\0';
-	for (const char *p = s; (p = memchr(p, '\n', n - (size_t)(p - s)));
-	     p++)
+	for (const char *p = s; (p = memchr(p, '\n', n - (size_t)(p - s))); p++)
 		ce->line++;
 	return 0;
 }
@@ -213,7 +212,8 @@ static int output_line(const struct confexpand *ce, unsigned file, int fline)
 	const struct span *best = NULL;
 
 	for (size_t i = 0; i < ce->nspans; i++)
-		if (ce->spans[i].file == file && ce->spans[i].file_line <= fline)
+		if (ce->spans[i].file == file &&
+		    ce->spans[i].file_line <= fline)
 			best = &ce->spans[i];
 	return best != NULL ? best->line + (fline - best->file_line) : fline;
 }
@@ -250,7 +250,7 @@ static void lex_next(struct lexer *lx, struct token *t)
 		if (s[i] == '\n')
 			lx->line++;
 		else if (s[i] == '\0' || (strchr(" \t\r*#", s[i]) == NULL &&
-					   !(s[i] == '+' && s[i + 1] != '=')))
+					  !(s[i] == '+' && s[i + 1] != '=')))
 			break;
 	}
 	t->start = i;
@@ -288,8 +288,8 @@ static char *tok_value(const char *text, const struct token *t)
 	if ((v = o = malloc((size_t)(e - s) + 1)) == NULL)
 		return NULL;
 	for (s++, e--; s < e; s++) {
-		if (*s == '\\' && s + 1 < e && (text[t->start] == '"' ||
-						s[1] == '\\' || s[1] == '\''))
+		if (*s == '\\' && s + 1 < e &&
+		    (text[t->start] == '"' || s[1] == '\\' || s[1] == '\''))
 			s++;
 		*o++ = *s;
 	}
@@ -360,8 +360,10 @@ static void repeat_error(struct walk *w, const struct seen *first,
 		return;
 	confexpand_where(ce, first->line, where, sizeof(where));
 	ce->err_line = w->name_line;
-	snprintf(ce->err, sizeof(ce->err), "%.1100s is given twice %s%s%s "
-		 "(first at %.400s)", what, f->scope[0] ? "in one " : "", frame_where(f),
+	snprintf(ce->err, sizeof(ce->err),
+		 "%.1100s is given twice %s%s%s "
+		 "(first at %.400s)",
+		 what, f->scope[0] ? "in one " : "", frame_where(f),
 		 f->scope[0] ? " section" : "", where);
 }
 
@@ -390,8 +392,7 @@ static int on_section(struct walk *w, const char *title)
 	struct seen *prev;
 	char what[NAME_MAX_LEN + 1100], scope[sizeof(f->scope)];
 
-	if (title != NULL &&
-	    w->classify(f->scope, w->name) == REPEAT_SECTION) {
+	if (title != NULL && w->classify(f->scope, w->name) == REPEAT_SECTION) {
 		if ((prev = seen_find(f, w->name, title)) != NULL) {
 			snprintf(what, sizeof(what), "%s \"%.1024s\"", w->name,
 				 title);
@@ -443,22 +444,22 @@ static char *include_pattern(const char *including, const char *pattern)
 	return p;
 }
 
-static int include_files(struct walk *w, struct source *src,
-			 const char *full)
+static int include_files(struct walk *w, struct source *src, const char *full)
 {
 	glob_t g;
 	int rc = glob(full, GLOB_ERR, NULL, &g);
 
 	/* a pattern matching nothing is an empty conf.d, even a missing one */
-	if (has_magic(full) && (rc == GLOB_NOMATCH ||
-				(rc == GLOB_ABORTED && errno == ENOENT)))
+	if (has_magic(full) &&
+	    (rc == GLOB_NOMATCH || (rc == GLOB_ABORTED && errno == ENOENT)))
 		return 0;
 	if (rc == GLOB_NOMATCH)
 		errno = ENOENT;
 	if (rc != 0)
 		return fatal(w, src->path, src->call_line, "include \"%s\": %s",
-			     full, rc == GLOB_NOSPACE ? strerror(ENOMEM) :
-			     strerror(errno));
+			     full,
+			     rc == GLOB_NOSPACE ? strerror(ENOMEM)
+						: strerror(errno));
 	for (size_t i = 0; i < g.gl_pathc && rc == 0; i++)
 		if ((rc = out_append(w->ce, "\n", 1)) == 0)
 			rc = expand_file(w, g.gl_pathv[i], src);
@@ -467,8 +468,7 @@ static int include_files(struct walk *w, struct source *src,
 }
 
 /* include(...) has ended at the ')' t: put the files in its place. */
-static int on_include(struct walk *w, struct source *src,
-		      const struct token *t)
+static int on_include(struct walk *w, struct source *src, const struct token *t)
 {
 	char *full;
 	int rc;
@@ -477,13 +477,15 @@ static int on_include(struct walk *w, struct source *src,
 	src->copied = t->end;
 	src->call_line = w->include_line;
 	if (w->nargs != 1 || w->arg[0] == '\0')
-		return fatal(w, src->path, w->include_line, "include takes one "
+		return fatal(w, src->path, w->include_line,
+			     "include takes one "
 			     "file name or pattern, such as include(\"conf.d/"
 			     "*.conf\")");
 	if (src->depth + 1 > INCLUDE_DEPTH_MAX)
-		return fatal(w, src->path, w->include_line, "include \"%s\": "
-			     "includes nested more than %d deep", w->arg,
-			     INCLUDE_DEPTH_MAX);
+		return fatal(w, src->path, w->include_line,
+			     "include \"%s\": "
+			     "includes nested more than %d deep",
+			     w->arg, INCLUDE_DEPTH_MAX);
 	if ((full = include_pattern(src->path, w->arg)) == NULL)
 		return fatal(w, src->path, 0, "%s", strerror(errno));
 	rc = include_files(w, src, full);
@@ -502,9 +504,12 @@ static int on_name(struct walk *w, struct source *src, const struct token *t)
 	if (t->type == '}') {
 		if (w->nframes - 1 <= src->base) {
 			if (src->depth > 0)
-				return fatal(w, src->path, t->line, "'}' closes "
-					     "a section this file did not open");
-			w->lost = true; /* libconfuse: unexpected closing brace */
+				return fatal(
+					w, src->path, t->line,
+					"'}' closes "
+					"a section this file did not open");
+			w->lost =
+				true; /* libconfuse: unexpected closing brace */
 			return 0;
 		}
 		frame_close(&w->frames[--w->nframes]);
@@ -532,12 +537,8 @@ static int on_after_name(struct walk *w, struct source *src,
 
 	switch (t->type) {
 	case '=':
-	case TOK_APPEND:
-		w->st = W_VALUE;
-		return on_assign(w, t);
-	case '{':
-		w->st = W_NAME;
-		return on_section(w, NULL);
+	case TOK_APPEND: w->st = W_VALUE; return on_assign(w, t);
+	case '{': w->st = W_NAME; return on_section(w, NULL);
 	case TOK_STR:
 		if ((title = tok_value(src->text, t)) == NULL)
 			return -1;
@@ -567,13 +568,15 @@ static int on_args(struct walk *w, struct source *src, const struct token *t)
 		return on_include(w, src, t);
 	}
 	if (w->st == W_ARGS && t->type == TOK_STR) {
-		if (w->nargs++ == 0 && (w->arg = tok_value(src->text, t)) == NULL)
+		if (w->nargs++ == 0 &&
+		    (w->arg = tok_value(src->text, t)) == NULL)
 			return -1;
 		w->st = W_ARGS_SEP;
 	} else if (w->st == W_ARGS_SEP && t->type == ',') {
 		w->st = W_ARGS;
 	} else {
-		return fatal(w, src->path, t->line, "include takes one file "
+		return fatal(w, src->path, t->line,
+			     "include takes one file "
 			     "name or pattern, such as include(\"conf.d/"
 			     "*.conf\")");
 	}
@@ -581,16 +584,13 @@ static int on_args(struct walk *w, struct source *src, const struct token *t)
 }
 
 /* One token through libconfuse's grammar. */
-static int walk_token(struct walk *w, struct source *src,
-		      const struct token *t)
+static int walk_token(struct walk *w, struct source *src, const struct token *t)
 {
 	int type = t->type;
 
 	switch (w->st) {
-	case W_NAME:
-		return on_name(w, src, t);
-	case W_AFTER_NAME:
-		return on_after_name(w, src, t);
+	case W_NAME: return on_name(w, src, t);
+	case W_AFTER_NAME: return on_after_name(w, src, t);
 	case W_VALUE:
 		w->st = type == '{' ? W_LIST : W_NAME;
 		w->lost = type != '{' && type != TOK_STR;
@@ -612,8 +612,7 @@ static int walk_token(struct walk *w, struct source *src,
 		w->st = W_NAME;
 		return on_section(w, w->arg);
 	case W_ARGS:
-	case W_ARGS_SEP:
-		return on_args(w, src, t);
+	case W_ARGS_SEP: return on_args(w, src, t);
 	}
 	return 0;
 }
@@ -656,9 +655,11 @@ static char *source_open(struct walk *w, struct source *src,
 
 	if (parent != NULL && stat(src->path, &st) == 0) {
 		if (include_cycle(parent, &st) != NULL) {
-			fatal(w, parent->path, parent->call_line, "include "
+			fatal(w, parent->path, parent->call_line,
+			      "include "
 			      "\"%s\": that file is being read already (an "
-			      "include cycle)", src->path);
+			      "include cycle)",
+			      src->path);
 			return NULL;
 		}
 		src->dev = st.st_dev;
@@ -692,7 +693,8 @@ static int walk_source(struct walk *w, struct source *src)
 	}
 	if (src->depth > 0 && !w->lost &&
 	    (w->st != W_NAME || w->nframes - 1 != src->base))
-		return fatal(w, src->path, t.line, "the file ends inside a "
+		return fatal(w, src->path, t.line,
+			     "the file ends inside a "
 			     "directive");
 	return out_copy(w, src, strlen(src->text));
 }
@@ -701,9 +703,11 @@ static int expand_file(struct walk *w, const char *path,
 		       const struct source *parent)
 {
 	struct source src = {
-		.path = path, .file = (unsigned)w->ce->nfiles,
+		.path = path,
+		.file = (unsigned)w->ce->nfiles,
 		.depth = parent ? parent->depth + 1 : 0,
-		.base = w->nframes - 1, .parent = parent,
+		.base = w->nframes - 1,
+		.parent = parent,
 	};
 	char *text;
 	int rc = -1;
@@ -727,7 +731,8 @@ static enum repeat no_classify(const char *scope, const char *name)
 int confexpand_load(struct confexpand *ce, const char *path,
 		    confexpand_classify classify)
 {
-	struct walk w = { .ce = ce, .nframes = 1,
+	struct walk w = { .ce = ce,
+			  .nframes = 1,
 			  .classify = classify ? classify : no_classify };
 	int rc;
 

@@ -24,28 +24,27 @@ enum repeat {
 };
 
 /* scope: "" at the top level, "server", "server|location". */
-typedef enum repeat (*confexpand_classify)(const char *scope,
-					   const char *name);
+typedef enum repeat (*confexpand_classify)(const char *scope, const char *name);
 
 #define INCLUDE_DEPTH_MAX 16
 
 struct span {
-	int line;          /* the first line of the text it covers */
-	unsigned file;     /* index into files */
-	int file_line;     /* that line's number in the file */
+	int line;      /* the first line of the text it covers */
+	unsigned file; /* index into files */
+	int file_line; /* that line's number in the file */
 };
 
 struct confexpand {
-	char *text;        /* NUL-terminated, comments blanked */
+	char *text; /* NUL-terminated, comments blanked */
 	size_t len, cap;
-	int line;          /* the line the end of text is on */
-	char **files;      /* [0] the main file as given, then included ones */
+	int line;     /* the line the end of text is on */
+	char **files; /* [0] the main file as given, then included ones */
 	size_t nfiles;
 	struct span *spans;
 	size_t nspans;
-	int brace_line;    /* a '{' of the main file never closed, or 0 */
-	int err_line;      /* line (in text) of the first repeat error; 0 */
-	char err[2048];    /* that error, or why the expansion failed */
+	int brace_line; /* a '{' of the main file never closed, or 0 */
+	int err_line;   /* line (in text) of the first repeat error; 0 */
+	char err[2048]; /* that error, or why the expansion failed */
 };
 
 /*

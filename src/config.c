@@ -60,7 +60,8 @@ static const char *scope_of(const char *name)
 		return "";
 	for (size_t i = 0; i < config_noptions; i++) {
 		const struct option *o = &config_options[i];
-		if (o->kind->type >= OPT_SEC && strcmp(option_name(o), name) == 0)
+		if (o->kind->type >= OPT_SEC &&
+		    strcmp(option_name(o), name) == 0)
 			return o->path;
 	}
 	abort(); /* a section missing from the table */
@@ -73,7 +74,8 @@ static const struct option *option_of(cfg_t *cfg, cfg_opt_t *opt)
 
 	for (size_t i = 0; i < config_noptions; i++) {
 		const struct option *o = &config_options[i];
-		if (option_in(o, scope) && strcmp(option_name(o), opt->name) == 0)
+		if (option_in(o, scope) &&
+		    strcmp(option_name(o), opt->name) == 0)
 			return o;
 	}
 	abort(); /* libconfuse knows only the table's options */
@@ -135,17 +137,17 @@ static cfg_opt_t schema_opt(const struct option *o, size_t *used)
 			dflt = NULL;
 		return (cfg_opt_t)CFG_STR_LIST(name, dflt, CFGF_NONE);
 	case OPT_BOOL:
-		return (cfg_opt_t)CFG_BOOL(name, strcmp(dflt, "true") == 0 ?
-					   cfg_true : cfg_false, CFGF_NONE);
+		return (cfg_opt_t)CFG_BOOL(
+			name, strcmp(dflt, "true") == 0 ? cfg_true : cfg_false,
+			CFGF_NONE);
 	case OPT_SEC:
 		return (cfg_opt_t)CFG_SEC(name, schema_build(o->path, used),
 					  CFGF_MULTI);
 	case OPT_SEC_NAMED:
 		return (cfg_opt_t)CFG_SEC(name, schema_build(o->path, used),
 					  CFGF_MULTI | CFGF_TITLE |
-					  CFGF_NO_TITLE_DUPES);
-	case OPT_STR:
-		break;
+						  CFGF_NO_TITLE_DUPES);
+	case OPT_STR: break;
 	}
 	return (cfg_opt_t)CFG_STR(name, dflt, CFGF_NONE);
 }
@@ -210,8 +212,7 @@ static void group_init(struct listen_group *g, const struct listen_conf *l)
 }
 
 /* Each (server, address) pair's group id, in server order; groups made. */
-static long *config_group_ids(struct config *cf, struct addrmap *ids,
-			      size_t n)
+static long *config_group_ids(struct config *cf, struct addrmap *ids, size_t n)
 {
 	long *id = calloc(n ? n : 1, sizeof(*id));
 	size_t k = 0;
@@ -273,7 +274,8 @@ static int config_group(struct config *cf)
 		goto done;
 	for (size_t g = 0; g < cf->ngroups; g++) {
 		struct listen_group *lg = &cf->groups[g];
-		if ((lg->servers = calloc(lg->nservers, sizeof(unsigned))) == NULL)
+		if ((lg->servers = calloc(lg->nservers, sizeof(unsigned))) ==
+		    NULL)
 			goto done;
 		lg->nservers = 0;
 	}
@@ -297,8 +299,8 @@ static struct config *config_copy(cfg_t *root, const char *path)
 		config_store_failed(NULL);
 		return NULL;
 	}
-	if ((cf->path = confval_path(config_dir(),
-				     base ? base + 1 : path)) == NULL) {
+	if ((cf->path = confval_path(config_dir(), base ? base + 1 : path)) ==
+	    NULL) {
 		config_store_failed(NULL);
 		goto fail;
 	}
@@ -321,13 +323,10 @@ static enum repeat option_repeat(const char *scope, const char *name)
 		if (!option_in(o, scope) || strcmp(option_name(o), name) != 0)
 			continue;
 		switch (o->kind->type) {
-		case OPT_LIST:
-			return REPEAT_APPEND;
+		case OPT_LIST: return REPEAT_APPEND;
 		case OPT_SEC:
-		case OPT_SEC_NAMED:
-			return REPEAT_SECTION;
-		default:
-			return REPEAT_REFUSE;
+		case OPT_SEC_NAMED: return REPEAT_SECTION;
+		default: return REPEAT_REFUSE;
 		}
 	}
 	return REPEAT_UNKNOWN;
@@ -378,15 +377,18 @@ static struct config *load(const char *path, FILE *dump, char *err,
 	 * an open section that is incomplete too gets its own message.
 	 */
 	if (ld.text.brace_line != 0)
-		confload_error(ld.text.brace_line, "'{' is not closed with '}'");
+		confload_error(ld.text.brace_line,
+			       "'{' is not closed with '}'");
 	else if (cfg_size(root, "server") == 0)
-		confload_error(0, "no server section; at least one is required");
+		confload_error(0,
+			       "no server section; at least one is required");
 	else if (!ld.failed && check_defaults(root) == 0)
 		cf = config_copy(root, path);
 	if (cf != NULL && dump != NULL &&
 	    confdump_write(root, path, ld.dir, config_options, config_noptions,
 			   dump) == -1)
-		confload_error(0, "writing the configuration: %s", strerror(errno));
+		confload_error(0, "writing the configuration: %s",
+			       strerror(errno));
 	cfg_free(root);
 done:
 	free(ld.dir);

@@ -27,8 +27,8 @@ struct redirmap;
 
 enum accept_mode {
 	ACCEPT_REUSEPORT, /* one SO_REUSEPORT socket per worker slot */
-	ACCEPT_SHARED,    /* one socket, polled by every worker (EPOLLEXCLUSIVE) */
-	ACCEPT_HANDOFF,   /* the master accepts; the least-loaded worker serves */
+	ACCEPT_SHARED, /* one socket, polled by every worker (EPOLLEXCLUSIVE) */
+	ACCEPT_HANDOFF, /* the master accepts; the least-loaded worker serves */
 };
 
 /* Where file-system calls that may block are made (the `aio` directive). */
@@ -45,7 +45,7 @@ enum real_ip {
 };
 
 struct listen_conf {
-	char *text;                  /* as written, e.g. "[::1]:8080" */
+	char *text; /* as written, e.g. "[::1]:8080" */
 	struct sockaddr_storage addr;
 	socklen_t addrlen;
 };
@@ -57,7 +57,7 @@ struct listen_conf {
 #define EXPIRES_OFF (-1LL)   /* expires = off: no caching headers */
 #define EXPIRES_EPOCH (-2LL) /* expires = epoch: already stale */
 #define EXPIRES_MAX (10LL * 365 * 24 * 60 * 60)
-#define HEADERS_MAX 4096     /* bytes of add_header lines in one place */
+#define HEADERS_MAX 4096 /* bytes of add_header lines in one place */
 
 /*
  * What a path prefix answers with: a location section, or the server's own
@@ -66,27 +66,28 @@ struct listen_conf {
  * its own followed by the server's.
  */
 struct location_conf {
-	char *prefix;                /* "/assets/"; NULL for the defaults */
+	char *prefix; /* "/assets/"; NULL for the defaults */
 	size_t prefix_len;
-	size_t index;                /* 1 + its place in locations; 0: defaults */
-	long long expires;           /* seconds, EXPIRES_OFF or EXPIRES_EPOCH */
-	char *headers;               /* "Name: value\r\n" lines; NULL: none */
+	size_t index;      /* 1 + its place in locations; 0: defaults */
+	long long expires; /* seconds, EXPIRES_OFF or EXPIRES_EPOCH */
+	char *headers;     /* "Name: value\r\n" lines; NULL: none */
 	size_t headers_len;
-	bool log_off;                /* access_log = off: not logged */
-	bool dotfiles;               /* serve hidden files ("allow") */
-	bool precompressed;          /* serve FILE.br / FILE.gz when accepted */
-	bool autoindex;              /* list a directory with no index file */
-	char *charset;               /* added to text types; NULL: none */
-	char *fallback;              /* page for a missing page; NULL */
-	char *error_page[ERROR_PAGE_COUNT]; /* by status - 400; NULL: built-in */
-	char **try_files;            /* candidates (tryfiles.h); NULL: none */
+	bool log_off;       /* access_log = off: not logged */
+	bool dotfiles;      /* serve hidden files ("allow") */
+	bool precompressed; /* serve FILE.br / FILE.gz when accepted */
+	bool autoindex;     /* list a directory with no index file */
+	char *charset;      /* added to text types; NULL: none */
+	char *fallback;     /* page for a missing page; NULL */
+	char *error_page
+		[ERROR_PAGE_COUNT]; /* by status - 400; NULL: built-in */
+	char **try_files;           /* candidates (tryfiles.h); NULL: none */
 	size_t ntry_files;
 	struct redirect_rule *redirects;
 	size_t nredirects;
-	char *root;                  /* a root of its own (absolute); NULL */
-	char *alias;                 /* the prefix maps to this dir; NULL */
-	int etag;                    /* enum etag_mode (etag.h) */
-	size_t parent;               /* index + 1 of the longest location
+	char *root;    /* a root of its own (absolute); NULL */
+	char *alias;   /* the prefix maps to this dir; NULL */
+	int etag;      /* enum etag_mode (etag.h) */
+	size_t parent; /* index + 1 of the longest location
 				      * whose prefix starts this one; 0: none
 				      * (route.h keeps locations sorted) */
 };
@@ -94,16 +95,16 @@ struct location_conf {
 struct server_conf {
 	struct listen_conf *listen;
 	size_t nlisten;
-	char **server_names;         /* "example.com", "*.example.com" */
+	char **server_names; /* "example.com", "*.example.com" */
 	size_t nserver_names;
-	bool default_server;         /* default for each of its addresses */
-	int symlinks;                /* enum file_symlinks (file.h) */
-	struct location_conf defaults; /* server-level per-path settings */
+	bool default_server;             /* default for each of its addresses */
+	int symlinks;                    /* enum file_symlinks (file.h) */
+	struct location_conf defaults;   /* server-level per-path settings */
 	struct location_conf *locations; /* each complete (defaults applied),
 					  * sorted by prefix (route.h) */
 	size_t nlocations;
-	char *root;                  /* absolute path, no trailing slash */
-	char **index;                /* file names tried for a directory */
+	char *root;   /* absolute path, no trailing slash */
+	char **index; /* file names tried for a directory */
 	size_t nindex;
 	struct redirmap *redirect_map; /* redirect_map; NULL: none */
 	char *redirect_map_path;
@@ -116,20 +117,21 @@ struct server_conf {
 	unsigned keepalive_timeout;  /* ms; 0 disables keep-alive */
 	unsigned keepalive_requests; /* requests per connection, then close */
 	unsigned client_header_timeout; /* ms to receive a whole header */
-	unsigned send_timeout;       /* ms between two successful writes */
-	unsigned client_body_timeout; /* ms between two reads of a body */
-	unsigned client_max_body_size; /* bytes; a larger body gets 413 */
+	unsigned send_timeout;          /* ms between two successful writes */
+	unsigned client_body_timeout;   /* ms between two reads of a body */
+	unsigned client_max_body_size;  /* bytes; a larger body gets 413 */
 	unsigned client_header_buffer_size; /* bytes for a request head */
 	/* behind a load balancer */
-	char *status_path;           /* NULL: no status endpoint */
-	char *health_path;           /* NULL: no health endpoint */
-	struct cidr *status_allow;   /* who may see the status (and health) */
+	char *status_path;         /* NULL: no status endpoint */
+	char *health_path;         /* NULL: no health endpoint */
+	struct cidr *status_allow; /* who may see the status (and health) */
 	size_t nstatus_allow;
-	struct cidr *health_allow;   /* who may see health; none: status_allow's */
+	struct cidr
+		*health_allow; /* who may see health; none: status_allow's */
 	size_t nhealth_allow;
-	bool proxy_protocol;         /* a PROXY header precedes each connection */
-	enum real_ip real_ip;        /* trust a forwarding header ... */
-	struct cidr *real_ip_from;   /* ... from these peers */
+	bool proxy_protocol;       /* a PROXY header precedes each connection */
+	enum real_ip real_ip;      /* trust a forwarding header ... */
+	struct cidr *real_ip_from; /* ... from these peers */
 	size_t nreal_ip_from;
 };
 
@@ -140,34 +142,34 @@ struct server_conf {
 struct listen_group {
 	struct sockaddr_storage addr;
 	socklen_t addrlen;
-	const char *text;            /* the first spelling (not owned) */
-	unsigned *servers;           /* indexes into config->servers */
+	const char *text;  /* the first spelling (not owned) */
+	unsigned *servers; /* indexes into config->servers */
 	size_t nservers;
-	struct hostmap *names;       /* server names -> servers (route.h) */
+	struct hostmap *names; /* server names -> servers (route.h) */
 };
 
 struct config {
-	char *path;                  /* the file it came from */
-	unsigned worker_processes;   /* resolved: never 0 */
+	char *path;                /* the file it came from */
+	unsigned worker_processes; /* resolved: never 0 */
 	enum accept_mode accept_mode;
 	char *pid_file;
-	char *mime_types;            /* mime.types file; NULL: built-in only */
-	struct mime_types *mime;     /* its table; NULL: built-in only */
-	char *error_log;             /* "stderr" or a path */
+	char *mime_types;        /* mime.types file; NULL: built-in only */
+	struct mime_types *mime; /* its table; NULL: built-in only */
+	char *error_log;         /* "stderr" or a path */
 	enum log_level error_log_level;
-	char *user;                  /* NULL: keep the master's identity */
-	char *group;                 /* NULL: the user's primary group */
-	unsigned shutdown_timeout;   /* ms */
+	char *user;                /* NULL: keep the master's identity */
+	char *group;               /* NULL: the user's primary group */
+	unsigned shutdown_timeout; /* ms */
 	bool daemon;
 	unsigned worker_connections; /* per worker */
 	unsigned max_generations;    /* generations alive at once (2..64) */
 	unsigned worker_watchdog;    /* ms without a heartbeat: kill; 0: off */
 	unsigned worker_rlimit_nofile; /* 0: derived from worker_connections */
-	bool worker_cpu_affinity;    /* pin worker slot i to usable CPU i */
+	bool worker_cpu_affinity;      /* pin worker slot i to usable CPU i */
 	unsigned max_requests_per_worker; /* 0: unlimited */
-	unsigned drain_delay;        /* ms of lame duck before a graceful stop */
+	unsigned drain_delay; /* ms of lame duck before a graceful stop */
 	enum aio_mode aio;
-	unsigned aio_threads;        /* I/O pool threads per worker */
+	unsigned aio_threads; /* I/O pool threads per worker */
 	struct server_conf *servers;
 	size_t nservers;
 	struct listen_group *groups; /* one per distinct listen address */

@@ -101,16 +101,18 @@ static int share(struct listen_entry *e, bool named, bool dflt, int line,
 
 	if (!named && !dflt) {
 		where(e->line, first, sizeof(first));
-		snprintf(msg, len, "listen \"%s\": same address as \"%s\" of an "
+		snprintf(msg, len,
+			 "listen \"%s\": same address as \"%s\" of an "
 			 "earlier server (%s); give this one a server_name",
 			 text, e->text, first);
 		return -1;
 	}
 	if (dflt && e->default_line != 0) {
 		where(e->default_line, first, sizeof(first));
-		snprintf(msg, len, "listen \"%s\": the server listening at %s "
-			 "is default_server for \"%s\" already", text, first,
-			 e->text);
+		snprintf(msg, len,
+			 "listen \"%s\": the server listening at %s "
+			 "is default_server for \"%s\" already",
+			 text, first, e->text);
 		return -1;
 	}
 	if (dflt)
@@ -123,7 +125,8 @@ int conflisten_add(struct listen_index *ix, unsigned server, bool named,
 		   conflisten_where where, char *msg, size_t len)
 {
 	struct listen_entry e = { .line = conflisten_line(ix, idx),
-				  .server = server, .text = (char *)text };
+				  .server = server,
+				  .text = (char *)text };
 	char first[WHERE_MAX];
 	socklen_t sslen;
 
@@ -132,16 +135,19 @@ int conflisten_add(struct listen_index *ix, unsigned server, bool named,
 	for (size_t i = 0; i < ix->n; i++) {
 		struct listen_entry *o = &ix->v[i];
 		if (confval_listen_same(&o->addr, &e.addr))
-			return o->server == server ? 0 :
-			       share(o, named, dflt, e.line, text, where, msg,
-				     len);
+			return o->server == server
+				       ? 0
+				       : share(o, named, dflt, e.line, text,
+					       where, msg, len);
 		if (!conflisten_overlap(&o->addr, &e.addr))
 			continue;
 		where(o->line, first, sizeof(first));
-		snprintf(msg, len, "listen \"%s\" overlaps \"%s\" at %s: a "
+		snprintf(msg, len,
+			 "listen \"%s\" overlaps \"%s\" at %s: a "
 			 "wildcard and a specific address cannot share a port; "
 			 "listen on the same address in both and tell the "
-			 "servers apart by server_name", text, o->text, first);
+			 "servers apart by server_name",
+			 text, o->text, first);
 		return -1;
 	}
 	e.default_line = dflt ? e.line : 0;

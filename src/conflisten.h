@@ -20,16 +20,16 @@ typedef void (*conflisten_where)(int line, char *out, size_t outsz);
 
 struct listen_entry {
 	struct sockaddr_storage addr;
-	char *text;          /* the first spelling */
-	int line;            /* where it was first given */
-	unsigned server;     /* by the server_index of conflisten_add */
-	int default_line;    /* of the server that is its default; 0: none */
+	char *text;       /* the first spelling */
+	int line;         /* where it was first given */
+	unsigned server;  /* by the server_index of conflisten_add */
+	int default_line; /* of the server that is its default; 0: none */
 };
 
 struct listen_index {
 	struct listen_entry *v;
 	size_t n, cap;
-	int *lines;          /* the current server's listen lines, by index */
+	int *lines; /* the current server's listen lines, by index */
 	size_t nlines, linecap;
 };
 

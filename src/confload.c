@@ -31,8 +31,8 @@ void confload_verror(int line, const char *fmt, va_list ap)
 
 	if (ld == NULL || ld->err == NULL || ld->errlen == 0)
 		return;
-	if (ld->failed && (line <= 0 || ld->err_line <= 0 ||
-			   line >= ld->err_line))
+	if (ld->failed &&
+	    (line <= 0 || ld->err_line <= 0 || line >= ld->err_line))
 		return;
 	ld->failed = true;
 	ld->err_line = line;

@@ -20,16 +20,16 @@
 struct cfg_t;
 
 struct confload {
-	const char *path;  /* as given, for messages */
-	char *dir;         /* absolute directory of the file */
-	struct confexpand text; /* includes expanded; lines traced back */
+	const char *path;            /* as given, for messages */
+	char *dir;                   /* absolute directory of the file */
+	struct confexpand text;      /* includes expanded; lines traced back */
 	struct listen_index listens; /* every server's, as parsed */
 	struct cfg_t *root;
-	int line;          /* of the value being checked */
-	int check_line;    /* a check's error is at this line; 0: libconfuse's */
+	int line;       /* of the value being checked */
+	int check_line; /* a check's error is at this line; 0: libconfuse's */
 	char *err;
 	size_t errlen;
-	int err_line;      /* the error's line in the text; 0: none */
+	int err_line; /* the error's line in the text; 0: none */
 	bool failed;
 };
 

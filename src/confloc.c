@@ -34,11 +34,13 @@ static int copy_redirects(struct location_conf *to,
 {
 	size_t n = from->nredirects;
 
-	if (n > 0 && (to->redirects = calloc(n, sizeof(*to->redirects))) == NULL)
+	if (n > 0 &&
+	    (to->redirects = calloc(n, sizeof(*to->redirects))) == NULL)
 		return -1;
 	for (; to->nredirects < n; to->nredirects++) {
 		struct redirect_rule *d = &to->redirects[to->nredirects];
-		const struct redirect_rule *s = &from->redirects[to->nredirects];
+		const struct redirect_rule *s =
+			&from->redirects[to->nredirects];
 		*d = *s;
 		d->to = NULL;
 		if (dup_into(&d->from, s->from) == -1 ||

@@ -46,11 +46,10 @@
 #define CONNECTIONS_MAX 1000000
 #define REQUESTS_MAX 1000000000
 
-
 _Static_assert(sizeof(enum accept_mode) == sizeof(int) &&
-	       sizeof(enum aio_mode) == sizeof(int) &&
-	       sizeof(enum log_level) == sizeof(int) &&
-	       sizeof(enum real_ip) == sizeof(int),
+		       sizeof(enum aio_mode) == sizeof(int) &&
+		       sizeof(enum log_level) == sizeof(int) &&
+		       sizeof(enum real_ip) == sizeof(int),
 	       "word kinds store an int");
 
 const char *option_name(const struct option *o)
@@ -70,8 +69,7 @@ bool option_in(const struct option *o, const char *scope)
 	return n == len + 1 && strncmp(o->path, scope, len) == 0;
 }
 
-int config_store_scope(const char *scope, cfg_t *sec, void *base,
-		       bool only_set)
+int config_store_scope(const char *scope, cfg_t *sec, void *base, bool only_set)
 {
 	for (size_t i = 0; i < config_noptions; i++) {
 		const struct option *o = &config_options[i];
@@ -162,7 +160,8 @@ static int parse_expires(const struct option *o, const char *s, void *out,
 {
 	if (confval_parse_expires(s, out) == 0)
 		return 0;
-	snprintf(msg, len, "%s must be off, epoch or a time such as 3600, 30m, "
+	snprintf(msg, len,
+		 "%s must be off, epoch or a time such as 3600, 30m, "
 		 "12h, 30d or 2w (at most 10 years), not \"%s\"",
 		 option_name(o), s);
 	return -1;
@@ -173,14 +172,16 @@ static int parse_expires(const struct option *o, const char *s, void *out,
 static int words_reject(const struct option *o, const char *s, char *msg,
 			size_t len)
 {
-	const struct word *w = o->words[0].text[0] == '\0' ? o->words + 1 :
-							     o->words;
+	const struct word *w = o->words[0].text[0] == '\0' ? o->words + 1
+							   : o->words;
 	size_t n = (size_t)snprintf(msg, len, "%s must be", option_name(o));
 
 	for (size_t i = 0; w[i].text != NULL && n < len; i++)
 		n += (size_t)snprintf(msg + n, len - n, "%s%s",
-				      i == 0 ? " " : w[i + 1].text == NULL ?
-				      " or " : ", ", w[i].text);
+				      i == 0                  ? " "
+				      : w[i + 1].text == NULL ? " or "
+							      : ", ",
+				      w[i].text);
 	if (n < len)
 		snprintf(msg + n, len - n, ", not \"%s\"", s);
 	return -1;
@@ -189,8 +190,8 @@ static int words_reject(const struct option *o, const char *s, char *msg,
 static const struct word *words_find(const struct option *o, const char *s)
 {
 	for (const struct word *w = o->words; w->text != NULL; w++)
-		if (o->nocase ? strcasecmp(s, w->text) == 0 :
-				strcmp(s, w->text) == 0)
+		if (o->nocase ? strcasecmp(s, w->text) == 0
+			      : strcmp(s, w->text) == 0)
 			return w;
 	return NULL;
 }
@@ -230,7 +231,8 @@ static int check_parsed(const struct option *o, cfg_opt_t *opt, char *msg,
 		long long ll;
 	} scratch;
 
-	return o->kind->parse(o, confschema_last_value(opt), &scratch, msg, len);
+	return o->kind->parse(o, confschema_last_value(opt), &scratch, msg,
+			      len);
 }
 
 int confschema_store_parsed(const struct option *o, cfg_t *sec, void *base)
@@ -243,10 +245,12 @@ int confschema_store_parsed(const struct option *o, cfg_t *sec, void *base)
 	return 0;
 }
 
-#define SCALAR(p) \
-	{ .type = OPT_STR, .check = check_parsed, .store = confschema_store_parsed, .parse = (p) }
-static const struct kind
-	NUMBER = SCALAR(parse_number),     /* unsigned, min..max */
+#define SCALAR(p)                                              \
+	{                                                      \
+		.type = OPT_STR, .check = check_parsed,        \
+		.store = confschema_store_parsed, .parse = (p) \
+	}
+static const struct kind NUMBER = SCALAR(parse_number), /* unsigned, min..max */
 	DURATION = SCALAR(parse_duration), /* unsigned ms, at least min */
 	BYTES = SCALAR(parse_bytes),       /* unsigned, k/m/g, min..max */
 	SIZE = SCALAR(parse_size),         /* size_t, k/m, min..max */
@@ -268,14 +272,16 @@ static int store_bool(const struct option *o, cfg_t *sec, void *base)
 static int check_test(const struct option *o, cfg_opt_t *opt, char *msg,
 		      size_t len)
 {
-	return o->test != NULL ? o->test(option_name(o), confschema_last_value(opt), msg,
-					 len) : 0;
+	return o->test != NULL ? o->test(option_name(o),
+					 confschema_last_value(opt), msg, len)
+			       : 0;
 }
 
 static int check_nonempty(const struct option *o, cfg_opt_t *opt, char *msg,
 			  size_t len)
 {
-	return confval_check_nonempty(option_name(o), confschema_last_value(opt), msg, len);
+	return confval_check_nonempty(option_name(o),
+				      confschema_last_value(opt), msg, len);
 }
 
 /*
@@ -311,8 +317,8 @@ static int dir_usable(const char *path, char *msg, size_t len)
 	char dir[4096];
 	struct stat st;
 
-	snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 :
-		 (int)(slash - path), path);
+	snprintf(dir, sizeof(dir), "%.*s",
+		 slash == path ? 1 : (int)(slash - path), path);
 	if (stat(dir, &st) == -1)
 		goto fail;
 	if (!S_ISDIR(st.st_mode)) {
@@ -418,7 +424,8 @@ static int store_path(const struct option *o, cfg_t *sec, void *base)
 
 	if (o->off != NULL && strcmp(s, o->off) == 0)
 		return 0;
-	if ((*CONF_AT(base, o->dst, char *) = confval_path(config_dir(), s)) == NULL)
+	if ((*CONF_AT(base, o->dst, char *) = confval_path(config_dir(), s)) ==
+	    NULL)
 		return config_store_failed(NULL);
 	return 0;
 }
@@ -430,7 +437,9 @@ static int store_log_target(const struct option *o, cfg_t *sec, void *base)
 
 	if (strcmp(s, "stderr") != 0)
 		return store_path(o, sec, base);
-	return (*CONF_AT(base, o->dst, char *) = confschema_strdup(s)) != NULL ? 0 : -1;
+	return (*CONF_AT(base, o->dst, char *) = confschema_strdup(s)) != NULL
+		       ? 0
+		       : -1;
 }
 
 /*
@@ -488,7 +497,8 @@ static int store_root(const struct option *o, cfg_t *sec, void *base)
 	const char *s = cfg_getstr(sec, option_name(o));
 
 	free(*CONF_AT(base, o->dst, char *));
-	if ((*CONF_AT(base, o->dst, char *) = confval_root(config_dir(), s)) == NULL)
+	if ((*CONF_AT(base, o->dst, char *) = confval_root(config_dir(), s)) ==
+	    NULL)
 		return config_store_failed(NULL);
 	return 0;
 }
@@ -509,8 +519,8 @@ static int store_strings(const struct option *o, cfg_t *sec, void *base)
 	if (k > 0 && (*out = calloc(k, sizeof(**out))) == NULL)
 		return config_store_failed(NULL);
 	for (; *n < k; (*n)++)
-		if (((*out)[*n] = confschema_strdup(cfg_getnstr(sec, name,
-							  (unsigned)*n))) == NULL)
+		if (((*out)[*n] = confschema_strdup(
+			     cfg_getnstr(sec, name, (unsigned)*n))) == NULL)
 			return -1;
 	return 0;
 }
@@ -533,13 +543,14 @@ static int store_cidrs(const struct option *o, cfg_t *sec, void *base)
 	return 0;
 }
 
-static int check_error_page(const struct option *o, cfg_opt_t *opt,
-			    char *msg, size_t len)
+static int check_error_page(const struct option *o, cfg_opt_t *opt, char *msg,
+			    size_t len)
 {
 	bool codes[ERROR_PAGE_COUNT];
 	const char *uri;
 
-	return confval_parse_error_page(confschema_last_value(opt), codes, &uri, msg, len);
+	return confval_parse_error_page(confschema_last_value(opt), codes, &uri,
+					msg, len);
 }
 
 /* Into the char *[ERROR_PAGE_COUNT] at dst; later entries win. */
@@ -550,8 +561,9 @@ static int store_error_pages(const struct option *o, cfg_t *sec, void *base)
 	for (unsigned i = 0; i < cfg_size(sec, option_name(o)); i++) {
 		bool codes[ERROR_PAGE_COUNT];
 		const char *uri;
-		if (confval_parse_error_page(cfg_getnstr(sec, option_name(o), i),
-					     codes, &uri, msg, sizeof(msg)) == -1)
+		if (confval_parse_error_page(
+			    cfg_getnstr(sec, option_name(o), i), codes, &uri,
+			    msg, sizeof(msg)) == -1)
 			return config_store_failed(msg);
 		for (size_t k = 0; k < ERROR_PAGE_COUNT; k++) {
 			if (!codes[k])
@@ -605,8 +617,8 @@ static int store_headers(const struct option *o, cfg_t *sec, void *base)
 	return 0;
 }
 
-static int check_log_format(const struct option *o, cfg_opt_t *opt,
-			    char *msg, size_t len)
+static int check_log_format(const struct option *o, cfg_opt_t *opt, char *msg,
+			    size_t len)
 {
 	enum access_format f;
 
@@ -638,7 +650,10 @@ static int test_redirect_to(const char *name, const char *s, char *msg,
 
 /* -------------------------------------------------------- the table */
 
-#define KIND(t, c, s, ...) { .type = (t), .check = (c), .store = (s), __VA_ARGS__ }
+#define KIND(t, c, s, ...)                                           \
+	{                                                            \
+		.type = (t), .check = (c), .store = (s), __VA_ARGS__ \
+	}
 static const struct kind
 	BOOLEAN = KIND(OPT_BOOL, NULL, store_bool),
 	STRING = KIND(OPT_STR, check_test, store_string),
@@ -655,52 +670,77 @@ static const struct kind
 	HEADERS = KIND(OPT_LIST, check_header, store_headers),
 	LOG_FORMAT = KIND(OPT_STR, check_log_format, store_log_format),
 	SERVERS = KIND(OPT_SEC, confsect_check_server, confsect_store_servers),
-	LOCATIONS = KIND(OPT_SEC_NAMED, confsect_check_location, confsect_store_locations),
+	LOCATIONS = KIND(OPT_SEC_NAMED, confsect_check_location,
+			 confsect_store_locations),
 	TRY_FILES = KIND(OPT_LIST, confsect_check_try_files, store_strings),
-	REDIRECTS = KIND(OPT_SEC_NAMED, confsect_check_redirect, confsect_store_redirects),
-	REDIRECT_MAP = KIND(OPT_STR, check_nonempty, confsect_store_redirect_map,
-			    .file = KIND_FILE),
-	PLATFORM = { .type = OPT_STR, .check = check_parsed,
-		     .store = confsect_store_platform, .parse = parse_enum };
+	REDIRECTS = KIND(OPT_SEC_NAMED, confsect_check_redirect,
+			 confsect_store_redirects),
+	REDIRECT_MAP = KIND(OPT_STR, check_nonempty,
+			    confsect_store_redirect_map, .file = KIND_FILE),
+	PLATFORM = { .type = OPT_STR,
+		     .check = check_parsed,
+		     .store = confsect_store_platform,
+		     .parse = parse_enum };
 
 static const struct word accept_words[] = {
-	{ "reuseport", ACCEPT_REUSEPORT }, { "shared", ACCEPT_SHARED },
-	{ "handoff", ACCEPT_HANDOFF }, { NULL, 0 },
+	{ "reuseport", ACCEPT_REUSEPORT },
+	{ "shared", ACCEPT_SHARED },
+	{ "handoff", ACCEPT_HANDOFF },
+	{ NULL, 0 },
 };
 static const struct word affinity_words[] = {
-	{ "auto", 1 }, { "off", 0 }, { NULL, 0 },
+	{ "auto", 1 },
+	{ "off", 0 },
+	{ NULL, 0 },
 };
 static const struct word dotfiles_words[] = {
-	{ "deny", 0 }, { "allow", 1 }, { NULL, 0 },
+	{ "deny", 0 },
+	{ "allow", 1 },
+	{ NULL, 0 },
 };
 static const struct word log_words[] = {
-	{ "on", 0 }, { "off", 1 }, { NULL, 0 },
+	{ "on", 0 },
+	{ "off", 1 },
+	{ NULL, 0 },
 };
 static const struct word symlinks_words[] = {
-	{ "follow", SYMLINKS_FOLLOW }, { "owner", SYMLINKS_OWNER },
-	{ "off", SYMLINKS_OFF }, { NULL, 0 },
+	{ "follow", SYMLINKS_FOLLOW },
+	{ "owner", SYMLINKS_OWNER },
+	{ "off", SYMLINKS_OFF },
+	{ NULL, 0 },
 };
 static const struct word aio_words[] = {
-	{ "auto", AIO_AUTO }, { "on", AIO_ON }, { "off", AIO_OFF }, { NULL, 0 },
+	{ "auto", AIO_AUTO },
+	{ "on", AIO_ON },
+	{ "off", AIO_OFF },
+	{ NULL, 0 },
 };
 static const struct word platform_words[] = {
-	{ "off", PLATFORM_OFF }, { "on", PLATFORM_NETLIFY },
-	{ "netlify", PLATFORM_NETLIFY }, { "cloudflare", PLATFORM_CLOUDFLARE },
+	{ "off", PLATFORM_OFF },
+	{ "on", PLATFORM_NETLIFY },
+	{ "netlify", PLATFORM_NETLIFY },
+	{ "cloudflare", PLATFORM_CLOUDFLARE },
 	{ NULL, 0 },
 };
 static const struct word etag_words[] = {
-	{ "mtime-size", ETAG_MTIME_SIZE }, { "content", ETAG_CONTENT },
+	{ "mtime-size", ETAG_MTIME_SIZE },
+	{ "content", ETAG_CONTENT },
 	{ NULL, 0 },
 };
 /* Header names: the row matches them in any case. */
 static const struct word real_ip_words[] = {
-	{ "", REAL_IP_OFF }, { "X-Forwarded-For", REAL_IP_XFF },
-	{ "Forwarded", REAL_IP_FORWARDED }, { NULL, 0 },
+	{ "", REAL_IP_OFF },
+	{ "X-Forwarded-For", REAL_IP_XFF },
+	{ "Forwarded", REAL_IP_FORWARDED },
+	{ NULL, 0 },
 };
 
 /* A row: path, default, kind, destination, then named extras. */
-#define OPT(p, d, k, off, ...) \
-	{ .path = (p), .dflt = (d), .kind = (k), .dst = (off), __VA_ARGS__ }
+#define OPT(p, d, k, off, ...)                                       \
+	{                                                            \
+		.path = (p), .dflt = (d), .kind = (k), .dst = (off), \
+		__VA_ARGS__                                          \
+	}
 #define TOP(f) offsetof(struct config, f)
 #define SRV(f) offsetof(struct server_conf, f)
 #define LOC(f) offsetof(struct location_conf, f)
@@ -723,8 +763,8 @@ const struct option config_options[] = {
 	OPT("daemon", "false", &BOOLEAN, TOP(daemon)),
 	OPT("worker_connections", "4096", &NUMBER, TOP(worker_connections),
 	    .min = 1, .max = CONNECTIONS_MAX),
-	OPT("max_generations", "4", &NUMBER, TOP(max_generations),
-	    .min = 2, .max = 64),
+	OPT("max_generations", "4", &NUMBER, TOP(max_generations), .min = 2,
+	    .max = 64),
 	OPT("worker_watchdog", "10", &DURATION, TOP(worker_watchdog)),
 	OPT("worker_rlimit_nofile", "0", &NUMBER, TOP(worker_rlimit_nofile),
 	    .max = 1048576),
@@ -799,9 +839,8 @@ const struct option config_options[] = {
 	OPT("server|status_allow", "{127.0.0.1, ::1}", &CIDRS,
 	    SRV(status_allow), .aux = SRV(nstatus_allow),
 	    .test = confval_check_cidr),
-	OPT("server|health_allow", "{}", &CIDRS,
-	    SRV(health_allow), .aux = SRV(nhealth_allow),
-	    .test = confval_check_cidr),
+	OPT("server|health_allow", "{}", &CIDRS, SRV(health_allow),
+	    .aux = SRV(nhealth_allow), .test = confval_check_cidr),
 	OPT("server|proxy_protocol", "false", &BOOLEAN, SRV(proxy_protocol)),
 	OPT("server|real_ip_header", "", &ENUM, SRV(real_ip),
 	    .words = real_ip_words, .nocase = true),
@@ -840,5 +879,5 @@ const struct option config_options[] = {
 	    .words = etag_words),
 };
 
-const size_t config_noptions =
-	sizeof(config_options) / sizeof(config_options[0]);
+const size_t config_noptions = sizeof(config_options) /
+			       sizeof(config_options[0]);

@@ -24,23 +24,23 @@ struct option;
 
 /* libconfuse's type for an option's values. */
 enum opt_type {
-	OPT_STR,      /* one string: every scalar, numbers included */
-	OPT_LIST,     /* a list of strings */
-	OPT_BOOL,     /* libconfuse's own true/false/yes/no/on/off */
-	OPT_SEC,      /* a section of further rows */
+	OPT_STR,       /* one string: every scalar, numbers included */
+	OPT_LIST,      /* a list of strings */
+	OPT_BOOL,      /* libconfuse's own true/false/yes/no/on/off */
+	OPT_SEC,       /* a section of further rows */
 	OPT_SEC_NAMED, /* a section with a title, unique in its parent */
 };
 
 /* Does a value name a file (made absolute against the file's directory)? */
 enum kind_file {
 	KIND_NO_FILE,
-	KIND_FILE,     /* a file name; off words and "stderr" stay words */
-	KIND_ROOT,     /* a directory, stored without trailing slashes */
+	KIND_FILE, /* a file name; off words and "stderr" stay words */
+	KIND_ROOT, /* a directory, stored without trailing slashes */
 };
 
 /* A word an option may be, and what it stores. */
 struct word {
-	const char *text;  /* "" may stand for "not set"; it is not listed */
+	const char *text; /* "" may stand for "not set"; it is not listed */
 	int value;
 };
 
@@ -69,16 +69,16 @@ typedef int (*value_test)(const char *name, const char *s, char *msg,
 			  size_t len);
 
 struct option {
-	const char *path;        /* "server|location|expires" */
-	const char *dflt;        /* as in a file; lists "{a, b}"; NULL: none */
+	const char *path; /* "server|location|expires" */
+	const char *dflt; /* as in a file; lists "{a, b}"; NULL: none */
 	const struct kind *kind;
-	size_t dst;              /* offset into the scope's struct */
-	size_t aux;              /* a second field: a list's count, ... */
-	unsigned min, max;       /* numbers, durations, sizes */
+	size_t dst;               /* offset into the scope's struct */
+	size_t aux;               /* a second field: a list's count, ... */
+	unsigned min, max;        /* numbers, durations, sizes */
 	const struct word *words; /* word kinds; ends with a NULL text */
-	value_test test;         /* strings and lists: each value */
-	const char *off;         /* strings: this word (or "") stores NULL */
-	bool nocase;             /* words match in any case */
+	value_test test;          /* strings and lists: each value */
+	const char *off;          /* strings: this word (or "") stores NULL */
+	bool nocase;              /* words match in any case */
 };
 
 extern const struct option config_options[];

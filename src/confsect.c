@@ -54,7 +54,7 @@ static const char *listen_find(cfg_opt_t *opt, unsigned skip,
  * is handled too.
  */
 int confsect_check_listen(const struct option *o, cfg_opt_t *opt, char *msg,
-			size_t len)
+			  size_t len)
 {
 	const char *s = confschema_last_value(opt), *dup;
 	struct sockaddr_storage ss;
@@ -73,7 +73,8 @@ int confsect_check_listen(const struct option *o, cfg_opt_t *opt, char *msg,
 	if (strcmp(dup, s) == 0)
 		snprintf(msg, len, "listen \"%s\": duplicate address", s);
 	else
-		snprintf(msg, len, "listen \"%s\": same address as \"%s\"", s, dup);
+		snprintf(msg, len, "listen \"%s\": same address as \"%s\"", s,
+			 dup);
 	return -1;
 }
 
@@ -104,8 +105,8 @@ int confsect_store_listen(const struct option *o, cfg_t *sec, void *base)
 /* ------------------------------------------- redirects, try_files */
 
 /* Each candidate, against the ones before it ("=404" only last). */
-int confsect_check_try_files(const struct option *o, cfg_opt_t *opt,
-			   char *msg, size_t len)
+int confsect_check_try_files(const struct option *o, cfg_opt_t *opt, char *msg,
+			     size_t len)
 {
 	unsigned n = cfg_opt_size(opt);
 	const char *v[64];
@@ -120,8 +121,8 @@ int confsect_check_try_files(const struct option *o, cfg_opt_t *opt,
 }
 
 /* At the closing brace of each redirect section. */
-int confsect_check_redirect(const struct option *o, cfg_opt_t *opt,
-			  char *msg, size_t len)
+int confsect_check_redirect(const struct option *o, cfg_opt_t *opt, char *msg,
+			    size_t len)
 {
 	cfg_t *sec = cfg_opt_getnsec(opt, cfg_opt_size(opt) - 1);
 	const char *to = cfg_getstr(sec, "to"), *from;
@@ -131,12 +132,14 @@ int confsect_check_redirect(const struct option *o, cfg_opt_t *opt,
 	if (redirect_parse_title(cfg_title(sec), &exact, &from, msg, len) == -1)
 		return -1;
 	if (!redirect_status_ok(status))
-		snprintf(msg, len, "redirect \"%s\": status must be 301, 302, "
-			 "303, 307, 308 or 410", cfg_title(sec));
+		snprintf(msg, len,
+			 "redirect \"%s\": status must be 301, 302, "
+			 "303, 307, 308 or 410",
+			 cfg_title(sec));
 	else if ((status == REDIRECT_GONE) != (to[0] == '\0'))
 		snprintf(msg, len, "redirect \"%s\": %s", cfg_title(sec),
-			 to[0] == '\0' ? "needs a to (or status = 410)" :
-			 "a 410 (Gone) has no to");
+			 to[0] == '\0' ? "needs a to (or status = 410)"
+				       : "a 410 (Gone) has no to");
 	else
 		return 0;
 	return -1;
@@ -171,7 +174,8 @@ static int redirect_store(struct redirect_rule *r, cfg_t *rs)
  */
 int confsect_store_redirects(const struct option *o, cfg_t *sec, void *base)
 {
-	struct redirect_rule **v = CONF_AT(base, o->dst, struct redirect_rule *);
+	struct redirect_rule **v = CONF_AT(base, o->dst,
+					   struct redirect_rule *);
 	size_t *nv = CONF_AT(base, o->aux, size_t);
 	size_t own = cfg_size(sec, option_name(o));
 	struct redirect_rule *r;
@@ -273,7 +277,7 @@ static int check_server_listen(cfg_t *sec, unsigned server, char *msg,
 
 /* At the closing brace of each server section. */
 int confsect_check_server(const struct option *o, cfg_opt_t *opt, char *msg,
-			size_t len)
+			  size_t len)
 {
 	cfg_t *sec = cfg_opt_getnsec(opt, cfg_opt_size(opt) - 1);
 
@@ -282,7 +286,8 @@ int confsect_check_server(const struct option *o, cfg_opt_t *opt, char *msg,
 	else if (cfg_getstr(sec, "root") == NULL)
 		snprintf(msg, len, "server section needs a root directive");
 	else if (headers_room(sec, msg, len) == 0)
-		return check_server_listen(sec, cfg_opt_size(opt) - 1, msg, len);
+		return check_server_listen(sec, cfg_opt_size(opt) - 1, msg,
+					   len);
 	return -1;
 }
 
@@ -304,15 +309,17 @@ int confsect_store_servers(const struct option *o, cfg_t *root, void *base)
 }
 
 /* At the closing brace of each location section. */
-int confsect_check_location(const struct option *o, cfg_opt_t *opt,
-			  char *msg, size_t len)
+int confsect_check_location(const struct option *o, cfg_opt_t *opt, char *msg,
+			    size_t len)
 {
 	cfg_t *sec = cfg_opt_getnsec(opt, cfg_opt_size(opt) - 1);
 	const char *title = cfg_title(sec);
 
 	if (title == NULL || !confval_uri_path_ok(title)) {
-		snprintf(msg, len, "location \"%s\" must be a path starting "
-			 "with /", title != NULL ? title : "");
+		snprintf(msg, len,
+			 "location \"%s\" must be a path starting "
+			 "with /",
+			 title != NULL ? title : "");
 		return -1;
 	}
 	if (cfg_getstr(sec, "alias")[0] != '\0' &&
@@ -323,8 +330,10 @@ int confsect_check_location(const struct option *o, cfg_opt_t *opt,
 	}
 	if (cfg_getstr(sec, "alias")[0] != '\0' &&
 	    title[strlen(title) - 1] != '/') {
-		snprintf(msg, len, "location \"%s\": alias needs a location "
-			 "that ends with /", title);
+		snprintf(msg, len,
+			 "location \"%s\": alias needs a location "
+			 "that ends with /",
+			 title);
 		return -1;
 	}
 	return headers_room(sec, msg, len);
@@ -350,7 +359,8 @@ int confsect_store_locations(const struct option *o, cfg_t *sec, void *base)
 {
 	const struct server_conf *sc = base;
 	unsigned n = cfg_size(sec, "location");
-	struct location_conf **v = CONF_AT(base, o->dst, struct location_conf *);
+	struct location_conf **v = CONF_AT(base, o->dst,
+					   struct location_conf *);
 	size_t *nv = CONF_AT(base, o->aux, size_t);
 
 	if (n > 0 && (*v = calloc(n, sizeof(**v))) == NULL)

@@ -16,19 +16,18 @@
 int confsect_check_listen(const struct option *o, cfg_opt_t *opt, char *msg,
 			  size_t len);
 int confsect_store_listen(const struct option *o, cfg_t *sec, void *base);
-int confsect_check_try_files(const struct option *o, cfg_opt_t *opt,
-			     char *msg, size_t len);
-int confsect_check_redirect(const struct option *o, cfg_opt_t *opt,
-			    char *msg, size_t len);
+int confsect_check_try_files(const struct option *o, cfg_opt_t *opt, char *msg,
+			     size_t len);
+int confsect_check_redirect(const struct option *o, cfg_opt_t *opt, char *msg,
+			    size_t len);
 int confsect_store_redirects(const struct option *o, cfg_t *sec, void *base);
-int confsect_store_redirect_map(const struct option *o, cfg_t *sec,
-				void *base);
+int confsect_store_redirect_map(const struct option *o, cfg_t *sec, void *base);
 int confsect_store_platform(const struct option *o, cfg_t *sec, void *base);
 int confsect_check_server(const struct option *o, cfg_opt_t *opt, char *msg,
 			  size_t len);
 int confsect_store_servers(const struct option *o, cfg_t *root, void *base);
-int confsect_check_location(const struct option *o, cfg_opt_t *opt,
-			    char *msg, size_t len);
+int confsect_check_location(const struct option *o, cfg_opt_t *opt, char *msg,
+			    size_t len);
 int confsect_store_locations(const struct option *o, cfg_t *sec, void *base);
 
 #endif

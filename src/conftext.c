@@ -62,8 +62,9 @@ static char *conf_read(const char *path, size_t *lenp)
 		errno = EISDIR;
 		goto fail;
 	}
-	cap = st.st_size > 0 && (size_t)st.st_size < CONF_SIZE_MAX ?
-	      (size_t)st.st_size + 1 : 4096;
+	cap = st.st_size > 0 && (size_t)st.st_size < CONF_SIZE_MAX
+		      ? (size_t)st.st_size + 1
+		      : 4096;
 	if ((buf = malloc(cap + 1)) == NULL)
 		goto fail;
 	for (;;) {
@@ -123,7 +124,8 @@ static size_t scan_bare(struct scan *sc, char *s)
 	if (*s == '#' || (sc->st == SCAN_GAP && s[0] == '/' &&
 			  (s[1] == '/' || s[1] == '*'))) {
 		sc->open_line = sc->line;
-		sc->st = *s == '#' || s[1] == '/' ? SCAN_LINE_NOTE : SCAN_BLOCK_NOTE;
+		sc->st = *s == '#' || s[1] == '/' ? SCAN_LINE_NOTE
+						  : SCAN_BLOCK_NOTE;
 		s[0] = ' ';
 		if (sc->st == SCAN_LINE_NOTE)
 			return 1;
@@ -176,17 +178,11 @@ static void scan_text(char *s, struct scan *sc)
 			sc->line++;
 		switch (sc->st) {
 		case SCAN_GAP:
-		case SCAN_WORD:
-			s += scan_bare(sc, s);
-			break;
+		case SCAN_WORD: s += scan_bare(sc, s); break;
 		case SCAN_DQUOTE:
-		case SCAN_SQUOTE:
-			s += scan_quoted(sc, s);
-			break;
+		case SCAN_SQUOTE: s += scan_quoted(sc, s); break;
 		case SCAN_LINE_NOTE:
-		case SCAN_BLOCK_NOTE:
-			s += scan_note(sc, s);
-			break;
+		case SCAN_BLOCK_NOTE: s += scan_note(sc, s); break;
 		}
 	}
 }
@@ -195,8 +191,7 @@ static void scan_text(char *s, struct scan *sc)
  * A string or comment still open at the end swallowed the rest of the file:
  * that is the error to report, not what libconfuse would make of it.
  */
-int conftext_scan(char *text, int *brace_line, int *line, char *msg,
-		  size_t len)
+int conftext_scan(char *text, int *brace_line, int *line, char *msg, size_t len)
 {
 	struct scan sc;
 	const char *what = NULL;
@@ -257,4 +252,3 @@ char *conftext_dir(const char *path)
 	free(dir);
 	return abs;
 }
-

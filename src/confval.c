@@ -48,8 +48,7 @@ static int parse_number(const char *s, unsigned min, unsigned max,
 {
 	unsigned long long n;
 
-	if (parse_digits(&s, max, &n) == -1 || *s != '\0' || n < min ||
-	    n > max)
+	if (parse_digits(&s, max, &n) == -1 || *s != '\0' || n < min || n > max)
 		return -1;
 	*out = (unsigned)n;
 	return 0;
@@ -61,8 +60,11 @@ int confval_parse_duration(const char *text, unsigned *ms)
 		const char *suffix;
 		unsigned scale;
 	} units[] = {
-		{ "", 1000 }, { "ms", 1 }, { "s", 1000 },
-		{ "m", 60 * 1000 }, { "h", 60 * 60 * 1000 },
+		{ "", 1000 },
+		{ "ms", 1 },
+		{ "s", 1000 },
+		{ "m", 60 * 1000 },
+		{ "h", 60 * 60 * 1000 },
 	};
 	unsigned long long n;
 
@@ -83,8 +85,7 @@ int confval_parse_duration(const char *text, unsigned *ms)
 	return -1;
 }
 
-static int parse_port(const char *s, in_port_t *port, char *err,
-		      size_t errlen)
+static int parse_port(const char *s, in_port_t *port, char *err, size_t errlen)
 {
 	unsigned long long n;
 
@@ -104,7 +105,8 @@ static int parse_host4(const char *host, size_t len, struct in_addr *in,
 	char buf[INET_ADDRSTRLEN];
 
 	if (len == 0)
-		return why(err, errlen, "missing host; "
+		return why(err, errlen,
+			   "missing host; "
 			   "for every address write \"*:port\", quoted");
 	if (len == 1 && host[0] == '*') {
 		in->s_addr = htonl(INADDR_ANY);
@@ -117,7 +119,8 @@ static int parse_host4(const char *host, size_t len, struct in_addr *in,
 	if (inet_pton(AF_INET, buf, in) == 1)
 		return 0;
 bad:
-	return why(err, errlen, "host is not a numeric IPv4 address "
+	return why(err, errlen,
+		   "host is not a numeric IPv4 address "
 		   "(names are not looked up)");
 }
 
@@ -167,7 +170,8 @@ static int parse_listen4(const char *text, struct sockaddr_storage *addr,
 	if (colon == NULL && text[strspn(text, "0123456789")] != '\0')
 		return why(err, errlen, "missing port");
 	if (colon != NULL && strchr(port, ':') != NULL)
-		return why(err, errlen, "IPv6 addresses need brackets, "
+		return why(err, errlen,
+			   "IPv6 addresses need brackets, "
 			   "as in \"[::1]:80\"");
 	if (colon == NULL)
 		sin->sin_addr.s_addr = htonl(INADDR_ANY);
@@ -181,7 +185,7 @@ static int parse_listen4(const char *text, struct sockaddr_storage *addr,
 }
 
 int confval_parse_listen(const char *text, struct sockaddr_storage *addr,
-			socklen_t *addrlen, char *err, size_t errlen)
+			 socklen_t *addrlen, char *err, size_t errlen)
 {
 	memset(addr, 0, sizeof(*addr));
 	if (*text == '\0')
@@ -205,11 +209,12 @@ bool confval_listen_same(const struct sockaddr_storage *a,
 		return a4->sin_port == b4->sin_port &&
 		       a4->sin_addr.s_addr == b4->sin_addr.s_addr;
 	return a6->sin6_port == b6->sin6_port &&
-	       memcmp(&a6->sin6_addr, &b6->sin6_addr, sizeof(a6->sin6_addr)) == 0;
+	       memcmp(&a6->sin6_addr, &b6->sin6_addr, sizeof(a6->sin6_addr)) ==
+		       0;
 }
 
-int confval_number(const char *name, const char *s, unsigned min,
-		   unsigned max, unsigned *out, char *msg, size_t len)
+int confval_number(const char *name, const char *s, unsigned min, unsigned max,
+		   unsigned *out, char *msg, size_t len)
 {
 	if (parse_number(s, min, max, out) == 0)
 		return 0;
@@ -228,20 +233,23 @@ int confval_duration(const char *name, const char *s, unsigned min,
 			snprintf(msg, len, "%s must be at most 24h, not \"%s\"",
 				 name, s);
 		else
-			snprintf(msg, len, "%s must be a duration such as 30, "
-				 "500ms, 30s, 5m or 1h, not \"%s\"", name, s);
+			snprintf(msg, len,
+				 "%s must be a duration such as 30, "
+				 "500ms, 30s, 5m or 1h, not \"%s\"",
+				 name, s);
 		return -1;
 	}
 	if (v < min) {
-		snprintf(msg, len, "%s must be more than 0, not \"%s\"", name, s);
+		snprintf(msg, len, "%s must be more than 0, not \"%s\"", name,
+			 s);
 		return -1;
 	}
 	*ms = v;
 	return 0;
 }
 
-int confval_workers(const char *s, unsigned cpus, unsigned max,
-		    unsigned *out, char *msg, size_t len)
+int confval_workers(const char *s, unsigned cpus, unsigned max, unsigned *out,
+		    char *msg, size_t len)
 {
 	if (strcmp(s, "auto") == 0) {
 		*out = cpus < max ? cpus : max;
@@ -249,8 +257,10 @@ int confval_workers(const char *s, unsigned cpus, unsigned max,
 	}
 	if (parse_number(s, 1, max, out) == 0)
 		return 0;
-	snprintf(msg, len, "worker_processes must be auto or a number "
-		 "from 1 to %u, not \"%s\"", max, s);
+	snprintf(msg, len,
+		 "worker_processes must be auto or a number "
+		 "from 1 to %u, not \"%s\"",
+		 max, s);
 	return -1;
 }
 
@@ -292,7 +302,7 @@ bool confval_uri_path_ok(const char *s)
 }
 
 int confval_parse_error_page(const char *text, bool codes[ERROR_PAGE_COUNT],
-			    const char **uri, char *msg, size_t len)
+			     const char **uri, char *msg, size_t len)
 {
 	const char *eq = strchr(text, '='), *s = text;
 	size_t n = 0;
@@ -312,8 +322,10 @@ int confval_parse_error_page(const char *text, bool codes[ERROR_PAGE_COUNT],
 		if (parse_digits(&s, 999, &code) == -1 ||
 		    (*s != ' ' && *s != '=') || code < ERROR_PAGE_FIRST ||
 		    code >= ERROR_PAGE_FIRST + ERROR_PAGE_COUNT) {
-			snprintf(msg, len, "error_page \"%s\": statuses must be "
-				 "numbers from 400 to 599", text);
+			snprintf(msg, len,
+				 "error_page \"%s\": statuses must be "
+				 "numbers from 400 to 599",
+				 text);
 			return -1;
 		}
 		codes[code - ERROR_PAGE_FIRST] = true;
@@ -324,8 +336,10 @@ int confval_parse_error_page(const char *text, bool codes[ERROR_PAGE_COUNT],
 		return -1;
 	}
 	if (!confval_uri_path_ok(eq + 1)) {
-		snprintf(msg, len, "error_page \"%s\": the page must be a path "
-			 "starting with /", text);
+		snprintf(msg, len,
+			 "error_page \"%s\": the page must be a path "
+			 "starting with /",
+			 text);
 		return -1;
 	}
 	*uri = eq + 1;
@@ -338,8 +352,8 @@ int confval_parse_expires(const char *text, long long *seconds)
 		const char *suffix;
 		long long scale;
 	} units[] = {
-		{ "", 1 }, { "s", 1 }, { "m", 60 }, { "h", 3600 },
-		{ "d", 86400 }, { "w", 7 * 86400 },
+		{ "", 1 },     { "s", 1 },     { "m", 60 },
+		{ "h", 3600 }, { "d", 86400 }, { "w", 7 * 86400 },
 	};
 	unsigned long long n;
 
@@ -360,29 +374,37 @@ int confval_parse_expires(const char *text, long long *seconds)
 	return -1;
 }
 
-#define TCHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ" \
-	       "0123456789!#$%&'*+-.^_`|~"
+#define TCHARS                                                 \
+	"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ" \
+	"0123456789!#$%&'*+-.^_`|~"
 
 int confval_check_header(const char *text, char *msg, size_t len)
 {
 	static const char *const framing[] = {
-		"Content-Length", "Transfer-Encoding", "Connection",
-		"Keep-Alive", "Upgrade", "Trailer", "Content-Range",
-		"Content-Type", "Content-Encoding", "Date", "Server",
+		"Content-Length",   "Transfer-Encoding",
+		"Connection",       "Keep-Alive",
+		"Upgrade",          "Trailer",
+		"Content-Range",    "Content-Type",
+		"Content-Encoding", "Date",
+		"Server",
 	};
 	size_t nlen = strspn(text, TCHARS);
 	const char *v = text + nlen;
 
 	if (nlen == 0 || *v != ':') {
-		snprintf(msg, len, "add_header \"%s\" must be \"Name: value\" "
-			 "with a header name", text);
+		snprintf(msg, len,
+			 "add_header \"%s\" must be \"Name: value\" "
+			 "with a header name",
+			 text);
 		return -1;
 	}
 	for (size_t i = 0; i < nitems(framing); i++)
 		if (strlen(framing[i]) == nlen &&
 		    strncasecmp(text, framing[i], nlen) == 0) {
-			snprintf(msg, len, "add_header: %s is set by forkd "
-				 "itself", framing[i]);
+			snprintf(msg, len,
+				 "add_header: %s is set by forkd "
+				 "itself",
+				 framing[i]);
 			return -1;
 		}
 	for (v++; *v == ' ' || *v == '\t'; v++)
@@ -393,8 +415,10 @@ int confval_check_header(const char *text, char *msg, size_t len)
 	}
 	for (; *v != '\0'; v++)
 		if (*v != '\t' && iscntrl((unsigned char)*v)) {
-			snprintf(msg, len, "add_header \"%s\": control "
-				 "characters are not allowed", text);
+			snprintf(msg, len,
+				 "add_header \"%s\": control "
+				 "characters are not allowed",
+				 text);
 			return -1;
 		}
 	if (strlen(text) + 2 > HEADERS_MAX) {
@@ -424,12 +448,16 @@ int confval_size(const char *name, const char *s, unsigned min, unsigned max,
 {
 	char *end, lo[16], hi[16];
 	unsigned long long v = strtoull(s, &end, 10);
-	unsigned long long unit = *end == 'k' ? 1024 : *end == 'm' ? 1 << 20 : 1;
+	unsigned long long unit = *end == 'k'   ? 1024
+				  : *end == 'm' ? 1 << 20
+						: 1;
 
 	if (end == s || *s < '0' || *s > '9' || (unit > 1 && end[1] != '\0') ||
 	    (unit == 1 && *end != '\0') || v * unit < min || v * unit > max) {
-		snprintf(msg, len, "%s must be a size from %s to %s (such as 64k), "
-			 "not \"%s\"", name, bytes_text(min, lo, sizeof(lo)),
+		snprintf(msg, len,
+			 "%s must be a size from %s to %s (such as 64k), "
+			 "not \"%s\"",
+			 name, bytes_text(min, lo, sizeof(lo)),
 			 bytes_text(max, hi, sizeof(hi)), s);
 		return -1;
 	}
@@ -437,8 +465,8 @@ int confval_size(const char *name, const char *s, unsigned min, unsigned max,
 	return 0;
 }
 
-int confval_bytes(const char *name, const char *s, unsigned min,
-		  unsigned max, unsigned *out, char *msg, size_t len)
+int confval_bytes(const char *name, const char *s, unsigned min, unsigned max,
+		  unsigned *out, char *msg, size_t len)
 {
 	static const char units[] = "kmg";
 	const char *p = s;
@@ -454,8 +482,10 @@ int confval_bytes(const char *name, const char *s, unsigned min,
 		}
 	}
 	char lo[16], hi[16];
-	snprintf(msg, len, "%s must be a size from %s to %s (such as 64k or "
-		 "1m), not \"%s\"", name, bytes_text(min, lo, sizeof(lo)),
+	snprintf(msg, len,
+		 "%s must be a size from %s to %s (such as 64k or "
+		 "1m), not \"%s\"",
+		 name, bytes_text(min, lo, sizeof(lo)),
 		 bytes_text(max, hi, sizeof(hi)), s);
 	return -1;
 }
@@ -510,18 +540,17 @@ int confval_check_server_name(const char *name, const char *s, char *msg,
 	return -1;
 }
 
-int confval_check_index(const char *name, const char *s, char *msg,
-			size_t len)
+int confval_check_index(const char *name, const char *s, char *msg, size_t len)
 {
 	if (s[0] != '\0' && strchr(s, '/') == NULL && strcmp(s, ".") != 0 &&
 	    strcmp(s, "..") != 0)
 		return 0;
-	snprintf(msg, len, "%s entries must be file names, not \"%s\"", name, s);
+	snprintf(msg, len, "%s entries must be file names, not \"%s\"", name,
+		 s);
 	return -1;
 }
 
-int confval_check_cidr(const char *name, const char *s, char *msg,
-		       size_t len)
+int confval_check_cidr(const char *name, const char *s, char *msg, size_t len)
 {
 	struct cidr c;
 
@@ -543,8 +572,10 @@ int confval_log_format(const char *s, enum access_format *f, char *msg,
 	else if (strchr(s, '$') != NULL)
 		*f = ACCESS_CUSTOM;
 	else {
-		snprintf(msg, len, "access_log_format must be combined, json, or a "
-			 "format with $variables, not \"%s\"", s);
+		snprintf(msg, len,
+			 "access_log_format must be combined, json, or a "
+			 "format with $variables, not \"%s\"",
+			 s);
 		return -1;
 	}
 	return *f == ACCESS_CUSTOM ? access_log_check(s, msg, len) : 0;

@@ -62,24 +62,24 @@ int confval_check_header(const char *text, char *msg, size_t len);
 bool confval_uri_path_ok(const char *s);
 
 /* Decimal digits only, from min to max. */
-int confval_number(const char *name, const char *s, unsigned min,
-		   unsigned max, unsigned *out, char *msg, size_t len);
+int confval_number(const char *name, const char *s, unsigned min, unsigned max,
+		   unsigned *out, char *msg, size_t len);
 
 /* A duration (see confval_parse_duration) of at least min ms. */
 int confval_duration(const char *name, const char *s, unsigned min,
 		     unsigned *ms, char *msg, size_t len);
 
 /* A byte count with an optional k, m or g (powers of 1024). */
-int confval_bytes(const char *name, const char *s, unsigned min,
-		  unsigned max, unsigned *out, char *msg, size_t len);
+int confval_bytes(const char *name, const char *s, unsigned min, unsigned max,
+		  unsigned *out, char *msg, size_t len);
 
 /* A buffer size: "4096", "16k", "1m" (no g). */
 int confval_size(const char *name, const char *s, unsigned min, unsigned max,
 		 size_t *out, char *msg, size_t len);
 
 /* "auto" (cpus, capped at max) or a number from 1 to max. */
-int confval_workers(const char *s, unsigned cpus, unsigned max,
-		    unsigned *out, char *msg, size_t len);
+int confval_workers(const char *s, unsigned cpus, unsigned max, unsigned *out,
+		    char *msg, size_t len);
 
 /*
  * Predicates over one value, with the shape the option table wants:
@@ -93,10 +93,8 @@ int confval_check_charset(const char *name, const char *s, char *msg,
 			  size_t len);
 int confval_check_server_name(const char *name, const char *s, char *msg,
 			      size_t len);
-int confval_check_index(const char *name, const char *s, char *msg,
-			size_t len);
-int confval_check_cidr(const char *name, const char *s, char *msg,
-		       size_t len);
+int confval_check_index(const char *name, const char *s, char *msg, size_t len);
+int confval_check_cidr(const char *name, const char *s, char *msg, size_t len);
 
 /* An access_log_format: "combined", "json", or text with $variables. */
 int confval_log_format(const char *s, enum access_format *f, char *msg,

@@ -55,12 +55,17 @@
 #include "stats.h"
 
 #define SENDFILE_CHUNK (1 << 20)
-#define LINGER_MS 2000         /* closing: how long the client may go on */
+#define LINGER_MS 2000 /* closing: how long the client may go on */
 #define DRAIN_GRACE_MS 1000
 #define CONN_SLOTS_MAX (1u << 24) /* fds a worker can have connections on */
 
 /* The scoreboard's counts of connections by state. */
-enum conn_count { COUNT_NONE, COUNT_READING, COUNT_WRITING, COUNT_IDLE };
+enum conn_count {
+	COUNT_NONE,
+	COUNT_READING,
+	COUNT_WRITING,
+	COUNT_IDLE
+};
 
 /* Each state's name (for the trace), the timer it runs under, the count
  * it is part of, and whether it belongs to receiving a request head. */
@@ -135,9 +140,8 @@ void conn_timer_set(struct conn *c, enum conn_timer t)
 /* ---- states ---- */
 
 /* Inlined: on the hot path, each transition pays two table lookups. */
-__attribute__((always_inline))
-static inline void state_count(struct stats_worker *sw, enum conn_state state,
-			       uint32_t n)
+__attribute__((always_inline)) static inline void state_count(
+	struct stats_worker *sw, enum conn_state state, uint32_t n)
 {
 	switch ((enum conn_count)states[state].count) {
 	case COUNT_READING: STATS_ADD(sw->reading, n); break;
@@ -160,9 +164,9 @@ static uint64_t conn_id(const struct conn *c)
 }
 
 /* Out of line: a worker that does not log at debug level pays one test. */
-__attribute__((noinline, cold))
-static void conn_trace(const struct conn *c, const char *was,
-		       enum conn_state now)
+__attribute__((noinline, cold)) static void conn_trace(const struct conn *c,
+						       const char *was,
+						       enum conn_state now)
 {
 	log_msg(LOG_LVL_DEBUG, "conn %llu: %s -> %s",
 		(unsigned long long)conn_id(c), was, states[now].name);
@@ -196,8 +200,9 @@ static void conn_begin(struct conn *c, enum conn_state s)
 	c->state = (uint8_t)s;
 	if (conns.pool->trace)
 		conn_trace(c, "accepted", s);
-	conn_timer_set(c, conn_vh(c)->view->draining ? TIMER_DRAIN :
-		  (enum conn_timer)states[s].timer);
+	conn_timer_set(c, conn_vh(c)->view->draining
+				  ? TIMER_DRAIN
+				  : (enum conn_timer)states[s].timer);
 }
 
 static void conn_on_event(int fd, unsigned events);
@@ -404,7 +409,8 @@ int conn_accept_on(struct vhost *vh, const struct listen_group *group, int fd,
 {
 	if (conn_pool_ready(vh, fd) == -1)
 		return -1;
-	return conn_take(vh, (uint32_t)(group - conns.pool->cf->groups), fd, peer);
+	return conn_take(vh, (uint32_t)(group - conns.pool->cf->groups), fd,
+			 peer);
 }
 
 int conn_accept(struct vhost *vh, int fd, const struct sockaddr_storage *peer)
@@ -412,8 +418,9 @@ int conn_accept(struct vhost *vh, int fd, const struct sockaddr_storage *peer)
 	if (conn_pool_ready(vh, fd) == -1)
 		return -1;
 	const struct conn_pool *pool = conns.pool;
-	return conn_take(vh, (uint32_t)(pool->cf->ngroups + (size_t)(vh - pool->vhosts)),
-			 fd, peer);
+	return conn_take(
+		vh, (uint32_t)(pool->cf->ngroups + (size_t)(vh - pool->vhosts)),
+		fd, peer);
 }
 
 /* ---- responses ---- */
@@ -547,15 +554,16 @@ static enum step conn_write_file(struct conn *c, struct reply_seg *seg)
 		if (!c->can_write)
 			return STEP_WAIT;
 		off_t left = seg->file_end - seg->file_off;
-		size_t chunk = left < SENDFILE_CHUNK ? (size_t)left : SENDFILE_CHUNK;
+		size_t chunk = left < SENDFILE_CHUNK ? (size_t)left
+						     : SENDFILE_CHUNK;
 		if (b->op != NULL || !conn_file_warm(c, seg->file_off, chunk)) {
 			enum step s = conn_write_pooled(c, seg);
 			if (s != STEP_AGAIN)
 				return s;
 			continue;
 		}
-		ssize_t n = sendfile(conn_fd(c), b->reply.file_fd, &seg->file_off,
-				     chunk);
+		ssize_t n = sendfile(conn_fd(c), b->reply.file_fd,
+				     &seg->file_off, chunk);
 		if (n == -1 && errno == EAGAIN) {
 			c->can_write = false;
 			return STEP_WAIT;
@@ -591,7 +599,8 @@ static enum step conn_write(struct conn *c)
 			return s;
 		if (last)
 			return conn_finish(c);
-		if ((s = conn_write_file(c, &r->seg[b->seg_done])) != STEP_AGAIN)
+		if ((s = conn_write_file(c, &r->seg[b->seg_done])) !=
+		    STEP_AGAIN)
 			return s;
 		b->seg_done++;
 	}
@@ -613,7 +622,8 @@ static enum step conn_body_start(struct conn *c)
 	const struct request *req = &b->rp.req;
 
 	if (req->method != METHOD_GET && req->method != METHOD_HEAD) {
-		b->in_done = b->in_len; /* what is left of the body stays unread */
+		b->in_done =
+			b->in_len; /* what is left of the body stays unread */
 		conn_respond(c);
 		b->reply.keep_alive = false;
 		b->reply.linger = true;
@@ -626,7 +636,8 @@ static enum step conn_body_start(struct conn *c)
 	if (n > 0)
 		STATS_ADD(conns.pool->sw->bytes_sent, (uint64_t)n);
 	if (n > 0 && n < (ssize_t)sizeof(go_on) - 1) {
-		conn_close(c); /* half an interim response: nothing can follow */
+		conn_close(
+			c); /* half an interim response: nothing can follow */
 		return STEP_CLOSED;
 	}
 	/* EAGAIN: the client's unread responses fill the socket; it will
@@ -648,12 +659,9 @@ static enum step conn_parse(struct conn *c)
 					      b->in_len - b->in_done, &used);
 	b->in_done += (uint32_t)used;
 	switch (r) {
-	case REQUEST_DONE:
-		return conn_respond(c);
-	case REQUEST_ERROR:
-		return conn_reject(c, b->rp.status);
-	case REQUEST_AGAIN:
-		break;
+	case REQUEST_DONE: return conn_respond(c);
+	case REQUEST_ERROR: return conn_reject(c, b->rp.status);
+	case REQUEST_AGAIN: break;
 	}
 	/* Inside a body we discard: its bytes need no room. */
 	if (b->rp.headers_done) {
@@ -670,14 +678,9 @@ static void conn_received(struct conn *c, uint32_t n)
 	conn_buf(c)->in_len += n;
 	switch ((enum conn_state)c->state) {
 	case CONN_NEW:
-	case CONN_IDLE:
-		conn_enter(c, CONN_READING);
-		break;
-	case CONN_BODY:
-		conn_timer_set(c, TIMER_BODY);
-		break;
-	default:
-		break;
+	case CONN_IDLE: conn_enter(c, CONN_READING); break;
+	case CONN_BODY: conn_timer_set(c, TIMER_BODY); break;
+	default: break;
 	}
 }
 
@@ -689,7 +692,7 @@ static void conn_no_memory(struct conn *c)
 
 	if (log_ratelimit_allow(&complaints, conn_vh(c)->view->now_ms))
 		log_msg(LOG_LVL_ERR, "no memory for a connection buffer: "
-			"closing the connections that need one");
+				     "closing the connections that need one");
 	conn_close(c);
 }
 
@@ -729,7 +732,8 @@ static enum step conn_read(struct conn *c)
 	if (n == -1 && (errno == EAGAIN || errno == EINTR)) {
 		c->can_read = errno == EINTR;
 		if (b->in_len == 0)
-			conn_release_buf(c); /* nothing buffered: hold no buffer */
+			conn_release_buf(
+				c); /* nothing buffered: hold no buffer */
 		return STEP_WAIT;
 	}
 	conn_close(c); /* EOF or error */
@@ -769,24 +773,18 @@ void conn_run(struct conn *c)
 		case CONN_NEW:
 		case CONN_READING:
 		case CONN_BODY:
-		case CONN_IDLE:
-			s = conn_read(c);
-			break;
-		case CONN_WRITING:
-			s = conn_write(c);
-			break;
+		case CONN_IDLE: s = conn_read(c); break;
+		case CONN_WRITING: s = conn_write(c); break;
 		case CONN_AIO:
 			s = STEP_WAIT; /* the pool calls back */
 			break;
-		case CONN_LINGER:
-			s = conn_linger(c);
-			break;
-		default:
-			s = STEP_WAIT;
+		case CONN_LINGER: s = conn_linger(c); break;
+		default: s = STEP_WAIT;
 		}
 	} while (s == STEP_AGAIN);
 	/* Draining: an idle connection waits only for the grace. */
-	if (s == STEP_WAIT && c->state == CONN_IDLE && conn_vh(c)->view->draining)
+	if (s == STEP_WAIT && c->state == CONN_IDLE &&
+	    conn_vh(c)->view->draining)
 		conn_timer_set(c, TIMER_DRAIN);
 }
 
@@ -836,7 +834,8 @@ uint64_t conn_next_deadline(const struct vhost *vh)
 static bool conn_sent_nothing(const struct conn *c)
 {
 	return c->state == CONN_NEW ||
-	       (c->state == CONN_PROXY && (c->buf == 0 || conn_buf(c)->in_len == 0));
+	       (c->state == CONN_PROXY &&
+		(c->buf == 0 || conn_buf(c)->in_len == 0));
 }
 
 /*

@@ -27,13 +27,13 @@ struct iopool;
  * the first accept; conn.c keeps nconns.
  */
 struct conn_pool {
-	struct event_loop *loop;    /* where connections wait */
+	struct event_loop *loop; /* where connections wait */
 	const struct config *cf;
-	struct vhost *vhosts;       /* one per server section, by index */
-	struct stats_worker *sw;    /* the worker's scoreboard slot */
-	unsigned nconns;            /* open connections */
-	struct iopool *io;          /* the worker's I/O pool; NULL: aio off */
-	bool trace;                 /* log state transitions (debug level) */
+	struct vhost *vhosts;    /* one per server section, by index */
+	struct stats_worker *sw; /* the worker's scoreboard slot */
+	unsigned nconns;         /* open connections */
+	struct iopool *io;       /* the worker's I/O pool; NULL: aio off */
+	bool trace;              /* log state transitions (debug level) */
 };
 
 /* Set vh's connection timeouts from its server section; no connections

@@ -27,15 +27,15 @@
 #include "reply.h"
 
 enum conn_state {
-	CONN_CLOSED,     /* no connection on this fd (the table starts zeroed) */
-	CONN_PROXY,      /* the PROXY protocol header comes first */
-	CONN_NEW,        /* no byte of a request yet */
-	CONN_READING,    /* a request head is arriving */
-	CONN_BODY,       /* the head is in: its body is read and dropped */
-	CONN_WRITING,    /* the response goes out */
-	CONN_AIO,        /* writing, but waiting for the I/O pool */
-	CONN_IDLE,       /* keep-alive, between two requests */
-	CONN_LINGER,     /* closing: our side is shut, the client's drains */
+	CONN_CLOSED,  /* no connection on this fd (the table starts zeroed) */
+	CONN_PROXY,   /* the PROXY protocol header comes first */
+	CONN_NEW,     /* no byte of a request yet */
+	CONN_READING, /* a request head is arriving */
+	CONN_BODY,    /* the head is in: its body is read and dropped */
+	CONN_WRITING, /* the response goes out */
+	CONN_AIO,     /* writing, but waiting for the I/O pool */
+	CONN_IDLE,    /* keep-alive, between two requests */
+	CONN_LINGER,  /* closing: our side is shut, the client's drains */
 	CONN_STATE_COUNT_,
 };
 
@@ -48,20 +48,20 @@ enum step {
 
 /* One connection, at conns.slot[its fd]. */
 struct conn {
-	int32_t prev;            /* timer list, by fd; -1 ends it */
+	int32_t prev; /* timer list, by fd; -1 ends it */
 	int32_t next;
-	uint32_t deadline;       /* ms: the low 32 bits of the worker clock */
-	uint32_t group;          /* its address's listen group, by index; past
+	uint32_t deadline; /* ms: the low 32 bits of the worker clock */
+	uint32_t group;    /* its address's listen group, by index; past
 				  * the config's groups: a server alone */
-	uint32_t buf;            /* connbuf slot; 0: none */
+	uint32_t buf;      /* connbuf slot; 0: none */
 	uint32_t requests;
-	uint32_t id;             /* the worker's connection number, low bits */
-	uint8_t peer[16];        /* IPv6 address, or IPv4 mapped (::ffff:a.b.c.d) */
+	uint32_t id;      /* the worker's connection number, low bits */
+	uint8_t peer[16]; /* IPv6 address, or IPv4 mapped (::ffff:a.b.c.d) */
 	uint8_t state;
 	uint8_t timer;
 	bool can_read : 1;
 	bool can_write : 1;
-	bool rdhup : 1;          /* the client shut down its sending side */
+	bool rdhup : 1; /* the client shut down its sending side */
 };
 
 _Static_assert(sizeof(struct conn) == 48, "an idle connection's whole cost");
@@ -69,9 +69,9 @@ _Static_assert(sizeof(struct conn) == 48, "an idle connection's whole cost");
 /* The worker's connections (one pool a process); defined in conn.c. */
 struct conn_table {
 	struct conn_pool *pool;
-	struct conn *slot;        /* by fd, nslots of them, mapped at init */
+	struct conn *slot; /* by fd, nslots of them, mapped at init */
 	uint32_t nslots;
-	size_t nslots_len;        /* bytes mapped */
+	size_t nslots_len; /* bytes mapped */
 	/* Each listen group's default server, then each server by itself
 	 * (for conn_accept): ngroups + nservers entries. */
 	struct vhost **group_vh;

@@ -178,7 +178,8 @@ static void conn_op_done(struct iop *op)
 static void conn_op_ready(struct iopool_waiter *wt)
 {
 	struct conn_buf *b = (struct conn_buf *)((char *)wt -
-		offsetof(struct conn_buf, wait));
+						 offsetof(struct conn_buf,
+							  wait));
 	struct conn *c = b->conn;
 
 	conn_enter(c, CONN_WRITING);

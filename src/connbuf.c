@@ -48,8 +48,9 @@ static int slots_grow(void)
 
 	if (cap <= slots_cap)
 		return -1;
-	v = connbuf_slots == no_slots ? malloc(cap * sizeof(*v)) :
-		realloc(connbuf_slots, cap * sizeof(*v));
+	v = connbuf_slots == no_slots
+		    ? malloc(cap * sizeof(*v))
+		    : realloc(connbuf_slots, cap * sizeof(*v));
 	if (v == NULL)
 		return -1;
 	if (connbuf_slots == no_slots)

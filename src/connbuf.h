@@ -24,25 +24,25 @@ struct vhost;
 
 struct conn_buf {
 	struct conn_buf *next_free;
-	uint32_t slot;      /* connbuf_at(slot) is this buffer */
+	uint32_t slot; /* connbuf_at(slot) is this buffer */
 	struct request_parser rp;
-	uint32_t in_len;    /* bytes in in[] */
-	uint32_t in_done;   /* bytes of in[] the parser consumed */
-	uint32_t out_sent;  /* bytes of reply.out[] sent */
-	uint64_t file_sent; /* body bytes sent from reply.file_fd */
-	unsigned seg_done;  /* reply segments sent */
+	uint32_t in_len;     /* bytes in in[] */
+	uint32_t in_done;    /* bytes of in[] the parser consumed */
+	uint32_t out_sent;   /* bytes of reply.out[] sent */
+	uint64_t file_sent;  /* body bytes sent from reply.file_fd */
+	unsigned seg_done;   /* reply segments sent */
 	uint64_t started_ms; /* the request's first byte arrived */
 	struct reply reply;
 	struct sockaddr_storage client; /* the request's client (real IP) */
-	const struct vhost *served; /* the server answering (by Host) */
-	struct conn *conn;  /* whose buffer this is */
-	struct iop *op;     /* held from the I/O pool, or NULL */
-	uint32_t op_sent;   /* bytes of op->buf sent */
-	bool plan_wanted;   /* waits for an op to plan its opens with */
-	bool no_pool;       /* the pool failed it: block on the loop instead */
+	const struct vhost *served;     /* the server answering (by Host) */
+	struct conn *conn;              /* whose buffer this is */
+	struct iop *op;                 /* held from the I/O pool, or NULL */
+	uint32_t op_sent;               /* bytes of op->buf sent */
+	bool plan_wanted; /* waits for an op to plan its opens with */
+	bool no_pool;     /* the pool failed it: block on the loop instead */
 	struct iopool_waiter wait; /* queued for a free op */
 	char out[CONNBUF_OUT_SIZE];
-	char in[];          /* room for the largest head any server takes */
+	char in[]; /* room for the largest head any server takes */
 };
 
 /* Every buffer by its slot; [0] is NULL, for "no buffer". */

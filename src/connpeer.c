@@ -26,10 +26,12 @@ void conn_peer_store(struct conn *c, const struct sockaddr_storage *ss)
 
 	memset(c->peer, 0, sizeof(c->peer));
 	if (ss->ss_family == AF_INET6) {
-		memcpy(c->peer, &((const struct sockaddr_in6 *)ss)->sin6_addr, 16);
+		memcpy(c->peer, &((const struct sockaddr_in6 *)ss)->sin6_addr,
+		       16);
 	} else if (ss->ss_family == AF_INET) {
 		memcpy(c->peer, v4_mapped, sizeof(v4_mapped));
-		memcpy(c->peer + 12, &((const struct sockaddr_in *)ss)->sin_addr, 4);
+		memcpy(c->peer + 12,
+		       &((const struct sockaddr_in *)ss)->sin_addr, 4);
 	}
 }
 
@@ -62,8 +64,8 @@ void conn_client(struct conn *c)
 	conn_peer_load(c, &b->client);
 	if (sc->real_ip == REAL_IP_OFF)
 		return;
-	enum request_header h = sc->real_ip == REAL_IP_XFF ? HDR_X_FORWARDED_FOR :
-							      HDR_FORWARDED;
+	enum request_header h = sc->real_ip == REAL_IP_XFF ? HDR_X_FORWARDED_FOR
+							   : HDR_FORWARDED;
 	if (req->hdr_seen[h])
 		cidr_real_ip(b->in + req->hdr[h].off, req->hdr[h].len,
 			     sc->real_ip == REAL_IP_FORWARDED, sc->real_ip_from,
@@ -85,12 +87,15 @@ enum step conn_proxy(struct conn *c)
 	if (n == PROXY_AGAIN)
 		return STEP_WAIT;
 	if (n == PROXY_BAD) {
-		if (log_ratelimit_allow(&complaints, conn_vh(c)->view->now_ms)) {
+		if (log_ratelimit_allow(&complaints,
+					conn_vh(c)->view->now_ms)) {
 			char addr[INET6_ADDRSTRLEN];
 			struct sockaddr_storage peer;
 			conn_peer_load(c, &peer);
-			access_addr_text((struct sockaddr *)&peer, addr, sizeof(addr));
-			log_warn("bad PROXY protocol header from %s: closing", addr);
+			access_addr_text((struct sockaddr *)&peer, addr,
+					 sizeof(addr));
+			log_warn("bad PROXY protocol header from %s: closing",
+				 addr);
 		}
 		conn_close(c);
 		return STEP_CLOSED;

@@ -58,9 +58,10 @@ static unsigned long long proc_start_time(pid_t pid)
 	fclose(f);
 	/* The name in parentheses may hold spaces; fields 3-21 follow it. */
 	char *p = ok != NULL ? strrchr(buf, ')') : NULL;
-	if (p == NULL || sscanf(p + 1, "%*s %*s %*s %*s %*s %*s %*s %*s %*s %*s"
-			    " %*s %*s %*s %*s %*s %*s %*s %*s %*s %llu",
-			    &start) != 1)
+	if (p == NULL || sscanf(p + 1,
+				"%*s %*s %*s %*s %*s %*s %*s %*s %*s %*s"
+				" %*s %*s %*s %*s %*s %*s %*s %*s %*s %llu",
+				&start) != 1)
 		return 0;
 	return start;
 }
@@ -68,16 +69,18 @@ static unsigned long long proc_start_time(pid_t pid)
 int control_write(const char *path, const struct control_status *st)
 {
 	char tmp[4200];
-	unsigned long long start = st->start_time != 0 ? st->start_time :
-				   proc_start_time(st->pid);
+	unsigned long long start = st->start_time != 0
+					   ? st->start_time
+					   : proc_start_time(st->pid);
 	FILE *f;
 
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	if ((f = fopen(tmp, "we")) == NULL)
 		return -1;
-	fprintf(f, "pid %d\ngeneration %u\nworkers %u\nstate %s\n"
-		   "reloads_ok %u\nreloads_failed %u\nreopens %u\nupgrades %u\n"
-		   "last_reload %s\nlast_error %s\nstart_time %llu\n",
+	fprintf(f,
+		"pid %d\ngeneration %u\nworkers %u\nstate %s\n"
+		"reloads_ok %u\nreloads_failed %u\nreopens %u\nupgrades %u\n"
+		"last_reload %s\nlast_error %s\nstart_time %llu\n",
 		(int)st->pid, st->generation, st->workers, st->state,
 		st->reloads_ok, st->reloads_failed, st->reopens, st->upgrades,
 		st->last_reload[0] ? st->last_reload : "-",
@@ -232,8 +235,7 @@ static bool named_forkd(pid_t pid, char *comm, size_t commsz)
 }
 
 /* pid is alive: is it the master?  Says why not in why[]. */
-static bool is_master(const char *pid_file, pid_t pid, char *why,
-		      size_t whysz)
+static bool is_master(const char *pid_file, pid_t pid, char *why, size_t whysz)
 {
 	char spath[4200], comm[64];
 	struct control_status st;
@@ -245,16 +247,20 @@ static bool is_master(const char *pid_file, pid_t pid, char *why,
 	if (recorded && proc_start_time(pid) == st.start_time)
 		return true;
 	if (recorded) {
-		snprintf(why, whysz, "pid file %s names process %d (%s), which "
-			 "is not the master recorded in %s: it started at another "
-			 "time, so its pid was reused", pid_file, (int)pid,
-			 comm[0] ? comm : "?", spath);
+		snprintf(why, whysz,
+			 "pid file %s names process %d (%s), which "
+			 "is not the master recorded in %s: it started at "
+			 "another "
+			 "time, so its pid was reused",
+			 pid_file, (int)pid, comm[0] ? comm : "?", spath);
 		return false;
 	}
 	if (named)
 		return true;
-	snprintf(why, whysz, "pid file %s names process %d (%s), which is not "
-		 "a forkd master", pid_file, (int)pid, comm[0] ? comm : "?");
+	snprintf(why, whysz,
+		 "pid file %s names process %d (%s), which is not "
+		 "a forkd master",
+		 pid_file, (int)pid, comm[0] ? comm : "?");
 	return false;
 }
 
@@ -265,8 +271,10 @@ enum control_found control_find_master(const char *pid_file, pid_t *pidp,
 
 	*pidp = pid > 0 ? pid : 0;
 	if (pid == -1 && errno == EINVAL) {
-		snprintf(why, whysz, "not running (pid file %s holds no process "
-			 "id)", pid_file);
+		snprintf(why, whysz,
+			 "not running (pid file %s holds no process "
+			 "id)",
+			 pid_file);
 		return CONTROL_NOT_RUNNING;
 	}
 	if (pid == -1) {
@@ -275,8 +283,10 @@ enum control_found control_find_master(const char *pid_file, pid_t *pidp,
 		return CONTROL_NOT_RUNNING;
 	}
 	if (process_gone(pid)) {
-		snprintf(why, whysz, "not running (pid file %s names process %d, "
-			 "which has exited)", pid_file, pid);
+		snprintf(why, whysz,
+			 "not running (pid file %s names process %d, "
+			 "which has exited)",
+			 pid_file, pid);
 		return CONTROL_NOT_RUNNING;
 	}
 	if (!is_master(pid_file, pid, why, whysz))
@@ -302,7 +312,8 @@ static int wait_gone(pid_t pid, unsigned timeout_ms, const char *what)
 {
 	for (unsigned t = 0; t < timeout_ms; t += POLL_MS) {
 		if (process_gone(pid)) {
-			printf("forkd: %s: master %d has exited\n", what, (int)pid);
+			printf("forkd: %s: master %d has exited\n", what,
+			       (int)pid);
 			return 0;
 		}
 		sleep_ms(POLL_MS);
@@ -321,7 +332,8 @@ static int wait_reload(const char *spath, pid_t pid, unsigned want,
 		    st->reloads_ok + st->reloads_failed >= want)
 			return 0;
 		if (process_gone(pid)) {
-			fprintf(stderr, "forkd: reload: master %d exited\n", (int)pid);
+			fprintf(stderr, "forkd: reload: master %d exited\n",
+				(int)pid);
 			return -1;
 		}
 		sleep_ms(POLL_MS);
@@ -399,7 +411,8 @@ static int do_upgrade(const char *spath, const char *pid_file, pid_t pid)
 		int now = read_pid(pid_file);
 		if (now > 0 && now != pid && control_read(spath, &st) == 0 &&
 		    st.pid == now && strcmp(st.state, "serving") == 0) {
-			printf("forkd: upgrade ok: master %d serving generation %u\n",
+			printf("forkd: upgrade ok: master %d serving "
+			       "generation %u\n",
 			       now, st.generation);
 			return 0;
 		}
@@ -407,7 +420,8 @@ static int do_upgrade(const char *spath, const char *pid_file, pid_t pid)
 		    st.upgrades >= want && strcmp(st.state, "serving") == 0 &&
 		    strncmp(st.last_error, "upgrade", 7) == 0) {
 			fprintf(stderr, "forkd: %s\n", st.last_error);
-			fprintf(stderr, "forkd: master %d still serving\n", (int)pid);
+			fprintf(stderr, "forkd: master %d still serving\n",
+				(int)pid);
 			return 1;
 		}
 		sleep_ms(POLL_MS);
@@ -437,8 +451,7 @@ static pid_t find_target(const char *pid_file, const char *cmd)
 	case CONTROL_NOT_RUNNING:
 		fprintf(stderr, "forkd: %s: %s\n", cmd, why);
 		return -1;
-	case CONTROL_NOT_FORKD:
-		break;
+	case CONTROL_NOT_FORKD: break;
 	}
 	fprintf(stderr, "forkd: %s: refused: %s; nothing was sent\n", cmd, why);
 	return -1;
@@ -462,10 +475,15 @@ int control_command(const struct config *cf, const char *cmd)
 	else if (strcmp(cmd, "upgrade") == 0)
 		rc = do_upgrade(spath, cf->pid_file, pid);
 	else if (strcmp(cmd, "stop") == 0)
-		rc = signal_master(pid, SIGINT) == -1 ? -1 : wait_gone(pid, STOP_WAIT_MS, cmd);
+		rc = signal_master(pid, SIGINT) == -1
+			     ? -1
+			     : wait_gone(pid, STOP_WAIT_MS, cmd);
 	else if (strcmp(cmd, "quit") == 0)
-		rc = signal_master(pid, SIGQUIT) == -1 ? -1 :
-		     wait_gone(pid, cf->shutdown_timeout + STOP_WAIT_MS, cmd);
+		rc = signal_master(pid, SIGQUIT) == -1
+			     ? -1
+			     : wait_gone(pid,
+					 cf->shutdown_timeout + STOP_WAIT_MS,
+					 cmd);
 	else {
 		fprintf(stderr, "forkd: unknown command \"%s\"\n", cmd);
 		rc = 2;

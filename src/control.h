@@ -20,12 +20,12 @@ struct control_status {
 	pid_t pid;
 	unsigned generation;
 	unsigned workers;
-	char state[16];          /* starting serving reloading stopping upgrading */
+	char state[16]; /* starting serving reloading stopping upgrading */
 	unsigned reloads_ok;
 	unsigned reloads_failed;
 	unsigned reopens;
 	unsigned upgrades;
-	char last_reload[8];     /* "ok", "failed" or "-" */
+	char last_reload[8]; /* "ok", "failed" or "-" */
 	char last_error[CONFIG_ERR_MAX];
 	/* The master's start time (/proc/PID/stat, clock ticks after boot):
 	 * with pid, it tells the master from a process that reused its pid.

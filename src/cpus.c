@@ -52,7 +52,8 @@ static void cgroup_cpu_max(char *buf, size_t len)
 		if (strncmp(line, "0::", 3) != 0)
 			continue;
 		line[strcspn(line, "\n")] = '\0';
-		snprintf(path, sizeof(path), "/sys/fs/cgroup%s/cpu.max", line + 3);
+		snprintf(path, sizeof(path), "/sys/fs/cgroup%s/cpu.max",
+			 line + 3);
 		FILE *g = fopen(path, "re");
 		if (g != NULL) {
 			if (fgets(buf, (int)len, g) == NULL)

@@ -41,7 +41,7 @@ static _Noreturn void daemon_wait_report(int fd)
 		fprintf(stderr, "forkd: cannot start: %s\n", buf + 1);
 	else
 		fprintf(stderr, "forkd: the daemon exited before it served; "
-			"see the error log\n");
+				"see the error log\n");
 	_exit(1);
 }
 
@@ -96,9 +96,9 @@ void daemon_report_failure(int *ready_fd, const char *why)
 		return;
 	n = snprintf(msg, sizeof(msg), "E%s", why);
 	if (n > 0) {
-		ssize_t unused = write(*ready_fd, msg,
-				       (size_t)n < sizeof(msg) ? (size_t)n :
-				       sizeof(msg) - 1);
+		ssize_t unused = write(
+			*ready_fd, msg,
+			(size_t)n < sizeof(msg) ? (size_t)n : sizeof(msg) - 1);
 		(void)unused;
 	}
 	close(*ready_fd);

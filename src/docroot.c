@@ -52,8 +52,10 @@ static int reopen(struct docroot *r, struct stat *st)
 	if (fd != -1 && fstat(fd, st) == 0)
 		return fd;
 	if (!r->failing)
-		log_errno(LOG_LVL_WARN, "root %s changed but cannot be opened; "
-			  "still serving the previous tree", r->path);
+		log_errno(LOG_LVL_WARN,
+			  "root %s changed but cannot be opened; "
+			  "still serving the previous tree",
+			  r->path);
 	r->failing = true;
 	if (fd != -1)
 		close(fd);
@@ -83,8 +85,10 @@ int docroot_check(struct docroot *r, time_t now)
 	r->fd = fd;
 	r->dev = st.st_dev;
 	r->ino = st.st_ino;
-	log_msg(LOG_LVL_INFO, "root %s names another directory now: "
-		"new requests are served from it", r->path);
+	log_msg(LOG_LVL_INFO,
+		"root %s names another directory now: "
+		"new requests are served from it",
+		r->path);
 	return 1;
 }
 
@@ -124,8 +128,8 @@ static struct named *sorted(const char *const *paths, size_t n)
 	return v;
 }
 
-int docroot_set_open(struct docroot_set *s, const char *const *paths,
-		     size_t n, size_t *index, const char **bad)
+int docroot_set_open(struct docroot_set *s, const char *const *paths, size_t n,
+		     size_t *index, const char **bad)
 {
 	struct named *v = sorted(paths, n);
 

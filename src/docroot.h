@@ -18,13 +18,13 @@
 #define DOCROOT_RETIRE_S 5 /* an old root's fd stays open this long */
 
 struct docroot {
-	const char *path;   /* absolute, as configured (not owned) */
-	int fd;             /* O_PATH of the directory path named when opened */
+	const char *path; /* absolute, as configured (not owned) */
+	int fd;           /* O_PATH of the directory path named when opened */
 	dev_t dev;
 	ino_t ino;
-	int retired_fd;     /* the one before, for code that may still hold it */
+	int retired_fd; /* the one before, for code that may still hold it */
 	time_t retired_at;
-	bool failing;       /* the last reopen failed: logged once */
+	bool failing; /* the last reopen failed: logged once */
 };
 
 /* Open path as the root r.  0, or -1 with errno. */
@@ -51,8 +51,8 @@ void docroot_close(struct docroot *r);
 struct docroot_set {
 	struct docroot *v;
 	size_t n;
-	size_t next;        /* where the next round of checks starts */
-	time_t checked;     /* the second of the last round */
+	size_t next;    /* where the next round of checks starts */
+	time_t checked; /* the second of the last round */
 };
 
 /*
@@ -60,8 +60,8 @@ struct docroot_set {
  * the position in s->v of path i.  0, or -1 with errno and the failing
  * path in *bad (everything opened so far closed).
  */
-int docroot_set_open(struct docroot_set *s, const char *const *paths,
-		     size_t n, size_t *index, const char **bad);
+int docroot_set_open(struct docroot_set *s, const char *const *paths, size_t n,
+		     size_t *index, const char **bad);
 
 /*
  * Once per second of now (later calls in the same second return at once):

@@ -14,7 +14,8 @@
 
 static bool is_path(const char *want, const char *path, size_t plen)
 {
-	return want != NULL && strlen(want) == plen && memcmp(want, path, plen) == 0;
+	return want != NULL && strlen(want) == plen &&
+	       memcmp(want, path, plen) == 0;
 }
 
 /* Head plus a body already placed after room for the head; 500 when
@@ -66,8 +67,8 @@ static int endpoint_status(const struct worker_view *view,
 	if (f < 0)
 		return 400;
 	/* Render where the body will go, leaving room for the head. */
-	size_t n = status_render(r->out + 512, room, (enum status_format)f, stats,
-				 view->now_ms, (uint64_t)view->now);
+	size_t n = status_render(r->out + 512, room, (enum status_format)f,
+				 stats, view->now_ms, (uint64_t)view->now);
 	if (n == 0)
 		return 500;
 	return answer(req, r, 200, status_content_type((enum status_format)f),

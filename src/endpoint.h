@@ -17,8 +17,8 @@
 struct vhost;
 
 enum {
-	ENDPOINT_DECLINED = 0,  /* not the status or health path */
-	ENDPOINT_DONE = 1,      /* the answer is in r */
+	ENDPOINT_DECLINED = 0, /* not the status or health path */
+	ENDPOINT_DONE = 1,     /* the answer is in r */
 };
 
 /*

@@ -38,13 +38,13 @@
 /* One file version: its hash, or how far hashing it has come. */
 struct etag_slot {
 	bool used;
-	bool known;                 /* h is the hash of the whole file */
+	bool known; /* h is the hash of the whole file */
 	dev_t dev;
 	ino_t ino;
 	off_t size;
 	struct timespec mtime;
 	struct etag_hash h;
-	XXH3_state_t *state;        /* being hashed: bytes [0, done) so far */
+	XXH3_state_t *state; /* being hashed: bytes [0, done) so far */
 	off_t done;
 };
 
@@ -54,16 +54,17 @@ void etag_format(const struct etag_hash *h, const char *coding, char *out,
 		 size_t outsz)
 {
 	snprintf(out, outsz, "\"%016" PRIx64 "%016" PRIx64 "%s%s\"", h->hi,
-		 h->lo, coding != NULL ? "-" : "", coding != NULL ? coding : "");
+		 h->lo, coding != NULL ? "-" : "",
+		 coding != NULL ? coding : "");
 }
 
 size_t etag_xattr_format(const struct stat *st, const struct etag_hash *h,
 			 char *out, size_t outsz)
 {
-	int n = snprintf(out, outsz, "forkd1 %lld %lld %ld %016" PRIx64
-			 "%016" PRIx64, (long long)st->st_size,
-			 (long long)st->st_mtim.tv_sec, st->st_mtim.tv_nsec,
-			 h->hi, h->lo);
+	int n = snprintf(out, outsz,
+			 "forkd1 %lld %lld %ld %016" PRIx64 "%016" PRIx64,
+			 (long long)st->st_size, (long long)st->st_mtim.tv_sec,
+			 st->st_mtim.tv_nsec, h->hi, h->lo);
 
 	return n > 0 && (size_t)n < outsz ? (size_t)n : 0;
 }
@@ -171,8 +172,9 @@ static int hash_step(struct etag_slot *s, int fd, off_t limit)
 		XXH3_128bits_reset(s->state);
 	}
 	while (s->done < end) {
-		size_t want = end - s->done < READ_CHUNK ?
-				      (size_t)(end - s->done) : READ_CHUNK;
+		size_t want = end - s->done < READ_CHUNK
+				      ? (size_t)(end - s->done)
+				      : READ_CHUNK;
 		ssize_t n = pread(fd, buf, want, s->done);
 		if (n <= 0)
 			return -1;
@@ -203,8 +205,9 @@ static int content_hash(struct etag_slot *s, int fd, const char *data,
 		s->known = true;
 		return 0;
 	}
-	int rc = hash_step(s, fd, st->st_size <= ETAG_INLINE_MAX ?
-					  st->st_size : ETAG_STEP);
+	int rc = hash_step(s, fd,
+			   st->st_size <= ETAG_INLINE_MAX ? st->st_size
+							  : ETAG_STEP);
 	if (rc == -1)
 		slot_reset(s, NULL);
 	if (rc != 1)

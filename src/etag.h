@@ -23,10 +23,10 @@ enum etag_mode {
 	ETAG_CONTENT,    /* a hash of the bytes */
 };
 
-#define ETAG_CONTENT_MAX 48              /* a tag, quotes and NUL included */
-#define ETAG_INLINE_MAX (1 << 20)        /* hashed whole on first request */
-#define ETAG_STEP (1 << 20)              /* bytes of a larger file per request */
-#define ETAG_SLOTS 1024                  /* versions kept per worker */
+#define ETAG_CONTENT_MAX 48       /* a tag, quotes and NUL included */
+#define ETAG_INLINE_MAX (1 << 20) /* hashed whole on first request */
+#define ETAG_STEP (1 << 20)       /* bytes of a larger file per request */
+#define ETAG_SLOTS 1024           /* versions kept per worker */
 #define ETAG_XATTR "user.forkd.etag"
 #define ETAG_XATTR_MAX 96
 

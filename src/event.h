@@ -15,9 +15,9 @@
 enum {
 	EV_READ = 1u << 0,
 	EV_WRITE = 1u << 1,
-	EV_HUP = 1u << 2,        /* peer hung up or error */
-	EV_EDGE = 1u << 3,       /* registration flag: edge-triggered */
-	EV_EXCLUSIVE = 1u << 4,  /* registration flag: EPOLLEXCLUSIVE */
+	EV_HUP = 1u << 2,       /* peer hung up or error */
+	EV_EDGE = 1u << 3,      /* registration flag: edge-triggered */
+	EV_EXCLUSIVE = 1u << 4, /* registration flag: EPOLLEXCLUSIVE */
 };
 
 struct event_source;

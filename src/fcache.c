@@ -24,7 +24,7 @@
 #include "resident.h"
 
 struct fcache_slot {
-	char *path;          /* NULL: empty */
+	char *path; /* NULL: empty */
 	size_t plen;
 	int rootfd;
 	struct stat st;      /* as the file was when read */
@@ -156,7 +156,7 @@ int fcache_open(int rootfd, const char *path, struct stat *st,
 		}
 		if (valid == -1)
 			return -1; /* errno EAGAIN: planned */
-		slot_clear(s); /* changed or gone: the open below decides */
+		slot_clear(s);     /* changed or gone: the open below decides */
 	}
 	if ((fd = file_open_beneath(rootfd, path, st)) == -1 || !cacheable(st))
 		return fd;

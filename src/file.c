@@ -193,8 +193,10 @@ static int open_rel(int rootfd, const char *rel, enum file_symlinks policy,
 			return -1;
 		if (!flag_get(&have_cached))
 			extra = 0;
-		fd = open_openat2(rootfd, rel, flags, extra |
-				  (policy == SYMLINKS_OFF ? RESOLVE_NO_SYMLINKS : 0));
+		fd = open_openat2(rootfd, rel, flags,
+				  extra | (policy == SYMLINKS_OFF
+						   ? RESOLVE_NO_SYMLINKS
+						   : 0));
 		if (fd == -1 && errno == EINVAL && extra != 0) {
 			flag_clear(&have_cached);
 			return open_rel(rootfd, rel, policy, 0);
@@ -314,8 +316,8 @@ static struct file_plan_entry *plan_find(struct file_plan *plan,
 {
 	for (unsigned i = 0; i < plan->n; i++) {
 		struct file_plan_entry *e = &plan->e[i];
-		if (e->kind == kind && e->rootfd == rootfd && e->policy == policy &&
-		    strcmp(e->path, path) == 0)
+		if (e->kind == kind && e->rootfd == rootfd &&
+		    e->policy == policy && strcmp(e->path, path) == 0)
 			return e;
 	}
 	return NULL;
@@ -386,7 +388,8 @@ static int plan_open(int rootfd, const char *path, enum file_symlinks policy,
 	if (e != NULL)
 		return plan_answer(e, st);
 	if (plan_now->mode == FILE_PLAN_ALL) {
-		if ((fd = plan_defer(FILE_PLAN_OPEN, rootfd, (int)policy, path)) != 1)
+		if ((fd = plan_defer(FILE_PLAN_OPEN, rootfd, (int)policy,
+				     path)) != 1)
 			return fd;
 		fd = open_stat(rootfd, path, policy, st, 0);
 		slow_fd_mark(fd);
@@ -429,7 +432,8 @@ int file_listing(int dirfd, const char *path, bool dotfiles,
 	int fd;
 
 	if (plan_now == NULL)
-		return autoindex_build(dirfd, path, dotfiles, format, len, newest);
+		return autoindex_build(dirfd, path, dotfiles, format, len,
+				       newest);
 	e = plan_find(plan_now, FILE_PLAN_LISTING, -1, key, path);
 	if (e != NULL) {
 		file_close(dirfd);
@@ -440,7 +444,8 @@ int file_listing(int dirfd, const char *path, bool dotfiles,
 		return fd;
 	}
 	if ((e = plan_add(plan_now, FILE_PLAN_LISTING, -1, key, path)) == NULL)
-		return autoindex_build(dirfd, path, dotfiles, format, len, newest);
+		return autoindex_build(dirfd, path, dotfiles, format, len,
+				       newest);
 	e->fd = dirfd; /* the thread's to list, and close */
 	e->dotfiles = dotfiles;
 	errno = EAGAIN;
@@ -453,12 +458,10 @@ static void plan_run_entry(struct file_plan_entry *e)
 
 	switch ((enum file_plan_kind)e->kind) {
 	case FILE_PLAN_OPEN:
-		fd = open_stat(e->rootfd, e->path, (enum file_symlinks)e->policy,
-			       &e->st, 0);
+		fd = open_stat(e->rootfd, e->path,
+			       (enum file_symlinks)e->policy, &e->st, 0);
 		break;
-	case FILE_PLAN_STAT:
-		fd = fstatat(e->rootfd, e->path, &e->st, 0);
-		break;
+	case FILE_PLAN_STAT: fd = fstatat(e->rootfd, e->path, &e->st, 0); break;
 	case FILE_PLAN_LISTING:
 		fd = autoindex_build(e->fd, e->path, e->dotfiles,
 				     (enum autoindex_format)(e->policy >> 1),
@@ -482,7 +485,8 @@ void file_plan_clear(struct file_plan *plan)
 {
 	for (unsigned i = 0; i < plan->n; i++) {
 		int fd = plan->e[i].fd;
-		if (fd >= 0 && (plan->mode != FILE_PLAN_ALL || !close_later(fd)))
+		if (fd >= 0 &&
+		    (plan->mode != FILE_PLAN_ALL || !close_later(fd)))
 			close(fd);
 	}
 	plan->n = 0;

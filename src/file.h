@@ -81,25 +81,25 @@ enum file_plan_mode {
 };
 
 struct file_plan_entry {
-	unsigned char kind;     /* enum file_plan_kind */
-	unsigned char policy;   /* OPEN: enum file_symlinks; LISTING: dotfiles
+	unsigned char kind;      /* enum file_plan_kind */
+	unsigned char policy;    /* OPEN: enum file_symlinks; LISTING: dotfiles
 				 * | format << 1 */
-	bool done;              /* a pool thread ran it */
-	bool dotfiles;          /* LISTING */
-	int rootfd;             /* OPEN, STAT */
-	int fd;                 /* OPEN: the file; LISTING: its directory,
+	bool done;               /* a pool thread ran it */
+	bool dotfiles;           /* LISTING */
+	int rootfd;              /* OPEN, STAT */
+	int fd;                  /* OPEN: the file; LISTING: its directory,
 				 * then the listing; -1: none */
-	int err;                /* done: 0, or the call's errno */
-	size_t len;             /* LISTING: bytes */
-	time_t newest;          /* LISTING: latest mtime it shows */
-	struct stat st;         /* OPEN, STAT */
+	int err;                 /* done: 0, or the call's errno */
+	size_t len;              /* LISTING: bytes */
+	time_t newest;           /* LISTING: latest mtime it shows */
+	struct stat st;          /* OPEN, STAT */
 	char path[PATH_MAX_LEN]; /* OPEN, LISTING: as given; STAT: relative */
 };
 
 struct file_plan {
 	enum file_plan_mode mode;
-	unsigned n;             /* entries */
-	unsigned pending;       /* entries not yet done */
+	unsigned n;       /* entries */
+	unsigned pending; /* entries not yet done */
 	struct file_plan_entry e[FILE_PLAN_MAX];
 };
 

@@ -36,9 +36,8 @@ void generation_announce(const struct generation *g)
 	}
 }
 
-int generation_prepare(struct generation *g, struct config *cf,
-		       unsigned gen, const struct listener_set *old,
-		       char *err, size_t errlen)
+int generation_prepare(struct generation *g, struct config *cf, unsigned gen,
+		       const struct listener_set *old, char *err, size_t errlen)
 {
 	*g = (struct generation){ .gen = gen };
 	if (runas_resolve(cf, &g->as, err, errlen) == -1)

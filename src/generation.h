@@ -16,17 +16,17 @@
 
 /* A worker slot of a generation: its respawn back-off. */
 struct slot {
-	unsigned crashes;      /* consecutive quick deaths */
-	uint64_t respawn_at;   /* 0: not waiting */
+	unsigned crashes;    /* consecutive quick deaths */
+	uint64_t respawn_at; /* 0: not waiting */
 	unsigned respawns;
 };
 
 struct generation {
-	struct config *cf;     /* NULL: none */
+	struct config *cf; /* NULL: none */
 	struct listener_set ls;
 	unsigned gen;
 	struct runas as;
-	struct slot *slots;    /* one per cf->worker_processes */
+	struct slot *slots; /* one per cf->worker_processes */
 };
 
 /*
@@ -35,9 +35,9 @@ struct generation {
  * log where it listens, create its log files.  On success g owns cf.  On
  * failure (-1, err says why) nothing is kept and cf is the caller's.
  */
-int generation_prepare(struct generation *g, struct config *cf,
-		       unsigned gen, const struct listener_set *old,
-		       char *err, size_t errlen);
+int generation_prepare(struct generation *g, struct config *cf, unsigned gen,
+		       const struct listener_set *old, char *err,
+		       size_t errlen);
 
 /* A prepared generation that will not serve: close only the sockets it
  * opened, then generation_free. */

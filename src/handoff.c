@@ -13,7 +13,7 @@
 #include "stats.h"
 #include "worker.h"
 
-#define HANDOFF_BATCH 64   /* accepts per readiness event */
+#define HANDOFF_BATCH 64 /* accepts per readiness event */
 
 /* The listeners' handlers carry no context: the acceptor being watched. */
 static struct handoff *acceptor;
@@ -46,13 +46,17 @@ static int handoff_send(struct proc *p, int fd, const struct listener *l,
 			const struct sockaddr_storage *peer)
 {
 	struct handoff_msg msg = {
-		.server = l->server, .group = l->group, .peer = *peer,
+		.server = l->server,
+		.group = l->group,
+		.peer = *peer,
 	};
 	char ctl[CMSG_SPACE(sizeof(int))];
 	struct iovec iov = { &msg, sizeof(msg) };
 	struct msghdr mh = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = ctl, .msg_controllen = sizeof(ctl),
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = ctl,
+		.msg_controllen = sizeof(ctl),
 	};
 	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
 
@@ -150,7 +154,8 @@ void handoff_flush(struct handoff *h)
 	if (h->ls == NULL)
 		return;
 	for (size_t i = 0; i < h->ls->n; i++)
-		for (int k = 0; k < HANDOFF_BATCH && handoff_accept(h, &h->ls->v[i]); k++)
+		for (int k = 0;
+		     k < HANDOFF_BATCH && handoff_accept(h, &h->ls->v[i]); k++)
 			;
 	handoff_unwatch(h);
 }

@@ -23,9 +23,9 @@
 struct handoff {
 	struct event_loop *loop;
 	const struct proc_table *procs;
-	const uint64_t *now;             /* the master's clock, ms */
-	unsigned gen;                    /* the generation that takes */
-	struct listener_set *ls;         /* being watched, or NULL */
+	const uint64_t *now;     /* the master's clock, ms */
+	unsigned gen;            /* the generation that takes */
+	struct listener_set *ls; /* being watched, or NULL */
 	struct log_ratelimit complaints;
 };
 

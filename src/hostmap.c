@@ -16,11 +16,11 @@
 #define LABELS_MAX 128 /* a 255-byte host has fewer dots */
 
 struct host_entry {
-	const char *key;   /* borrowed; NULL: empty slot */
+	const char *key; /* borrowed; NULL: empty slot */
 	uint32_t len;
 	uint32_t hash;
 	unsigned value;
-	bool wild;         /* key is the suffix of a "*.suffix" */
+	bool wild; /* key is the suffix of a "*.suffix" */
 };
 
 struct hostmap {
@@ -72,9 +72,8 @@ void hostmap_free(struct hostmap *m)
 }
 
 /* The entry for key, or the empty slot where it belongs. */
-static struct host_entry *hostmap_slot(const struct hostmap *m,
-				       const char *key, size_t len,
-				       uint32_t hash, bool wild)
+static struct host_entry *hostmap_slot(const struct hostmap *m, const char *key,
+				       size_t len, uint32_t hash, bool wild)
 {
 	size_t mask = m->nslots - 1;
 
@@ -107,8 +106,8 @@ int hostmap_add(struct hostmap *m, const char *name, unsigned value)
 	return 0;
 }
 
-static int hostmap_probe(const struct hostmap *m, const char *key,
-			 size_t len, uint32_t hash, bool wild, unsigned *value)
+static int hostmap_probe(const struct hostmap *m, const char *key, size_t len,
+			 uint32_t hash, bool wild, unsigned *value)
 {
 	const struct host_entry *e = hostmap_slot(m, key, len, hash, wild);
 

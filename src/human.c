@@ -12,8 +12,8 @@ static size_t length(int n, size_t outsz)
 
 size_t human_bytes(uint64_t n, char *out, size_t outsz)
 {
-	static const char *const unit[] = { "KiB", "MiB", "GiB", "TiB", "PiB",
-					    "EiB" };
+	static const char *const unit[] = { "KiB", "MiB", "GiB",
+					    "TiB", "PiB", "EiB" };
 	double v = (double)n;
 	size_t u = 0;
 
@@ -26,7 +26,8 @@ size_t human_bytes(uint64_t n, char *out, size_t outsz)
 		u++;
 	}
 	if (v < 99.95)
-		return length(snprintf(out, outsz, "%.1f %s", v, unit[u]), outsz);
+		return length(snprintf(out, outsz, "%.1f %s", v, unit[u]),
+			      outsz);
 	return length(snprintf(out, outsz, "%.0f %s", v, unit[u]), outsz);
 }
 

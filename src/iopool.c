@@ -27,8 +27,9 @@ static void op_run(struct iop *op)
 {
 	switch (op->kind) {
 	case IOP_READ:
-		op->res = op->off < 0 ? read(op->fd, op->buf, op->len) :
-					pread(op->fd, op->buf, op->len, op->off);
+		op->res = op->off < 0
+				  ? read(op->fd, op->buf, op->len)
+				  : pread(op->fd, op->buf, op->len, op->off);
 		op->err = op->res == -1 ? errno : 0;
 		break;
 	case IOP_PLAN:
@@ -51,8 +52,8 @@ static void stack_push(struct iop **top, struct iop *op)
 
 	do
 		op->next = old;
-	while (!__atomic_compare_exchange_n(top, &old, op, true, __ATOMIC_RELEASE,
-					    __ATOMIC_RELAXED));
+	while (!__atomic_compare_exchange_n(
+		top, &old, op, true, __ATOMIC_RELEASE, __ATOMIC_RELAXED));
 }
 
 /* The whole stack, oldest first. */
@@ -125,7 +126,8 @@ static int threads_start(struct iopool *p)
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
 	while (p->started < p->nthreads && rc == 0) {
-		rc = pthread_create(&p->threads[p->started], &attr, thread_main, p);
+		rc = pthread_create(&p->threads[p->started], &attr, thread_main,
+				    p);
 		if (rc == 0)
 			p->started++;
 	}
@@ -294,9 +296,11 @@ struct iop *iopool_get(struct iopool *p)
 	}
 	/* Page-aligned: direct I/O (FUSE direct_io, O_DIRECT) splits a read
 	 * at the first page boundary of a buffer that is not. */
-	if (op->buf == NULL && (op->buf = aligned_alloc(4096, IOPOOL_CHUNK)) == NULL)
+	if (op->buf == NULL &&
+	    (op->buf = aligned_alloc(4096, IOPOOL_CHUNK)) == NULL)
 		return NULL;
-	if (op->plan == NULL && (op->plan = calloc(1, sizeof(*op->plan))) == NULL)
+	if (op->plan == NULL &&
+	    (op->plan = calloc(1, sizeof(*op->plan))) == NULL)
 		return NULL;
 	p->free = op->next;
 	op->next = NULL;

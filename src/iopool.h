@@ -45,23 +45,23 @@ typedef void iop_done_fn(struct iop *op);
 struct iop {
 	/* Set by the owner before iopool_submit. */
 	enum iop_kind kind;
-	iop_done_fn *done;      /* called on the loop, unless cancelled */
+	iop_done_fn *done; /* called on the loop, unless cancelled */
 	void *owner;
-	int fd;                 /* READ: the file */
-	off_t off;              /* READ */
-	size_t len;             /* READ: at most IOPOOL_CHUNK */
+	int fd;     /* READ: the file */
+	off_t off;  /* READ */
+	size_t len; /* READ: at most IOPOOL_CHUNK */
 	/* Results. */
-	ssize_t res;            /* READ: bytes read, or -1 with err */
+	ssize_t res; /* READ: bytes read, or -1 with err */
 	int err;
 	/* The op's own memory, kept across uses. */
 	char *buf;              /* IOPOOL_CHUNK bytes */
 	struct file_plan *plan; /* PLAN */
 	/* The pool's. */
 	struct iop *next;
-	bool held;              /* between iopool_get and iopool_put */
-	bool in_flight;         /* between iopool_submit and completion */
-	bool cancelled;         /* atomic: read by threads */
-	bool close_fd;          /* cancelled: close fd once done */
+	bool held;      /* between iopool_get and iopool_put */
+	bool in_flight; /* between iopool_submit and completion */
+	bool cancelled; /* atomic: read by threads */
+	bool close_fd;  /* cancelled: close fd once done */
 };
 
 /* A caller waiting for a free op: ready() runs once one is. */
@@ -73,25 +73,25 @@ struct iopool_waiter {
 };
 
 struct iopool {
-	struct event_source ev;      /* the eventfd: completions */
+	struct event_source ev; /* the eventfd: completions */
 	struct event_loop *loop;
-	struct iop *incoming;        /* atomic stack: submitted, newest first */
-	struct iop *done;            /* atomic stack: finished, for the loop */
-	sem_t work;                  /* one post per op submitted */
-	unsigned queued;             /* atomic: submitted, not yet taken */
+	struct iop *incoming; /* atomic stack: submitted, newest first */
+	struct iop *done;     /* atomic stack: finished, for the loop */
+	sem_t work;           /* one post per op submitted */
+	unsigned queued;      /* atomic: submitted, not yet taken */
 	/* The threads' own, under their lock. */
 	pthread_mutex_t lock;
-	struct iop *fifo_head;       /* taken from incoming, oldest first */
+	struct iop *fifo_head; /* taken from incoming, oldest first */
 	/* The loop's alone. */
-	struct iop *ops;             /* cap of them */
+	struct iop *ops; /* cap of them */
 	struct iop *free;
 	unsigned cap;
-	unsigned nthreads;           /* to start on the first submission */
+	unsigned nthreads; /* to start on the first submission */
 	unsigned started;
 	pthread_t *threads;
 	unsigned in_flight;
-	uint64_t offloaded;          /* ops submitted, ever */
-	bool woken;                  /* the eventfd fired: ops may be done */
+	uint64_t offloaded; /* ops submitted, ever */
+	bool woken;         /* the eventfd fired: ops may be done */
 	struct iopool_waiter *wait_head;
 	struct iopool_waiter *wait_tail;
 };

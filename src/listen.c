@@ -24,7 +24,8 @@ bool listen_same_addr(const struct sockaddr_storage *a,
 	if (a->ss_family != b->ss_family)
 		return false;
 	if (a->ss_family == AF_INET) {
-		const struct sockaddr_in *x = (const void *)a, *y = (const void *)b;
+		const struct sockaddr_in *x = (const void *)a,
+					 *y = (const void *)b;
 		return x->sin_port == y->sin_port &&
 		       x->sin_addr.s_addr == y->sin_addr.s_addr;
 	}
@@ -54,7 +55,10 @@ static int probe_free(const struct listener *l)
 	if (l->addr.ss_family == AF_INET6)
 		set_opt(fd, IPPROTO_IPV6, IPV6_V6ONLY);
 	rc = set_opt(fd, SOL_SOCKET, SO_REUSEADDR) == 0 &&
-	     bind(fd, (const struct sockaddr *)&l->addr, l->addrlen) == 0 ? 0 : -1;
+			     bind(fd, (const struct sockaddr *)&l->addr,
+				  l->addrlen) == 0
+		     ? 0
+		     : -1;
 	int saved = errno;
 	close(fd);
 	errno = saved;
@@ -102,7 +106,6 @@ static bool addr_known(const struct listener_set *old, const struct listener *l)
 	return false;
 }
 
-
 /*
  * An address held by an inherited socket without SO_REUSEPORT (systemd
  * binds so unless ReusePort=yes): the other slots' sockets cannot join it.
@@ -115,7 +118,8 @@ static bool held_without_reuseport(const struct listener_set *old,
 		socklen_t len = sizeof(on);
 		if (listen_same_addr(&old->v[i].addr, &l->addr) &&
 		    getsockopt(old->v[i].ev.fd, SOL_SOCKET, SO_REUSEPORT, &on,
-			       &len) == 0 && !on)
+			       &len) == 0 &&
+		    !on)
 			return true;
 	}
 	return false;
@@ -139,11 +143,16 @@ static int open_one(struct listener *l, const struct listener_set *old,
 		goto fail;
 	return 0;
 fail:
-	if (errno == EADDRINUSE && reuseport && held_without_reuseport(old, l)) {
-		snprintf(err, errlen, "listen %s: %s: the inherited socket has no "
-			 "SO_REUSEPORT, which accept_mode = reuseport needs for a "
-			 "socket per worker; set ReusePort=yes in the systemd socket "
-			 "unit, or accept_mode = shared", l->text, strerror(errno));
+	if (errno == EADDRINUSE && reuseport &&
+	    held_without_reuseport(old, l)) {
+		snprintf(err, errlen,
+			 "listen %s: %s: the inherited socket has no "
+			 "SO_REUSEPORT, which accept_mode = reuseport needs "
+			 "for a "
+			 "socket per worker; set ReusePort=yes in the systemd "
+			 "socket "
+			 "unit, or accept_mode = shared",
+			 l->text, strerror(errno));
 		return -1;
 	}
 	snprintf(err, errlen, "listen %s: %s", l->text, strerror(errno));
@@ -158,10 +167,12 @@ void listen_url(const struct listener *l, char *out, size_t outsz)
 
 	if (l->addr.ss_family == AF_INET6) {
 		inet_ntop(AF_INET6, &v6->sin6_addr, host, sizeof(host));
-		snprintf(out, outsz, "http://[%s]:%u/", host, ntohs(v6->sin6_port));
+		snprintf(out, outsz, "http://[%s]:%u/", host,
+			 ntohs(v6->sin6_port));
 	} else {
 		inet_ntop(AF_INET, &v4->sin_addr, host, sizeof(host));
-		snprintf(out, outsz, "http://%s:%u/", host, ntohs(v4->sin_port));
+		snprintf(out, outsz, "http://%s:%u/", host,
+			 ntohs(v4->sin_port));
 	}
 }
 
@@ -176,8 +187,8 @@ static void announce_inherited(const struct listener_set *set,
 		if (set->v[i].slot != 0 || prev == NULL || prev->origin == NULL)
 			continue;
 		listen_url(&set->v[i], url, sizeof(url));
-		log_notice("listening on %s (%s, socket inherited from %s)", url,
-			   set->v[i].text, prev->origin);
+		log_notice("listening on %s (%s, socket inherited from %s)",
+			   url, set->v[i].text, prev->origin);
 	}
 }
 
@@ -254,7 +265,8 @@ void listen_abandon(struct listener_set *set)
 int listen_steer(const struct listener_set *set, unsigned active)
 {
 	struct sock_filter code[] = {
-		{ BPF_LD | BPF_W | BPF_ABS, 0, 0, (uint32_t)(SKF_AD_OFF + SKF_AD_RANDOM) },
+		{ BPF_LD | BPF_W | BPF_ABS, 0, 0,
+		  (uint32_t)(SKF_AD_OFF + SKF_AD_RANDOM) },
 		{ BPF_ALU | BPF_MOD | BPF_K, 0, 0, active },
 		{ BPF_RET | BPF_A, 0, 0, 0 },
 	};
@@ -268,8 +280,9 @@ int listen_steer(const struct listener_set *set, unsigned active)
 	for (size_t i = 0; i < set->n; i++) {
 		if (set->v[i].slot != 0)
 			continue;
-		if (setsockopt(set->v[i].ev.fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF,
-			       &prog, sizeof(prog)) == -1)
+		if (setsockopt(set->v[i].ev.fd, SOL_SOCKET,
+			       SO_ATTACH_REUSEPORT_CBPF, &prog,
+			       sizeof(prog)) == -1)
 			return -1;
 	}
 	return 0;
@@ -301,15 +314,16 @@ static int adopt(struct listener_set *set, int fd, unsigned slot,
 		       &(socklen_t){ sizeof(listening) }) == -1 ||
 	    type != SOCK_STREAM || !listening ||
 	    (l->addr.ss_family != AF_INET && l->addr.ss_family != AF_INET6)) {
-		snprintf(err, errlen, "inherited fd %d is not a listening TCP socket",
-			 fd);
+		snprintf(err, errlen,
+			 "inherited fd %d is not a listening TCP socket", fd);
 		return -1;
 	}
 	/* systemd hands over blocking sockets; a worker must never block. */
 	int flags = fcntl(fd, F_GETFL);
 	if (flags == -1 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) == -1 ||
 	    fcntl(fd, F_SETFD, FD_CLOEXEC) == -1) {
-		snprintf(err, errlen, "inherited fd %d: %s", fd, strerror(errno));
+		snprintf(err, errlen, "inherited fd %d: %s", fd,
+			 strerror(errno));
 		return -1;
 	}
 	l->ev.fd = fd;
@@ -331,7 +345,8 @@ static int inherit_upgrade(struct listener_set *set, const char *list,
 		long fd = strtol(p, &end, 10);
 		long slot = *end == ':' ? strtol(end + 1, &end, 10) : -1;
 		if (fd < 0 || slot < 0 || (*end != ',' && *end != '\0')) {
-			snprintf(err, errlen, "FORKD_LISTEN_FDS is malformed: %s", list);
+			snprintf(err, errlen,
+				 "FORKD_LISTEN_FDS is malformed: %s", list);
 			return -1;
 		}
 		if (adopt(set, (int)fd, (unsigned)slot, "the old master", err,
@@ -392,8 +407,8 @@ int listen_export(const struct listener_set *set, char *out, size_t outsz)
 	out[0] = '\0';
 	for (size_t i = 0; i < set->n; i++) {
 		int fd = set->v[i].ev.fd;
-		int w = snprintf(out + len, outsz - len, "%s%d:%u", i ? "," : "", fd,
-				 set->v[i].slot);
+		int w = snprintf(out + len, outsz - len, "%s%d:%u",
+				 i ? "," : "", fd, set->v[i].slot);
 		if (w < 0 || (size_t)w >= outsz - len)
 			return -1;
 		len += (size_t)w;

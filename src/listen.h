@@ -18,15 +18,15 @@
 #include "event.h"
 
 struct listener {
-	struct event_source ev;    /* ev.fd is the socket */
+	struct event_source ev; /* ev.fd is the socket */
 	struct sockaddr_storage addr;
 	socklen_t addrlen;
-	const char *text;          /* the config's spelling (not owned) */
-	unsigned slot;             /* reuseport: worker slot; shared: 0 */
-	unsigned server;           /* the default server of its address */
-	unsigned group;            /* index into config->groups */
-	bool reused;               /* the fd came from the previous set */
-	const char *origin;        /* adopted: "systemd" or "the old master" */
+	const char *text;   /* the config's spelling (not owned) */
+	unsigned slot;      /* reuseport: worker slot; shared: 0 */
+	unsigned server;    /* the default server of its address */
+	unsigned group;     /* index into config->groups */
+	bool reused;        /* the fd came from the previous set */
+	const char *origin; /* adopted: "systemd" or "the old master" */
 };
 
 struct listener_set {

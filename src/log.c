@@ -14,11 +14,11 @@
 #include "log.h"
 
 static struct {
-	char *path;          /* NULL: stderr */
+	char *path; /* NULL: stderr */
 	int fd;
 	enum log_level level;
-	char tag[64];        /* after the pid: who is speaking */
-	bool journal;        /* stderr goes to journald: "<N>" priorities */
+	char tag[64]; /* after the pid: who is speaking */
+	bool journal; /* stderr goes to journald: "<N>" priorities */
 } elog = { NULL, -1, LOG_LVL_NOTICE, "", false };
 
 void log_set_tag(const char *fmt, ...)
@@ -132,12 +132,14 @@ static void log_write(enum log_level level, const char *fmt, va_list ap,
 	if (n < sizeof(line))
 		n += vsnprintf(line + n, sizeof(line) - n, fmt, ap);
 	if (err != 0 && n < sizeof(line))
-		n += snprintf(line + n, sizeof(line) - n, ": %s", strerror(err));
+		n += snprintf(line + n, sizeof(line) - n, ": %s",
+			      strerror(err));
 	if (n > sizeof(line) - 2)
 		n = sizeof(line) - 2;
 	line[n++] = '\n';
 	/* One write per line: O_APPEND keeps lines from processes apart. */
-	ssize_t unused = write(elog.fd == -1 ? STDERR_FILENO : elog.fd, line, n);
+	ssize_t unused = write(elog.fd == -1 ? STDERR_FILENO : elog.fd, line,
+			       n);
 	/* emerg means "cannot start": the operator at the terminal (or
 	 * journald) learns why, not only the log file.  A detached master's
 	 * stderr is /dev/null. */
@@ -238,8 +240,10 @@ void access_log_flush(struct access_log *al)
 			continue;
 		if (n <= 0) {
 			if (!failing)
-				log_errno(LOG_LVL_ERR, "writing %s (dropping access "
-					  "log lines until it works again)", al->path);
+				log_errno(LOG_LVL_ERR,
+					  "writing %s (dropping access "
+					  "log lines until it works again)",
+					  al->path);
 			failing = true;
 			dropped += al->len - off;
 			al->len = 0;
@@ -248,8 +252,9 @@ void access_log_flush(struct access_log *al)
 		off += (size_t)n;
 	}
 	if (failing && al->len > 0) {
-		log_notice("writing %s works again (%llu bytes of log lines lost)",
-			   al->path, dropped);
+		log_notice(
+			"writing %s works again (%llu bytes of log lines lost)",
+			al->path, dropped);
 		failing = false;
 		dropped = 0;
 	}
@@ -305,8 +310,7 @@ static size_t put_escaped(char *out, size_t room, const char *s, size_t len)
 	return n;
 }
 
-size_t access_log_format(char *out, size_t outsz,
-			 const struct access_entry *e)
+size_t access_log_format(char *out, size_t outsz, const struct access_entry *e)
 {
 	size_t n;
 
@@ -360,7 +364,8 @@ static void line_printf(struct line *l, const char *fmt, ...)
 	n = vsnprintf(l->p + l->len, l->room - l->len + 1, fmt, ap);
 	va_end(ap);
 	if (n > 0)
-		l->len += (size_t)n > l->room - l->len ? l->room - l->len : (size_t)n;
+		l->len += (size_t)n > l->room - l->len ? l->room - l->len
+						       : (size_t)n;
 }
 
 /* A JSON string body: escapes per RFC 8259, bytes >= 0x80 as \u00XX. */
@@ -374,7 +379,8 @@ static void line_json(struct line *l, const char *s, size_t n)
 			char e[2] = { '\\', (char)ch };
 			line_put(l, e, 2);
 		} else if (ch < 0x20 || ch >= 0x7f) {
-			char e[6] = { '\\', 'u', '0', '0', hex[ch >> 4], hex[ch & 15] };
+			char e[6] = { '\\', 'u',          '0',
+				      '0',  hex[ch >> 4], hex[ch & 15] };
 			line_put(l, e, 6);
 		} else {
 			line_put(l, (const char *)&ch, 1);
@@ -393,7 +399,9 @@ static void line_str(struct line *l, const char *s, size_t n, bool json)
 
 static const char *protocol(const struct access_entry *e)
 {
-	return e->http_minor < 0 ? "" : e->http_minor == 0 ? "HTTP/1.0" : "HTTP/1.1";
+	return e->http_minor < 0    ? ""
+	       : e->http_minor == 0 ? "HTTP/1.0"
+				    : "HTTP/1.1";
 }
 
 /* The value of one variable, by name; false for an unknown name. */
@@ -408,7 +416,8 @@ static bool variable(struct line *l, const char *name, size_t n,
 		STR(e->time_local, strlen(e->time_local));
 	else if (IS("time_iso8601") || IS("msec")) {
 		if (IS("msec")) {
-			line_printf(l, "%llu.%03llu", e->msec / 1000, e->msec % 1000);
+			line_printf(l, "%llu.%03llu", e->msec / 1000,
+				    e->msec % 1000);
 		} else {
 			char t[32];
 			time_t sec = (time_t)(e->msec / 1000);
@@ -459,10 +468,12 @@ static bool var_char(char c)
 }
 
 /* Text with $name or ${name} replaced; false at an unknown variable. */
-static bool expand(struct line *l, const char *fmt, const struct access_entry *e,
-		   const char **bad, size_t *badlen)
+static bool expand(struct line *l, const char *fmt,
+		   const struct access_entry *e, const char **bad,
+		   size_t *badlen)
 {
-	static const struct access_entry none = { .addr = "", .time_local = "" };
+	static const struct access_entry none = { .addr = "",
+						  .time_local = "" };
 
 	for (const char *p = fmt; *p != '\0';) {
 		if (*p != '$') {
@@ -505,10 +516,11 @@ int access_log_check(const char *format, char *err, size_t errlen)
 static size_t render_json(char *out, size_t outsz, const struct access_entry *e)
 {
 	static const char *const fields[] = {
-		"time_iso8601", "remote_addr", "request_method", "request_uri",
-		"server_protocol", "host", "status", "body_bytes_sent", "bytes_sent",
-		"request_time", "http_referer", "http_user_agent", "connection",
-		"connection_requests",
+		"time_iso8601", "remote_addr",         "request_method",
+		"request_uri",  "server_protocol",     "host",
+		"status",       "body_bytes_sent",     "bytes_sent",
+		"request_time", "http_referer",        "http_user_agent",
+		"connection",   "connection_requests",
 	};
 	struct line l = { out, outsz - 2, 0 };
 
@@ -541,15 +553,13 @@ size_t access_log_render(const struct access_log *al, char *out, size_t outsz,
 	if (outsz < 128)
 		return 0;
 	switch (al->format) {
-	case ACCESS_JSON:
-		return render_json(out, outsz, e);
+	case ACCESS_JSON: return render_json(out, outsz, e);
 	case ACCESS_CUSTOM: {
 		struct line l = { out, outsz - 2, 0 };
 		expand(&l, al->custom, e, &bad, &badlen);
 		out[l.len++] = '\n';
 		return l.len;
 	}
-	default:
-		return access_log_format(out, outsz, e);
+	default: return access_log_format(out, outsz, e);
 	}
 }

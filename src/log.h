@@ -91,7 +91,7 @@ struct access_log {
 	size_t cap;
 	char *buf;
 	enum access_format format;
-	const char *custom;      /* ACCESS_CUSTOM: the format (not owned) */
+	const char *custom; /* ACCESS_CUSTOM: the format (not owned) */
 };
 
 #define ACCESS_LOG_BUFFER 16384
@@ -107,12 +107,12 @@ void access_log_close(struct access_log *al);
 
 /* What one line may say.  Strings are not NUL-terminated unless noted. */
 struct access_entry {
-	const char *addr;           /* NUL-terminated */
-	const char *time_local;     /* "23/Nov/2026:09:00:00 +0000" */
-	const char *request;        /* request line, may be NULL ("-") */
+	const char *addr;       /* NUL-terminated */
+	const char *time_local; /* "23/Nov/2026:09:00:00 +0000" */
+	const char *request;    /* request line, may be NULL ("-") */
 	size_t request_len;
 	int status;
-	unsigned long long bytes;   /* body bytes sent */
+	unsigned long long bytes; /* body bytes sent */
 	const char *referer;
 	size_t referer_len;
 	const char *user_agent;
@@ -125,11 +125,11 @@ struct access_entry {
 	size_t uri_len;
 	const char *host;
 	size_t host_len;
-	unsigned long long msec;    /* wall clock, ms since the epoch */
+	unsigned long long msec; /* wall clock, ms since the epoch */
 	unsigned long long request_time_us;
 	unsigned long long connection;
 	unsigned connection_requests;
-	int http_minor;             /* -1: no request line parsed */
+	int http_minor; /* -1: no request line parsed */
 };
 
 /*

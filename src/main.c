@@ -20,12 +20,14 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: forkd [-c FILE] [-t | -T] [-s reload|stop|quit|reopen|upgrade] [-d] [-v] [-h]\n"
+		"usage: forkd [-c FILE] [-t | -T] [-s "
+		"reload|stop|quit|reopen|upgrade] [-d] [-v] [-h]\n"
 		"  -c FILE  configuration file (default " DEFAULT_CONFIG ")\n"
 		"  -t       check the configuration and exit\n"
 		"  -T       check it and print it with includes and defaults\n"
 		"  -s CMD   tell the running master to: reload (SIGHUP), stop\n"
-		"           (fast, SIGINT), quit (graceful, SIGQUIT), reopen (SIGUSR1),\n"
+		"           (fast, SIGINT), quit (graceful, SIGQUIT), reopen "
+		"(SIGUSR1),\n"
 		"           upgrade (SIGUSR2), and wait for the outcome\n"
 		"  -d       detach and run in the background\n"
 		"  -v       print the version and exit\n"
@@ -68,11 +70,15 @@ static int reload_refused(const char *err)
 	fprintf(stderr, "forkd: reload failed: %s\n", err);
 	if (control_find_master(CONTROL_DEFAULT_PID_FILE, &pid, why,
 				sizeof(why)) == CONTROL_MASTER)
-		fprintf(stderr, "forkd: nothing was sent; %s keeps its "
-				"configuration\n", why);
+		fprintf(stderr,
+			"forkd: nothing was sent; %s keeps its "
+			"configuration\n",
+			why);
 	else
-		fprintf(stderr, "forkd: nothing was sent; by the default pid "
-				"file: %s\n", why);
+		fprintf(stderr,
+			"forkd: nothing was sent; by the default pid "
+			"file: %s\n",
+			why);
 	return 1;
 }
 
@@ -87,35 +93,24 @@ int main(int argc, char **argv)
 
 	while ((c = getopt(argc, argv, "c:tTs:dvh")) != -1) {
 		switch (c) {
-		case 'c':
-			path = optarg;
-			break;
-		case 't':
-			test = true;
-			break;
-		case 'T':
-			dump = true;
-			break;
+		case 'c': path = optarg; break;
+		case 't': test = true; break;
+		case 'T': dump = true; break;
 		case 's':
 			cmd = optarg;
 			if (!known_command(cmd)) {
-				fprintf(stderr, "forkd: unknown command \"%s\" for -s\n", cmd);
+				fprintf(stderr,
+					"forkd: unknown command \"%s\" for "
+					"-s\n",
+					cmd);
 				usage(stderr);
 				return 2;
 			}
 			break;
-		case 'd':
-			opts.daemonize = true;
-			break;
-		case 'v':
-			printf("forkd %s\n", FORKD_VERSION);
-			return 0;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
+		case 'd': opts.daemonize = true; break;
+		case 'v': printf("forkd %s\n", FORKD_VERSION); return 0;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
 		}
 	}
 	if (optind != argc) {

@@ -62,7 +62,7 @@
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 10000
 #define HEARTBEAT_MS 1000 /* a worker wakes at least this often */
-#define STABLE_MS 5000    /* a worker that lived this long was not crash-looping */
+#define STABLE_MS 5000 /* a worker that lived this long was not crash-looping */
 
 enum stop_mode {
 	RUNNING,
@@ -72,45 +72,45 @@ enum stop_mode {
 
 static struct {
 	pid_t pid;
-	uint64_t now;                /* monotonic ms, refreshed each wake-up */
+	uint64_t now; /* monotonic ms, refreshed each wake-up */
 
-	struct {                     /* the loop and what only it watches */
+	struct { /* the loop and what only it watches */
 		struct event_loop loop;
 		struct event_source sig;
 		struct event_source notify; /* workers' struct worker_msg */
 		int notify_w;
 	} io;
 
-	struct generation cur;       /* serving; cur.gen is 0 until one does */
-	struct proc_table procs;     /* every worker not yet reaped */
+	struct generation cur;   /* serving; cur.gen is 0 until one does */
+	struct proc_table procs; /* every worker not yet reaped */
 
-	struct {                     /* a generation being started */
-		struct generation next;  /* next.cf != NULL while one is */
+	struct {                        /* a generation being started */
+		struct generation next; /* next.cf != NULL while one is */
 		uint64_t deadline;
-		bool again;              /* SIGHUP while it could not start */
-		unsigned last_gen;       /* the last generation number given */
+		bool again;        /* SIGHUP while it could not start */
+		unsigned last_gen; /* the last generation number given */
 	} reload;
 
 	struct {
 		enum stop_mode mode;
-		uint64_t deadline;       /* kill what is left then */
+		uint64_t deadline;        /* kill what is left then */
 		uint64_t lame_duck_until; /* graceful stop: drain begins then */
 		int exit_code;
 	} stop;
 
-	struct {                     /* what the outside world is told */
+	struct { /* what the outside world is told */
 		struct control_status st;
 		struct pidfile pidfile;
-		int daemon_fd;           /* tells the waiting parent we serve */
-		bool handed_over;        /* a new master owns pid and status files */
+		int daemon_fd;    /* tells the waiting parent we serve */
+		bool handed_over; /* a new master owns pid and status files */
 	} pub;
 
-	struct handoff handoff;      /* accept_mode handoff: we accept */
+	struct handoff handoff; /* accept_mode handoff: we accept */
 	struct upgrade upgrade;
 
-	struct {                     /* PID 1 that handed over (supervise.h) */
-		pid_t master;            /* the new master; 0: we just exit */
-		bool exited;             /* reaped while we drained */
+	struct {              /* PID 1 that handed over (supervise.h) */
+		pid_t master; /* the new master; 0: we just exit */
+		bool exited;  /* reaped while we drained */
 		int status;
 		char pid_file[PATH_MAX];
 	} successor;
@@ -161,7 +161,8 @@ static void status_serving(void)
 
 	log_notice("generation %u serving with %zu workers", m.cur.gen, ready);
 	m.pub.st.workers = (unsigned)ready;
-	sdnotify("READY=1\nSTATUS=serving generation %u, %zu workers\nMAINPID=%d",
+	sdnotify("READY=1\nSTATUS=serving generation %u, %zu "
+		 "workers\nMAINPID=%d",
 		 m.cur.gen, ready, (int)m.pid);
 }
 
@@ -242,15 +243,17 @@ static void commit_pending(void)
 {
 	struct generation *next = &m.reload.next;
 	unsigned old_gen = m.cur.gen;
-	unsigned old_timeout = m.cur.cf != NULL ? m.cur.cf->shutdown_timeout : 0;
+	unsigned old_timeout = m.cur.cf != NULL ? m.cur.cf->shutdown_timeout
+						: 0;
 	bool reuseport = next->cf->accept_mode == ACCEPT_REUSEPORT;
 
-	if (reuseport && listen_steer(&next->ls, next->cf->worker_processes) == -1)
+	if (reuseport &&
+	    listen_steer(&next->ls, next->cf->worker_processes) == -1)
 		log_errno(LOG_LVL_WARN, "steering the reuseport group");
 	handoff_unwatch(&m.handoff); /* the set changes under it */
 	if (old_gen != 0)
-		drain_gen(old_gen, old_timeout, reuseport ?
-			  next->cf->worker_processes : UINT32_MAX);
+		drain_gen(old_gen, old_timeout,
+			  reuseport ? next->cf->worker_processes : UINT32_MAX);
 	listen_retire(&m.cur.ls, &next->ls);
 	generation_free(&m.cur);
 	m.cur = *next;
@@ -305,8 +308,10 @@ static int prepare_generation(struct config *cf, char *err, size_t errlen)
 	const struct listener_set *old = m.cur.ls.v != NULL ? &m.cur.ls : NULL;
 
 	if (m.cur.cf != NULL && cf->accept_mode != m.cur.cf->accept_mode) {
-		snprintf(err, errlen, "%s: accept_mode cannot change on reload; "
-			 "restart forkd to change it", cf->path);
+		snprintf(err, errlen,
+			 "%s: accept_mode cannot change on reload; "
+			 "restart forkd to change it",
+			 cf->path);
 		return -1;
 	}
 	if (generation_prepare(&m.reload.next, cf, m.reload.last_gen + 1, old,
@@ -378,7 +383,8 @@ static void check_pending(void)
 		    n->cf->worker_processes)
 			commit_pending();
 		else if (m.now >= m.reload.deadline)
-			abort_pending("new workers did not become ready in time");
+			abort_pending(
+				"new workers did not become ready in time");
 	}
 	if (n->cf == NULL && m.reload.again && m.cur.cf != NULL &&
 	    proctab_generations(&m.procs) < m.cur.cf->max_generations) {
@@ -437,12 +443,14 @@ static void stop_begin(enum stop_mode mode)
 		stop_fast();
 		return;
 	}
-	unsigned delay = m.cur.cf != NULL && !m.pub.handed_over ?
-			 m.cur.cf->drain_delay : 0;
+	unsigned delay = m.cur.cf != NULL && !m.pub.handed_over
+				 ? m.cur.cf->drain_delay
+				 : 0;
 	if (delay > 0) {
 		/* Lame duck: health checks fail while we still serve, so that
 		 * load balancers stop sending before anything is refused. */
-		log_notice("graceful stop: lame duck for %u ms, then drain", delay);
+		log_notice("graceful stop: lame duck for %u ms, then drain",
+			   delay);
 		STATS_SET(stats->master.lame_duck, 1u);
 		m.stop.lame_duck_until = m.now + delay;
 		m.stop.deadline = UINT64_MAX;
@@ -465,13 +473,13 @@ static void upgrade_done(bool ok, const char *why, pid_t pid)
 	m.pub.st.upgrades++;
 	STATS_SET(stats->master.upgrades, m.pub.st.upgrades);
 	if (!ok) {
-		log_error("upgrade failed: %s; still serving generation %u", why,
-			  m.cur.gen);
+		log_error("upgrade failed: %s; still serving generation %u",
+			  why, m.cur.gen);
 		snprintf(m.pub.st.last_error, sizeof(m.pub.st.last_error),
 			 "upgrade failed: %s", why);
 		status_publish("serving");
-		sdnotify("STATUS=upgrade failed: %s; serving generation %u", why,
-			 m.cur.gen);
+		sdnotify("STATUS=upgrade failed: %s; serving generation %u",
+			 why, m.cur.gen);
 		return;
 	}
 	log_notice("upgrade: master %d serves now; this one stops", (int)pid);
@@ -480,7 +488,8 @@ static void upgrade_done(bool ok, const char *why, pid_t pid)
 		m.successor.master = pid;
 		snprintf(m.successor.pid_file, sizeof(m.successor.pid_file),
 			 "%s", m.cur.cf->pid_file);
-		log_notice("upgrade: as PID 1, this one stays on to supervise it");
+		log_notice(
+			"upgrade: as PID 1, this one stays on to supervise it");
 	}
 	sdnotify("MAINPID=%d\nSTATUS=handed over to master %d", (int)pid,
 		 (int)pid);
@@ -494,11 +503,14 @@ static void upgrade_request(void)
 {
 	if (m.stop.mode != RUNNING || upgrade_running(&m.upgrade) ||
 	    m.cur.cf == NULL || m.reload.next.cf != NULL) {
-		log_warn("upgrade ignored: %s", upgrade_running(&m.upgrade) ?
-			 "one is under way" : "busy reloading or stopping");
+		log_warn("upgrade ignored: %s",
+			 upgrade_running(&m.upgrade)
+				 ? "one is under way"
+				 : "busy reloading or stopping");
 		return;
 	}
-	if (upgrade_start(&m.upgrade, &m.cur.ls, m.reload.last_gen, &m.pub.st) == 0)
+	if (upgrade_start(&m.upgrade, &m.cur.ls, m.reload.last_gen,
+			  &m.pub.st) == 0)
 		status_publish("upgrading");
 }
 
@@ -511,7 +523,8 @@ static void schedule_respawn(const struct proc *p)
 
 	if (m.now - p->started_ms < STABLE_MS || p->state == PROC_STARTING) {
 		if (s->crashes > 0) {
-			delay = (uint64_t)BACKOFF_MIN_MS << (s->crashes - 1 > 10 ? 10 : s->crashes - 1);
+			delay = (uint64_t)BACKOFF_MIN_MS
+				<< (s->crashes - 1 > 10 ? 10 : s->crashes - 1);
 			if (delay > BACKOFF_MAX_MS)
 				delay = BACKOFF_MAX_MS;
 		}
@@ -539,7 +552,8 @@ static void child_exited(pid_t pid, int status)
 			 p->slot, (int)pid, p->gen, how);
 	} else if (m.reload.next.cf != NULL && p->gen == m.reload.next.gen) {
 		log_error("worker %u (pid %d) of generation %u exited %s "
-			  "before it was ready", p->slot, (int)pid, p->gen, how);
+			  "before it was ready",
+			  p->slot, (int)pid, p->gen, how);
 		char why[160];
 		snprintf(why, sizeof(why), "a new worker exited %s", how);
 		proctab_remove(&m.procs, p);
@@ -547,7 +561,8 @@ static void child_exited(pid_t pid, int status)
 		return;
 	} else {
 		log_error("worker %u (pid %d) of generation %u exited %s; "
-			  "respawning", p->slot, (int)pid, p->gen, how);
+			  "respawning",
+			  p->slot, (int)pid, p->gen, how);
 		if (p->gen == m.cur.gen)
 			schedule_respawn(p);
 	}
@@ -582,8 +597,9 @@ static void respawn_due(void)
 		if (spawn(&m.cur, s) == -1)
 			sl->respawn_at = m.now + BACKOFF_MAX_MS;
 		else
-			STATS_SET(stats->w[m.procs.v[m.procs.n - 1].sb].respawns,
-				  sl->respawns);
+			STATS_SET(
+				stats->w[m.procs.v[m.procs.n - 1].sb].respawns,
+				sl->respawns);
 	}
 }
 
@@ -591,10 +607,13 @@ static void kill_overdue(void)
 {
 	for (size_t i = 0; i < m.procs.n; i++) {
 		struct proc *p = &m.procs.v[i];
-		bool late = (p->state == PROC_DRAINING && m.now >= p->kill_at_ms) ||
-			    (m.stop.mode != RUNNING && m.now >= m.stop.deadline);
+		bool late = (p->state == PROC_DRAINING &&
+			     m.now >= p->kill_at_ms) ||
+			    (m.stop.mode != RUNNING &&
+			     m.now >= m.stop.deadline);
 		if (late && !p->killed) {
-			log_warn("worker %u (pid %d) did not finish in time: killing it",
+			log_warn("worker %u (pid %d) did not finish in time: "
+				 "killing it",
 				 p->slot, (int)p->pid);
 			kill(p->pid, SIGKILL);
 			p->killed = true;
@@ -616,8 +635,8 @@ static void watchdog(void)
 		if (p->killed || m.now < beat + limit + HEARTBEAT_MS)
 			continue;
 		log_error("worker %u (pid %d) of generation %u is stuck: no "
-			  "heartbeat for %" PRIu64 " ms; killing it", p->slot,
-			  (int)p->pid, p->gen, m.now - beat);
+			  "heartbeat for %" PRIu64 " ms; killing it",
+			  p->slot, (int)p->pid, p->gen, m.now - beat);
 		kill(p->pid, SIGKILL);
 		p->killed = true;
 	}
@@ -676,27 +695,14 @@ static void on_signal(struct event_source *src, unsigned events)
 			continue;
 		}
 		switch (si.ssi_signo) {
-		case SIGCHLD:
-			reap();
-			break;
-		case SIGHUP:
-			reload();
-			break;
+		case SIGCHLD: reap(); break;
+		case SIGHUP: reload(); break;
 		case SIGTERM:
-		case SIGQUIT:
-			stop_begin(STOP_GRACEFUL);
-			break;
-		case SIGINT:
-			stop_begin(STOP_FAST);
-			break;
-		case SIGUSR1:
-			reopen_logs();
-			break;
-		case SIGUSR2:
-			upgrade_request();
-			break;
-		default:
-			break;
+		case SIGQUIT: stop_begin(STOP_GRACEFUL); break;
+		case SIGINT: stop_begin(STOP_FAST); break;
+		case SIGUSR1: reopen_logs(); break;
+		case SIGUSR2: upgrade_request(); break;
+		default: break;
 		}
 	}
 }
@@ -731,7 +737,8 @@ static int next_timeout(void)
 	for (size_t i = 0; i < m.procs.n; i++)
 		if (m.procs.v[i].state == PROC_DRAINING && !m.procs.v[i].killed)
 			next = earlier(next, m.procs.v[i].kill_at_ms);
-	for (unsigned s = 0; m.cur.cf != NULL && s < m.cur.cf->worker_processes; s++)
+	for (unsigned s = 0; m.cur.cf != NULL && s < m.cur.cf->worker_processes;
+	     s++)
 		if (m.cur.slots[s].respawn_at != 0)
 			next = earlier(next, m.cur.slots[s].respawn_at);
 	if (m.stop.mode != RUNNING && m.stop.deadline > m.now)
@@ -807,7 +814,8 @@ static int master_start(struct config *cf, const struct master_opts *o)
 	char err[CONFIG_ERR_MAX];
 
 	if (log_open(cf->error_log, cf->error_log_level) == -1) {
-		fprintf(stderr, "forkd: %s: %s\n", cf->error_log, strerror(errno));
+		fprintf(stderr, "forkd: %s: %s\n", cf->error_log,
+			strerror(errno));
 		goto fail;
 	}
 	proctitle_set("forkd: master process %s", cf->path);

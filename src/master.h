@@ -10,8 +10,8 @@
 #include "config.h"
 
 struct master_opts {
-	bool daemonize;   /* -d, or daemon = true */
-	char **argv;      /* to exec the (new) binary in an upgrade */
+	bool daemonize; /* -d, or daemon = true */
+	char **argv;    /* to exec the (new) binary in an upgrade */
 };
 
 /*

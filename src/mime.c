@@ -352,8 +352,9 @@ void mime_use(const struct mime_types *t)
 bool mime_has_charset(const char *type)
 {
 	static const char *const also[] = {
-		"application/javascript", "application/json", "application/xml",
-		"application/yaml", "application/toml", "application/ecmascript",
+		"application/javascript", "application/json",
+		"application/xml",        "application/yaml",
+		"application/toml",       "application/ecmascript",
 	};
 	size_t len = strlen(type);
 
@@ -381,8 +382,7 @@ void mime_forget(void)
 	last_charset = NULL;
 }
 
-const char *mime_type_charset(const char *name, size_t len,
-			      const char *charset)
+const char *mime_type_charset(const char *name, size_t len, const char *charset)
 {
 	char buf[MIME_EXT_MAX];
 	struct mime_key key = { buf, 0 };

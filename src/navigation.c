@@ -34,7 +34,9 @@ static int element_q(const char *p, size_t len)
 		const char *t = trim(p, &tl);
 		if (tl >= 2 && (t[0] == 'q' || t[0] == 'Q') && t[1] == '=') {
 			double q = strtod(t + 2, NULL);
-			return q <= 0 ? 0 : q >= 1 ? 1000 : (int)(q * 1000 + 0.5);
+			return q <= 0   ? 0
+			       : q >= 1 ? 1000
+					: (int)(q * 1000 + 0.5);
 		}
 		if (semi == NULL)
 			break;
@@ -63,9 +65,10 @@ bool navigation_is_page(const char *dest, size_t dlen, bool has_dest,
 		const char *semi = memchr(accept, ';', elen);
 		size_t tlen = semi != NULL ? (size_t)(semi - accept) : elen;
 		const char *type = trim(accept, &tlen);
-		int q = semi != NULL ?
-			element_q(semi + 1, (size_t)(accept + elen - semi - 1)) :
-			1000;
+		int q = semi != NULL
+				? element_q(semi + 1,
+					    (size_t)(accept + elen - semi - 1))
+				: 1000;
 		if (token_is(type, tlen, "text/html"))
 			html = q > html ? q : html;
 		else if (tlen > 0)

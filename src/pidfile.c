@@ -68,7 +68,8 @@ int pidfile_check_running(const char *path)
 	comm_read(proc, comm, sizeof(comm));
 	comm_read("/proc/self/comm", mine, sizeof(mine));
 	if (comm[0] != '\0' && strcmp(comm, mine) == 0) {
-		log_msg(LOG_LVL_EMERG, "already running as pid %d (%s)", pid, path);
+		log_msg(LOG_LVL_EMERG, "already running as pid %d (%s)", pid,
+			path);
 		return -1;
 	}
 	return 0;

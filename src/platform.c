@@ -26,14 +26,13 @@ struct caps {
 	size_t nlen[PLATFORM_CAPS_MAX];
 	const char *val[PLATFORM_CAPS_MAX];
 	size_t vlen[PLATFORM_CAPS_MAX];
-	const char *splat;  /* NULL: no splat */
+	const char *splat; /* NULL: no splat */
 	size_t splat_len;
 };
 
 /* ------------------------------------------------------- matching */
 
-static int cap_add(struct caps *c, const char *name, const char *v,
-		   size_t vlen)
+static int cap_add(struct caps *c, const char *name, const char *v, size_t vlen)
 {
 	if (c->n == PLATFORM_CAPS_MAX)
 		return -1;
@@ -45,8 +44,8 @@ static int cap_add(struct caps *c, const char *name, const char *v,
 }
 
 /* t[0..tlen) against the start of path[0..len): the bytes it took, or -1. */
-static long match_head(const char *t, size_t tlen, const char *path,
-		       size_t len, struct caps *c)
+static long match_head(const char *t, size_t tlen, const char *path, size_t len,
+		       struct caps *c)
 {
 	size_t i = 0, j = 0;
 
@@ -55,7 +54,8 @@ static long match_head(const char *t, size_t tlen, const char *path,
 			size_t v = j;
 			while (j < len && path[j] != '/')
 				j++;
-			if (j == v || cap_add(c, t + i + 1, path + v, j - v) == -1)
+			if (j == v ||
+			    cap_add(c, t + i + 1, path + v, j - v) == -1)
 				return -1;
 			i += 1 + platform_name_len(t + i + 1);
 		} else if (j < len && t[i] == path[j]) {
@@ -83,8 +83,8 @@ static long match_tail(const char *t, size_t s, size_t tlen, const char *path,
 		if (platform_is_placeholder(t, k)) {
 			while (end > lo && path[end - 1] != '/')
 				end--;
-			if (end == e || cap_add(c, t + k + 1, path + end,
-						e - end) == -1)
+			if (end == e ||
+			    cap_add(c, t + k + 1, path + end, e - end) == -1)
 				return -1;
 		} else {
 			if (e - lo < tlen - k ||
@@ -167,7 +167,8 @@ static bool cap_find(const struct caps *c, const char *name, size_t nlen,
 		return true;
 	}
 	for (size_t i = 0; i < c->n; i++)
-		if (c->nlen[i] == nlen && strncmp(c->name[i], name, nlen) == 0) {
+		if (c->nlen[i] == nlen &&
+		    strncmp(c->name[i], name, nlen) == 0) {
 			*v = c->val[i];
 			*vlen = c->vlen[i];
 			return true;
@@ -191,8 +192,9 @@ static size_t expand(const char *t, const struct caps *c, char *out,
 		if (t[0] == ':' && isalpha((unsigned char)t[1]) &&
 		    cap_find(c, t + 1, (nl = platform_name_len(t + 1)), &v,
 			     &vlen)) {
-			if (vlen > 0 && (m = redirect_encode_path(v, vlen, out + n,
-								  outsz - n)) == 0)
+			if (vlen > 0 &&
+			    (m = redirect_encode_path(v, vlen, out + n,
+						      outsz - n)) == 0)
 				return 0;
 			n += vlen > 0 ? m : 0;
 			t += 1 + nl;
@@ -246,8 +248,7 @@ bool platform_shadows(const struct platform *p)
 
 /* The answer of rule r, whose pattern captured c. */
 static int rule_answer(const struct rule *r, const struct caps *c,
-		       const char *query, size_t qlen, char *out,
-		       size_t outsz)
+		       const char *query, size_t qlen, char *out, size_t outsz)
 {
 	char to[EXPAND_MAX];
 	size_t n = expand(r->to, c, to, sizeof(to));
@@ -297,7 +298,8 @@ int platform_redirect(const struct platform *p, const char *path,
 static long out_find(const char *out, size_t n, const char *name, size_t nlen)
 {
 	for (size_t i = 0; i < n;) {
-		if (strncasecmp(out + i, name, nlen) == 0 && out[i + nlen] == ':')
+		if (strncasecmp(out + i, name, nlen) == 0 &&
+		    out[i + nlen] == ':')
 			return (long)i;
 		i = (size_t)(strstr(out + i, "\r\n") - out) + 2;
 	}

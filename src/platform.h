@@ -32,13 +32,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define PLATFORM_LINE_MAX 8192       /* bytes of a line, as redirmap */
+#define PLATFORM_LINE_MAX 8192        /* bytes of a line, as redirmap */
 #define PLATFORM_FILE_MAX (16u << 20) /* bytes of either file */
-#define PLATFORM_CAPS_MAX 16         /* placeholders in one pattern */
+#define PLATFORM_CAPS_MAX 16          /* placeholders in one pattern */
 
 enum platform_mode {
 	PLATFORM_OFF,
-	PLATFORM_NETLIFY,   /* platform_files = on | netlify */
+	PLATFORM_NETLIFY,    /* platform_files = on | netlify */
 	PLATFORM_CLOUDFLARE, /* platform_files = cloudflare */
 };
 

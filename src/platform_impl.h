@@ -18,29 +18,29 @@
 #define NO_STAR SIZE_MAX
 
 struct pattern {
-	const char *text;   /* normalised, NUL-terminated */
+	const char *text; /* normalised, NUL-terminated */
 	size_t len;
-	size_t star;        /* offset of the '*', or NO_STAR */
-	bool fixed;         /* neither splat nor placeholder */
+	size_t star; /* offset of the '*', or NO_STAR */
+	bool fixed;  /* neither splat nor placeholder */
 };
 
 struct rule {
 	struct pattern from;
-	const char *to;     /* a template: :splat and placeholders */
+	const char *to; /* a template: :splat and placeholders */
 	int status;
 	bool force;
 };
 
 struct header {
-	const char *name;   /* NUL-terminated */
+	const char *name; /* NUL-terminated */
 	size_t nlen;
-	const char *value;  /* NUL-terminated; NULL: "! Name" detaches */
+	const char *value; /* NUL-terminated; NULL: "! Name" detaches */
 };
 
 struct block {
 	struct pattern pat;
-	size_t first, n;    /* its lines in hdrs */
-	size_t bytes;       /* what its lines take in a response head */
+	size_t first, n; /* its lines in hdrs */
+	size_t bytes;    /* what its lines take in a response head */
 	unsigned line;
 };
 
@@ -56,9 +56,9 @@ struct platform {
 	char *rtext, *htext;
 	struct rule *rules;
 	size_t nrules, rcap;
-	struct slot *slot;  /* the fixed rules by path, at most half full */
+	struct slot *slot; /* the fixed rules by path, at most half full */
 	size_t mask;
-	uint32_t *dyn;      /* the other rules' numbers, in file order */
+	uint32_t *dyn; /* the other rules' numbers, in file order */
 	size_t ndyn;
 	struct block *blocks;
 	size_t nblocks, bcap;
@@ -93,11 +93,12 @@ static inline bool platform_is_placeholder(const char *t, size_t i)
 
 /* The part of a path that a fixed rule compares: Netlify ignores a
  * trailing slash. */
-static inline size_t platform_key_len(const struct platform *p,
-				      const char *s, size_t len)
+static inline size_t platform_key_len(const struct platform *p, const char *s,
+				      size_t len)
 {
-	return p->mode == PLATFORM_NETLIFY && len > 1 && s[len - 1] == '/' ?
-	       len - 1 : len;
+	return p->mode == PLATFORM_NETLIFY && len > 1 && s[len - 1] == '/'
+		       ? len - 1
+		       : len;
 }
 
 /* The slot of key[0..klen) in p's index of fixed rules: the one holding

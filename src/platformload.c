@@ -149,11 +149,13 @@ static int pattern_check(struct reader *rd, struct pattern *pt)
 			continue;
 		size_t nl = platform_name_len(t + i + 1);
 		if (t[i + 1 + nl] != '/' && t[i + 1 + nl] != '\0')
-			return fail(rd, "placeholder in \"%.80s\" must be a "
-				    "whole path segment (/:name/)", t);
+			return fail(rd,
+				    "placeholder in \"%.80s\" must be a "
+				    "whole path segment (/:name/)",
+				    t);
 		if (nl == 5 && strncmp(t + i + 1, "splat", 5) == 0)
 			return fail(rd, ":splat names what * matched; it is "
-				    "not a placeholder");
+					"not a placeholder");
 		for (size_t k = 0; k < nseen; k++)
 			if (platform_name_len(seen[k]) == nl &&
 			    strncmp(seen[k], t + i + 1, nl) == 0)
@@ -176,11 +178,15 @@ static int pattern_parse(struct reader *rd, char *s, struct pattern *pt)
 	int n;
 
 	if (s[0] != '/')
-		return fail(rd, "\"%.80s\": a pattern is a path starting with "
-			    "/ (rules for a host are not supported)", s);
+		return fail(rd,
+			    "\"%.80s\": a pattern is a path starting with "
+			    "/ (rules for a host are not supported)",
+			    s);
 	if (strpbrk(s, "?#") != NULL)
-		return fail(rd, "\"%.80s\": matching a query or fragment is "
-			    "not supported", s);
+		return fail(rd,
+			    "\"%.80s\": matching a query or fragment is "
+			    "not supported",
+			    s);
 	n = path_normalize(s, strlen(s), buf, sizeof(buf));
 	if (n < 0 || (size_t)n > strlen(s))
 		return fail(rd, "\"%.80s\" is not a valid path", s);
@@ -212,11 +218,13 @@ static int parse_status(struct reader *rd, const char *s, struct rule *r)
 		return fail(rd, "\"%.40s\" is not a status", s);
 	if (v == 404 && !netlify)
 		return fail(rd, "status 404 (a page for a path) is Netlify's; "
-			    "Cloudflare Pages does not support it");
-	if (v != 200 && v != 404 && (!redirect_status_ok(v) ||
-				     v == REDIRECT_GONE))
-		return fail(rd, "status %ld is not supported (200, 301, 302, "
-			    "303, 307, 308%s)", v, netlify ? ", 404" : "");
+				"Cloudflare Pages does not support it");
+	if (v != 200 && v != 404 &&
+	    (!redirect_status_ok(v) || v == REDIRECT_GONE))
+		return fail(rd,
+			    "status %ld is not supported (200, 301, 302, "
+			    "303, 307, 308%s)",
+			    v, netlify ? ", 404" : "");
 	r->status = (int)v;
 	return 0;
 }
@@ -241,16 +249,22 @@ static int check_target(struct reader *rd, struct rule *r)
 	bool page = r->status == 200 || r->status == 404;
 
 	if (page && is_url(r->to))
-		return fail(rd, "\"%.80s\": proxying to another host (status "
-			    "%d with a URL) is not supported", r->to, r->status);
+		return fail(rd,
+			    "\"%.80s\": proxying to another host (status "
+			    "%d with a URL) is not supported",
+			    r->to, r->status);
 	if (page && strpbrk(r->to, "?#") != NULL)
-		return fail(rd, "\"%.80s\": a rewrite names a file: no query "
-			    "or fragment", r->to);
+		return fail(rd,
+			    "\"%.80s\": a rewrite names a file: no query "
+			    "or fragment",
+			    r->to);
 	if (redirect_check_to(r->to, msg, sizeof(msg)) == -1)
 		return fail(rd, "%s", msg);
 	if (is_url(r->to) && host_has_placeholder(r->to))
-		return fail(rd, "\"%.80s\": a placeholder in the host is not "
-			    "supported", r->to);
+		return fail(rd,
+			    "\"%.80s\": a placeholder in the host is not "
+			    "supported",
+			    r->to);
 	if (r->from.star == NO_STAR && strstr(r->to, ":splat") != NULL)
 		return fail(rd, "TO uses :splat but FROM has no *");
 	return 0;
@@ -260,9 +274,11 @@ static int check_target(struct reader *rd, struct rule *r)
 static int extra_field(struct reader *rd, const char *f)
 {
 	if (strchr(f, '=') != NULL)
-		return fail(rd, "condition \"%.80s\" is not supported (Country=, "
+		return fail(rd,
+			    "condition \"%.80s\" is not supported (Country=, "
 			    "Language=, Role=, Cookie= and the like are "
-			    "decided at the platform's edge)", f);
+			    "decided at the platform's edge)",
+			    f);
 	return fail(rd, "unexpected \"%.80s\" after FROM TO [STATUS]", f);
 }
 
@@ -276,10 +292,13 @@ static int rule_fields(struct reader *rd, char **f, size_t n, struct rule *r)
 	if (n < 2)
 		return fail(rd, "expected \"FROM TO [STATUS]\"");
 	if (f[1][0] != '/' && !is_url(f[1]) && strchr(f[1], '=') != NULL)
-		return fail(rd, "\"%.80s\": matching query parameters is not "
-			    "supported", f[1]);
+		return fail(rd,
+			    "\"%.80s\": matching query parameters is not "
+			    "supported",
+			    f[1]);
 	if (isdigit((unsigned char)f[1][0]))
-		return fail(rd, "a rule without TO (\"%.40s\" is a status; "
+		return fail(rd,
+			    "a rule without TO (\"%.40s\" is a status; "
 			    "access rules such as Role= are not supported)",
 			    f[1]);
 	r->to = f[1];
@@ -356,13 +375,16 @@ static int detach_line(struct reader *rd, char *s, struct header *h)
 	h->name = s;
 	h->nlen = strcspn(s, " \t:");
 	if (rd->p->mode != PLATFORM_CLOUDFLARE)
-		return fail(rd, "\"! Name\" (removing a header) is Cloudflare's: "
+		return fail(rd,
+			    "\"! Name\" (removing a header) is Cloudflare's: "
 			    "platform_files = cloudflare");
 	snprintf(probe, sizeof(probe), "%s: x", s);
 	if (h->nlen == 0 || s[h->nlen] != '\0' ||
 	    confval_check_header(probe, msg, sizeof(msg)) == -1)
-		return fail(rd, "\"! %.80s\": expected \"! Name\" of a header "
-			    "forkd lets a site set", s);
+		return fail(rd,
+			    "\"! %.80s\": expected \"! Name\" of a header "
+			    "forkd lets a site set",
+			    s);
 	return 0;
 }
 
@@ -381,19 +403,22 @@ static int header_line(struct reader *rd, char *s)
 		return -1;
 	if (*s != '!') {
 		if (confval_check_header(s, msg, sizeof(msg)) == -1)
-			return fail(rd, "%s", strncmp(msg, "add_", 4) == 0 ?
-				    msg + 4 : msg);
+			return fail(rd, "%s",
+				    strncmp(msg, "add_", 4) == 0 ? msg + 4
+								 : msg);
 		h.name = s;
 		h.nlen = strcspn(s, ":");
-		for (h.value = s + h.nlen + 1; *h.value == ' ' ||
-						*h.value == '\t'; h.value++)
+		for (h.value = s + h.nlen + 1;
+		     *h.value == ' ' || *h.value == '\t'; h.value++)
 			;
 		s[h.nlen] = '\0';
 	}
 	bytes = h.nlen + (h.value != NULL ? strlen(h.value) : 0) + 4;
 	if ((b->bytes += bytes) > BLOCK_MAX)
-		return fail(rd, "the headers under \"%.80s\" take more than %d "
-			    "bytes", b->pat.text, BLOCK_MAX);
+		return fail(rd,
+			    "the headers under \"%.80s\" take more than %d "
+			    "bytes",
+			    b->pat.text, BLOCK_MAX);
 	if (grow(&p->hdrs, &p->hcap, p->nhdrs, sizeof(*p->hdrs)) == -1)
 		return no_memory(rd);
 	p->hdrs[p->nhdrs++] = h;
@@ -435,8 +460,8 @@ static int index_rules(struct platform *p)
 			continue;
 		}
 		size_t klen = platform_key_len(p, pt->text, pt->len);
-		struct slot *s = &p->slot[platform_slot_find(p, pt->text,
-							      klen)];
+		struct slot *s =
+			&p->slot[platform_slot_find(p, pt->text, klen)];
 		if (s->first == 0)
 			s->first = (uint32_t)i + 1;
 		if (p->rules[i].force && s->forced == 0)
@@ -459,12 +484,15 @@ static int parse_file(struct reader *rd, int (*one)(struct reader *, char *))
 }
 
 static int parse_text(struct platform *p, char *text, size_t len,
-		      const char *name, bool headers, char *err,
-		      size_t errlen)
+		      const char *name, bool headers, char *err, size_t errlen)
 {
 	struct reader rd = {
-		.p = p, .text = text, .len = len, .name = name,
-		.err = err, .errlen = errlen,
+		.p = p,
+		.text = text,
+		.len = len,
+		.name = name,
+		.err = err,
+		.errlen = errlen,
 	};
 
 	if (text == NULL)
@@ -575,8 +603,8 @@ struct platform *platform_load(const char *root, enum platform_mode mode,
 		goto fail;
 	}
 	close(dfd);
-	return platform_parse(mode, rtext, rlen, rname, htext, hlen, hname,
-			      err, errlen);
+	return platform_parse(mode, rtext, rlen, rname, htext, hlen, hname, err,
+			      errlen);
 fail:
 	free(rtext);
 	close(dfd);

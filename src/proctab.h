@@ -27,13 +27,13 @@ struct proc {
 	unsigned gen;
 	enum proc_state state;
 	uint64_t started_ms;
-	uint64_t kill_at_ms;   /* DRAINING: SIGKILL then */
+	uint64_t kill_at_ms; /* DRAINING: SIGKILL then */
 	bool killed;
-	int sb;                /* its scoreboard slot */
-	int handoff_fd;        /* accept_mode handoff: our end, or -1 */
-	uint64_t handed;       /* connections passed to it */
-	pid_t replaces;        /* recycling: drain this one once we are ready */
-	bool recycling;        /* asked to be replaced */
+	int sb;          /* its scoreboard slot */
+	int handoff_fd;  /* accept_mode handoff: our end, or -1 */
+	uint64_t handed; /* connections passed to it */
+	pid_t replaces;  /* recycling: drain this one once we are ready */
+	bool recycling;  /* asked to be replaced */
 };
 
 struct proc_table {

@@ -17,7 +17,7 @@
 
 extern char **environ;
 
-static char *area;        /* argv[0] .. the end of the contiguous strings */
+static char *area; /* argv[0] .. the end of the contiguous strings */
 static size_t area_len;
 
 /* The end of the strings of v that follow end back to back. */

@@ -59,8 +59,9 @@ static int v1_addresses(const char *p, const char *end, int family,
 	    (p = v1_field(p, end, dport, sizeof(dport), '\r')) == NULL ||
 	    p != end)
 		return -1;
-	if (inet_pton(family, dst, buf) != 1 || inet_pton(family, src, buf) != 1 ||
-	    v1_port(sport, &port) == -1 || v1_port(dport, &unused) == -1)
+	if (inet_pton(family, dst, buf) != 1 ||
+	    inet_pton(family, src, buf) != 1 || v1_port(sport, &port) == -1 ||
+	    v1_port(dport, &unused) == -1)
 		return -1;
 	memset(&out->src, 0, sizeof(out->src));
 	if (family == AF_INET) {
@@ -77,17 +78,19 @@ static int v1_addresses(const char *p, const char *end, int family,
 	return 0;
 }
 
-static int parse_v1(const unsigned char *buf, size_t len, struct proxy_info *out)
+static int parse_v1(const unsigned char *buf, size_t len,
+		    struct proxy_info *out)
 {
 	const char *s = (const char *)buf;
-	const unsigned char *lf = memchr(buf, '\n', len < PROXY_V1_MAX ? len : PROXY_V1_MAX);
+	const unsigned char *lf = memchr(
+		buf, '\n', len < PROXY_V1_MAX ? len : PROXY_V1_MAX);
 
 	if (lf == NULL)
 		return len >= PROXY_V1_MAX ? PROXY_BAD : PROXY_AGAIN;
-	size_t n = (size_t)(lf - buf) + 1;      /* through the LF */
+	size_t n = (size_t)(lf - buf) + 1; /* through the LF */
 	if (n < 8 || buf[n - 2] != '\r')
 		return PROXY_BAD;
-	const char *end = s + n - 1;            /* at the LF; CR before it */
+	const char *end = s + n - 1; /* at the LF; CR before it */
 	if (memchr(buf, '\0', n) != NULL)
 		return PROXY_BAD;
 	if (n >= 15 && memcmp(s, "PROXY UNKNOWN", 13) == 0 &&
@@ -97,15 +100,17 @@ static int parse_v1(const unsigned char *buf, size_t len, struct proxy_info *out
 	}
 	if (n < 11 + 4)
 		return PROXY_BAD; /* too short for any TCP line */
-	int family = memcmp(s, "PROXY TCP4 ", 11) == 0 ? AF_INET :
-		     memcmp(s, "PROXY TCP6 ", 11) == 0 ? AF_INET6 : AF_UNSPEC;
+	int family = memcmp(s, "PROXY TCP4 ", 11) == 0   ? AF_INET
+		     : memcmp(s, "PROXY TCP6 ", 11) == 0 ? AF_INET6
+							 : AF_UNSPEC;
 	if (family == AF_UNSPEC || v1_addresses(s + 11, end, family, out) == -1)
 		return PROXY_BAD;
 	out->local = false;
 	return (int)n;
 }
 
-static int parse_v2(const unsigned char *buf, size_t len, struct proxy_info *out)
+static int parse_v2(const unsigned char *buf, size_t len,
+		    struct proxy_info *out)
 {
 	if (len < 16)
 		return PROXY_AGAIN;
@@ -121,7 +126,7 @@ static int parse_v2(const unsigned char *buf, size_t len, struct proxy_info *out
 	out->local = true;
 	if (cmd == 0) /* LOCAL: the balancer's own connection, e.g. a check */
 		return (int)(16 + body);
-	if (fam == 0x11) {          /* TCP over IPv4 */
+	if (fam == 0x11) { /* TCP over IPv4 */
 		struct sockaddr_in *sin = (struct sockaddr_in *)&out->src;
 		if (body < 12)
 			return PROXY_BAD;
@@ -129,7 +134,7 @@ static int parse_v2(const unsigned char *buf, size_t len, struct proxy_info *out
 		memcpy(&sin->sin_addr, buf + 16, 4);
 		memcpy(&sin->sin_port, buf + 24, 2);
 		out->local = false;
-	} else if (fam == 0x21) {   /* TCP over IPv6 */
+	} else if (fam == 0x21) { /* TCP over IPv6 */
 		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&out->src;
 		if (body < 36)
 			return PROXY_BAD;
@@ -149,7 +154,8 @@ int proxy_parse(const unsigned char *buf, size_t len, struct proxy_info *out)
 	if (len == 0)
 		return PROXY_AGAIN;
 	if (memcmp(buf, v2_sig, n) == 0)
-		return n < sizeof(v2_sig) ? PROXY_AGAIN : parse_v2(buf, len, out);
+		return n < sizeof(v2_sig) ? PROXY_AGAIN
+					  : parse_v2(buf, len, out);
 	n = len < 6 ? len : 6;
 	if (memcmp(buf, "PROXY ", n) != 0)
 		return PROXY_BAD;

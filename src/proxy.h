@@ -9,17 +9,17 @@
 #include <stddef.h>
 #include <sys/socket.h>
 
-#define PROXY_V1_MAX 107    /* longest v1 line, CRLF included */
-#define PROXY_V2_MAX 1024   /* largest v2 header we accept (TLVs included) */
+#define PROXY_V1_MAX 107  /* longest v1 line, CRLF included */
+#define PROXY_V2_MAX 1024 /* largest v2 header we accept (TLVs included) */
 
 struct proxy_info {
-	bool local;             /* LOCAL / UNKNOWN: keep the socket's peer */
+	bool local; /* LOCAL / UNKNOWN: keep the socket's peer */
 	struct sockaddr_storage src;
 };
 
 enum proxy_result {
-	PROXY_AGAIN = 0,        /* a valid beginning: read more */
-	PROXY_BAD = -1,         /* not a PROXY header, or a malformed one */
+	PROXY_AGAIN = 0, /* a valid beginning: read more */
+	PROXY_BAD = -1,  /* not a PROXY header, or a malformed one */
 };
 
 /*

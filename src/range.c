@@ -199,7 +199,8 @@ size_t range_part_head(char *out, size_t cap, const char *boundary,
 {
 	/* out is NULL with cap 0 to measure: snprintf writes nothing then */
 	/* cppcheck-suppress [nullPointer, ctunullpointer] */
-	int n = snprintf(out, cap, "\r\n--%s\r\nContent-Type: %s\r\n"
+	int n = snprintf(out, cap,
+			 "\r\n--%s\r\nContent-Type: %s\r\n"
 			 "Content-Range: bytes %llu-%llu/%llu\r\n\r\n",
 			 boundary, type, (unsigned long long)r->start,
 			 (unsigned long long)(r->end - 1),

@@ -12,10 +12,13 @@
 bool redirect_status_ok(long status)
 {
 	switch (status) {
-	case 301: case 302: case 303: case 307: case 308: case REDIRECT_GONE:
-		return true;
-	default:
-		return false;
+	case 301:
+	case 302:
+	case 303:
+	case 307:
+	case 308:
+	case REDIRECT_GONE: return true;
+	default: return false;
 	}
 }
 
@@ -40,8 +43,10 @@ int redirect_parse_title(const char *title, bool *exact, const char **from,
 		(*from)++;
 	if (rule_path_ok(*from))
 		return 0;
-	snprintf(msg, len, "redirect \"%s\" must be a path starting with / "
-		 "or \"= /path\" (no query, spaces or fragment)", title);
+	snprintf(msg, len,
+		 "redirect \"%s\" must be a path starting with / "
+		 "or \"= /path\" (no query, spaces or fragment)",
+		 title);
 	return -1;
 }
 
@@ -68,8 +73,10 @@ int redirect_check_to(const char *to, char *msg, size_t len)
 		ok = to[0] == '/' && to[1] != '/' && to[1] != '\\';
 	if (ok)
 		return 0;
-	snprintf(msg, len, "to \"%s\" must be a path starting with / or an "
-		 "http:// or https:// URL, of visible characters", to);
+	snprintf(msg, len,
+		 "to \"%s\" must be a path starting with / or an "
+		 "http:// or https:// URL, of visible characters",
+		 to);
 	return -1;
 }
 
@@ -100,7 +107,8 @@ size_t redirect_encode_path(const char *in, size_t inlen, char *out,
 
 	for (size_t i = 0; i < inlen; i++) {
 		unsigned char ch = (unsigned char)in[i];
-		bool plain = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		bool plain = (ch >= 'a' && ch <= 'z') ||
+			     (ch >= 'A' && ch <= 'Z') ||
 			     (ch >= '0' && ch <= '9') ||
 			     (ch != 0 && strchr("-._~/!$&'()*+,;=:@", ch));
 		if (n + (plain ? 1 : 3) >= outsz)
@@ -120,8 +128,7 @@ size_t redirect_encode_path(const char *in, size_t inlen, char *out,
 }
 
 /* The query as a header may carry it: bytes outside visible ASCII as %XX. */
-static size_t encode_query(const char *q, size_t qlen, char *out,
-			   size_t outsz)
+static size_t encode_query(const char *q, size_t qlen, char *out, size_t outsz)
 {
 	size_t n = 0;
 

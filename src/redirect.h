@@ -15,15 +15,15 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define REDIRECT_GONE 410      /* status = 410 and no `to`: "Gone" */
+#define REDIRECT_GONE 410        /* status = 410 and no `to`: "Gone" */
 #define REDIRECT_TARGET_MAX 4096 /* bytes of a `to` */
 
 struct redirect_rule {
-	char *from;      /* a normalised path: the prefix, or the exact path */
+	char *from; /* a normalised path: the prefix, or the exact path */
 	size_t from_len;
-	bool exact;      /* title "= /path" */
-	char *to;        /* a path or an absolute URL; NULL: 410 only */
-	int status;      /* 301, 302, 303, 307, 308 or 410 */
+	bool exact; /* title "= /path" */
+	char *to;   /* a path or an absolute URL; NULL: 410 only */
+	int status; /* 301, 302, 303, 307, 308 or 410 */
 };
 
 /* Is status one a redirect may answer with (410 included)? */

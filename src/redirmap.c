@@ -19,7 +19,7 @@
 #define REDIRMAP_FILE_MAX (1u << 30)
 
 struct redirmap_entry {
-	uint32_t from;      /* offsets into text, NUL-terminated */
+	uint32_t from; /* offsets into text, NUL-terminated */
 	uint32_t to;
 	uint32_t from_len;
 	uint32_t hash;
@@ -31,8 +31,8 @@ struct redirmap {
 	char *text;
 	struct redirmap_entry *e;
 	size_t n;
-	uint32_t *slot;     /* entry number + 1; 0: empty */
-	size_t mask;        /* slots - 1 */
+	uint32_t *slot; /* entry number + 1; 0: empty */
+	size_t mask;    /* slots - 1 */
 };
 
 /* The parse in progress. */
@@ -96,8 +96,10 @@ static int parse_status(struct mapload *ld, const char *s, int *status)
 	v = strtol(s, &end, 10);
 	if (errno != 0 || *end != '\0' || !redirect_status_ok(v) ||
 	    v == REDIRECT_GONE)
-		return map_error(ld, "status must be 301, 302, 303, 307 or 308, "
-				 "not", s);
+		return map_error(ld,
+				 "status must be 301, 302, 303, 307 or 308, "
+				 "not",
+				 s);
 	*status = (int)v;
 	return 0;
 }
@@ -126,11 +128,13 @@ static int map_insert(struct mapload *ld, size_t i)
 	for (; m->slot[k] != 0; k = (k + 1) & m->mask) {
 		const struct redirmap_entry *o = &m->e[m->slot[k] - 1];
 		if (o->hash == e->hash && o->from_len == e->from_len &&
-		    memcmp(m->text + o->from, m->text + e->from,
-			   e->from_len) == 0) {
+		    memcmp(m->text + o->from, m->text + e->from, e->from_len) ==
+			    0) {
 			char why[64];
-			snprintf(why, sizeof(why), "duplicate FROM (first on line "
-				 "%u):", o->line);
+			snprintf(why, sizeof(why),
+				 "duplicate FROM (first on line "
+				 "%u):",
+				 o->line);
 			return map_error(ld, why, m->text + e->from);
 		}
 	}
@@ -192,7 +196,8 @@ static int map_lines(struct mapload *ld, size_t len)
 		char *stop = nl != NULL ? nl : end;
 		ld->line++;
 		if (stop - p > REDIRMAP_LINE_MAX)
-			return map_error(ld, "line longer than 8192 bytes", NULL);
+			return map_error(ld, "line longer than 8192 bytes",
+					 NULL);
 		*stop = '\0';
 		if (memchr(p, '\0', (size_t)(stop - p)) != NULL)
 			return map_error(ld, "NUL byte in line", NULL);
@@ -207,14 +212,15 @@ struct redirmap *redirmap_parse(char *text, size_t len, const char *name,
 				char *err, size_t errlen)
 {
 	struct redirmap *m = calloc(1, sizeof(*m));
-	struct mapload ld = { .m = m, .name = name, .err = err,
-			      .errlen = errlen };
+	struct mapload ld = {
+		.m = m, .name = name, .err = err, .errlen = errlen
+	};
 
 	if (m == NULL || len >= REDIRMAP_FILE_MAX) {
 		free(text);
 		free(m);
-		snprintf(err, errlen, "%s: %s", name, m == NULL ?
-			 strerror(ENOMEM) : "larger than 1 GiB");
+		snprintf(err, errlen, "%s: %s", name,
+			 m == NULL ? strerror(ENOMEM) : "larger than 1 GiB");
 		return NULL;
 	}
 	m->text = text;

@@ -26,25 +26,26 @@
  */
 struct reply_seg {
 	uint32_t out_end;
-	off_t file_off;     /* advanced as the bytes go out */
+	off_t file_off; /* advanced as the bytes go out */
 	off_t file_end;
 };
 
 struct reply {
-	char *out;          /* the head, then (small bodies) the body */
+	char *out; /* the head, then (small bodies) the body */
 	uint32_t cap;
 	uint32_t len;
 	uint32_t head_len;
-	int status;         /* 0 until a response was built */
-	int file_fd;        /* -1, or the file the segments come from */
+	int status;  /* 0 until a response was built */
+	int file_fd; /* -1, or the file the segments come from */
 	struct reply_seg seg[REPLY_SEGS_MAX];
 	unsigned nseg;
-	bool keep_alive;    /* in: the connection may stay open; out: it will */
-	bool linger;        /* close through a lingering read, not at once */
-	bool probe_inline;  /* in: a small body is read inline only when its
+	bool keep_alive;   /* in: the connection may stay open; out: it will */
+	bool linger;       /* close through a lingering read, not at once */
+	bool probe_inline; /* in: a small body is read inline only when its
 			     * bytes are in the page cache (aio) */
-	bool no_log;        /* out: access_log = off for its location */
-	const struct sockaddr *client; /* in: who asks (PROXY / real IP applied) */
+	bool no_log;       /* out: access_log = off for its location */
+	const struct sockaddr
+		*client; /* in: who asks (PROXY / real IP applied) */
 };
 
 /*

@@ -92,18 +92,18 @@ static const char *const method_names[] = {
 /* ---- the head scanner ---- */
 
 enum scan_state {
-	SCAN_START,     /* before the request line: empty lines are skipped */
+	SCAN_START, /* before the request line: empty lines are skipped */
 	SCAN_START_CR,
 	SCAN_METHOD,
-	SCAN_TARGET,    /* after the method's space */
-	SCAN_VERSION,   /* after the target's space */
+	SCAN_TARGET,  /* after the method's space */
+	SCAN_VERSION, /* after the target's space */
 	SCAN_LINE_CR,
-	SCAN_FIELD,     /* at the start of a header line */
+	SCAN_FIELD, /* at the start of a header line */
 	SCAN_NAME,
 	SCAN_VALUE,
 	SCAN_VALUE_CR,
-	SCAN_END_CR,    /* CR of the empty line */
-	SCAN_DONE,      /* the head ended: body bytes are llhttp's business */
+	SCAN_END_CR, /* CR of the empty line */
+	SCAN_DONE,   /* the head ended: body bytes are llhttp's business */
 	SCAN_BAD,
 };
 
@@ -111,9 +111,11 @@ enum scan_state {
  * header name. */
 static const bool tchar[256] = {
 	['a' ... 'z'] = true, ['A' ... 'Z'] = true, ['0' ... '9'] = true,
-	['!'] = true, ['#'] = true, ['$'] = true, ['%'] = true, ['&'] = true,
-	['\''] = true, ['*'] = true, ['+'] = true, ['-'] = true, ['.'] = true,
-	['^'] = true, ['_'] = true, ['`'] = true, ['|'] = true, ['~'] = true,
+	['!'] = true,         ['#'] = true,         ['$'] = true,
+	['%'] = true,         ['&'] = true,         ['\''] = true,
+	['*'] = true,         ['+'] = true,         ['-'] = true,
+	['.'] = true,         ['^'] = true,         ['_'] = true,
+	['`'] = true,         ['|'] = true,         ['~'] = true,
 };
 
 static bool is_tchar(unsigned char c)
@@ -154,25 +156,21 @@ static enum scan_state scan_field_step(enum scan_state st, unsigned char c)
 		if (c == '\r')
 			return SCAN_VALUE_CR;
 		return is_value_byte(c) ? SCAN_VALUE : SCAN_BAD;
-	case SCAN_VALUE_CR:
-		return c == '\n' ? SCAN_FIELD : SCAN_BAD;
-	case SCAN_END_CR:
-		return c == '\n' ? SCAN_DONE : SCAN_BAD;
-	default:
-		return st;
+	case SCAN_VALUE_CR: return c == '\n' ? SCAN_FIELD : SCAN_BAD;
+	case SCAN_END_CR: return c == '\n' ? SCAN_DONE : SCAN_BAD;
+	default: return st;
 	}
 }
 
 /* The method token line[0..len): which one, and whether it is registered. */
-static enum request_method method_lookup(const char *s, size_t len,
-					 bool *known)
+static enum request_method method_lookup(const char *s, size_t len, bool *known)
 {
 	static const struct {
 		const char *name;
 		enum request_method m;
 	} served[] = {
-		{ "GET", METHOD_GET }, { "HEAD", METHOD_HEAD },
-		{ "POST", METHOD_POST }, { "PUT", METHOD_PUT },
+		{ "GET", METHOD_GET },       { "HEAD", METHOD_HEAD },
+		{ "POST", METHOD_POST },     { "PUT", METHOD_PUT },
 		{ "DELETE", METHOD_DELETE }, { "OPTIONS", METHOD_OPTIONS },
 	};
 
@@ -192,8 +190,7 @@ static enum request_method method_lookup(const char *s, size_t len,
 }
 
 /* One byte of "HTTP/" DIGIT "." DIGIT at position k. */
-static bool version_byte(struct request_parser *rp, unsigned k,
-			 unsigned char c)
+static bool version_byte(struct request_parser *rp, unsigned k, unsigned char c)
 {
 	if (k < 5)
 		return c == (unsigned char)"HTTP/"[k];
@@ -240,8 +237,7 @@ static enum scan_state scan_line_step(struct request_parser *rp,
 			return SCAN_START;
 		req->line.off = pos;
 		return is_tchar(c) ? SCAN_METHOD : SCAN_BAD;
-	case SCAN_START_CR:
-		return c == '\n' ? SCAN_START : SCAN_BAD;
+	case SCAN_START_CR: return c == '\n' ? SCAN_START : SCAN_BAD;
 	case SCAN_METHOD:
 		if (is_tchar(c))
 			return SCAN_METHOD;
@@ -275,8 +271,7 @@ static enum scan_state scan_line_step(struct request_parser *rp,
 		rp->head_off = pos + 1;
 		rp->status = line_status(rp);
 		return rp->status == 0 ? SCAN_FIELD : SCAN_BAD;
-	default:
-		return st;
+	default: return st;
 	}
 }
 
@@ -284,8 +279,7 @@ static enum scan_state scan_line_step(struct request_parser *rp,
  * Advance the scan over data[0..len); returns how many bytes are clean:
  * len, or the offset of the first bad byte.
  */
-static size_t head_scan(struct request_parser *rp, const char *data,
-			size_t len)
+static size_t head_scan(struct request_parser *rp, const char *data, size_t len)
 {
 	enum scan_state st = (enum scan_state)rp->scan;
 	uint32_t at = (uint32_t)(data - rp->base);
@@ -296,7 +290,8 @@ static size_t head_scan(struct request_parser *rp, const char *data,
 			/* the target's bytes in a tight loop; what ends it
 			 * goes through the state machine */
 			size_t j = i;
-			while (j < len && is_target_byte((unsigned char)data[j]))
+			while (j < len &&
+			       is_target_byte((unsigned char)data[j]))
 				j++;
 			rp->req.target.len += (uint32_t)(j - i);
 			if ((i = j) == len)
@@ -363,7 +358,8 @@ static void connection_options(struct request_parser *rp, struct span v)
 
 	while (i < v.len) {
 		size_t start, end;
-		while (i < v.len && (s[i] == ',' || s[i] == ' ' || s[i] == '\t'))
+		while (i < v.len &&
+		       (s[i] == ',' || s[i] == ' ' || s[i] == '\t'))
 			i++;
 		start = i;
 		while (i < v.len && s[i] != ',')
@@ -391,7 +387,8 @@ static void expect_check(struct request_parser *rp, struct span v)
 
 	while (i < v.len) {
 		size_t start, end;
-		while (i < v.len && (s[i] == ',' || s[i] == ' ' || s[i] == '\t'))
+		while (i < v.len &&
+		       (s[i] == ',' || s[i] == ' ' || s[i] == '\t'))
 			i++;
 		start = i;
 		while (i < v.len && s[i] != ',')
@@ -399,8 +396,9 @@ static void expect_check(struct request_parser *rp, struct span v)
 		end = i;
 		while (end > start && (s[end - 1] == ' ' || s[end - 1] == '\t'))
 			end--;
-		if (end > start && (end - start != 12 ||
-				    strncasecmp(s + start, "100-continue", 12) != 0))
+		if (end > start &&
+		    (end - start != 12 ||
+		     strncasecmp(s + start, "100-continue", 12) != 0))
 			rp->expect_other = true;
 	}
 }
@@ -455,7 +453,8 @@ static int on_header_value_complete(llhttp_t *p)
 static bool is_reg_name(unsigned char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9') || (c != 0 && strchr("-._~!$&'()*+,;=%", c));
+	       (c >= '0' && c <= '9') ||
+	       (c != 0 && strchr("-._~!$&'()*+,;=%", c));
 }
 
 static bool port_valid(const char *s, size_t len)

@@ -45,7 +45,7 @@ enum request_header {
 	HDR_FORWARDED,
 	HDR_TRANSFER_ENCODING, /* counted for framing; llhttp skips empty ones */
 	HDR_CONNECTION,
-	HDR_ACCEPT,           /* a fallback page answers navigations only */
+	HDR_ACCEPT, /* a fallback page answers navigations only */
 	HDR_SEC_FETCH_DEST,
 	HDR_COUNT_,
 };
@@ -68,9 +68,9 @@ struct request {
 };
 
 enum request_result {
-	REQUEST_AGAIN,    /* all input consumed, the message is not complete */
-	REQUEST_DONE,     /* a whole message was parsed */
-	REQUEST_ERROR,    /* malformed: answer rp->status and close */
+	REQUEST_AGAIN, /* all input consumed, the message is not complete */
+	REQUEST_DONE,  /* a whole message was parsed */
+	REQUEST_ERROR, /* malformed: answer rp->status and close */
 };
 
 /* Room for llhttp_t, which request.c checks at compile time. */
@@ -78,12 +78,12 @@ enum request_result {
 
 struct request_parser {
 	_Alignas(8) unsigned char llhttp[REQUEST_LLHTTP_SIZE];
-	uint8_t scan;         /* request_scan state over the head's bytes */
-	const char *base;     /* the buffer that spans are relative to */
+	uint8_t scan;     /* request_scan state over the head's bytes */
+	const char *base; /* the buffer that spans are relative to */
 	struct request req;
-	struct span field;    /* header name being parsed */
-	struct span value;    /* header value being parsed */
-	uint64_t body_limit;  /* largest request body accepted */
+	struct span field;   /* header name being parsed */
+	struct span value;   /* header value being parsed */
+	uint64_t body_limit; /* largest request body accepted */
 	uint64_t body_seen;
 	uint32_t headers_end; /* once headers_done: bytes past it are body,
 			       * and may be dropped from the buffer */

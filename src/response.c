@@ -13,7 +13,8 @@ static struct {
 	char log_time[32];
 } clock_cache;
 
-static const char wdays[7][4] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
+static const char wdays[7][4] = { "Sun", "Mon", "Tue", "Wed",
+				  "Thu", "Fri", "Sat" };
 static const char months[12][4] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
 				    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
 
@@ -259,9 +260,8 @@ static int parse_digits(const char *s, size_t n)
 }
 
 /* Fill tm from "DD Mon YYYY HH:MM:SS" style fields already located. */
-static int fill_tm(struct tm *tm, const char *day, size_t dlen,
-		   const char *mon, const char *year, size_t ylen,
-		   const char *hms)
+static int fill_tm(struct tm *tm, const char *day, size_t dlen, const char *mon,
+		   const char *year, size_t ylen, const char *hms)
 {
 	memset(tm, 0, sizeof(*tm));
 	tm->tm_mday = parse_digits(day, dlen);
@@ -296,7 +296,8 @@ static time_t tm_seconds(const struct tm *tm)
 	long long m = tm->tm_mon + 1;
 	long long era = (y >= 0 ? y : y - 399) / 400;
 	long long yoe = y - era * 400;
-	long long doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + tm->tm_mday - 1;
+	long long doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + tm->tm_mday -
+			1;
 	long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
 	long long days = era * 146097 + doe - 719468;
 
@@ -312,17 +313,20 @@ int response_parse_http_date(const char *s, size_t len, time_t *t)
 
 	if (len == 29 && comma == s + 3 && s[7] == ' ' && s[16] == ' ')
 		/* IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT" */
-		rc = memcmp(s + 26, "GMT", 3) != 0 ? -1 :
-		     fill_tm(&tm, s + 5, 2, s + 8, s + 12, 4, s + 17);
+		rc = memcmp(s + 26, "GMT", 3) != 0
+			     ? -1
+			     : fill_tm(&tm, s + 5, 2, s + 8, s + 12, 4, s + 17);
 	else if (comma != NULL && len >= 30 && (size_t)(comma - s) + 24 == len)
 		/* RFC 850: "Sunday, 06-Nov-94 08:49:37 GMT" */
 		rc = comma[4] != '-' || comma[8] != '-' ||
-		     memcmp(comma + 21, "GMT", 3) != 0 ? -1 :
-		     fill_tm(&tm, comma + 2, 2, comma + 5, comma + 9, 2, comma + 12);
+				     memcmp(comma + 21, "GMT", 3) != 0
+			     ? -1
+			     : fill_tm(&tm, comma + 2, 2, comma + 5, comma + 9,
+				       2, comma + 12);
 	else if (len == 24 && comma == NULL)
 		/* asctime: "Sun Nov  6 08:49:37 1994" */
-		rc = fill_tm(&tm, s[8] == ' ' ? s + 9 : s + 8, s[8] == ' ' ? 1 : 2,
-			     s + 4, s + 20, 4, s + 11);
+		rc = fill_tm(&tm, s[8] == ' ' ? s + 9 : s + 8,
+			     s[8] == ' ' ? 1 : 2, s + 4, s + 20, 4, s + 11);
 	else
 		rc = -1;
 	if (rc == -1)

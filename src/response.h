@@ -21,11 +21,11 @@ struct response_head {
 	const char *etag;         /* NULL: none */
 	const char *location;     /* NULL: none */
 	size_t location_len;
-	const char *allow;        /* NULL: none */
-	bool no_store;            /* Cache-Control: no-store (live documents) */
+	const char *allow; /* NULL: none */
+	bool no_store;     /* Cache-Control: no-store (live documents) */
 	const char *content_range; /* "bytes 0-9/100", or "bytes *" "/100" */
-	bool accept_ranges;       /* "Accept-Ranges: bytes" */
-	const char *extra;        /* more header lines, each ending in CRLF */
+	bool accept_ranges;        /* "Accept-Ranges: bytes" */
+	const char *extra;         /* more header lines, each ending in CRLF */
 	size_t extra_len;
 };
 

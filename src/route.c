@@ -16,9 +16,8 @@ bool route_name_match(const char *name, const char *host, size_t len)
 	size_t nlen = strlen(name);
 
 	if (name[0] == '*' && name[1] == '.')
-		return len > nlen - 1 &&
-		       strncasecmp(host + len - (nlen - 1), name + 1,
-				   nlen - 1) == 0;
+		return len > nlen - 1 && strncasecmp(host + len - (nlen - 1),
+						     name + 1, nlen - 1) == 0;
 	return nlen == len && strncasecmp(host, name, len) == 0;
 }
 
@@ -75,7 +74,8 @@ void route_index_locations(struct location_conf *locs, size_t n)
 		return; /* locs may be NULL, which qsort() must not see */
 	qsort(locs, n, sizeof(*locs), location_cmp);
 	for (size_t i = 0; i < n; i++) {
-		while (top != 0 && !location_starts(&locs[top - 1], locs[i].prefix))
+		while (top != 0 &&
+		       !location_starts(&locs[top - 1], locs[i].prefix))
 			top = locs[top - 1].parent;
 		locs[i].parent = top;
 		locs[i].index = i + 1; /* its place, now the sorted one */

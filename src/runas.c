@@ -23,8 +23,8 @@ int runas_resolve(const struct config *cf, struct runas *as, char *err,
 		return 0;
 	errno = 0;
 	if ((pw = getpwnam(cf->user)) == NULL) {
-		snprintf(err, errlen, "%s: user \"%s\" does not exist", cf->path,
-			 cf->user);
+		snprintf(err, errlen, "%s: user \"%s\" does not exist",
+			 cf->path, cf->user);
 		return -1;
 	}
 	as->uid = pw->pw_uid;

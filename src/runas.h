@@ -15,7 +15,7 @@
 struct runas {
 	uid_t uid;
 	gid_t gid;
-	bool drop;   /* false: not root, or no user set; workers keep ours */
+	bool drop; /* false: not root, or no user set; workers keep ours */
 };
 
 /*

@@ -85,14 +85,16 @@ static size_t location_headers(const struct answer *a, char *out)
 	if (a->fallback)
 		return fallback_headers(loc, out);
 	if (loc->expires == EXPIRES_EPOCH) {
-		n = (size_t)snprintf(out, SERVE_EXTRA_MAX,
-				     "Expires: Thu, 01 Jan 1970 00:00:01 GMT\r\n"
-				     "Cache-Control: no-cache\r\n");
+		n = (size_t)snprintf(
+			out, SERVE_EXTRA_MAX,
+			"Expires: Thu, 01 Jan 1970 00:00:01 GMT\r\n"
+			"Cache-Control: no-cache\r\n");
 	} else if (loc->expires >= 0) {
 		response_http_date(time(NULL) + (time_t)loc->expires, date);
-		n = (size_t)snprintf(out, SERVE_EXTRA_MAX,
-				     "Expires: %s\r\nCache-Control: max-age=%lld\r\n",
-				     date, loc->expires);
+		n = (size_t)snprintf(
+			out, SERVE_EXTRA_MAX,
+			"Expires: %s\r\nCache-Control: max-age=%lld\r\n", date,
+			loc->expires);
 	}
 	if (loc->headers_len > 0 && n + loc->headers_len < SERVE_EXTRA_MAX) {
 		memcpy(out + n, loc->headers, loc->headers_len);
@@ -108,7 +110,7 @@ static size_t location_headers(const struct answer *a, char *out)
  * "symlinks = follow" does; the other policies always open afresh.
  */
 int serve_open_in(struct answer *a, int rootfd, const char *path,
-			struct stat *st)
+		  struct stat *st)
 {
 	int policy = a->vh->conf->symlinks;
 
@@ -159,7 +161,7 @@ void serve_error(const struct request *req, int status, struct reply *r)
  * built-in body.  Opening the page never produces another error page.
  */
 bool serve_page(struct answer *a, int status, const char *uri,
-			const char *crange)
+		const char *crange)
 {
 	char path[PATH_MAX_LEN];
 	struct stat st;
@@ -177,7 +179,8 @@ bool serve_page(struct answer *a, int status, const char *uri,
 	}
 	struct response_head h = {
 		.status = status,
-		.content_type = mime_type_charset(path, (size_t)n, a->loc->charset),
+		.content_type = mime_type_charset(path, (size_t)n,
+						  a->loc->charset),
 		.content_length = (long long)st.st_size,
 		.content_range = crange,
 		.allow = status == 405 ? SERVE_ALLOW : NULL,
@@ -249,8 +252,8 @@ void serve_redirect(struct answer *a, const char *query, size_t qlen)
 		reply_body(a->r, body, len);
 }
 
-static enum cond_result preconditions(const struct answer *a,
-				      const char *etag, time_t mtime)
+static enum cond_result preconditions(const struct answer *a, const char *etag,
+				      time_t mtime)
 {
 	struct cond_request rq = {
 		.if_match = field_of(a, HDR_IF_MATCH),
@@ -269,9 +272,9 @@ static enum cond_result preconditions(const struct answer *a,
  * also when there is none, it came twice, or If-Range says the client's
  * copy is stale.  HEAD is answered as GET would be.
  */
-static enum range_result ranges_wanted(const struct answer *a,
-				       const char *etag, time_t mtime,
-				       uint64_t size, struct range_set *rs)
+static enum range_result ranges_wanted(const struct answer *a, const char *etag,
+				       time_t mtime, uint64_t size,
+				       struct range_set *rs)
 {
 	struct cond_field range = field_of(a, HDR_RANGE);
 	struct cond_field if_range = field_of(a, HDR_IF_RANGE);
@@ -314,7 +317,8 @@ static void new_boundary(const struct stat *st,
 	static uint64_t count;
 
 	range_boundary(((uint64_t)getpid() << 40) ^ (uint64_t)time(NULL) ^
-		       ((uint64_t)st->st_ino << 20) ^ ++count, out);
+			       ((uint64_t)st->st_ino << 20) ^ ++count,
+		       out);
 }
 
 /*
@@ -385,8 +389,7 @@ static void serve_representation(struct answer *a, int fd,
 		h->extra_len = cut304;
 		reply_head(a->r, h, is_http10(a->req));
 		return;
-	case COND_PROCEED:
-		break;
+	case COND_PROCEED: break;
 	}
 	switch (ranges_wanted(a, tag, h->last_modified, size, &rs)) {
 	case RANGE_UNSATISFIABLE:
@@ -403,7 +406,8 @@ static void serve_representation(struct answer *a, int fd,
 				 (unsigned long long)rs.r[0].end - 1,
 				 (unsigned long long)size);
 			h->content_range = crange;
-			h->content_length = (long long)(rs.r[0].end - rs.r[0].start);
+			h->content_length = (long long)(rs.r[0].end -
+							rs.r[0].start);
 			break;
 		}
 		new_boundary(st, boundary);
@@ -413,8 +417,7 @@ static void serve_representation(struct answer *a, int fd,
 		h->content_length = (long long)range_multipart_length(
 			&rs, boundary, type, size);
 		break;
-	case RANGE_IGNORE:
-		break;
+	case RANGE_IGNORE: break;
 	}
 	if (reply_head(a->r, h, is_http10(a->req)) == -1) {
 		drop(fd);
@@ -443,7 +446,7 @@ static void file_tag(const struct answer *a, int fd, const struct stat *st,
 
 /* 200, 206, 304, 412 or 416 for an open regular file; takes fd. */
 void serve_file(struct answer *a, int fd, const struct stat *st,
-		       const char *path)
+		const char *path)
 {
 	const char *type = mime_type_charset(path, strlen(path),
 					     a->loc->charset);
@@ -462,12 +465,11 @@ void serve_file(struct answer *a, int fd, const struct stat *st,
 			st = &cst;
 		}
 		/* After the location's lines, so that a 304 can cut at Vary. */
-		vary_len = (size_t)snprintf(extra + loc_len,
-					    sizeof(extra) - loc_len, "%s%s%s%s",
-					    VARY_AE,
-					    coding != NULL ? "Content-Encoding: " : "",
-					    coding != NULL ? coding : "",
-					    coding != NULL ? "\r\n" : "");
+		vary_len = (size_t)snprintf(
+			extra + loc_len, sizeof(extra) - loc_len, "%s%s%s%s",
+			VARY_AE, coding != NULL ? "Content-Encoding: " : "",
+			coding != NULL ? coding : "",
+			coding != NULL ? "\r\n" : "");
 	}
 
 	struct response_head h = {
@@ -484,26 +486,22 @@ void serve_file(struct answer *a, int fd, const struct stat *st,
 	file_tag(a, fd, st, coding, etag);
 	if (etag[0] == '\0')
 		h.etag = NULL; /* content tag not known yet: none */
-	serve_representation(a, fd, &h, loc_len + (vary_len > 0 ?
-						    strlen(VARY_AE) : 0),
-			     st, type);
+	serve_representation(a, fd, &h,
+			     loc_len + (vary_len > 0 ? strlen(VARY_AE) : 0), st,
+			     type);
 }
 
 int serve_errno_status(int err)
 {
 	switch (err) {
 	case ENOENT:
-	case ENOTDIR:
-		return 404;
+	case ENOTDIR: return 404;
 	case EACCES:
 	case EPERM:
 	case ELOOP:
-	case EXDEV:
-		return 403;
-	case ENAMETOOLONG:
-		return 414;
-	default:
-		return 500;
+	case EXDEV: return 403;
+	case ENAMETOOLONG: return 414;
+	default: return 500;
 	}
 }
 
@@ -531,7 +529,8 @@ void serve_log_refusal(const struct answer *a, const char *path, int err)
 	if (file_plan_deferred())
 		return; /* this pass is thrown away (file.h) */
 	if (err == ELOOP && sc->symlinks == SYMLINKS_OFF)
-		why = ": a symbolic link on the path, refused by symlinks = off";
+		why = ": a symbolic link on the path, refused by symlinks = "
+		      "off";
 	else if (err == EXDEV)
 		why = ": a symbolic link on the path leads outside the root";
 	else if (err == EACCES && sc->symlinks == SYMLINKS_OWNER)
@@ -545,13 +544,12 @@ void serve_log_refusal(const struct answer *a, const char *path, int err)
 }
 
 /* A refusal that is a rule of the configuration, not an open(): info. */
-void serve_log_rule(const struct answer *a, const char *path,
-		     const char *rule)
+void serve_log_rule(const struct answer *a, const char *path, const char *rule)
 {
 	if (file_plan_deferred())
 		return; /* this pass is thrown away (file.h) */
-	log_info("\"%s%s\" %s, request: \"%.*s\"", answer_dir(a), path,
-		 rule, (int)a->req->target.len, a->buf + a->req->target.off);
+	log_info("\"%s%s\" %s, request: \"%.*s\"", answer_dir(a), path, rule,
+		 (int)a->req->target.len, a->buf + a->req->target.off);
 }
 
 /*
@@ -578,8 +576,10 @@ static void serve_listing(struct answer *a, const char *path,
 			  enum autoindex_format f)
 {
 	const struct server_conf *sc = a->vh->conf;
-	const char *type = f == AUTOINDEX_JSON ? "application/json" :
-			   mime_type_charset("index.html", 10, a->loc->charset);
+	const char *type = f == AUTOINDEX_JSON
+				   ? "application/json"
+				   : mime_type_charset("index.html", 10,
+						       a->loc->charset);
 	char extra[SERVE_EXTRA_MAX], etag[FILE_ETAG_MAX + 32];
 	struct stat st;
 	size_t len = 0, loc_len;
@@ -612,7 +612,7 @@ static void serve_listing(struct answer *a, const char *path,
 
 /* A directory: redirect to add the slash, or serve its index file. */
 void serve_dir(struct answer *a, const char *path, size_t plen,
-		      const char *query, size_t qlen)
+	       const char *query, size_t qlen)
 {
 	const struct vhost *vh = a->vh;
 	const struct server_conf *sc = vh->conf;
@@ -647,7 +647,8 @@ void serve_dir(struct answer *a, const char *path, size_t plen,
 		serve_listing(a, path, autoindex_format_of(query, qlen));
 		return;
 	}
-	serve_log_rule(a, path, "is a directory with no index file, and autoindex "
-		 "is off");
+	serve_log_rule(a, path,
+		       "is a directory with no index file, and autoindex "
+		       "is off");
 	serve_answer_error(a, 403, NULL);
 }

@@ -24,16 +24,16 @@ struct vhost;
 /* One request being answered. */
 struct answer {
 	const struct vhost *vh;
-	const char *buf;          /* the spans of req are relative to it */
+	const char *buf; /* the spans of req are relative to it */
 	const struct request *req;
 	struct reply *r;
-	bool head;                /* HEAD: the head of a GET, no body */
-	const char *cached;       /* the bytes, when the fd is FCACHE_HIT */
+	bool head;          /* HEAD: the head of a GET, no body */
+	const char *cached; /* the bytes, when the fd is FCACHE_HIT */
 	const struct location_conf *loc; /* the settings of the path */
-	int rootfd;               /* the location's directory, or the root */
-	const char *uri;          /* the normalised request path */
-	bool fallback;            /* answering with the fallback page */
-	bool no_store;            /* errors carry Cache-Control: no-store */
+	int rootfd;      /* the location's directory, or the root */
+	const char *uri; /* the normalised request path */
+	bool fallback;   /* answering with the fallback page */
+	bool no_store;   /* errors carry Cache-Control: no-store */
 };
 
 /* Open path beneath rootfd to serve: a real fd, or FCACHE_HIT. */
@@ -41,8 +41,7 @@ int serve_open_in(struct answer *a, int rootfd, const char *path,
 		  struct stat *st);
 
 /* serve_open_in the directory of the request's location. */
-static inline int open_file(struct answer *a, const char *path,
-			    struct stat *st)
+static inline int open_file(struct answer *a, const char *path, struct stat *st)
 {
 	return serve_open_in(a, a->rootfd, path, st);
 }
@@ -95,7 +94,6 @@ int serve_errno_status(int err);
 void serve_log_refusal(const struct answer *a, const char *path, int err);
 
 /* A refusal of path by a rule of the configuration, in the error log. */
-void serve_log_rule(const struct answer *a, const char *path,
-		    const char *rule);
+void serve_log_rule(const struct answer *a, const char *path, const char *rule);
 
 #endif

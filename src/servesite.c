@@ -98,9 +98,8 @@ static bool serve_moved(struct answer *a, const char *query, size_t qlen)
 {
 	const struct location_conf *loc = a->loc;
 	const struct redirmap *map = a->vh->conf->redirect_map;
-	const struct redirect_rule *rule = redirect_match(loc->redirects,
-							  loc->nredirects,
-							  a->uri);
+	const struct redirect_rule *rule = redirect_match(
+		loc->redirects, loc->nredirects, a->uri);
 	char out[PATH_MAX_LEN * 3 + REDIRECT_TARGET_MAX];
 	const char *to, *rest = "";
 	int status;
@@ -110,8 +109,8 @@ static bool serve_moved(struct answer *a, const char *query, size_t qlen)
 		to = rule->to;
 		status = rule->status;
 	} else if (map != NULL &&
-		   (to = redirmap_find(map, a->uri, strlen(a->uri),
-				       &status)) != NULL) {
+		   (to = redirmap_find(map, a->uri, strlen(a->uri), &status)) !=
+			   NULL) {
 	} else if (rule != NULL) {
 		to = rule->to;
 		status = rule->status;
@@ -123,7 +122,8 @@ static bool serve_moved(struct answer *a, const char *query, size_t qlen)
 		answer_moved(a, status, NULL, 0);
 		return true;
 	}
-	if ((n = redirect_location(to, rest, query, qlen, out, sizeof(out))) == 0)
+	if ((n = redirect_location(to, rest, query, qlen, out, sizeof(out))) ==
+	    0)
 		serve_answer_error(a, 414, NULL);
 	else
 		answer_moved(a, status, out, n);
@@ -233,7 +233,8 @@ static void serve_path(struct answer *a, const char *path, size_t n,
 
 	if (fd == -1)
 		serve_log_refusal(a, path, errno);
-	if (fd == -1 && serve_errno_status(errno) == 404 && a->loc->fallback != NULL) {
+	if (fd == -1 && serve_errno_status(errno) == 404 &&
+	    a->loc->fallback != NULL) {
 		serve_fallback(a, a->loc->fallback);
 		return;
 	}
@@ -334,8 +335,8 @@ static bool file_shadows(struct answer *a)
 		if (kind == TRY_STATUS || kind == TRY_FALLBACK)
 			break;
 		n = tryfiles_expand(c, fspath, cand, sizeof(cand));
-		if (n > 0 && found_here(a, cand, kind == TRY_FILE,
-					kind == TRY_DIR))
+		if (n > 0 &&
+		    found_here(a, cand, kind == TRY_FILE, kind == TRY_DIR))
 			return true;
 	}
 	return false;
@@ -376,8 +377,7 @@ static bool platform_rules(struct answer *a, char *path, const char *query,
 }
 
 /* The location's add_header lines, then the _headers lines in pv. */
-static int platform_merge(struct answer *a, struct platform_view *pv,
-			  size_t n)
+static int platform_merge(struct answer *a, struct platform_view *pv, size_t n)
 {
 	const struct location_conf *loc = a->loc;
 
@@ -471,8 +471,9 @@ void serve_request(const struct vhost *vh, const char *buf,
 		return;
 	/* Hidden files (.git, .env, .htpasswd) are not there, unless allowed. */
 	if (!a.loc->dotfiles && path_is_hidden(path)) {
-		serve_log_rule(&a, path, "is hidden (a name starting with \".\"), "
-			 "refused by dotfiles = deny");
+		serve_log_rule(&a, path,
+			       "is hidden (a name starting with \".\"), "
+			       "refused by dotfiles = deny");
 		serve_answer_error(&a, 404, NULL);
 		return;
 	}

@@ -20,8 +20,9 @@ static bool set_has_fd(const struct listener_set *ls, int fd)
 
 /* In the new worker: keep only its own generation's sockets and its own
  * end of the handoff socketpair. */
-__attribute__((noreturn)) static void
-spawn_child(const struct proc_table *t, struct spawn_req *r, int master_end)
+__attribute__((noreturn)) static void spawn_child(const struct proc_table *t,
+						  struct spawn_req *r,
+						  int master_end)
 {
 	const struct listener_set *other = r->other;
 
@@ -31,7 +32,8 @@ spawn_child(const struct proc_table *t, struct spawn_req *r, int master_end)
 			close(t->v[i].handoff_fd);
 	if (master_end != -1)
 		close(master_end);
-	for (size_t i = 0; other != NULL && other->v != NULL && i < other->n; i++)
+	for (size_t i = 0; other != NULL && other->v != NULL && i < other->n;
+	     i++)
 		if (!set_has_fd(r->args.listeners, other->v[i].ev.fd))
 			close(other->v[i].ev.fd);
 	worker_run(&r->args);
@@ -56,8 +58,8 @@ int spawn_worker(struct proc_table *t, struct spawn_req *r)
 	*p = (struct proc){ .pid = -1, .sb = sb, .handoff_fd = -1 };
 	STATS_SET(stats->w[sb].heartbeat_ms, r->now);
 	if (r->args.cf->accept_mode == ACCEPT_HANDOFF &&
-	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0,
-		       sv) == -1) {
+	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK,
+		       0, sv) == -1) {
 		log_errno(LOG_LVL_ALERT, "socketpair");
 		goto fail_pair;
 	}
@@ -70,8 +72,12 @@ int spawn_worker(struct proc_table *t, struct spawn_req *r)
 	if (pid == 0)
 		spawn_child(t, r, sv[0]);
 	*p = (struct proc){
-		.pid = pid, .slot = r->args.slot, .gen = r->args.gen,
-		.state = PROC_STARTING, .started_ms = r->now, .sb = sb,
+		.pid = pid,
+		.slot = r->args.slot,
+		.gen = r->args.gen,
+		.state = PROC_STARTING,
+		.started_ms = r->now,
+		.sb = sb,
 		.handoff_fd = sv[0],
 	};
 	if (sv[1] != -1)

@@ -20,7 +20,7 @@ struct spawn_req {
 	/* The other generation's sockets: the child closes those it does
 	 * not share with args.listeners. */
 	const struct listener_set *other;
-	uint64_t now;                  /* the master's clock, ms */
+	uint64_t now; /* the master's clock, ms */
 	/* In the child, first: close the master's own descriptors. */
 	void (*child_close)(void);
 };

@@ -56,14 +56,16 @@ void stats_slot_release(int idx)
 void stats_reload_record(bool ok, unsigned generation, const char *err)
 {
 	uint32_t seq = STATS_GET(stats->master.reloads_seq);
-	struct stats_reload *e = &stats->master.reloads[seq / 2 % STATS_RELOADS];
+	struct stats_reload *e =
+		&stats->master.reloads[seq / 2 % STATS_RELOADS];
 
 	__atomic_store_n(&stats->master.reloads_seq, seq + 1, __ATOMIC_RELAXED);
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	e->when = (uint64_t)time(NULL);
 	e->generation = generation;
 	e->ok = ok;
-	snprintf(e->error, sizeof(e->error), "%s", ok || err == NULL ? "" : err);
+	snprintf(e->error, sizeof(e->error), "%s",
+		 ok || err == NULL ? "" : err);
 	__atomic_store_n(&stats->master.reloads_seq, seq + 2, __ATOMIC_RELEASE);
 }
 
@@ -73,14 +75,16 @@ size_t stats_reload_history(const struct stats_board *b,
 	const struct stats_master *m = &b->master;
 
 	for (int attempt = 0; attempt < 8; attempt++) {
-		uint32_t seq = __atomic_load_n(&m->reloads_seq, __ATOMIC_ACQUIRE);
+		uint32_t seq = __atomic_load_n(&m->reloads_seq,
+					       __ATOMIC_ACQUIRE);
 		size_t n = seq / 2, k = n < max ? n : max;
 		if (seq % 2 != 0)
 			continue;
 		if (k > STATS_RELOADS)
 			k = STATS_RELOADS;
 		for (size_t i = 0; i < k; i++)
-			memcpy(&out[i], &m->reloads[(n - 1 - i) % STATS_RELOADS],
+			memcpy(&out[i],
+			       &m->reloads[(n - 1 - i) % STATS_RELOADS],
 			       sizeof(out[i]));
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
 		if (__atomic_load_n(&m->reloads_seq, __ATOMIC_RELAXED) != seq)

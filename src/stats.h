@@ -28,30 +28,30 @@ struct stats_worker {
 	int32_t pid;
 	uint32_t gen;
 	uint32_t slot;
-	uint32_t state;            /* enum stats_state */
-	uint64_t started;          /* wall clock, seconds */
+	uint32_t state;   /* enum stats_state */
+	uint64_t started; /* wall clock, seconds */
 	uint32_t respawns;
 	/* Written by the worker. */
-	uint64_t heartbeat_ms;     /* monotonic */
+	uint64_t heartbeat_ms; /* monotonic */
 	uint64_t accepted;
-	uint64_t handled;          /* connections closed */
+	uint64_t handled; /* connections closed */
 	uint64_t requests;
 	uint64_t bytes_sent;
-	uint32_t active;           /* open connections */
+	uint32_t active; /* open connections */
 	uint32_t reading;
 	uint32_t writing;
 	uint32_t idle;
-	uint32_t aio_queued;       /* I/O pool: waiting for a thread */
-	uint32_t aio_in_flight;    /* I/O pool: submitted, not yet back */
-	uint64_t aio_offloaded;    /* I/O pool: operations, ever */
+	uint32_t aio_queued;    /* I/O pool: waiting for a thread */
+	uint32_t aio_in_flight; /* I/O pool: submitted, not yet back */
+	uint64_t aio_offloaded; /* I/O pool: operations, ever */
 } __attribute__((aligned(128)));
 
 /* One reload's outcome, as the master recorded it. */
-#define STATS_RELOADS 8          /* kept, the oldest overwritten */
+#define STATS_RELOADS 8 /* kept, the oldest overwritten */
 #define STATS_RELOAD_ERR 160
 struct stats_reload {
-	uint64_t when;             /* wall clock, seconds */
-	uint32_t generation;       /* serving afterwards */
+	uint64_t when;       /* wall clock, seconds */
+	uint32_t generation; /* serving afterwards */
 	uint32_t ok;
 	char error[STATS_RELOAD_ERR]; /* why it failed; "" when ok */
 };
@@ -62,7 +62,7 @@ struct stats_master {
 	uint32_t reloads_ok;
 	uint32_t reloads_failed;
 	uint32_t upgrades;
-	uint32_t lame_duck;        /* stopping: health checks answer 503 */
+	uint32_t lame_duck; /* stopping: health checks answer 503 */
 	/* Counters of worker processes that are gone, so totals only grow. */
 	uint64_t gone_accepted;
 	uint64_t gone_handled;
@@ -106,11 +106,14 @@ size_t stats_reload_history(const struct stats_board *b,
  * not a locked read-modify-write: on x86 that is ~1 ns against ~9 ns for
  * "lock xadd", measured with a loop of 2e8 adds.  Yields the old value.
  */
-#define STATS_ADD(field, n) __extension__ ({                        \
-	__typeof__(field) *stats_p_ = &(field);                     \
-	__typeof__(field) stats_v_ = __atomic_load_n(stats_p_, __ATOMIC_RELAXED); \
-	__atomic_store_n(stats_p_, stats_v_ + (n), __ATOMIC_RELAXED); \
-	stats_v_; })
+#define STATS_ADD(field, n)                                                   \
+	__extension__({                                                       \
+		__typeof__(field) *stats_p_ = &(field);                       \
+		__typeof__(field) stats_v_ = __atomic_load_n(                 \
+			stats_p_, __ATOMIC_RELAXED);                          \
+		__atomic_store_n(stats_p_, stats_v_ + (n), __ATOMIC_RELAXED); \
+		stats_v_;                                                     \
+	})
 #define STATS_SET(field, v) __atomic_store_n(&(field), (v), __ATOMIC_RELAXED)
 #define STATS_GET(field) __atomic_load_n(&(field), __ATOMIC_RELAXED)
 

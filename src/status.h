@@ -16,7 +16,7 @@ enum status_format {
 	STATUS_JSON,
 	STATUS_PROMETHEUS,
 	STATUS_STUB,
-	STATUS_HTML,       /* a page for people: statuspage.h */
+	STATUS_HTML, /* a page for people: statuspage.h */
 };
 
 /* "format=json|prometheus|stub|html" in a query string (JSON by default);
@@ -31,7 +31,8 @@ const char *status_content_type(enum status_format f);
  * is too small.
  */
 size_t status_render(char *out, size_t outsz, enum status_format f,
-		     const struct stats_board *b, uint64_t now_ms, uint64_t now);
+		     const struct stats_board *b, uint64_t now_ms,
+		     uint64_t now);
 
 /* Totals over live workers and the gone ones; balance over the current
  * generation (max and min requests per worker). */

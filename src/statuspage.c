@@ -76,7 +76,8 @@ static void utc(uint64_t t, char *out, size_t outsz)
  * costs no label bytes: the page fits many workers in the reply buffer).
  */
 static const char style[] =
-	":root{color-scheme:light dark;--fg:#1d2430;--mute:#5d6776;--bg:#f6f7f9;"
+	":root{color-scheme:light "
+	"dark;--fg:#1d2430;--mute:#5d6776;--bg:#f6f7f9;"
 	"--card:#fff;--line:#dde1e7;--ok:#17803d;--bad:#c0362c;--warn:#a15c00}"
 	"@media(prefers-color-scheme:dark){:root{--fg:#e6e9ee;--mute:#9aa3b1;"
 	"--bg:#15181d;--card:#1e232a;--line:#2e353f;--ok:#4cc476;--bad:#ff7b6e;"
@@ -85,7 +86,8 @@ static const char style[] =
 	"font:15px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;"
 	"color:var(--fg);background:var(--bg)}"
 	"h1{font-size:1.4em;margin:.2em 0}h1 small{color:var(--mute);"
-	"font-weight:400;font-size:.6em}h2{font-size:1.05em;margin:1.4em 0 .5em}"
+	"font-weight:400;font-size:.6em}h2{font-size:1.05em;margin:1.4em 0 "
+	".5em}"
 	".sub,.foot{color:var(--mute);font-size:.85em;margin:.2em 0 1em}"
 	"a{color:inherit}.grid{display:grid;gap:.6em;"
 	"grid-template-columns:repeat(auto-fill,minmax(11em,1fr))}"
@@ -98,7 +100,8 @@ static const char style[] =
 	"table{width:100%;border-collapse:collapse;background:var(--card);"
 	"border:1px solid var(--line);border-radius:8px;overflow:hidden}"
 	"th,td{padding:.4em .7em;border-bottom:1px solid var(--line);"
-	"text-align:left;white-space:nowrap}th{color:var(--mute);font-size:.8em;"
+	"text-align:left;white-space:nowrap}th{color:var(--mute);font-size:."
+	"8em;"
 	"font-weight:600}td.n,th.n,table.w td,table.w th{text-align:right;"
 	"font-variant-numeric:tabular-nums}table.w td:nth-child(4),"
 	"table.w th:nth-child(4){text-align:left}tr.old td{color:var(--mute)}"
@@ -106,7 +109,8 @@ static const char style[] =
 	"@media(max-width:40em){table,tbody,tr,td{display:block;width:100%}"
 	"thead{display:none}tr{border-bottom:1px solid var(--line);"
 	"padding:.3em 0}td{border:0;padding:.1em .8em;display:flex;"
-	"justify-content:space-between;white-space:normal}td.n{text-align:right}"
+	"justify-content:space-between;white-space:normal}td.n{text-align:"
+	"right}"
 	"td::before{color:var(--mute);padding-right:1em;flex-shrink:0}"
 	"table.w td:nth-child(1)::before{content:'slot'}"
 	"table.w td:nth-child(2)::before{content:'pid'}"
@@ -124,19 +128,24 @@ static const char style[] =
 
 static void render_head(struct out *o)
 {
-	put(o, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-	       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-	       "<meta http-equiv=\"refresh\" content=\"%d\">\n"
-	       "<title>forkd status</title>\n<style>%s</style>\n</head>\n<body>\n",
+	put(o,
+	    "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta "
+	    "charset=\"utf-8\">\n"
+	    "<meta name=\"viewport\" content=\"width=device-width, "
+	    "initial-scale=1\">\n"
+	    "<meta http-equiv=\"refresh\" content=\"%d\">\n"
+	    "<title>forkd status</title>\n<style>%s</style>\n</head>\n<body>\n",
 	    STATUSPAGE_REFRESH, style);
 }
 
 static void card(struct out *o, const char *id, const char *label,
 		 const char *cls, const char *value, const char *note)
 {
-	put(o, "<div class=\"card\" id=\"%s\"><span>%s</span><b%s%s%s>%s</b>"
-	       "<small>%s</small></div>\n", id, label, cls[0] ? " class=\"" : "",
-	    cls, cls[0] ? "\"" : "", value, note);
+	put(o,
+	    "<div class=\"card\" id=\"%s\"><span>%s</span><b%s%s%s>%s</b>"
+	    "<small>%s</small></div>\n",
+	    id, label, cls[0] ? " class=\"" : "", cls, cls[0] ? "\"" : "",
+	    value, note);
 }
 
 static void render_cards(struct out *o, const struct stats_board *b,
@@ -154,11 +163,15 @@ static void render_cards(struct out *o, const struct stats_board *b,
 	snprintf(v, sizeof(v), "%u", STATS_GET(m->generation));
 	snprintf(note, sizeof(note), "%u workers ready", t->workers);
 	card(o, "generation", "Generation", "", v, note);
-	card(o, "lameduck", "Lame duck", lame ? "warn" : "ok", lame ? "yes" : "no",
-	     lame ? "stopping: health checks answer 503" : "health checks answer 200");
+	card(o, "lameduck", "Lame duck", lame ? "warn" : "ok",
+	     lame ? "yes" : "no",
+	     lame ? "stopping: health checks answer 503"
+		  : "health checks answer 200");
 	snprintf(v, sizeof(v), "%" PRIu64, t->active);
-	snprintf(note, sizeof(note), "%" PRIu64 " reading &middot; %" PRIu64
-		 " writing &middot; %" PRIu64 " idle", t->reading, t->writing, t->idle);
+	snprintf(note, sizeof(note),
+		 "%" PRIu64 " reading &middot; %" PRIu64
+		 " writing &middot; %" PRIu64 " idle",
+		 t->reading, t->writing, t->idle);
 	card(o, "connections", "Connections", "", v, note);
 	snprintf(v, sizeof(v), "%" PRIu64, t->requests);
 	human_bytes(t->bytes_sent, when, sizeof(when));
@@ -168,9 +181,12 @@ static void render_cards(struct out *o, const struct stats_board *b,
 		card(o, "balance", "Balance", "", "&ndash;",
 		     "not enough data: a worker has served nothing yet");
 	else {
-		snprintf(v, sizeof(v), "%.2f", (double)t->req_max / (double)t->req_min);
-		snprintf(note, sizeof(note), "most / fewest requests per worker "
-			 "(%" PRIu64 " / %" PRIu64 ")", t->req_max, t->req_min);
+		snprintf(v, sizeof(v), "%.2f",
+			 (double)t->req_max / (double)t->req_min);
+		snprintf(note, sizeof(note),
+			 "most / fewest requests per worker "
+			 "(%" PRIu64 " / %" PRIu64 ")",
+			 t->req_max, t->req_min);
 		card(o, "balance", "Balance", "", v, note);
 	}
 }
@@ -183,9 +199,12 @@ static void render_reloads(struct out *o, const struct stats_board *b,
 	size_t n = stats_reload_history(b, r, RELOADS_SHOWN);
 	char when[40], ago[HUMAN_MAX];
 
-	put(o, "<h2>Reloads <small class=\"sub\">%u ok &middot; %u failed &middot; "
-	       "%u upgrades</small></h2>\n", STATS_GET(m->reloads_ok),
-	    STATS_GET(m->reloads_failed), STATS_GET(m->upgrades));
+	put(o,
+	    "<h2>Reloads <small class=\"sub\">%u ok &middot; %u failed "
+	    "&middot; "
+	    "%u upgrades</small></h2>\n",
+	    STATS_GET(m->reloads_ok), STATS_GET(m->reloads_failed),
+	    STATS_GET(m->upgrades));
 	if (n == 0) {
 		put(o, "<p class=\"sub\" id=\"lastreload\">No reload since the "
 		       "master started.</p>\n");
@@ -196,11 +215,13 @@ static void render_reloads(struct out *o, const struct stats_board *b,
 	       "</tr></thead><tbody>\n");
 	for (size_t i = 0; i < n; i++) {
 		utc(r[i].when, when, sizeof(when));
-		human_duration(now > r[i].when ? now - r[i].when : 0, ago, sizeof(ago));
-		put(o, "<tr><td>%s (%s ago)</td><td class=\"%s\">%s</td>"
-		       "<td class=\"n\">%u</td><td class=\"err\">", when, ago,
-		    r[i].ok ? "ok" : "bad", r[i].ok ? "ok" : "failed",
-		    r[i].generation);
+		human_duration(now > r[i].when ? now - r[i].when : 0, ago,
+			       sizeof(ago));
+		put(o,
+		    "<tr><td>%s (%s ago)</td><td class=\"%s\">%s</td>"
+		    "<td class=\"n\">%u</td><td class=\"err\">",
+		    when, ago, r[i].ok ? "ok" : "bad",
+		    r[i].ok ? "ok" : "failed", r[i].generation);
 		put_escaped(o, r[i].ok ? "-" : r[i].error);
 		put(o, "</td></tr>\n");
 	}
@@ -225,9 +246,10 @@ static void worker_row(struct out *o, const struct stats_worker *w,
 	char sent[HUMAN_MAX];
 
 	human_bytes(STATS_GET(w->bytes_sent), sent, sizeof(sent));
-	put(o, "<tr%s><td>%u</td><td>%d</td><td>%u</td><td class=\"%s\">%s</td>"
-	       "<td>%u</td><td>%" PRIu64 "</td><td title=\"%" PRIu64 " bytes\">"
-	       "%s</td><td>%u</td><td>%.1f s</td></tr>\n",
+	put(o,
+	    "<tr%s><td>%u</td><td>%d</td><td>%u</td><td class=\"%s\">%s</td>"
+	    "<td>%u</td><td>%" PRIu64 "</td><td title=\"%" PRIu64 " bytes\">"
+	    "%s</td><td>%u</td><td>%.1f s</td></tr>\n",
 	    w->gen == gen ? "" : " class=\"old\"", w->slot,
 	    (int)STATS_GET(w->pid), w->gen,
 	    state == STATS_READY ? "ok" : "warn", state_name(state),
@@ -242,10 +264,11 @@ static void render_workers(struct out *o, const struct stats_board *b,
 	uint32_t gen = STATS_GET(b->master.generation);
 	size_t shown = 0, left = 0;
 
-	put(o, "<h2>Workers</h2>\n<table class=\"w\" id=\"workers\"><thead><tr>"
-	       "<th>slot</th><th>pid</th><th>gen</th><th>state</th><th>conns</th>"
-	       "<th>requests</th><th>sent</th><th>restarts</th><th>heartbeat</th>"
-	       "</tr></thead><tbody>\n");
+	put(o,
+	    "<h2>Workers</h2>\n<table class=\"w\" id=\"workers\"><thead><tr>"
+	    "<th>slot</th><th>pid</th><th>gen</th><th>state</th><th>conns</th>"
+	    "<th>requests</th><th>sent</th><th>restarts</th><th>heartbeat</th>"
+	    "</tr></thead><tbody>\n");
 	for (size_t i = 0; i < STATS_SLOTS; i++) {
 		const struct stats_worker *w = &b->w[i];
 		if (STATS_GET(w->state) == STATS_FREE || STATS_GET(w->pid) <= 0)
@@ -260,8 +283,9 @@ static void render_workers(struct out *o, const struct stats_board *b,
 	}
 	put(o, "</tbody></table>\n");
 	if (left > 0)
-		put(o, "<p class=\"sub\">%zu more workers are not shown here; "
-		       "<a href=\"?format=json\">the JSON</a> has them all.</p>\n",
+		put(o,
+		    "<p class=\"sub\">%zu more workers are not shown here; "
+		    "<a href=\"?format=json\">the JSON</a> has them all.</p>\n",
 		    left);
 }
 
@@ -273,10 +297,13 @@ size_t statuspage_render(char *out, size_t outsz, const struct stats_board *b,
 	char when[40];
 
 	render_head(&o);
-	put(&o, "<h1>forkd <small>%s</small></h1>\n<p class=\"sub\">This page "
-		"reloads itself every %d s &middot; also as <a href=\"?format=json\">"
-		"JSON</a>, <a href=\"?format=prometheus\">Prometheus</a>, "
-		"<a href=\"?format=stub\">stub_status</a></p>\n<div class=\"grid\">\n",
+	put(&o,
+	    "<h1>forkd <small>%s</small></h1>\n<p class=\"sub\">This page "
+	    "reloads itself every %d s &middot; also as <a "
+	    "href=\"?format=json\">"
+	    "JSON</a>, <a href=\"?format=prometheus\">Prometheus</a>, "
+	    "<a href=\"?format=stub\">stub_status</a></p>\n<div "
+	    "class=\"grid\">\n",
 	    FORKD_VERSION, STATUSPAGE_REFRESH);
 	render_cards(&o, b, t, now);
 	put(&o, "</div>\n");

@@ -17,8 +17,8 @@
 #include "supervise.h"
 
 /* What PID 1 passes on: all the master acts on, but SIGCHLD. */
-static const int forwarded[] = { SIGHUP, SIGTERM, SIGQUIT, SIGINT, SIGUSR1,
-				 SIGUSR2 };
+static const int forwarded[] = { SIGHUP, SIGTERM, SIGQUIT,
+				 SIGINT, SIGUSR1, SIGUSR2 };
 
 bool supervise_needed(void)
 {
@@ -31,7 +31,8 @@ pid_t supervise_find_master(const char *pid_file, pid_t gone)
 	pid_t pid;
 
 	if (control_find_master(pid_file, &pid, why, sizeof(why)) !=
-	    CONTROL_MASTER || pid == gone || pid == getpid())
+		    CONTROL_MASTER ||
+	    pid == gone || pid == getpid())
 		return 0;
 	return pid;
 }
@@ -52,8 +53,10 @@ static pid_t master_gone(pid_t master, int status, const char *pid_file)
 
 	proctab_describe_exit(status, how, sizeof(how));
 	if (next == 0) {
-		log_notice("supervisor: master %d exited %s; no master is left, "
-			   "exiting", (int)master, how);
+		log_notice(
+			"supervisor: master %d exited %s; no master is left, "
+			"exiting",
+			(int)master, how);
 		return 0;
 	}
 	log_notice("supervisor: master %d exited %s; master %d serves",
@@ -78,8 +81,7 @@ static bool reap_all(pid_t *master, const char *pid_file, int *code)
 	return true;
 }
 
-int supervise_run(pid_t master, const char *pid_file, bool exited,
-		  int status)
+int supervise_run(pid_t master, const char *pid_file, bool exited, int status)
 {
 	sigset_t set;
 	siginfo_t si;
@@ -102,7 +104,8 @@ int supervise_run(pid_t master, const char *pid_file, bool exited,
 			return 1;
 		}
 		if (si.si_signo != SIGCHLD && kill(master, si.si_signo) == -1)
-			log_errno(LOG_LVL_WARN, "supervisor: signal %d to master %d",
+			log_errno(LOG_LVL_WARN,
+				  "supervisor: signal %d to master %d",
 				  si.si_signo, (int)master);
 	}
 	return code;

@@ -28,7 +28,6 @@ pid_t supervise_find_master(const char *pid_file, pid_t gone);
  * end with.  exited: master has been reaped already, with status.  The
  * signals forwarded must be blocked (the master's loop blocks them).
  */
-int supervise_run(pid_t master, const char *pid_file, bool exited,
-		  int status);
+int supervise_run(pid_t master, const char *pid_file, bool exited, int status);
 
 #endif

@@ -67,21 +67,27 @@ int tryfiles_check(const char *const *values, size_t n, size_t i, char *msg,
 	if (is_status(c, &status)) {
 		if (i + 1 == n)
 			return 0;
-		snprintf(msg, len, "try_files: \"%s\" must be the last "
-			 "candidate", c);
+		snprintf(msg, len,
+			 "try_files: \"%s\" must be the last "
+			 "candidate",
+			 c);
 		return -1;
 	}
 	for (size_t k = 0; k < i; k++)
 		if (is_status(values[k], &status)) {
-			snprintf(msg, len, "try_files: \"%s\" must be the last "
-				 "candidate", values[k]);
+			snprintf(msg, len,
+				 "try_files: \"%s\" must be the last "
+				 "candidate",
+				 values[k]);
 			return -1;
 		}
 	if (template_ok(c))
 		return 0;
-	snprintf(msg, len, "try_files: \"%s\" must be \"=CODE\" (400-599) or a "
+	snprintf(msg, len,
+		 "try_files: \"%s\" must be \"=CODE\" (400-599) or a "
 		 "path starting with / or $uri, without ?, #, %%, \".\" or "
-		 "\"..\" segments", c);
+		 "\"..\" segments",
+		 c);
 	return -1;
 }
 
@@ -96,8 +102,7 @@ enum try_kind tryfiles_kind(const char *cand, bool last, int *status)
 	return n > 0 && cand[n - 1] == '/' ? TRY_DIR : TRY_FILE;
 }
 
-int tryfiles_expand(const char *cand, const char *uri, char *out,
-		    size_t outsz)
+int tryfiles_expand(const char *cand, const char *uri, char *out, size_t outsz)
 {
 	size_t n = 0, ulen = strlen(uri);
 

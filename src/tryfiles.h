@@ -39,7 +39,6 @@ enum try_kind tryfiles_kind(const char *cand, bool last, int *status);
  * "$uri" replaced, a "//" where uri's slash meets the template's made one.
  * Returns the length (out NUL-terminated), or -1 when it does not fit.
  */
-int tryfiles_expand(const char *cand, const char *uri, char *out,
-		    size_t outsz);
+int tryfiles_expand(const char *cand, const char *uri, char *out, size_t outsz);
 
 #endif

@@ -31,8 +31,12 @@ void upgrade_init(struct upgrade *u, char **argv, struct event_loop *loop,
 	const char *fd = getenv("FORKD_UPGRADE_FD");
 	const char *gen = getenv("FORKD_GENERATION");
 
-	*u = (struct upgrade){ .pipe.fd = -1, .loop = loop, .now = now,
-			       .done = done, .argv = argv, .report_fd = -1 };
+	*u = (struct upgrade){ .pipe.fd = -1,
+			       .loop = loop,
+			       .now = now,
+			       .done = done,
+			       .argv = argv,
+			       .report_fd = -1 };
 	if (readlink("/proc/self/exe", u->exe, sizeof(u->exe) - 1) == -1)
 		snprintf(u->exe, sizeof(u->exe), "%s", argv[0]);
 	if (fd != NULL) {
@@ -106,7 +110,8 @@ static void upgrade_finish(struct upgrade *u, bool ok, const char *why)
 static int upgrade_read_report(struct upgrade *u)
 {
 	char msg[CONFIG_ERR_MAX + 8];
-	ssize_t n = u->pipe.fd == -1 ? 0 : read(u->pipe.fd, msg, sizeof(msg) - 1);
+	ssize_t n = u->pipe.fd == -1 ? 0
+				     : read(u->pipe.fd, msg, sizeof(msg) - 1);
 
 	if (n == -1 && (errno == EAGAIN || errno == EINTR))
 		return 0;
@@ -118,7 +123,8 @@ static int upgrade_read_report(struct upgrade *u)
 	else if (msg[0] == 'E')
 		upgrade_finish(u, false, msg + 1);
 	else
-		upgrade_finish(u, false, "the new master sent an unknown report");
+		upgrade_finish(u, false,
+			       "the new master sent an unknown report");
 	return 1;
 }
 
@@ -145,8 +151,10 @@ bool upgrade_reap(struct upgrade *u, pid_t pid, int status)
 	if (upgrade_read_report(u) == 1)
 		return true;
 	proctab_describe_exit(status, how, sizeof(how));
-	snprintf(why, sizeof(why), "the new master exited %s before it was "
-		 "ready", how);
+	snprintf(why, sizeof(why),
+		 "the new master exited %s before it was "
+		 "ready",
+		 how);
 	upgrade_finish(u, false, why);
 	return true;
 }
@@ -160,9 +168,11 @@ void upgrade_check(struct upgrade *u)
 {
 	if (u->pid == 0 || *u->now < u->deadline)
 		return;
-	upgrade_finish(u, false, u->pipe_closed ?
-		       "the new master closed its pipe before it was ready" :
-		       "the new master was not ready in time");
+	upgrade_finish(
+		u, false,
+		u->pipe_closed
+			? "the new master closed its pipe before it was ready"
+			: "the new master was not ready in time");
 }
 
 bool upgrade_running(const struct upgrade *u)
@@ -171,9 +181,9 @@ bool upgrade_running(const struct upgrade *u)
 }
 
 /* In the forked child: become the new master, or say why not. */
-__attribute__((noreturn)) static void
-upgrade_exec(const struct upgrade *u, const struct listener_set *ls,
-	     int report_fd, unsigned last_gen, const struct control_status *st)
+__attribute__((noreturn)) static void upgrade_exec(
+	const struct upgrade *u, const struct listener_set *ls, int report_fd,
+	unsigned last_gen, const struct control_status *st)
 {
 	char fds[8192], num[16], gen[64], msg[PATH_MAX + 64];
 	sigset_t none;
@@ -188,8 +198,7 @@ upgrade_exec(const struct upgrade *u, const struct listener_set *ls,
 	    fcntl(report_fd, F_SETFD, 0) == -1 ||
 	    setenv("FORKD_LISTEN_FDS", fds, 1) == -1 ||
 	    setenv("FORKD_UPGRADE_FD", num, 1) == -1 ||
-	    setenv("FORKD_GENERATION", gen, 1) == -1 ||
-	    sdnotify_export() == -1)
+	    setenv("FORKD_GENERATION", gen, 1) == -1 || sdnotify_export() == -1)
 		_exit(127);
 	execv(u->exe, u->argv);
 	int n = snprintf(msg, sizeof(msg), "Ecannot run %s: %s", u->exe,
@@ -218,7 +227,8 @@ int upgrade_start(struct upgrade *u, const struct listener_set *ls,
 		close(pfd[0]);
 		return -1;
 	}
-	u->pipe = (struct event_source){ .fd = pfd[0], .handler = on_upgrade_pipe };
+	u->pipe = (struct event_source){ .fd = pfd[0],
+					 .handler = on_upgrade_pipe };
 	u->pid = pid;
 	u->deadline = *u->now + UPGRADE_TIMEOUT_MS;
 	if (event_add(u->loop, &u->pipe, EV_READ) == -1) {

@@ -30,16 +30,16 @@
 typedef void upgrade_done_fn(bool ok, const char *why, pid_t pid);
 
 struct upgrade {
-	struct event_source pipe;  /* first: the new master's reports */
+	struct event_source pipe; /* first: the new master's reports */
 	struct event_loop *loop;
-	const uint64_t *now;       /* the caller's clock, ms */
+	const uint64_t *now; /* the caller's clock, ms */
 	upgrade_done_fn *done;
-	char exe[PATH_MAX];        /* our binary, to run again */
+	char exe[PATH_MAX]; /* our binary, to run again */
 	char **argv;
 	/* As the old master, while an upgrade is under way (pid != 0). */
 	pid_t pid;
 	bool reaped;
-	bool pipe_closed;          /* EOF seen, the exit not yet */
+	bool pipe_closed; /* EOF seen, the exit not yet */
 	uint64_t deadline;
 	/* As the new master: where to report to the old one, or -1. */
 	int report_fd;

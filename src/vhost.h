@@ -41,20 +41,20 @@ struct conn_list {
  * reaching up into the worker.
  */
 struct worker_view {
-	uint64_t now_ms;    /* monotonic, refreshed at each wake-up */
-	time_t now;         /* wall clock seconds, same moment */
+	uint64_t now_ms; /* monotonic, refreshed at each wake-up */
+	time_t now;      /* wall clock seconds, same moment */
 	bool draining;
 };
 
 struct vhost {
 	const struct server_conf *conf;
 	const struct worker_view *view;
-	struct conn_pool *pool;          /* the worker's connections (conn.h) */
+	struct conn_pool *pool; /* the worker's connections (conn.h) */
 	int rootfd;
-	int *locfds;                     /* per location: its root or alias
+	int *locfds;            /* per location: its root or alias
 					  * directory; -1: the server's */
-	struct access_log *log;          /* NULL: off */
-	int plan_mode;                   /* enum file_plan_mode; -1: aio off */
+	struct access_log *log; /* NULL: off */
+	int plan_mode;          /* enum file_plan_mode; -1: aio off */
 	/* The server's connection timeouts, and the connections waiting on
 	 * each: conn.c's, kept per server because each list shares one
 	 * timeout. */

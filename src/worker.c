@@ -46,25 +46,25 @@
 /* A worker's process-wide state. */
 struct worker {
 	struct event_loop loop;
-	struct worker_view view;    /* clock and drain flag, read below us */
-	struct conn_pool conns;     /* what connections share; their count */
+	struct worker_view view; /* clock and drain flag, read below us */
+	struct conn_pool conns;  /* what connections share; their count */
 	const struct config *cf;
-	struct vhost *vhosts;       /* one per config server */
+	struct vhost *vhosts; /* one per config server */
 	size_t nvhosts;
-	struct docroot_set roots;   /* their distinct directories, followed */
-	int **root_uses;            /* where each directory's fd goes ... */
-	size_t *root_index;         /* ... and its index in roots */
+	struct docroot_set roots; /* their distinct directories, followed */
+	int **root_uses;          /* where each directory's fd goes ... */
+	size_t *root_index;       /* ... and its index in roots */
 	size_t nroot_uses;
 	unsigned slot;
 	unsigned gen;
-	struct stats_worker *sw;    /* our scoreboard slot */
-	struct iopool io;           /* used when aio is not off */
+	struct stats_worker *sw; /* our scoreboard slot */
+	struct iopool io;        /* used when aio is not off */
 	/* accepting */
-	struct listener **mine;     /* the listeners this worker polls */
+	struct listener **mine; /* the listeners this worker polls */
 	size_t nmine;
 	bool accepting;
-	unsigned conn_cap;          /* worker_connections, or less: setup_conn_cap */
-	uint64_t accept_resume_ms;  /* paused (EMFILE, at the cap) until then */
+	unsigned conn_cap; /* worker_connections, or less: setup_conn_cap */
+	uint64_t accept_resume_ms; /* paused (EMFILE, at the cap) until then */
 	struct event_source handoff_src; /* accept_mode handoff (fd 0: none) */
 	/* stopping */
 	uint64_t drain_deadline_ms;
@@ -86,7 +86,8 @@ static void clock_refresh(void)
 	w.view.now_ms = clock_coarse_ms();
 	w.view.now = time(NULL);
 	response_clock(w.view.now);
-	STATS_SET(w.sw->heartbeat_ms, w.view.now_ms); /* the master's watchdog */
+	STATS_SET(w.sw->heartbeat_ms,
+		  w.view.now_ms); /* the master's watchdog */
 }
 
 /* ---- accepting ---- */
@@ -100,8 +101,8 @@ static void accept_enable(bool on)
 	if (on == w.accepting)
 		return;
 	for (size_t i = 0; i < w.nmine; i++) {
-		int rc = on ? event_add(&w.loop, &w.mine[i]->ev, flags) :
-			      event_del(&w.loop, &w.mine[i]->ev);
+		int rc = on ? event_add(&w.loop, &w.mine[i]->ev, flags)
+			    : event_del(&w.loop, &w.mine[i]->ev);
 		if (rc == -1)
 			die("epoll_ctl on a listener");
 	}
@@ -124,10 +125,13 @@ static bool handoff_take(int fd_in)
 		char ctl[CMSG_SPACE(sizeof(int))];
 		struct iovec iov = { &msg, sizeof(msg) };
 		struct msghdr mh = {
-			.msg_iov = &iov, .msg_iovlen = 1,
-			.msg_control = ctl, .msg_controllen = sizeof(ctl),
+			.msg_iov = &iov,
+			.msg_iovlen = 1,
+			.msg_control = ctl,
+			.msg_controllen = sizeof(ctl),
 		};
-		ssize_t n = recvmsg(fd_in, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+		ssize_t n = recvmsg(fd_in, &mh,
+				    MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -146,8 +150,8 @@ static bool handoff_take(int fd_in)
 			close(fd); /* the master counts what we hold: rare */
 			continue;
 		}
-		conn_accept_on(&w.vhosts[msg.server], &w.cf->groups[msg.group], fd,
-			       &msg.peer);
+		conn_accept_on(&w.vhosts[msg.server], &w.cf->groups[msg.group],
+			       fd, &msg.peer);
 	}
 	return true;
 }
@@ -178,12 +182,10 @@ static void on_accept(struct event_source *src, unsigned events)
 			continue;
 		}
 		switch (errno) {
-		case EAGAIN:
-			return;
+		case EAGAIN: return;
 		case EINTR:
 		case ECONNABORTED:
-		case EPROTO:
-			continue;
+		case EPROTO: continue;
 		case EMFILE:
 		case ENFILE:
 		case ENOBUFS:
@@ -266,14 +268,9 @@ static void on_signal(struct event_source *src, unsigned events)
 			drain_start(si.ssi_int == WORKER_DRAIN_RETIRED);
 			break;
 		case SIGTERM:
-		case SIGINT:
-			w.stop_now = true;
-			break;
-		case SIGUSR1:
-			reopen_logs();
-			break;
-		default:
-			break;
+		case SIGINT: w.stop_now = true; break;
+		case SIGUSR1: reopen_logs(); break;
+		default: break;
 		}
 	}
 }
@@ -286,7 +283,8 @@ static void pin_cpu(void)
 	cpu_set_t all, one;
 	int n = 0, target, cpu;
 
-	if (sched_getaffinity(0, sizeof(all), &all) == -1 || CPU_COUNT(&all) == 0)
+	if (sched_getaffinity(0, sizeof(all), &all) == -1 ||
+	    CPU_COUNT(&all) == 0)
 		return;
 	target = (int)(w.slot % (unsigned)CPU_COUNT(&all));
 	for (cpu = 0; cpu < CPU_SETSIZE; cpu++)
@@ -295,7 +293,8 @@ static void pin_cpu(void)
 	CPU_ZERO(&one);
 	CPU_SET(cpu, &one);
 	if (sched_setaffinity(0, sizeof(one), &one) == -1)
-		log_errno(LOG_LVL_WARN, "pinning worker %u to CPU %d", w.slot, cpu);
+		log_errno(LOG_LVL_WARN, "pinning worker %u to CPU %d", w.slot,
+			  cpu);
 }
 
 __attribute__((noreturn)) static void die(const char *what)
@@ -445,7 +444,8 @@ static int plan_mode_of(const struct vhost *vh)
 
 	if (w.cf->aio == AIO_OFF)
 		return -1;
-	if (w.cf->aio == AIO_ON || file_plan_mode_of(vh->rootfd) == FILE_PLAN_ALL)
+	if (w.cf->aio == AIO_ON ||
+	    file_plan_mode_of(vh->rootfd) == FILE_PLAN_ALL)
 		return FILE_PLAN_ALL;
 	for (size_t k = 0; vh->locfds != NULL && k < sc->nlocations; k++)
 		if (vh->locfds[k] != -1 &&
@@ -470,10 +470,11 @@ static void setup_vhosts(void)
 		vh->pool = &w.conns;
 		open_location_dirs(vh);
 		if (sc->access_log != NULL &&
-		    (vh->log = access_log_open_as(sc->access_log,
-						  (enum access_format)sc->access_format,
-						  sc->access_log_custom,
-						  sc->access_log_buffer)) == NULL)
+		    (vh->log = access_log_open_as(
+			     sc->access_log,
+			     (enum access_format)sc->access_format,
+			     sc->access_log_custom, sc->access_log_buffer)) ==
+			    NULL)
 			die(sc->access_log);
 		conn_vhost_init(vh);
 	}
@@ -614,7 +615,8 @@ static void setup_conn_cap(void)
 	if (used < 0 || getrlimit(RLIMIT_NOFILE, &rl) == -1 ||
 	    rl.rlim_cur == RLIM_INFINITY)
 		return;
-	uint64_t spare = rl.rlim_cur > (rlim_t)used ? rl.rlim_cur - (rlim_t)used : 0;
+	uint64_t spare = rl.rlim_cur > (rlim_t)used ? rl.rlim_cur - (rlim_t)used
+						    : 0;
 	uint64_t reserve = spare / 2 < FD_RESERVE ? spare / 2 : FD_RESERVE;
 	uint64_t cap = spare - reserve > 1 ? spare - reserve : 1;
 
@@ -622,10 +624,11 @@ static void setup_conn_cap(void)
 		return;
 	w.conn_cap = (unsigned)cap;
 	if (w.slot == 0)
-		log_msg(LOG_LVL_NOTICE, "worker_connections %u exceeds what the "
+		log_msg(LOG_LVL_NOTICE,
+			"worker_connections %u exceeds what the "
 			"open file limit %llu allows: %u connections at most",
-			w.cf->worker_connections, (unsigned long long)rl.rlim_cur,
-			w.conn_cap);
+			w.cf->worker_connections,
+			(unsigned long long)rl.rlim_cur, w.conn_cap);
 }
 
 /* ---- the loop ---- */
@@ -698,7 +701,8 @@ __attribute__((noreturn)) static void worker_loop(void)
 	for (;;) {
 		timers_run();
 		if (w.view.draining && w.nmine == 0 &&
-		    (w.conns.nconns == 0 || w.view.now_ms >= w.drain_deadline_ms))
+		    (w.conns.nconns == 0 ||
+		     w.view.now_ms >= w.drain_deadline_ms))
 			worker_exit(0);
 		if (event_run_once(&w.loop, next_timeout()) == -1)
 			die("epoll_wait");
@@ -724,7 +728,8 @@ void worker_run(const struct worker_args *a)
 	w.sw = &stats->w[a->stats_slot];
 	w.notify_fd = a->notify_fd;
 	log_set_tag("worker %u gen %u: ", w.slot, w.gen);
-	mime_use(w.cf->mime); /* this generation's types, whatever the master parsed since */
+	mime_use(
+		w.cf->mime); /* this generation's types, whatever the master parsed since */
 	proctitle_worker(w.gen, w.slot, false);
 	clock_refresh();
 	if (event_loop_init(&w.loop) == -1)

@@ -20,19 +20,19 @@ struct worker_args {
 	struct listener_set *listeners;
 	unsigned slot;
 	unsigned gen;
-	int notify_fd;      /* write end of the master's notification pipe */
+	int notify_fd; /* write end of the master's notification pipe */
 	pid_t master_pid;
-	uid_t uid;          /* switch to these when running as root */
+	uid_t uid; /* switch to these when running as root */
 	gid_t gid;
 	bool drop_privileges;
-	int stats_slot;     /* this process's scoreboard slot */
-	int handoff_fd;     /* accept_mode handoff: connections arrive here */
+	int stats_slot; /* this process's scoreboard slot */
+	int handoff_fd; /* accept_mode handoff: connections arrive here */
 };
 
 /* What comes with each connection handed over (SCM_RIGHTS carries the fd). */
 struct handoff_msg {
-	uint32_t server;    /* index of the default server section */
-	uint32_t group;     /* index of the address in config->groups */
+	uint32_t server; /* index of the default server section */
+	uint32_t group;  /* index of the address in config->groups */
 	struct sockaddr_storage peer;
 };
 
@@ -41,8 +41,8 @@ struct handoff_msg {
 
 /* Messages a worker writes to the master's pipe (atomic: < PIPE_BUF). */
 enum worker_msg_type {
-	WORKER_MSG_READY = 1,   /* accepting: the master may retire others */
-	WORKER_MSG_RECYCLE,     /* served max_requests_per_worker: replace me */
+	WORKER_MSG_READY = 1, /* accepting: the master may retire others */
+	WORKER_MSG_RECYCLE,   /* served max_requests_per_worker: replace me */
 };
 
 struct worker_msg {

@@ -105,7 +105,8 @@ char *fx_reply_wire(const struct reply *r, size_t *len)
 		p += s->out_end - at;
 		at = s->out_end;
 		ck_assert_int_ne(r->file_fd, -1);
-		ck_assert_int_eq(pread(r->file_fd, p, n, s->file_off), (ssize_t)n);
+		ck_assert_int_eq(pread(r->file_fd, p, n, s->file_off),
+				 (ssize_t)n);
 		p += n;
 	}
 	memcpy(p, r->out + at, r->len - at);
@@ -123,8 +124,7 @@ const char *fx_body(const char *wire)
 	return p != NULL ? p + 4 : NULL;
 }
 
-const char *fx_header(const char *wire, const char *name, char *out,
-		      size_t len)
+const char *fx_header(const char *wire, const char *name, char *out, size_t len)
 {
 	const char *end = strstr(wire, "\r\n\r\n");
 	size_t nlen = strlen(name);

@@ -13,17 +13,19 @@
 int main(void)
 {
 	Suite *(*const all[])(void) = {
-		config_suite, confval_suite, conftext_suite, confexpand_suite,
-		cpus_suite, route_suite,
-		path_suite, mime_suite, request_suite, response_suite, file_suite,
-		log_suite, listen_suite, conn_suite, reply_suite, serve_suite,
-		event_suite, daemon_suite,
-		endpoint_suite, proxy_suite, status_suite, cidr_suite, cond_suite,
-		range_suite, fcache_suite, coding_suite, autoindex_suite,
-		redirect_suite, redirmap_suite, tryfiles_suite, confsites_suite,
-		navigation_suite,
-		etag_suite, human_suite, statuspage_suite, docroot_suite,
-		platform_suite, iopool_suite,
+		config_suite,     confval_suite,    conftext_suite,
+		confexpand_suite, cpus_suite,       route_suite,
+		path_suite,       mime_suite,       request_suite,
+		response_suite,   file_suite,       log_suite,
+		listen_suite,     conn_suite,       reply_suite,
+		serve_suite,      event_suite,      daemon_suite,
+		endpoint_suite,   proxy_suite,      status_suite,
+		cidr_suite,       cond_suite,       range_suite,
+		fcache_suite,     coding_suite,     autoindex_suite,
+		redirect_suite,   redirmap_suite,   tryfiles_suite,
+		confsites_suite,  navigation_suite, etag_suite,
+		human_suite,      statuspage_suite, docroot_suite,
+		platform_suite,   iopool_suite,
 	};
 	SRunner *sr = srunner_create(NULL);
 

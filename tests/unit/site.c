@@ -127,7 +127,8 @@ void site_expire(void)
 void site_advance(uint64_t ms)
 {
 	site.view.now_ms += ms;
-	site.view.now = 1700000000 + (time_t)((site.view.now_ms - 1000000) / 1000);
+	site.view.now = 1700000000 +
+			(time_t)((site.view.now_ms - 1000000) / 1000);
 	response_clock(site.view.now);
 }
 
@@ -152,8 +153,7 @@ void site_peer(const char *peer, struct sockaddr_storage *ss)
 	v6->sin6_port = htons(40000);
 }
 
-char *site_serve(const char *raw, const char *peer, struct reply *r,
-		 char *buf)
+char *site_serve(const char *raw, const char *peer, struct reply *r, char *buf)
 {
 	static struct sockaddr_storage client;
 	static struct request_parser rp;

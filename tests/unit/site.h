@@ -26,15 +26,15 @@
 #include "vhost.h"
 
 struct site {
-	char dir[PATH_MAX];        /* forkd.conf, root/ */
+	char dir[PATH_MAX]; /* forkd.conf, root/ */
 	char root[PATH_MAX + 8];
 	struct config *cf;
-	struct server_conf sc;     /* what vh.conf points to */
-	struct worker_view view;   /* the clock and drain flag vh sees */
+	struct server_conf sc;   /* what vh.conf points to */
+	struct worker_view view; /* the clock and drain flag vh sees */
 	struct event_loop loop;
 	struct conn_pool pool;
 	struct vhost vh;
-	struct stats_worker *sw;   /* the scoreboard slot (site_stats) */
+	struct stats_worker *sw; /* the scoreboard slot (site_stats) */
 };
 
 extern struct site site;
@@ -76,7 +76,6 @@ void site_peer(const char *peer, struct sockaddr_storage *ss);
  * buffer of SITE_OUT bytes).
  */
 #define SITE_OUT 16384
-char *site_serve(const char *raw, const char *peer, struct reply *r,
-		 char *buf);
+char *site_serve(const char *raw, const char *peer, struct reply *r, char *buf);
 
 #endif

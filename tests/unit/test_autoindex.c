@@ -67,8 +67,8 @@ static const struct {
 	{ "\xc3\xa9t\xc3\xa9", "\xc3\xa9t\xc3\xa9" },
 	{ "\xf0\x9f\x98\x80", "\xf0\x9f\x98\x80" },
 	{ "bad\xff", "bad\\ufffd" },
-	{ "\xc3", "\\ufffd" },            /* cut short */
-	{ "\xc0\xaf", "\\ufffd\\ufffd" }, /* overlong '/' */
+	{ "\xc3", "\\ufffd" },                       /* cut short */
+	{ "\xc0\xaf", "\\ufffd\\ufffd" },            /* overlong '/' */
 	{ "\xed\xa0\x80", "\\ufffd\\ufffd\\ufffd" }, /* a surrogate */
 	{ "</script>", "</script>" },
 	{ "", "" },
@@ -78,8 +78,9 @@ START_TEST(test_escape_json)
 {
 	char out[256];
 
-	ck_assert_uint_eq(autoindex_escape_json(jnames[_i].in, out, sizeof(out)),
-			  strlen(jnames[_i].json));
+	ck_assert_uint_eq(
+		autoindex_escape_json(jnames[_i].in, out, sizeof(out)),
+		strlen(jnames[_i].json));
 	ck_assert_str_eq(out, jnames[_i].json);
 }
 END_TEST
@@ -90,18 +91,23 @@ START_TEST(test_format_of)
 		const char *q;
 		enum autoindex_format f;
 	} cases[] = {
-		{ "", AUTOINDEX_HTML }, { "?", AUTOINDEX_HTML },
-		{ "?format=json", AUTOINDEX_JSON }, { "format=json", AUTOINDEX_JSON },
+		{ "", AUTOINDEX_HTML },
+		{ "?", AUTOINDEX_HTML },
+		{ "?format=json", AUTOINDEX_JSON },
+		{ "format=json", AUTOINDEX_JSON },
 		{ "?v=2&format=json", AUTOINDEX_JSON },
 		{ "?format=json&v=2", AUTOINDEX_JSON },
-		{ "?format=html", AUTOINDEX_HTML }, { "?format=jsonx", AUTOINDEX_HTML },
-		{ "?xformat=json", AUTOINDEX_HTML }, { "?format=JSON", AUTOINDEX_HTML },
+		{ "?format=html", AUTOINDEX_HTML },
+		{ "?format=jsonx", AUTOINDEX_HTML },
+		{ "?xformat=json", AUTOINDEX_HTML },
+		{ "?format=JSON", AUTOINDEX_HTML },
 		{ "?&&format=json&", AUTOINDEX_JSON },
 	};
 
 	for (size_t i = 0; i < nitems(cases); i++)
-		ck_assert_int_eq(autoindex_format_of(cases[i].q, strlen(cases[i].q)),
-				 cases[i].f);
+		ck_assert_int_eq(
+			autoindex_format_of(cases[i].q, strlen(cases[i].q)),
+			cases[i].f);
 }
 END_TEST
 

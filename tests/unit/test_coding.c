@@ -37,7 +37,7 @@ static const struct coding_case cases[] = {
 	{ "gzip;q=0.8, br;q=0.8", "bg" },
 	{ "gzip;q=0.5, br", "bg" },
 	{ "gzip ;q=0.5 ; foo=bar", "g" },
-	{ "gzip;q=2", "" },      /* malformed weight: element skipped */
+	{ "gzip;q=2", "" }, /* malformed weight: element skipped */
 	{ "gzip;q=1.5", "" },
 	{ "gzip;q=0.5555", "" },
 	{ "gzip;q=", "" },
@@ -47,7 +47,7 @@ static const struct coding_case cases[] = {
 	{ "gzipx, brotli", "" },
 	{ ";q=1", "" },
 	{ "br;q=0.5, *;q=0.9", "gb" },
-	{ "br, br;q=0", "" },     /* the last word counts */
+	{ "br, br;q=0", "" }, /* the last word counts */
 };
 
 START_TEST(test_coding_cases)
@@ -61,8 +61,9 @@ START_TEST(test_coding_cases)
 	for (size_t i = 0; i < n; i++)
 		got[i] = order[i] == CODING_BR ? 'b' : 'g';
 	got[n] = '\0';
-	ck_assert_msg(strcmp(got, c->want) == 0, "\"%s\": got \"%s\", want \"%s\"",
-		      c->field, got, c->want);
+	ck_assert_msg(strcmp(got, c->want) == 0,
+		      "\"%s\": got \"%s\", want \"%s\"", c->field, got,
+		      c->want);
 }
 END_TEST
 

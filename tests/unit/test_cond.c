@@ -30,21 +30,21 @@ START_TEST(test_cond_etag_match)
 		{ "\"x\", " TAG, 1, 1 },
 		{ "\"x\",W/" TAG, 1, 0 },
 		{ "\"x\" ,\t" TAG " , \"y\"", 1, 1 },
-		{ ",," TAG ",", 1, 1 },       /* empty list elements */
+		{ ",," TAG ",", 1, 1 }, /* empty list elements */
 		{ "\"x\", \"y\"", 0, 0 },
-		{ "\"6553f100-6", 0, 0 },     /* unterminated */
-		{ "6553f100-6", 0, 0 },       /* unquoted */
-		{ "\"6553F100-6\"", 0, 0 },   /* opaque tags are exact */
-		{ "\"6553f100-6\"x", 0, 0 },  /* junk after a tag */
-		{ TAG " " TAG, 0, 0 },        /* no comma between */
-		{ "w/" TAG, 0, 0 },           /* W is upper case */
+		{ "\"6553f100-6", 0, 0 },    /* unterminated */
+		{ "6553f100-6", 0, 0 },      /* unquoted */
+		{ "\"6553F100-6\"", 0, 0 },  /* opaque tags are exact */
+		{ "\"6553f100-6\"x", 0, 0 }, /* junk after a tag */
+		{ TAG " " TAG, 0, 0 },       /* no comma between */
+		{ "w/" TAG, 0, 0 },          /* W is upper case */
 		{ "W/ " TAG, 0, 0 },
-		{ "*, " TAG, 0, 0 },          /* "*" stands alone */
+		{ "*, " TAG, 0, 0 }, /* "*" stands alone */
 		{ "\"\"", 0, 0 },
 		{ "", 0, 0 },
 		{ " ", 0, 0 },
-		{ "\"a\x01\"", 0, 0 },        /* not an etagc */
-		{ "\"a b\", " TAG, 0, 0 },    /* malformed first: all of it */
+		{ "\"a\x01\"", 0, 0 },     /* not an etagc */
+		{ "\"a b\", " TAG, 0, 0 }, /* malformed first: all of it */
 		{ TAG ", \"a b\"", 0, 0 },
 	};
 	int failed = 0;
@@ -64,15 +64,31 @@ START_TEST(test_cond_etag_match)
 }
 END_TEST
 
-#define F(v) { v, sizeof(v) - 1, 1, NULL }
-#define F2(v) { v, sizeof(v) - 1, 2, NULL }
-#define NONE { NULL, 0, 0, NULL }
+#define F(v)                              \
+	{                                 \
+		v, sizeof(v) - 1, 1, NULL \
+	}
+#define F2(v)                             \
+	{                                 \
+		v, sizeof(v) - 1, 2, NULL \
+	}
+#define NONE                     \
+	{                        \
+		NULL, 0, 0, NULL \
+	}
 /* Two or three field lines, as request.c spans them: first value to last */
-#define INM2(a, b) { a "\r\nIf-None-Match: " b, \
-		     sizeof(a "\r\nIf-None-Match: " b) - 1, 2, "if-none-match" }
-#define IM2(a, b) { a "\r\nX-Other: " TAG "\r\nif-match:" b, \
-		    sizeof(a "\r\nX-Other: " TAG "\r\nif-match:" b) - 1, 2, \
-		    "if-match" }
+#define INM2(a, b)                                                \
+	{                                                         \
+		a "\r\nIf-None-Match: " b,                        \
+			sizeof(a "\r\nIf-None-Match: " b) - 1, 2, \
+			"if-none-match"                           \
+	}
+#define IM2(a, b)                                                            \
+	{                                                                    \
+		a "\r\nX-Other: " TAG "\r\nif-match:" b,                     \
+			sizeof(a "\r\nX-Other: " TAG "\r\nif-match:" b) - 1, \
+			2, "if-match"                                        \
+	}
 
 static const struct {
 	struct cond_request rq;
@@ -179,17 +195,17 @@ START_TEST(test_cond_if_range)
 	} cases[] = {
 		{ F(TAG), 1 },
 		{ F(TAG "  "), 1 },
-		{ F("W/" TAG), 0 },         /* weak tags never */
+		{ F("W/" TAG), 0 }, /* weak tags never */
 		{ F("\"other\""), 0 },
-		{ F(TAG ", " TAG), 0 },     /* one tag, not a list */
+		{ F(TAG ", " TAG), 0 }, /* one tag, not a list */
 		{ F(AT_MTIME), 1 },
-		{ F(BEFORE), 0 },           /* a date must match exactly */
+		{ F(BEFORE), 0 }, /* a date must match exactly */
 		{ F(AFTER), 0 },
 		{ F("Wed, 15 Nov 2023 22:13:20 GMT"), 0 },
 		{ F("Tue Nov 14 22:13:20 2023"), 1 },
 		{ F("garbage"), 0 },
 		{ F(""), 0 },
-		{ F2(TAG), 0 },             /* sent twice */
+		{ F2(TAG), 0 }, /* sent twice */
 		{ NONE, 0 },
 	};
 	int failed = 0;

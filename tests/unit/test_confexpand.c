@@ -68,7 +68,8 @@ START_TEST(test_includes_spliced_and_mapped)
 {
 	struct confexpand ce;
 
-	put("main.conf", "user = a\ninclude(\"d/*.conf\") root = x\nlast = 1\n");
+	put("main.conf",
+	    "user = a\ninclude(\"d/*.conf\") root = x\nlast = 1\n");
 	put("d/1.conf", "one = 1\n");
 	put("d/2.conf", "# two\ntwo = 2\n");
 	ck_assert_int_eq(confexpand_load(&ce, "main.conf", classify), 0);
@@ -94,7 +95,8 @@ START_TEST(test_repeats)
 {
 	struct confexpand ce;
 
-	put("a.conf", "server {\n listen = 1\n listen = 2\n}\nserver {\n listen = 3\n}\n");
+	put("a.conf", "server {\n listen = 1\n listen = 2\n}\nserver {\n "
+		      "listen = 3\n}\n");
 	ck_assert_int_eq(confexpand_load(&ce, "a.conf", classify), 0);
 	ck_assert_int_eq(ce.err_line, 0);
 	ck_assert_ptr_nonnull(strstr(ce.text, "listen = 1\n listen += 2"));
@@ -105,7 +107,7 @@ START_TEST(test_repeats)
 	ck_assert_int_eq(confexpand_load(&ce, "b.conf", classify), 0);
 	ck_assert_int_eq(ce.err_line, 6);
 	ck_assert_str_eq(ce.err, "user is given twice at the top level "
-			 "(first at b.conf:1)");
+				 "(first at b.conf:1)");
 	confexpand_free(&ce);
 
 	/* inside a quoted string nothing counts; a syntax error stops it */
@@ -122,7 +124,8 @@ START_TEST(test_include_errors)
 
 	put("x.conf", "\ninclude(\"nope.conf\")\n");
 	ck_assert_int_eq(confexpand_load(&ce, "x.conf", classify), -1);
-	ck_assert_str_eq(ce.err, "x.conf:2: include \"nope.conf\": No such file "
+	ck_assert_str_eq(ce.err,
+			 "x.conf:2: include \"nope.conf\": No such file "
 			 "or directory");
 	confexpand_free(&ce);
 	put("y.conf", "include(\"y.conf\")\n");
@@ -148,15 +151,15 @@ static struct sockaddr_storage addr(const char *text)
 START_TEST(test_overlap)
 {
 	struct sockaddr_storage any = addr("*:80"), lo = addr("127.0.0.1:80"),
-				lo81 = addr("127.0.0.1:81"), any6 = addr("[::]:80"),
-				lo6 = addr("[::1]:80");
+				lo81 = addr("127.0.0.1:81"),
+				any6 = addr("[::]:80"), lo6 = addr("[::1]:80");
 
 	ck_assert(conflisten_overlap(&any, &lo));
 	ck_assert(conflisten_overlap(&lo, &any));
 	ck_assert(!conflisten_overlap(&any, &lo81));
-	ck_assert(!conflisten_overlap(&any, &any));  /* the same: shared */
+	ck_assert(!conflisten_overlap(&any, &any)); /* the same: shared */
 	ck_assert(!conflisten_overlap(&lo, &lo));
-	ck_assert(!conflisten_overlap(&any6, &lo));  /* families apart */
+	ck_assert(!conflisten_overlap(&any6, &lo)); /* families apart */
 	ck_assert(conflisten_overlap(&any6, &lo6));
 }
 END_TEST

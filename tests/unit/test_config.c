@@ -233,25 +233,24 @@ START_TEST(test_bare_values)
 	struct config *cf;
 
 	ck_assert_int_eq(mkdir("run", 0755), 0);
-	cf = load_ok(
-		"worker_processes = 4\n"
-		"accept_mode = shared\n"
-		"pid_file = run/forkd.pid\n"
-		"error_log_level = info\n"
-		"user = daemon\n"
-		"shutdown_timeout = 30\n"
-		"daemon = yes\n"
-		"worker_connections = 010\n"
-		"server {\n"
-		"\tlisten = { 8080, [::1]:8081, 127.0.0.1:8082 }\n"
-		"\troot = www\n"
-		"\tindex = default.htm\n"
-		"\taccess_log = off\n"
-		"\tkeepalive_timeout = 500ms\n"
-		"\tkeepalive_requests = 7\n"
-		"\tclient_header_timeout = 5s\n"
-		"\tsend_timeout = 1h\n"
-		"}\n");
+	cf = load_ok("worker_processes = 4\n"
+		     "accept_mode = shared\n"
+		     "pid_file = run/forkd.pid\n"
+		     "error_log_level = info\n"
+		     "user = daemon\n"
+		     "shutdown_timeout = 30\n"
+		     "daemon = yes\n"
+		     "worker_connections = 010\n"
+		     "server {\n"
+		     "\tlisten = { 8080, [::1]:8081, 127.0.0.1:8082 }\n"
+		     "\troot = www\n"
+		     "\tindex = default.htm\n"
+		     "\taccess_log = off\n"
+		     "\tkeepalive_timeout = 500ms\n"
+		     "\tkeepalive_requests = 7\n"
+		     "\tclient_header_timeout = 5s\n"
+		     "\tsend_timeout = 1h\n"
+		     "}\n");
 	struct server_conf *sc = &cf->servers[0];
 
 	ck_assert_uint_eq(cf->worker_processes, 4);
@@ -345,7 +344,8 @@ START_TEST(test_relative_paths)
 	ck_assert_str_eq(cf->pid_file, tmp("etc/run/forkd.pid"));
 	ck_assert_str_eq(cf->error_log, tmp("etc/error.log"));
 	ck_assert_str_eq(cf->servers[0].root, tmp("etc/site"));
-	ck_assert_str_eq(cf->servers[0].access_log, tmp("etc/../logs/access.log"));
+	ck_assert_str_eq(cf->servers[0].access_log,
+			 tmp("etc/../logs/access.log"));
 	config_free(cf);
 
 	/* The same file by its absolute name, from another directory. */
@@ -364,7 +364,7 @@ START_TEST(test_root_trailing_slashes)
 		const char *want; /* NULL: tmp("www") */
 	} cases[] = {
 		{ "www/", NULL }, { "www///", NULL }, { "./www", "./www" },
-		{ "/", "/" }, { "///", "/" },
+		{ "/", "/" },     { "///", "/" },
 	};
 	char text[256];
 
@@ -378,7 +378,8 @@ START_TEST(test_root_trailing_slashes)
 		if (cases[i].want == NULL)
 			ck_assert_str_eq(cf->servers[0].root, tmp("www"));
 		else if (cases[i].want[0] == '.')
-			ck_assert_str_eq(cf->servers[0].root, tmp(cases[i].want));
+			ck_assert_str_eq(cf->servers[0].root,
+					 tmp(cases[i].want));
 		else
 			ck_assert_str_eq(cf->servers[0].root, cases[i].want);
 		config_free(cf);
@@ -479,7 +480,8 @@ START_TEST(test_index_append_and_empty)
 	ck_assert_str_eq(cf->servers[0].index[1], "index.htm");
 	config_free(cf);
 
-	cf = load_ok("server {\n\tlisten = 80\n\troot = www\n\tindex = {}\n}\n");
+	cf = load_ok(
+		"server {\n\tlisten = 80\n\troot = www\n\tindex = {}\n}\n");
 	ck_assert_uint_eq(cf->servers[0].nindex, 0);
 	config_free(cf);
 }
@@ -515,7 +517,8 @@ START_TEST(test_repeated_single_value)
 	load_fails("server {\n\tlisten = 80\n\troot = /\n\n\troot = www\n}\n",
 		   "forkd.conf:5: root is given twice in one server section "
 		   "(first at forkd.conf:3)");
-	load_fails("user = nobody\nworker_processes = 2 worker_processes = 3\n" SERVER,
+	load_fails("user = nobody\nworker_processes = 2 worker_processes = "
+		   "3\n" SERVER,
 		   "forkd.conf:2: worker_processes is given twice at the top "
 		   "level (first at forkd.conf:2)");
 	load_fails("daemon = false\n" SERVER "daemon = true\n",
@@ -523,7 +526,8 @@ START_TEST(test_repeated_single_value)
 		   "(first at forkd.conf:1)");
 	load_fails("server {\n\tlisten = 80\n\troot = www\n"
 		   "\tlocation \"/a/\" {\n\t\texpires = 1d\n\t\texpires = 2d\n"
-		   "\t}\n}\n", "forkd.conf:6: expires is given twice in one "
+		   "\t}\n}\n",
+		   "forkd.conf:6: expires is given twice in one "
 		   "location section (first at forkd.conf:5)");
 	load_fails("server {\n\tlisten = 80\n\troot = www\n"
 		   "\tlocation \"/a/\" {\n\t}\n\tlocation '/a/' {\n\t}\n}\n",
@@ -531,20 +535,21 @@ START_TEST(test_repeated_single_value)
 		   "server section (first at forkd.conf:4)");
 	/* the same option in two sections is no repeat */
 	config_free(load_ok(SERVER "server {\n\tlisten = \"127.0.0.1:8081\"\n"
-			    "\troot = www\n}\n"));
+				   "\troot = www\n}\n"));
 }
 END_TEST
 
 /* Same port, different addresses or families: all allowed. */
 START_TEST(test_listen_same_port_other_address)
 {
-	struct config *cf = load_ok("server {\n"
-				    "\tlisten = { \"127.0.0.1:80\", \"127.0.0.2:80\","
-				    " \"[::1]:80\" }\n"
-				    "\troot = www\n"
-				    "}\n"
-				    "server {\n\tlisten = { \"*:81\", \"[::]:82\" }\n"
-				    "\troot = www\n}\n");
+	struct config *cf = load_ok(
+		"server {\n"
+		"\tlisten = { \"127.0.0.1:80\", \"127.0.0.2:80\","
+		" \"[::1]:80\" }\n"
+		"\troot = www\n"
+		"}\n"
+		"server {\n\tlisten = { \"*:81\", \"[::]:82\" }\n"
+		"\troot = www\n}\n");
 
 	ck_assert_uint_eq(cf->servers[0].nlisten, 3);
 	ck_assert_uint_eq(cf->servers[1].nlisten, 2);
@@ -572,7 +577,8 @@ START_TEST(test_comments)
 		     "}\n"
 		     "#### the end");
 	ck_assert_uint_eq(cf->worker_processes, 2);
-	ck_assert_str_eq(cf->servers[0].defaults.headers, "X-A: a#b//c/*d*/\r\n");
+	ck_assert_str_eq(cf->servers[0].defaults.headers,
+			 "X-A: a#b//c/*d*/\r\n");
 	ck_assert_uint_eq(cf->servers[0].nlisten, 3);
 	ck_assert_str_eq(cf->servers[0].listen[2].text, "127.0.0.1:3");
 	ck_assert_str_eq(cf->servers[0].root, tmp("w#w"));
@@ -623,7 +629,8 @@ static const struct bad_conf {
 	{ "server \"a\" {\n\tlisten = 80\n\troot = www\n}\n",
 	  "forkd.conf:1: missing opening brace for section 'server'" },
 	{ SERVER "}\n", "forkd.conf:5: unexpected closing brace" },
-	{ "server {\n\tlisten = { 80,\n", "forkd.conf:3: premature end of file" },
+	{ "server {\n\tlisten = { 80,\n",
+	  "forkd.conf:3: premature end of file" },
 	/* left open at the end of the file */
 	{ "server {\n\tlisten = 80\n\troot = www\n",
 	  "forkd.conf:1: '{' is not closed with '}'" },
@@ -643,7 +650,8 @@ static const struct bad_conf {
 	  "forkd.conf:3: server section needs a listen directive" },
 	/* top-level values */
 	{ "\n\naccept_mode = fast\n" SERVER,
-	  "forkd.conf:3: accept_mode must be reuseport, shared or handoff, not \"fast\"" },
+	  "forkd.conf:3: accept_mode must be reuseport, shared or handoff, not "
+	  "\"fast\"" },
 	{ "worker_processes = 0\n" SERVER,
 	  "forkd.conf:1: worker_processes must be auto or a number from 1 to "
 	  "512, not \"0\"" },
@@ -679,7 +687,8 @@ static const struct bad_conf {
 	{ "shutdown_timeout = 1.5s\n" SERVER,
 	  "forkd.conf:1: shutdown_timeout must be a duration such as 30, "
 	  "500ms, 30s, 5m or 1h, not \"1.5s\"" },
-	{ "pid_file = \"\"\n" SERVER, "forkd.conf:1: pid_file must not be empty" },
+	{ "pid_file = \"\"\n" SERVER,
+	  "forkd.conf:1: pid_file must not be empty" },
 	{ "error_log = \"\"\n" SERVER,
 	  "forkd.conf:1: error_log must not be empty" },
 	{ "worker_processes = four\nworker_processes = 4\n" SERVER,
@@ -687,10 +696,13 @@ static const struct bad_conf {
 	  "512, not \"four\"" },
 	/* a value with a newline still gives a one-line message */
 	{ "accept_mode = \"fa\\nst\"\n" SERVER,
-	  "forkd.conf:1: accept_mode must be reuseport, shared or handoff, not \"fa?st\"" },
+	  "forkd.conf:1: accept_mode must be reuseport, shared or handoff, not "
+	  "\"fa?st\"" },
 	/* line numbers after comments of every kind */
-	{ "# one\n// two\n/* three\n four */\naccept_mode = fast # six\n" SERVER,
-	  "forkd.conf:5: accept_mode must be reuseport, shared or handoff, not \"fast\"" },
+	{ "# one\n// two\n/* three\n four */\naccept_mode = fast # "
+	  "six\n" SERVER,
+	  "forkd.conf:5: accept_mode must be reuseport, shared or handoff, not "
+	  "\"fast\"" },
 	/* server sections */
 	{ "server {\n\tlisten = { \"127.0.0.1:8080\",\n"
 	  "\t\t\"127.0.0.1:99999\" }\n\troot = www\n}\n",
@@ -786,10 +798,12 @@ static const struct bad_conf {
 	  "forkd.conf:4: index entries must be file names, not \"..\"" },
 	{ "server {\n\tlisten = 80\n\troot = www\n\taccess_log = \"\"\n}\n",
 	  "forkd.conf:4: access_log must not be empty" },
-	{ "server {\n\tlisten = 80\n\troot = www\n\tkeepalive_requests = 0\n}\n",
+	{ "server {\n\tlisten = 80\n\troot = www\n\tkeepalive_requests = "
+	  "0\n}\n",
 	  "forkd.conf:4: keepalive_requests must be a number from 1 to "
 	  "1000000000, not \"0\"" },
-	{ "server {\n\tlisten = 80\n\troot = www\n\tkeepalive_timeout = -1\n}\n",
+	{ "server {\n\tlisten = 80\n\troot = www\n\tkeepalive_timeout = "
+	  "-1\n}\n",
 	  "forkd.conf:4: keepalive_timeout must be a duration such as 30, "
 	  "500ms, 30s, 5m or 1h, not \"-1\"" },
 	{ "server {\n\tlisten = 80\n\troot = www\n"
@@ -798,7 +812,8 @@ static const struct bad_conf {
 	  "not \"86400001ms\"" },
 	{ "server {\n\tlisten = 80\n\troot = www\n"
 	  "\tclient_header_timeout = 0\n}\n",
-	  "forkd.conf:4: client_header_timeout must be more than 0, not \"0\"" },
+	  "forkd.conf:4: client_header_timeout must be more than 0, not "
+	  "\"0\"" },
 	{ "server {\n\tlisten = 80\n\troot = www\n\tsend_timeout = 0ms\n}\n",
 	  "forkd.conf:4: send_timeout must be more than 0, not \"0ms\"" },
 	/* no server at all: no line applies */
@@ -823,7 +838,8 @@ START_TEST(test_root_relative_errors)
 		 "forkd.conf:3: root \"%s\": No such file or directory",
 		 tmp("nope"));
 	load_fails("server {\n\tlisten = 80\n\troot = nope/\n}\n", want);
-	snprintf(want, sizeof(want), "forkd.conf:3: root \"%s\": Not a directory",
+	snprintf(want, sizeof(want),
+		 "forkd.conf:3: root \"%s\": Not a directory",
 		 tmp("forkd.conf"));
 	load_fails("server {\n\tlisten = 80\n\troot = forkd.conf\n}\n", want);
 }
@@ -858,7 +874,8 @@ END_TEST
 
 START_TEST(test_nul_byte)
 {
-	static const char text[] = "worker_processes = 2\nuser = \"a\0b\"\n" SERVER;
+	static const char text[] =
+		"worker_processes = 2\nuser = \"a\0b\"\n" SERVER;
 
 	write_file("forkd.conf", text, sizeof(text) - 1);
 	ck_assert_ptr_null(config_load("forkd.conf", err, sizeof(err)));
@@ -888,10 +905,11 @@ START_TEST(test_error_names_file_as_given)
 	write_file("etc/f.conf", text, strlen(text));
 	ck_assert_ptr_null(config_load("etc/f.conf", err, sizeof(err)));
 	ck_assert_str_eq(err, "etc/f.conf:2: accept_mode must be reuseport, "
-			 "shared or handoff, not \"fast\"");
-	ck_assert_ptr_null(config_load("./etc/../etc/f.conf", err, sizeof(err)));
+			      "shared or handoff, not \"fast\"");
+	ck_assert_ptr_null(
+		config_load("./etc/../etc/f.conf", err, sizeof(err)));
 	ck_assert_str_eq(err, "./etc/../etc/f.conf:2: accept_mode must be "
-			 "reuseport, shared or handoff, not \"fast\"");
+			      "reuseport, shared or handoff, not \"fast\"");
 }
 END_TEST
 
@@ -928,7 +946,8 @@ START_TEST(test_load_after_failures)
 	ck_assert_str_eq(cf->servers[0].listen[0].text, "127.0.0.1:8080");
 	config_free(cf);
 	load_fails("\n\n\naccept_mode = x\n",
-		   "forkd.conf:4: accept_mode must be reuseport, shared or handoff, "
+		   "forkd.conf:4: accept_mode must be reuseport, shared or "
+		   "handoff, "
 		   "not \"x\"");
 }
 END_TEST
@@ -957,8 +976,7 @@ START_TEST(test_log_levels)
 	for (size_t i = 0; i < nitems(levels); i++) {
 		struct config *cf;
 
-		ck_assert_str_eq(log_level_name(levels[i].lvl),
-				 levels[i].name);
+		ck_assert_str_eq(log_level_name(levels[i].lvl), levels[i].name);
 		snprintf(text, sizeof(text), "error_log_level = %s\n" SERVER,
 			 levels[i].name);
 		cf = load_ok(text);
@@ -966,7 +984,7 @@ START_TEST(test_log_levels)
 		config_free(cf);
 	}
 	ck_assert_str_eq(log_level_name((enum log_level)8), "unknown");
-	ck_assert_str_eq(log_level_name((enum log_level)-1), "unknown");
+	ck_assert_str_eq(log_level_name((enum log_level) - 1), "unknown");
 }
 END_TEST
 

@@ -74,13 +74,13 @@ START_TEST(test_issue_example)
 	int st;
 
 	write_text("redirects.map", "/x /y 302\n");
-	cf = load(HEAD
-		  " try_files = { \"$uri\", \"$uri.html\", \"$uri/\" }\n"
-		  " redirect \"/old/\" { to = \"/new/\"  status = 301 }\n"
-		  " redirect \"= /about.php\" { to = \"/about/\"  status = 308 }\n"
-		  " redirect_map = \"redirects.map\"\n"
-		  " location \"/quiet/\" { access_log = \"off\" }\n"
-		  "}\n");
+	cf = load(HEAD " try_files = { \"$uri\", \"$uri.html\", \"$uri/\" }\n"
+		       " redirect \"/old/\" { to = \"/new/\"  status = 301 }\n"
+		       " redirect \"= /about.php\" { to = \"/about/\"  status "
+		       "= 308 }\n"
+		       " redirect_map = \"redirects.map\"\n"
+		       " location \"/quiet/\" { access_log = \"off\" }\n"
+		       "}\n");
 	ck_assert_msg(cf != NULL, "%s", err);
 	sc = &cf->servers[0];
 	ck_assert_uint_eq(sc->defaults.ntry_files, 3);
@@ -105,7 +105,8 @@ END_TEST
 
 START_TEST(test_location_overrides)
 {
-	struct config *cf = load(HEAD
+	struct config *cf = load(
+		HEAD
 		" charset = \"iso-8859-1\"\n autoindex = on\n"
 		" error_page = { \"404=/404.html\", \"500=/500.html\" }\n"
 		" redirect \"/a/\" { to = \"/b/\" }\n"
@@ -156,28 +157,36 @@ struct bad {
 
 static const struct bad bads[] = {
 	{ " redirect \"old\" { to = \"/new/\" }\n",
-	  "forkd.conf:4: redirect \"old\" must be a path starting with / or \"= /path\" (no query, spaces or fragment)" },
+	  "forkd.conf:4: redirect \"old\" must be a path starting with / or "
+	  "\"= /path\" (no query, spaces or fragment)" },
 	{ " redirect \"/old/\" { to = \"/new/\" status = 300 }\n",
-	  "forkd.conf:4: status must be a number from 301 to 410, not \"300\"" },
+	  "forkd.conf:4: status must be a number from 301 to 410, not "
+	  "\"300\"" },
 	{ " redirect \"/old/\" { to = \"/new/\" status = 304 }\n",
-	  "forkd.conf:4: redirect \"/old/\": status must be 301, 302, 303, 307, 308 or 410" },
+	  "forkd.conf:4: redirect \"/old/\": status must be 301, 302, 303, "
+	  "307, 308 or 410" },
 	{ " redirect \"/old/\" { status = 302 }\n",
 	  "forkd.conf:4: redirect \"/old/\": needs a to (or status = 410)" },
 	{ " redirect \"/old/\" { to = \"/x\" status = 410 }\n",
 	  "forkd.conf:4: redirect \"/old/\": a 410 (Gone) has no to" },
 	{ " redirect \"/old/\" {\n to = \"//evil.example\" }\n",
-	  "forkd.conf:5: to \"//evil.example\" must be a path starting with / or an http:// or https:// URL, of visible characters" },
+	  "forkd.conf:5: to \"//evil.example\" must be a path starting with / "
+	  "or an http:// or https:// URL, of visible characters" },
 	{ " try_files = { \"=404\", \"$uri\" }\n",
 	  "forkd.conf:4: try_files: \"=404\" must be the last candidate" },
 	{ " try_files = { \"$uri/../secret\" }\n",
-	  "forkd.conf:4: try_files: \"$uri/../secret\" must be \"=CODE\" (400-599) or a path starting with / or $uri, without ?, #, %, \".\" or \"..\" segments" },
+	  "forkd.conf:4: try_files: \"$uri/../secret\" must be \"=CODE\" "
+	  "(400-599) or a path starting with / or $uri, without ?, #, %, \".\" "
+	  "or \"..\" segments" },
 	{ " redirect_map = \"none.map\"\n", NULL },
 	{ " location \"/a/\" { root = \"www\" alias = \"other\" }\n",
 	  "forkd.conf:4: location \"/a/\": root or alias, not both" },
 	{ " location \"/a\" { alias = \"other\" }\n",
-	  "forkd.conf:4: location \"/a\": alias needs a location that ends with /" },
+	  "forkd.conf:4: location \"/a\": alias needs a location that ends "
+	  "with /" },
 	{ " location \"/a/\" { access_log = \"/var/log/a.log\" }\n",
-	  "forkd.conf:4: access_log must be on or off, not \"/var/log/a.log\"" },
+	  "forkd.conf:4: access_log must be on or off, not "
+	  "\"/var/log/a.log\"" },
 	{ " location \"/a/\" { alias = \"missing\" }\n", NULL },
 };
 
@@ -198,8 +207,10 @@ START_TEST(test_bad_map)
 {
 	write_text("r.map", "/a /b\n# c\n/a /c 302\n");
 	ck_assert_ptr_null(load(HEAD " redirect_map = r.map\n}\n"));
-	ck_assert_msg(strstr(err, "/r.map:3: duplicate FROM (first on line 1)")
-		      != NULL, "%s", err);
+	ck_assert_msg(
+		strstr(err, "/r.map:3: duplicate FROM (first on line 1)") !=
+			NULL,
+		"%s", err);
 	write_text("r.map", "/a /b 399\n");
 	ck_assert_ptr_null(load(HEAD " redirect_map = r.map\n}\n"));
 	ck_assert_msg(strstr(err, "/r.map:1: status must be") != NULL, "%s",

@@ -12,8 +12,8 @@
 
 static const struct {
 	const char *in;
-	const char *out;   /* NULL: an error */
-	int line;          /* brace_line, or the error's line */
+	const char *out; /* NULL: an error */
+	int line;        /* brace_line, or the error's line */
 	const char *msg;
 } scans[] = {
 	{ "a = 1 # note\nb = 2\n", "a = 1       \nb = 2\n", 0, NULL },

@@ -69,7 +69,8 @@ START_TEST(test_duration_good)
 {
 	unsigned ms = 12345;
 
-	ck_assert_int_eq(confval_parse_duration(good_durations[_i].text, &ms), 0);
+	ck_assert_int_eq(confval_parse_duration(good_durations[_i].text, &ms),
+			 0);
 	ck_assert_uint_eq(ms, good_durations[_i].ms);
 }
 END_TEST
@@ -113,7 +114,8 @@ START_TEST(test_duration_bad)
 	unsigned ms = 12345;
 
 	errno = 0;
-	ck_assert_int_eq(confval_parse_duration(bad_durations[_i].text, &ms), -1);
+	ck_assert_int_eq(confval_parse_duration(bad_durations[_i].text, &ms),
+			 -1);
 	ck_assert_int_eq(errno, bad_durations[_i].error);
 	ck_assert_uint_eq(ms, 12345);
 }
@@ -149,7 +151,7 @@ START_TEST(test_listen_good)
 
 	memset(&ss, 0xa5, sizeof(ss));
 	ck_assert_int_eq(confval_parse_listen(good_listens[_i].text, &ss, &len,
-					     why, sizeof(why)),
+					      why, sizeof(why)),
 			 0);
 	assert_addr(&ss, good_listens[_i].family, good_listens[_i].host,
 		    good_listens[_i].port);
@@ -205,7 +207,8 @@ static const struct {
 	  "host is not a numeric IPv4 address (names are not looked up)" },
 	{ "0x7f.0.0.1:80",
 	  "host is not a numeric IPv4 address (names are not looked up)" },
-	{ "**:80", "host is not a numeric IPv4 address (names are not looked up)" },
+	{ "**:80",
+	  "host is not a numeric IPv4 address (names are not looked up)" },
 	{ "1111111111111111111111111111111111111111111111111:80",
 	  "host is not a numeric IPv4 address (names are not looked up)" },
 	{ ":80", "missing host; for every address write \"*:port\", quoted" },
@@ -232,23 +235,23 @@ START_TEST(test_listen_bad)
 	char why[128];
 
 	ck_assert_int_eq(confval_parse_listen(bad_listens[_i].text, &ss, &len,
-					     why, sizeof(why)),
+					      why, sizeof(why)),
 			 -1);
 	ck_assert_str_eq(why, bad_listens[_i].why);
 	/* A NULL or tiny reason buffer is fine too. */
-	ck_assert_int_eq(confval_parse_listen(bad_listens[_i].text, &ss, &len,
-					     NULL, 0),
-			 -1);
-	ck_assert_int_eq(confval_parse_listen(bad_listens[_i].text, &ss, &len,
-					     why, 1),
-			 -1);
+	ck_assert_int_eq(
+		confval_parse_listen(bad_listens[_i].text, &ss, &len, NULL, 0),
+		-1);
+	ck_assert_int_eq(
+		confval_parse_listen(bad_listens[_i].text, &ss, &len, why, 1),
+		-1);
 	ck_assert_str_eq(why, "");
 }
 END_TEST
 
 static const struct {
 	const char *text;
-	int codes[4]; /* the statuses set, 0-terminated */
+	int codes[4];    /* the statuses set, 0-terminated */
 	const char *uri; /* NULL: refused */
 } error_pages[] = {
 	{ "404=/e/404.html", { 404 }, "/e/404.html" },
@@ -278,8 +281,8 @@ START_TEST(test_error_page_parse)
 	bool codes[ERROR_PAGE_COUNT];
 	const char *uri = NULL;
 	char why[CONFIG_ERR_MAX] = "";
-	int rc = confval_parse_error_page(error_pages[_i].text, codes, &uri, why,
-					 sizeof(why));
+	int rc = confval_parse_error_page(error_pages[_i].text, codes, &uri,
+					  why, sizeof(why));
 
 	if (error_pages[_i].uri == NULL) {
 		ck_assert_int_eq(rc, -1);
@@ -292,7 +295,8 @@ START_TEST(test_error_page_parse)
 	for (size_t k = 0; k < ERROR_PAGE_COUNT; k++)
 		nset += codes[k];
 	for (; error_pages[_i].codes[nwant] != 0; nwant++)
-		ck_assert(codes[error_pages[_i].codes[nwant] - ERROR_PAGE_FIRST]);
+		ck_assert(
+			codes[error_pages[_i].codes[nwant] - ERROR_PAGE_FIRST]);
 	ck_assert_uint_eq(nset, nwant);
 }
 END_TEST
@@ -399,31 +403,40 @@ START_TEST(test_option_messages)
 	unsigned u = 7;
 	size_t z = 7;
 
-	ck_assert_int_eq(confval_number("n", "5", 1, 9, &u, msg, sizeof(msg)), 0);
+	ck_assert_int_eq(confval_number("n", "5", 1, 9, &u, msg, sizeof(msg)),
+			 0);
 	ck_assert_uint_eq(u, 5);
-	ck_assert_int_eq(confval_number("n", "10", 1, 9, &u, msg, sizeof(msg)), -1);
+	ck_assert_int_eq(confval_number("n", "10", 1, 9, &u, msg, sizeof(msg)),
+			 -1);
 	ck_assert_str_eq(msg, "n must be a number from 1 to 9, not \"10\"");
-	ck_assert_int_eq(confval_bytes("b", "2k", 1024, 65536, &u, msg,
-				       sizeof(msg)), 0);
+	ck_assert_int_eq(
+		confval_bytes("b", "2k", 1024, 65536, &u, msg, sizeof(msg)), 0);
 	ck_assert_uint_eq(u, 2048);
-	ck_assert_int_eq(confval_bytes("b", "1g", 1024, 65536, &u, msg,
-				       sizeof(msg)), -1);
+	ck_assert_int_eq(
+		confval_bytes("b", "1g", 1024, 65536, &u, msg, sizeof(msg)),
+		-1);
 	ck_assert_str_eq(msg, "b must be a size from 1k to 64k (such as 64k or "
-			 "1m), not \"1g\"");
-	ck_assert_int_eq(confval_size("s", "16m", 512, 16u << 20, &z, msg,
-				      sizeof(msg)), 0);
+			      "1m), not \"1g\"");
+	ck_assert_int_eq(
+		confval_size("s", "16m", 512, 16u << 20, &z, msg, sizeof(msg)),
+		0);
 	ck_assert_uint_eq(z, 16u << 20);
-	ck_assert_int_eq(confval_size("s", "1g", 512, 16u << 20, &z, msg,
-				      sizeof(msg)), -1);
+	ck_assert_int_eq(
+		confval_size("s", "1g", 512, 16u << 20, &z, msg, sizeof(msg)),
+		-1);
 	ck_assert_str_eq(msg, "s must be a size from 512 to 16m (such as 64k), "
-			 "not \"1g\"");
-	ck_assert_int_eq(confval_duration("d", "0", 1, &u, msg, sizeof(msg)), -1);
+			      "not \"1g\"");
+	ck_assert_int_eq(confval_duration("d", "0", 1, &u, msg, sizeof(msg)),
+			 -1);
 	ck_assert_str_eq(msg, "d must be more than 0, not \"0\"");
-	ck_assert_int_eq(confval_workers("auto", 700, 512, &u, msg, sizeof(msg)), 0);
+	ck_assert_int_eq(
+		confval_workers("auto", 700, 512, &u, msg, sizeof(msg)), 0);
 	ck_assert_uint_eq(u, 512);
-	ck_assert_int_eq(confval_workers("auto", 3, 512, &u, msg, sizeof(msg)), 0);
+	ck_assert_int_eq(confval_workers("auto", 3, 512, &u, msg, sizeof(msg)),
+			 0);
 	ck_assert_uint_eq(u, 3);
-	ck_assert_int_eq(confval_workers("0", 3, 512, &u, msg, sizeof(msg)), -1);
+	ck_assert_int_eq(confval_workers("0", 3, 512, &u, msg, sizeof(msg)),
+			 -1);
 }
 END_TEST
 

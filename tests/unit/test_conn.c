@@ -54,11 +54,14 @@ static void cl_open(int sndbuf)
 	struct sockaddr_storage peer;
 	int sv[2];
 
-	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK |
-				    SOCK_CLOEXEC, 0, sv), 0);
+	ck_assert_int_eq(socketpair(AF_UNIX,
+				    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+				    0, sv),
+			 0);
 	if (sndbuf > 0)
-		ck_assert_int_eq(setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &sndbuf,
-					    sizeof(sndbuf)), 0);
+		ck_assert_int_eq(setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF,
+					    &sndbuf, sizeof(sndbuf)),
+				 0);
 	site_peer("127.0.0.1", &peer);
 	memset(&cl, 0, sizeof(cl));
 	cl.fd = sv[1];
@@ -162,7 +165,8 @@ END_TEST
 START_TEST(test_conn_pipelined)
 {
 	cl_open(0);
-	cl_send_str(GET_A GET_B "HEAD /a.txt HTTP/1.1\r\nHost: x\r\n\r\n" GET_B);
+	cl_send_str(GET_A GET_B
+		    "HEAD /a.txt HTTP/1.1\r\nHost: x\r\n\r\n" GET_B);
 	ck_assert_uint_eq(count(cl.got, "HTTP/1.1 200 OK\r\n"), 4);
 	const char *a = strstr(cl.got, "AAAA\n");
 	const char *b = strstr(cl.got, "BBBBBB\n");
@@ -251,7 +255,8 @@ START_TEST(test_conn_next_deadline)
 	ck_assert_uint_eq(conn_next_deadline(&site.vh), t0 + HEADER_MS);
 	site_advance(500);
 	cl_send_str(GET_A);
-	ck_assert_uint_eq(conn_next_deadline(&site.vh), t0 + 500 + KEEPALIVE_MS);
+	ck_assert_uint_eq(conn_next_deadline(&site.vh),
+			  t0 + 500 + KEEPALIVE_MS);
 	site_advance(KEEPALIVE_MS + 500);
 	ck_assert_uint_eq(site_nconns(), 1); /* looking closed nothing */
 	site_expire();
@@ -290,10 +295,12 @@ START_TEST(test_conn_keepalive_decision)
 {
 	ck_assert(kept_after(GET_A, ""));
 	ck_assert(!kept_after("GET /a.txt HTTP/1.1\r\nHost: x\r\n"
-			      "Connection: close\r\n\r\n", "close"));
+			      "Connection: close\r\n\r\n",
+			      "close"));
 	ck_assert(!kept_after("GET /a.txt HTTP/1.0\r\n\r\n", "close"));
 	ck_assert(kept_after("GET /a.txt HTTP/1.0\r\n"
-			     "Connection: keep-alive\r\n\r\n", "keep-alive"));
+			     "Connection: keep-alive\r\n\r\n",
+			     "keep-alive"));
 	/* the server says no: keep-alive off */
 	site.sc.keepalive_timeout = 0;
 	ck_assert(!kept_after(GET_A, "close"));

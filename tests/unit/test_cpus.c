@@ -11,15 +11,15 @@ static const struct {
 	const char *text;
 	unsigned cpus;
 } quotas[] = {
-	{ "max 100000", 0 },        /* no quota */
+	{ "max 100000", 0 }, /* no quota */
 	{ "max 100000\n", 0 },
-	{ "150000 100000", 2 },     /* rounded up */
+	{ "150000 100000", 2 }, /* rounded up */
 	{ "150000 100000\n", 2 },
 	{ "50000 100000", 1 },
 	{ "100000 100000\n", 1 },
 	{ "400000 100000\n", 4 },
 	{ "0 100000", 0 },
-	{ "100000 0", 0 },          /* no period: no quota */
+	{ "100000 0", 0 }, /* no period: no quota */
 	{ "", 0 },
 	{ "\n", 0 },
 	{ "garbage", 0 },

@@ -8,7 +8,11 @@
 #include "daemon.h"
 #include "suites.h"
 
-enum outcome { SERVES, FAILS, DIES };
+enum outcome {
+	SERVES,
+	FAILS,
+	DIES
+};
 
 /*
  * Fork a process that detaches and then reports as told; return what the
@@ -35,11 +39,13 @@ static char *detach_and(enum outcome how, int *status)
 		if (how == SERVES)
 			daemon_report_ready(&fd);
 		else if (how == FAILS)
-			daemon_report_failure(&fd, "listen 127.0.0.1:1: no luck");
+			daemon_report_failure(&fd,
+					      "listen 127.0.0.1:1: no luck");
 		_exit(0);
 	}
 	close(errp[1]);
-	while ((n = read(errp[0], out + len, sizeof(out) - 1 - (size_t)len)) > 0)
+	while ((n = read(errp[0], out + len, sizeof(out) - 1 - (size_t)len)) >
+	       0)
 		len += n;
 	out[len] = '\0';
 	close(errp[0]);
@@ -65,7 +71,8 @@ START_TEST(test_daemon_failure_printed)
 
 	ck_assert(WIFEXITED(status));
 	ck_assert_int_eq(WEXITSTATUS(status), 1);
-	ck_assert_str_eq(err, "forkd: cannot start: listen 127.0.0.1:1: no luck\n");
+	ck_assert_str_eq(err,
+			 "forkd: cannot start: listen 127.0.0.1:1: no luck\n");
 }
 END_TEST
 

@@ -34,7 +34,8 @@ static char *ask(const char *target, const char *peer)
 {
 	char raw[512];
 
-	snprintf(raw, sizeof(raw), "GET %s HTTP/1.1\r\nHost: x\r\n\r\n", target);
+	snprintf(raw, sizeof(raw), "GET %s HTTP/1.1\r\nHost: x\r\n\r\n",
+		 target);
 	return site_serve(raw, peer, &r, out);
 }
 
@@ -138,11 +139,10 @@ START_TEST(test_endpoint_status_formats)
 	ck_assert_int_eq(status_of(wire), 200);
 	ck_assert_str_eq(hdr(wire, "Content-Type"), "text/plain");
 	ck_assert_str_eq(hdr(wire, "Cache-Control"), "no-store");
-	ck_assert_str_eq(fx_body(wire),
-			 "Active connections: 2 \n"
-			 "server accepts handled requests\n"
-			 " 5 3 42 \n"
-			 "Reading: 1 Writing: 1 Waiting: 0 \n");
+	ck_assert_str_eq(fx_body(wire), "Active connections: 2 \n"
+					"server accepts handled requests\n"
+					" 5 3 42 \n"
+					"Reading: 1 Writing: 1 Waiting: 0 \n");
 	free(wire);
 
 	wire = ask("/status", "127.0.0.1");
@@ -150,8 +150,8 @@ START_TEST(test_endpoint_status_formats)
 	ck_assert_str_eq(hdr(wire, "Content-Type"), "application/json");
 	const char *body = fx_body(wire);
 	ck_assert_int_eq(body[0], '{');
-	ck_assert_uint_eq(strlen(body), strtoul(hdr(wire, "Content-Length"),
-						NULL, 10));
+	ck_assert_uint_eq(strlen(body),
+			  strtoul(hdr(wire, "Content-Length"), NULL, 10));
 	ck_assert_ptr_nonnull(strstr(body, "42"));
 	free(wire);
 
@@ -191,8 +191,9 @@ START_TEST(test_endpoint_head_and_http10)
 	ck_assert_str_eq(hdr(wire, "Connection"), "close");
 	ck_assert_str_eq(fx_body(wire), "ok\n");
 	free(wire);
-	wire = site_serve("GET /health HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
-			  "127.0.0.1", &r, out);
+	wire = site_serve(
+		"GET /health HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+		"127.0.0.1", &r, out);
 	ck_assert_str_eq(hdr(wire, "Connection"), "keep-alive");
 	free(wire);
 }
@@ -221,7 +222,8 @@ END_TEST
 static int direct(const char *path, const char *query, const char *peer)
 {
 	static struct sockaddr_storage client;
-	struct request req = { .method = METHOD_GET, .http_major = 1,
+	struct request req = { .method = METHOD_GET,
+			       .http_major = 1,
 			       .http_minor = 1 };
 
 	site_peer(peer, &client);
@@ -246,10 +248,11 @@ START_TEST(test_endpoint_returns_status)
 	ck_assert_int_eq(r.status, 0);
 	ck_assert_uint_eq(r.len, 0);
 	r.client = NULL;
-	struct request req = { .method = METHOD_GET, .http_major = 1,
+	struct request req = { .method = METHOD_GET,
+			       .http_major = 1,
 			       .http_minor = 1 };
-	ck_assert_int_eq(endpoint_serve(&site.vh, &req, "/health", 7, "", 0,
-					&r), 403);
+	ck_assert_int_eq(
+		endpoint_serve(&site.vh, &req, "/health", 7, "", 0, &r), 403);
 
 	ck_assert_int_eq(direct("/status", "?format=xml", "127.0.0.1"), 400);
 	ck_assert_uint_eq(r.len, 0);

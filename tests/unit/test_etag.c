@@ -88,7 +88,8 @@ START_TEST(test_memory_and_fd_agree)
 	etag_content_clear();
 	ck_assert_int_eq(etag_content(-1, data, &st, NULL, tm, sizeof(tm)), 0);
 	ck_assert_str_eq(tf, tm);
-	ck_assert_int_eq(etag_content(-1, data, &st, "gzip", tg, sizeof(tg)), 0);
+	ck_assert_int_eq(etag_content(-1, data, &st, "gzip", tg, sizeof(tg)),
+			 0);
 	ck_assert_uint_eq(strlen(tg), strlen(tm) + 5);
 	ck_assert_int_eq(memcmp(tg, tm, strlen(tm) - 1), 0);
 	ck_assert_str_eq(tg + strlen(tm) - 1, "-gzip\"");
@@ -116,7 +117,8 @@ START_TEST(test_large_file_in_steps)
 	int fd2 = make("big2", 10, 0, 1000, &st2);
 	st2.st_size = (off_t)len;
 	st2.st_ino++;
-	ck_assert_int_eq(etag_content(-1, data, &st2, NULL, want, sizeof(want)), 0);
+	ck_assert_int_eq(etag_content(-1, data, &st2, NULL, want, sizeof(want)),
+			 0);
 	ck_assert_str_eq(t, want);
 	free(data);
 	close(fd);

@@ -31,7 +31,8 @@ static void probe_open(struct probe *p, struct event_loop *loop)
 	int fds[2];
 
 	ck_assert_int_eq(pipe(fds), 0);
-	*p = (struct probe){ .ev = { on_probe, fds[0] }, .wfd = fds[1],
+	*p = (struct probe){ .ev = { on_probe, fds[0] },
+			     .wfd = fds[1],
 			     .loop = loop };
 	ck_assert_int_eq(event_add(loop, &p->ev, EV_READ), 0);
 	ck_assert_int_eq(write(fds[1], "x", 1), 1);
@@ -113,8 +114,8 @@ START_TEST(test_event_dispatch_by_fd)
 	ck_assert_int_eq(fd_seen[0] + fd_seen[1], fds[0] + fds[1]);
 	ck_assert_int_ne(fd_seen[0], fd_seen[1]);
 	for (int i = 0; i < 2; i++)
-		ck_assert_uint_eq(fd_events[i], fd_seen[i] == fds[0] ? EV_READ :
-							       EV_WRITE);
+		ck_assert_uint_eq(fd_events[i],
+				  fd_seen[i] == fds[0] ? EV_READ : EV_WRITE);
 	probe_close(&p);
 	close(fds[0]);
 	close(fds[1]);

@@ -50,7 +50,8 @@ static void check_fd(int fd, const char *want)
 	char buf[64] = { 0 };
 
 	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(pread(fd, buf, sizeof(buf) - 1, 0), (ssize_t)strlen(want));
+	ck_assert_int_eq(pread(fd, buf, sizeof(buf) - 1, 0),
+			 (ssize_t)strlen(want));
 	ck_assert_str_eq(buf, want);
 	close(fd);
 }

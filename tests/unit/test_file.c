@@ -109,30 +109,47 @@ static void file_teardown(void)
 
 /* ---- the tree ---- */
 
-enum file_kind { KIND_REG, KIND_DIR, KIND_FIFO };
+enum file_kind {
+	KIND_REG,
+	KIND_DIR,
+	KIND_FIFO
+};
 
 struct file_case {
 	const char *path;
-	int err[2];       /* {0, 0}: opens; else either errno will do */
-	int walk_err[2];  /* the same for the walk, which refuses all links */
+	int err[2];      /* {0, 0}: opens; else either errno will do */
+	int walk_err[2]; /* the same for the walk, which refuses all links */
 	enum file_kind kind;
 	const char *data; /* a regular file's content */
 	const char *same; /* path under tmpdir of the same inode */
 };
 
-#define OPENS(path, data, same)                                          \
-	{ path, { 0, 0 }, { 0, 0 }, KIND_REG, data, same }
-#define DIR_OPENS(path, same)                                            \
-	{ path, { 0, 0 }, { 0, 0 }, KIND_DIR, NULL, same }
-#define FAILS(path, e) { path, { e, e }, { e, e }, KIND_REG, NULL, NULL }
+#define OPENS(path, data, same)                                \
+	{                                                      \
+		path, { 0, 0 }, { 0, 0 }, KIND_REG, data, same \
+	}
+#define DIR_OPENS(path, same)                                  \
+	{                                                      \
+		path, { 0, 0 }, { 0, 0 }, KIND_DIR, NULL, same \
+	}
+#define FAILS(path, e)                                         \
+	{                                                      \
+		path, { e, e }, { e, e }, KIND_REG, NULL, NULL \
+	}
 /* followed by openat2, refused by the walk */
-#define LINK_OPENS(path, data, same)                                     \
-	{ path, { 0, 0 }, { ELOOP, ELOOP }, KIND_REG, data, same }
-#define LINK_FAILS(path, e)                                              \
-	{ path, { e, e }, { ELOOP, e }, KIND_REG, NULL, NULL }
+#define LINK_OPENS(path, data, same)                                   \
+	{                                                              \
+		path, { 0, 0 }, { ELOOP, ELOOP }, KIND_REG, data, same \
+	}
+#define LINK_FAILS(path, e)                                        \
+	{                                                          \
+		path, { e, e }, { ELOOP, e }, KIND_REG, NULL, NULL \
+	}
 /* tries to leave the root: EXDEV or ELOOP, as file.h says */
-#define ESCAPES(path)                                                    \
-	{ path, { EXDEV, ELOOP }, { EXDEV, ELOOP }, KIND_REG, NULL, NULL }
+#define ESCAPES(path)                                                          \
+	{                                                                      \
+		path, { EXDEV, ELOOP }, { EXDEV, ELOOP }, KIND_REG, NULL, NULL \
+	}
 
 static const struct file_case cases[] = {
 	OPENS("/a.txt", "hello\n", "root/a.txt"),
@@ -155,7 +172,11 @@ static const struct file_case cases[] = {
 	LINK_OPENS("/sub/up_in", "hello\n", "root/a.txt"),
 	LINK_OPENS("/sublink_in/b.txt", "bee", "root/sub/b.txt"),
 	LINK_OPENS("/chain_in", "hello\n", "root/a.txt"),
-	{ "/sublink_in", { 0, 0 }, { ELOOP, ELOOP }, KIND_DIR, NULL,
+	{ "/sublink_in",
+	  { 0, 0 },
+	  { ELOOP, ELOOP },
+	  KIND_DIR,
+	  NULL,
 	  "root/sub" },
 	LINK_FAILS("/link_in/", ENOTDIR),
 	/* links that leave it are refused */
@@ -210,12 +231,8 @@ static int file_case_check(const struct file_case *c, bool walk)
 		bad |= n != (ssize_t)strlen(c->data) ||
 		       memcmp(buf, c->data, (size_t)n) != 0;
 		break;
-	case KIND_DIR:
-		bad |= !S_ISDIR(st.st_mode);
-		break;
-	case KIND_FIFO:
-		bad |= !S_ISFIFO(st.st_mode);
-		break;
+	case KIND_DIR: bad |= !S_ISDIR(st.st_mode); break;
+	case KIND_FIFO: bad |= !S_ISFIFO(st.st_mode); break;
 	}
 	close(fd);
 	if (bad)

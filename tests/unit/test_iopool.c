@@ -57,13 +57,13 @@ static void put_file(const char *name, size_t size)
 }
 
 /* Run the loop until cond holds (or 5 s pass). */
-#define RUN_UNTIL(cond)                                                  \
-	do {                                                             \
-		for (int i_ = 0; i_ < 500 && !(cond); i_++) {            \
+#define RUN_UNTIL(cond)                                                 \
+	do {                                                            \
+		for (int i_ = 0; i_ < 500 && !(cond); i_++) {           \
 			ck_assert_int_ge(event_run_once(&loop, 10), 0); \
-			iopool_dispatch(&pool);                          \
-		}                                                        \
-		ck_assert(cond);                                         \
+			iopool_dispatch(&pool);                         \
+		}                                                       \
+		ck_assert(cond);                                        \
 	} while (0)
 
 static void count_done(struct iop *op)
@@ -248,7 +248,7 @@ START_TEST(test_full_waits)
 	ck_assert_int_eq(order[0], 1);
 	ck_assert_ptr_eq(taken, a);
 	ck_assert(!w1.waiting);
-	ck_assert(w2.waiting); /* no op left for it */
+	ck_assert(w2.waiting);     /* no op left for it */
 	iopool_unwait(&pool, &w2); /* gone, e.g. its connection closed */
 	iopool_put(&pool, b);
 	iopool_put(&pool, taken);
@@ -266,7 +266,8 @@ START_TEST(test_plan_open)
 	char buf[8] = { 0 };
 
 	ck_assert_int_eq(mkdirat(dirfd_, "sub", 0755), 0);
-	int fd = openat(dirfd_, "sub/a.txt", O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	int fd = openat(dirfd_, "sub/a.txt", O_WRONLY | O_CREAT | O_CLOEXEC,
+			0644);
 	ck_assert_int_eq(write(fd, "hello", 5), 5);
 	close(fd);
 	ck_assert_int_eq(iopool_init(&pool, &loop, 1, 1), 0);
@@ -276,9 +277,11 @@ START_TEST(test_plan_open)
 	op->plan->mode = FILE_PLAN_ALL;
 	file_plan_use(op->plan);
 	errno = 0;
-	ck_assert_int_eq(file_open(dirfd_, "/sub/a.txt", SYMLINKS_FOLLOW, &st), -1);
+	ck_assert_int_eq(file_open(dirfd_, "/sub/a.txt", SYMLINKS_FOLLOW, &st),
+			 -1);
 	ck_assert_int_eq(errno, EAGAIN);
-	ck_assert_int_eq(file_open(dirfd_, "/sub/none", SYMLINKS_FOLLOW, &st), -1);
+	ck_assert_int_eq(file_open(dirfd_, "/sub/none", SYMLINKS_FOLLOW, &st),
+			 -1);
 	ck_assert_int_eq(file_stat(dirfd_, "sub/a.txt", &st), -1);
 	ck_assert_uint_eq(op->plan->pending, 3);
 	file_plan_use(NULL);
@@ -291,7 +294,8 @@ START_TEST(test_plan_open)
 	ck_assert_int_eq(pread(fd, buf, sizeof(buf), 0), 5);
 	ck_assert_str_eq(buf, "hello");
 	close(fd);
-	ck_assert_int_eq(file_open(dirfd_, "/sub/none", SYMLINKS_FOLLOW, &st), -1);
+	ck_assert_int_eq(file_open(dirfd_, "/sub/none", SYMLINKS_FOLLOW, &st),
+			 -1);
 	ck_assert_int_eq(errno, ENOENT);
 	memset(&st, 0, sizeof(st));
 	ck_assert_int_eq(file_stat(dirfd_, "sub/a.txt", &st), 0);
@@ -315,7 +319,9 @@ START_TEST(test_plan_listing_cancelled)
 	op->plan->mode = FILE_PLAN_CACHED;
 	file_plan_use(op->plan);
 	int dfd = openat(dirfd_, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	ck_assert_int_eq(file_listing(dfd, "/", false, AUTOINDEX_HTML, &len, &newest), -1);
+	ck_assert_int_eq(
+		file_listing(dfd, "/", false, AUTOINDEX_HTML, &len, &newest),
+		-1);
 	ck_assert_int_eq(errno, EAGAIN);
 	ck_assert_int_ne(fcntl(dfd, F_GETFD), -1); /* the plan's now */
 	file_plan_use(NULL);

@@ -53,8 +53,9 @@ static void lconf_add(struct lconf *lc, const char *text)
 	snprintf(lc->text[g], sizeof(lc->text[g]), "%s", text);
 	snprintf(parsed, sizeof(parsed), "%.*s%s", (int)len - port0, text,
 		 port0 ? "1" : "");
-	ck_assert_msg(confval_parse_listen(parsed, &grp->addr, &grp->addrlen, err,
-					   sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(confval_parse_listen(parsed, &grp->addr, &grp->addrlen,
+					   err, sizeof(err)) == 0,
+		      "%s", err);
 	if (port0 && grp->addr.ss_family == AF_INET)
 		((struct sockaddr_in *)&grp->addr)->sin_port = 0;
 	else if (port0)
@@ -169,16 +170,18 @@ START_TEST(test_listen_shared_port0)
 		ck_assert_uint_eq(l->server, 10 + i);
 		ck_assert_str_eq(l->text, lc.text[i]);
 		ck_assert(!l->reused);
-		ck_assert_int_eq(sockopt(l->ev.fd, SOL_SOCKET, SO_ACCEPTCONN), 1);
-		ck_assert_int_eq(sockopt(l->ev.fd, SOL_SOCKET, SO_REUSEPORT), 0);
+		ck_assert_int_eq(sockopt(l->ev.fd, SOL_SOCKET, SO_ACCEPTCONN),
+				 1);
+		ck_assert_int_eq(sockopt(l->ev.fd, SOL_SOCKET, SO_REUSEPORT),
+				 0);
 		ck_assert(fcntl(l->ev.fd, F_GETFL) & O_NONBLOCK);
 		ck_assert(fcntl(l->ev.fd, F_GETFD) & FD_CLOEXEC);
 		ck_assert_uint_ne(fd_port(l->ev.fd), 0);
 		check_connects(l->ev.fd);
 	}
 	if (v6)
-		ck_assert_int_eq(sockopt(set.v[1].ev.fd, IPPROTO_IPV6,
-					 IPV6_V6ONLY), 1);
+		ck_assert_int_eq(
+			sockopt(set.v[1].ev.fd, IPPROTO_IPV6, IPV6_V6ONLY), 1);
 	listen_close(&set);
 	ck_assert_ptr_null(set.v);
 	ck_assert_uint_eq(set.n, 0);
@@ -203,8 +206,8 @@ START_TEST(test_listen_reuseport_slots)
 		ck_assert_uint_eq(set.v[i].slot, i);
 		ck_assert_uint_eq(set.v[i].group, 0);
 		ck_assert_uint_eq(fd_port(set.v[i].ev.fd), port);
-		ck_assert_int_eq(sockopt(set.v[i].ev.fd, SOL_SOCKET,
-					 SO_REUSEPORT), 1);
+		ck_assert_int_eq(
+			sockopt(set.v[i].ev.fd, SOL_SOCKET, SO_REUSEPORT), 1);
 		for (unsigned j = 0; j < i; j++)
 			ck_assert_int_ne(set.v[i].ev.fd, set.v[j].ev.fd);
 	}
@@ -337,7 +340,8 @@ START_TEST(test_listen_port_held)
 	lconf_add(&lc, held);
 	size_t before = fds_open();
 	ck_assert_int_eq(listen_open(&set, &lc.cf, NULL, err, sizeof(err)), -1);
-	snprintf(want, sizeof(want), "listen %s: %s", held, strerror(EADDRINUSE));
+	snprintf(want, sizeof(want), "listen %s: %s", held,
+		 strerror(EADDRINUSE));
 	ck_assert_str_eq(err, want);
 	/* the socket opened for the first address is closed again */
 	ck_assert_uint_eq(fds_open(), before);
@@ -362,15 +366,16 @@ START_TEST(test_listen_reuseport_port_held)
 
 	sin.sin_port = htons((uint16_t)port);
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ck_assert_int_eq(setsockopt(h, SOL_SOCKET, SO_REUSEPORT, &one,
-				    sizeof(one)), 0);
+	ck_assert_int_eq(
+		setsockopt(h, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)), 0);
 	ck_assert_int_eq(bind(h, (struct sockaddr *)&sin, sizeof(sin)), 0);
 	ck_assert_int_eq(listen(h, 1), 0);
 	addr_on(text, sizeof(text), port);
 	lconf_init(&lc, ACCEPT_REUSEPORT, 2);
 	lconf_add(&lc, text);
 	ck_assert_int_eq(listen_open(&set, &lc.cf, NULL, err, sizeof(err)), -1);
-	snprintf(want, sizeof(want), "listen %s: %s", text, strerror(EADDRINUSE));
+	snprintf(want, sizeof(want), "listen %s: %s", text,
+		 strerror(EADDRINUSE));
 	ck_assert_str_eq(err, want);
 	close(h);
 }
@@ -391,7 +396,8 @@ START_TEST(test_listen_export_inherit)
 	lconf_add(&lc, text);
 	ck_assert_int_eq(listen_open(&set, &lc.cf, NULL, err, sizeof(err)), 0);
 	ck_assert_int_eq(listen_export(&set, env, sizeof(env)), 0);
-	snprintf(want, sizeof(want), "%d:0,%d:1", set.v[0].ev.fd, set.v[1].ev.fd);
+	snprintf(want, sizeof(want), "%d:0,%d:1", set.v[0].ev.fd,
+		 set.v[1].ev.fd);
 	ck_assert_str_eq(env, want);
 	/* they must survive the exec */
 	ck_assert_int_eq(fcntl(set.v[0].ev.fd, F_GETFD) & FD_CLOEXEC, 0);
@@ -409,7 +415,8 @@ START_TEST(test_listen_export_inherit)
 		ck_assert(fcntl(got.v[i].ev.fd, F_GETFD) & FD_CLOEXEC);
 		ck_assert(fcntl(got.v[i].ev.fd, F_GETFL) & O_NONBLOCK);
 	}
-	ck_assert_int_eq(listen_open(&again, &lc.cf, &got, err, sizeof(err)), 0);
+	ck_assert_int_eq(listen_open(&again, &lc.cf, &got, err, sizeof(err)),
+			 0);
 	ck_assert(again.v[0].reused && again.v[1].reused);
 	ck_assert_int_eq(again.v[1].ev.fd, set.v[1].ev.fd);
 	listen_retire(&got, &again);
@@ -435,8 +442,8 @@ START_TEST(test_listen_inherit_refused)
 	snprintf(env, sizeof(env), "%d:0", fd);
 	ck_assert_int_eq(setenv("FORKD_LISTEN_FDS", env, 1), 0);
 	ck_assert_int_eq(listen_inherit(&got, err, sizeof(err)), -1);
-	snprintf(env, sizeof(env), "inherited fd %d is not a listening TCP socket",
-		 fd);
+	snprintf(env, sizeof(env),
+		 "inherited fd %d is not a listening TCP socket", fd);
 	ck_assert_str_eq(err, env);
 	free(got.v);
 
@@ -467,16 +474,20 @@ START_TEST(test_listen_same_addr)
 
 	for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
 		ck_assert_int_eq(confval_parse_listen(same[i][0], &a, &len, err,
-						      sizeof(err)), 0);
+						      sizeof(err)),
+				 0);
 		ck_assert_int_eq(confval_parse_listen(same[i][1], &b, &len, err,
-						      sizeof(err)), 0);
+						      sizeof(err)),
+				 0);
 		ck_assert_msg(listen_same_addr(&a, &b), "%s", same[i][0]);
 	}
 	for (size_t i = 0; i < sizeof(differ) / sizeof(differ[0]); i++) {
-		ck_assert_int_eq(confval_parse_listen(differ[i][0], &a, &len, err,
-						      sizeof(err)), 0);
-		ck_assert_int_eq(confval_parse_listen(differ[i][1], &b, &len, err,
-						      sizeof(err)), 0);
+		ck_assert_int_eq(confval_parse_listen(differ[i][0], &a, &len,
+						      err, sizeof(err)),
+				 0);
+		ck_assert_int_eq(confval_parse_listen(differ[i][1], &b, &len,
+						      err, sizeof(err)),
+				 0);
 		ck_assert_msg(!listen_same_addr(&a, &b), "%s %s", differ[i][0],
 			      differ[i][1]);
 		ck_assert(!listen_same_addr(&b, &a));

@@ -35,36 +35,59 @@ struct fmt_case {
 #define UA(s) .user_agent = s, .user_agent_len = sizeof(s) - 1
 
 static const struct fmt_case fmts[] = {
-	{ { .addr = "192.0.2.1", .time_local = TIME, REQ("GET / HTTP/1.1"),
-	    .status = 200, .bytes = 1234, REF("http://a/b"), UA("curl/8.0") },
+	{ { .addr = "192.0.2.1",
+	    .time_local = TIME,
+	    REQ("GET / HTTP/1.1"),
+	    .status = 200,
+	    .bytes = 1234,
+	    REF("http://a/b"),
+	    UA("curl/8.0") },
 	  "192.0.2.1 - - [" TIME "] \"GET / HTTP/1.1\" 200 1234 "
 	  "\"http://a/b\" \"curl/8.0\"\n" },
 	/* empty fields, NULL or zero-length, are "-" */
 	{ { .addr = "192.0.2.1", .time_local = TIME, .status = 400 },
 	  "192.0.2.1 - - [" TIME "] \"-\" 400 0 \"-\" \"-\"\n" },
-	{ { .addr = "10.0.0.1", .time_local = TIME, .request = "x",
-	    .request_len = 0, .status = 408, .referer = "x",
+	{ { .addr = "10.0.0.1",
+	    .time_local = TIME,
+	    .request = "x",
+	    .request_len = 0,
+	    .status = 408,
+	    .referer = "x",
 	    .user_agent = "x" },
 	  "10.0.0.1 - - [" TIME "] \"-\" 408 0 \"-\" \"-\"\n" },
 	/* IPv6, the largest byte count */
-	{ { .addr = "2001:db8::ff00:42:8329", .time_local = TIME,
-	    REQ("HEAD /x HTTP/1.0"), .status = 304,
-	    .bytes = 18446744073709551615ULL, UA("ua") },
+	{ { .addr = "2001:db8::ff00:42:8329",
+	    .time_local = TIME,
+	    REQ("HEAD /x HTTP/1.0"),
+	    .status = 304,
+	    .bytes = 18446744073709551615ULL,
+	    UA("ua") },
 	  "2001:db8::ff00:42:8329 - - [" TIME "] \"HEAD /x HTTP/1.0\" 304 "
 	  "18446744073709551615 \"-\" \"ua\"\n" },
 	/* only request_len bytes of the request */
-	{ { .addr = "::1", .time_local = TIME, .request = "GET / HTTP/1.1\r\n",
-	    .request_len = 14, .status = 200, .bytes = 5 },
+	{ { .addr = "::1",
+	    .time_local = TIME,
+	    .request = "GET / HTTP/1.1\r\n",
+	    .request_len = 14,
+	    .status = 200,
+	    .bytes = 5 },
 	  "::1 - - [" TIME "] \"GET / HTTP/1.1\" 200 5 \"-\" \"-\"\n" },
 	/* quote, backslash, controls, DEL and high bytes as \xHH */
-	{ { .addr = "::1", .time_local = TIME,
-	    REQ("GET /\"a\\b\" HTTP/1.1"), .status = 404,
-	    REF("r\r\nX-Injected: 1"), UA("\x01\t\x1f \x7f\x80\xc3\xa9~") },
+	{ { .addr = "::1",
+	    .time_local = TIME,
+	    REQ("GET /\"a\\b\" HTTP/1.1"),
+	    .status = 404,
+	    REF("r\r\nX-Injected: 1"),
+	    UA("\x01\t\x1f \x7f\x80\xc3\xa9~") },
 	  "::1 - - [" TIME "] \"GET /\\x22a\\x5Cb\\x22 HTTP/1.1\" 404 0 "
-	  "\"r\\x0D\\x0AX-Injected: 1\" \"\\x01\\x09\\x1F \\x7F\\x80\\xC3\\xA9~\"\n" },
+	  "\"r\\x0D\\x0AX-Injected: 1\" \"\\x01\\x09\\x1F "
+	  "\\x7F\\x80\\xC3\\xA9~\"\n" },
 	/* a NUL in a field is a byte like any other */
-	{ { .addr = "::1", .time_local = TIME, REQ("GET /a\0b HTTP/1.1"),
-	    .status = 400, UA("a\0") },
+	{ { .addr = "::1",
+	    .time_local = TIME,
+	    REQ("GET /a\0b HTTP/1.1"),
+	    .status = 400,
+	    UA("a\0") },
 	  "::1 - - [" TIME "] \"GET /a\\x00b HTTP/1.1\" 400 0 \"-\" "
 	  "\"a\\x00\"\n" },
 	/* a status the server never sends is still printed as is */
@@ -84,8 +107,10 @@ START_TEST(test_log_format_table)
 		size_t n = access_log_format(out, sizeof(out), &fmts[i].e);
 		if (n == want && memcmp(out, fmts[i].want, n) == 0)
 			continue;
-		fprintf(stderr, "log format %zu: %zu bytes \"%.*s\"\n  want %zu "
-			"\"%s\"\n", i, n, (int)n, out, want, fmts[i].want);
+		fprintf(stderr,
+			"log format %zu: %zu bytes \"%.*s\"\n  want %zu "
+			"\"%s\"\n",
+			i, n, (int)n, out, want, fmts[i].want);
 		failed++;
 	}
 	ck_assert_msg(failed == 0, "%d of %zu lines wrong (stderr)", failed,
@@ -165,7 +190,8 @@ START_TEST(test_log_format_bounds)
 			.status = (int)(log_rand(&x) % 600),
 			.bytes = log_rand(&x) >> (log_rand(&x) % 64),
 			.referer = ref,
-			.referer_len = log_rand(&x) % 3 ? log_rand(&x) % 200 : 0,
+			.referer_len = log_rand(&x) % 3 ? log_rand(&x) % 200
+							: 0,
 			.user_agent = ua,
 			.user_agent_len = log_rand(&x) % 400,
 		};
@@ -177,8 +203,9 @@ START_TEST(test_log_format_bounds)
 		size_t wlen = log_ref_line(want, &e);
 		memset(out, GUARD, sizeof(out));
 		size_t n = access_log_format(out, outsz, &e);
-		int ok = outsz < 128 ? n == 0 :
-			 n > 0 && n <= outsz && out[n - 1] == '\n';
+		int ok = outsz < 128
+				 ? n == 0
+				 : n > 0 && n <= outsz && out[n - 1] == '\n';
 		for (size_t j = outsz; j < sizeof(out); j++)
 			ok = ok && (unsigned char)out[j] == GUARD;
 		if (ok && outsz >= wlen + 64) {
@@ -187,8 +214,10 @@ START_TEST(test_log_format_bounds)
 		}
 		if (ok)
 			continue;
-		fprintf(stderr, "log bounds %d: outsz %zu, %zu bytes, line %zu "
-			"bytes\n", iter, outsz, n, wlen);
+		fprintf(stderr,
+			"log bounds %d: outsz %zu, %zu bytes, line %zu "
+			"bytes\n",
+			iter, outsz, n, wlen);
 		failed++;
 	}
 	ck_assert_msg(failed == 0, "%d random lines wrong (stderr)", failed);
@@ -201,8 +230,12 @@ START_TEST(test_log_format_long_request)
 {
 	static char req[8192], out[512];
 	struct access_entry e = {
-		.addr = "192.0.2.1", .time_local = TIME, .request = req,
-		.request_len = sizeof(req), .status = 414, .bytes = 7,
+		.addr = "192.0.2.1",
+		.time_local = TIME,
+		.request = req,
+		.request_len = sizeof(req),
+		.status = 414,
+		.bytes = 7,
 		UA("curl"),
 	};
 
@@ -228,7 +261,8 @@ START_TEST(test_log_render_bounds)
 	static char req[2000], ref[700], ua[700];
 	static char out[800];
 	static const char *const custom[] = {
-		"$request", "$remote_addr \"$request\" $http_referer x",
+		"$request",
+		"$remote_addr \"$request\" $http_referer x",
 		"$http_user_agent$http_referer$request$status",
 	};
 	uint64_t x = 0x9e3779b97f4a7c15ULL;
@@ -236,11 +270,16 @@ START_TEST(test_log_render_bounds)
 
 	for (int iter = 0; iter < 3000 && failed < 10; iter++) {
 		struct access_entry e = {
-			.addr = "192.0.2.1", .time_local = TIME,
-			.request = req, .request_len = log_rand(&x) % 2000,
-			.status = 200, .bytes = 1,
-			.referer = ref, .referer_len = log_rand(&x) % 700,
-			.user_agent = ua, .user_agent_len = log_rand(&x) % 700,
+			.addr = "192.0.2.1",
+			.time_local = TIME,
+			.request = req,
+			.request_len = log_rand(&x) % 2000,
+			.status = 200,
+			.bytes = 1,
+			.referer = ref,
+			.referer_len = log_rand(&x) % 700,
+			.user_agent = ua,
+			.user_agent_len = log_rand(&x) % 700,
 		};
 		struct access_log al = {
 			.format = iter % 4 == 0 ? ACCESS_JSON : ACCESS_CUSTOM,
@@ -259,8 +298,10 @@ START_TEST(test_log_render_bounds)
 			ok = ok && (unsigned char)out[j] == GUARD;
 		if (ok)
 			continue;
-		fprintf(stderr, "render bounds %d: format %d, outsz %zu, %zu "
-			"bytes\n", iter, (int)al.format, outsz, n);
+		fprintf(stderr,
+			"render bounds %d: format %d, outsz %zu, %zu "
+			"bytes\n",
+			iter, (int)al.format, outsz, n);
 		failed++;
 	}
 	ck_assert_msg(failed == 0, "%d random lines wrong (stderr)", failed);
@@ -431,7 +472,8 @@ static void log_expect_lines(const char *name, int from, int to, size_t llen)
 	for (int i = from; i < to; i++) {
 		log_line(line, llen, i);
 		ck_assert_msg(memcmp(got + (size_t)(i - from) * llen, line,
-				     llen) == 0, "%s: line %d wrong", name, i);
+				     llen) == 0,
+			      "%s: line %d wrong", name, i);
 	}
 	free(got);
 }
@@ -588,11 +630,11 @@ static void log_check_line(const char *line, const char *level,
 	int y, mo, d, h, mi, s, n = 0;
 
 	ck_assert_int_eq(sscanf(line, "%4d/%2d/%2d %2d:%2d:%2d %n", &y, &mo, &d,
-				&h, &mi, &s, &n), 6);
+				&h, &mi, &s, &n),
+			 6);
 	ck_assert_int_eq(n, 20);
 	ck_assert(y >= 2000 && mo >= 1 && mo <= 12 && d >= 1 && d <= 31);
-	snprintf(want, sizeof(want), "[%s] %d: %s", level, (int)getpid(),
-		 text);
+	snprintf(want, sizeof(want), "[%s] %d: %s", level, (int)getpid(), text);
 	ck_assert_str_eq(line + n, want);
 }
 
@@ -671,14 +713,15 @@ START_TEST(test_log_ratelimit)
 		uint64_t now;
 		bool want;
 	} steps[] = {
-		{ 0, true }, { 0, false }, { 999, false }, { 1000, true },
-		{ 1500, false }, { 1999, false }, { 2000, true },
-		{ 900000, true }, { 900001, false },
+		{ 0, true },    { 0, false },     { 999, false },
+		{ 1000, true }, { 1500, false },  { 1999, false },
+		{ 2000, true }, { 900000, true }, { 900001, false },
 	};
 	struct log_ratelimit rl = { 0 };
 
 	for (size_t i = 0; i < nitems(steps); i++)
-		ck_assert_msg(log_ratelimit_allow(&rl, steps[i].now) == steps[i].want,
+		ck_assert_msg(log_ratelimit_allow(&rl, steps[i].now) ==
+				      steps[i].want,
 			      "step %zu (now %llu)", i,
 			      (unsigned long long)steps[i].now);
 }

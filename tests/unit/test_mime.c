@@ -20,8 +20,14 @@ struct mime_case {
 };
 
 /* sizeof, not strlen: some names hold a NUL. */
-#define M(name, type) { name, sizeof(name) - 1, type }
-#define M_LEN(name, len, type) { name, len, type }
+#define M(name, type)                        \
+	{                                    \
+		name, sizeof(name) - 1, type \
+	}
+#define M_LEN(name, len, type)  \
+	{                       \
+		name, len, type \
+	}
 
 static const struct mime_case cases[] = {
 	/* the whole table */
@@ -180,8 +186,8 @@ static int mime_case_check(int i)
 	if (type != NULL && strcmp(type, c->type) == 0)
 		return 0;
 	fprintf(stderr, "mime case %d \"%.*s\": \"%s\", want \"%s\"\n", i,
-	    (int)c->len, c->name != NULL ? c->name : "",
-	    type != NULL ? type : "(null)", c->type);
+		(int)c->len, c->name != NULL ? c->name : "",
+		type != NULL ? type : "(null)", c->type);
 	return 1;
 }
 
@@ -193,7 +199,7 @@ START_TEST(test_mime_table)
 	for (int i = 0; i < NCASES; i++)
 		failed += mime_case_check(i);
 	ck_assert_msg(failed == 0, "%d of %d mime cases failed (see stderr)",
-	    failed, NCASES);
+		      failed, NCASES);
 }
 END_TEST
 
@@ -230,7 +236,8 @@ START_TEST(test_mime_types_file)
 	ck_assert_str_eq(mime_type_charset("a.spc", 5, "iso-8859-1"),
 			 "text/x-special; charset=iso-8859-1");
 	ck_assert_str_eq(mime_type_charset("a.spc", 5, NULL), "text/x-special");
-	ck_assert_str_eq(mime_type_charset("a.json", 6, ""), "application/json");
+	ck_assert_str_eq(mime_type_charset("a.json", 6, ""),
+			 "application/json");
 	mime_use(NULL);
 	ck_assert_str_eq(T("a.png"), "image/png");
 	ck_assert_str_eq(T("a.spc"), BIN);

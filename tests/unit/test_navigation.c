@@ -23,8 +23,10 @@ static const struct nav_case cases[] = {
 	{ "image", "text/html,*/*", false },
 	{ "style", NULL, false },
 	{ "empty", "text/html", false },
-	{ NULL, "text/html,application/xhtml+xml,application/xml;q=0.9,"
-		"image/avif,image/webp,*/*;q=0.8", true },
+	{ NULL,
+	  "text/html,application/xhtml+xml,application/xml;q=0.9,"
+	  "image/avif,image/webp,*/*;q=0.8",
+	  true },
 	{ NULL, "text/html", true },
 	{ NULL, "TEXT/HTML; charset=utf-8", true },
 	{ NULL, "*/*", false },
@@ -42,10 +44,12 @@ START_TEST(test_cases)
 {
 	const struct nav_case *c = &cases[_i];
 
-	ck_assert_int_eq(navigation_is_page(c->dest, c->dest ? strlen(c->dest) : 0,
+	ck_assert_int_eq(navigation_is_page(c->dest,
+					    c->dest ? strlen(c->dest) : 0,
 					    c->dest != NULL, c->accept,
 					    c->accept ? strlen(c->accept) : 0,
-					    c->accept != NULL), c->page);
+					    c->accept != NULL),
+			 c->page);
 }
 END_TEST
 

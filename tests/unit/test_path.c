@@ -23,11 +23,26 @@ struct path_case {
 };
 
 /* sizeof, not strlen: the input may hold a NUL. */
-#define OK(in, out) { in, sizeof(in) - 1, BIG, sizeof(out) - 1, out }
-#define ERR(in, rc) { in, sizeof(in) - 1, BIG, rc, NULL }
-#define OK_SZ(in, sz, out) { in, sizeof(in) - 1, sz, sizeof(out) - 1, out }
-#define ERR_SZ(in, sz, rc) { in, sizeof(in) - 1, sz, rc, NULL }
-#define ERR_EMPTY(sz, rc) { "", 0, sz, rc, NULL }
+#define OK(in, out)                                           \
+	{                                                     \
+		in, sizeof(in) - 1, BIG, sizeof(out) - 1, out \
+	}
+#define ERR(in, rc)                               \
+	{                                         \
+		in, sizeof(in) - 1, BIG, rc, NULL \
+	}
+#define OK_SZ(in, sz, out)                                   \
+	{                                                    \
+		in, sizeof(in) - 1, sz, sizeof(out) - 1, out \
+	}
+#define ERR_SZ(in, sz, rc)                       \
+	{                                        \
+		in, sizeof(in) - 1, sz, rc, NULL \
+	}
+#define ERR_EMPTY(sz, rc)           \
+	{                           \
+		"", 0, sz, rc, NULL \
+	}
 
 static const struct path_case cases[] = {
 	/* plain paths and slashes */
@@ -219,23 +234,23 @@ static int path_case_check(int i)
 	rc = path_normalize(c->in, c->inlen, (char *)buf, c->outsz);
 	if (rc != c->rc) {
 		fprintf(stderr, "path case %d \"%s\": rc %d, want %d\n", i,
-		    c->in, rc, c->rc);
+			c->in, rc, c->rc);
 		return 1;
 	}
 	if (c->out != NULL && memcmp(buf, c->out, (size_t)rc + 1) != 0) {
-		fprintf(stderr, "path case %d \"%s\": \"%s\", want \"%s\"\n",
-		    i, c->in, (char *)buf, c->out);
+		fprintf(stderr, "path case %d \"%s\": \"%s\", want \"%s\"\n", i,
+			c->in, (char *)buf, c->out);
 		return 1;
 	}
 	if (c->out == NULL && c->outsz > 0 && buf[0] != '\0') {
 		fprintf(stderr, "path case %d \"%s\": out not emptied\n", i,
-		    c->in);
+			c->in);
 		return 1;
 	}
 	for (size_t j = c->outsz; j < sizeof(buf); j++) {
 		if (buf[j] != GUARD) {
 			fprintf(stderr, "path case %d \"%s\": wrote byte %zu\n",
-			    i, c->in, j);
+				i, c->in, j);
 			return 1;
 		}
 	}
@@ -251,13 +266,13 @@ START_TEST(test_path_table)
 	for (int i = 0; i < NCASES; i++)
 		failed += path_case_check(i);
 	ck_assert_msg(failed == 0, "%d of %d path cases failed (see stderr)",
-	    failed, NCASES);
+		      failed, NCASES);
 }
 END_TEST
 
 /* A NUL-free string from a pattern repeated n times after a prefix. */
 static char *path_repeat(const char *prefix, const char *pat, size_t n,
-    size_t *len)
+			 size_t *len)
 {
 	size_t pl = strlen(prefix), ql = strlen(pat);
 	char *s = malloc(pl + ql * n + 1);
@@ -271,8 +286,7 @@ static char *path_repeat(const char *prefix, const char *pat, size_t n,
 	return s;
 }
 
-static int path_norm_heap(const char *in, size_t len, size_t outsz,
-    char **out)
+static int path_norm_heap(const char *in, size_t len, size_t outsz, char **out)
 {
 	*out = malloc(outsz > 0 ? outsz : 1);
 	ck_assert_ptr_nonnull(*out);
@@ -286,10 +300,10 @@ START_TEST(test_path_long_fit)
 	char out[BIG];
 
 	ck_assert_int_eq(path_normalize(in, len, out, sizeof(out)),
-	    PATH_MAX_LEN);
+			 PATH_MAX_LEN);
 	ck_assert_str_eq(out, in);
 	ck_assert_int_eq(path_normalize(in, len, out, sizeof(out) - 1),
-	    PATH_ELONG);
+			 PATH_ELONG);
 	free(in);
 	in = path_repeat("/", "a", PATH_MAX_LEN, &len);
 	ck_assert_int_eq(path_normalize(in, len, out, sizeof(out)), PATH_ELONG);
@@ -447,7 +461,7 @@ static int ref_normalize(const char *in, size_t len, char *out)
 		size_t n = i - start;
 
 		trail = n == 0 || (n == 1 && s[0] == '.') ||
-		    (n == 2 && s[0] == '.' && s[1] == '.');
+			(n == 2 && s[0] == '.' && s[1] == '.');
 		if (n == 2 && s[0] == '.' && s[1] == '.') {
 			if (nseg == 0)
 				return PATH_EESCAPE;
@@ -489,8 +503,8 @@ static size_t prng_path(char *in, size_t max)
 {
 	static const char bytes[] = "/.%2eE0aF\\";
 	static const char *const tokens[] = {
-		"/", "/", ".", ".", "%2e", "%2E", "%2F", "%2f", "%25", "%00",
-		"a", "E0", "\\", "%", "F",
+		"/",   "/",   ".", ".",  "%2e", "%2E", "%2F", "%2f",
+		"%25", "%00", "a", "E0", "\\",  "%",   "F",
 	};
 	size_t ntok = sizeof(tokens) / sizeof(tokens[0]);
 	size_t len = 0, want = 1 + prng_next() % (max - 3);
@@ -517,14 +531,15 @@ static void check_shape(const char *in, const char *out, int rc)
 	const char *s, *e;
 
 	ck_assert_msg(rc > 0 && (size_t)rc == strlen(out),
-	    "\"%s\": rc %d for \"%s\"", in, rc, out);
+		      "\"%s\": rc %d for \"%s\"", in, rc, out);
 	ck_assert_msg(out[0] == '/', "\"%s\" -> \"%s\"", in, out);
 	for (s = out + 1; *s != '\0'; s = e + (*e == '/')) {
 		e = s + strcspn(s, "/");
-		ck_assert_msg(e > s, "\"%s\" -> \"%s\": empty segment", in, out);
+		ck_assert_msg(e > s, "\"%s\" -> \"%s\": empty segment", in,
+			      out);
 		ck_assert_msg(strncmp(s, ".", e - s) != 0 &&
-		    strncmp(s, "..", e - s) != 0,
-		    "\"%s\" -> \"%s\": dot segment", in, out);
+				      strncmp(s, "..", e - s) != 0,
+			      "\"%s\" -> \"%s\": dot segment", in, out);
 	}
 	ck_assert_ptr_null(strstr(out, "//"));
 	ck_assert_ptr_null(strstr(out, "/./"));
@@ -560,15 +575,16 @@ static void check_fit(const char *in, size_t len, const char *out, int rc)
 	ck_assert_str_eq(tight, out);
 	for (size_t sz = 0; sz <= (size_t)rc; sz++)
 		ck_assert_msg(path_normalize(in, len, tight, sz) == PATH_ELONG,
-		    "\"%s\" fits %zu bytes", in, sz);
+			      "\"%s\" fits %zu bytes", in, sz);
 }
 
 static void check_error(const char *in, int rc, int want)
 {
 	/* Reference decodes first; path_normalize may meet a ".." sooner. */
-	ck_assert_msg(rc == want || (want != PATH_ENOTABS &&
-	    want != PATH_EESCAPE && rc == PATH_EESCAPE),
-	    "\"%s\": rc %d, reference %d", in, rc, want);
+	ck_assert_msg(rc == want ||
+			      (want != PATH_ENOTABS && want != PATH_EESCAPE &&
+			       rc == PATH_EESCAPE),
+		      "\"%s\": rc %d, reference %d", in, rc, want);
 }
 
 START_TEST(test_path_random)
@@ -589,7 +605,8 @@ START_TEST(test_path_random)
 			continue;
 		}
 		ck_assert_msg(rc == want && strcmp(out, ref) == 0,
-		    "\"%s\": \"%s\" (%d), reference \"%s\"", in, out, rc, ref);
+			      "\"%s\": \"%s\" (%d), reference \"%s\"", in, out,
+			      rc, ref);
 		check_shape(in, out, rc);
 		check_idempotent(out, rc);
 		check_fit(in, len, out, rc);
@@ -599,7 +616,7 @@ START_TEST(test_path_random)
 	ck_assert_int_gt(nok, 100);
 	for (int e = 1; e <= 5; e++)
 		ck_assert_msg(e == -PATH_ELONG || nerr[e] > 10,
-		    "error %d seen %d times", -e, nerr[e]);
+			      "error %d seen %d times", -e, nerr[e]);
 }
 END_TEST
 
@@ -628,8 +645,9 @@ START_TEST(test_path_hidden)
 	for (size_t i = 0; i < sizeof(hidden_cases) / sizeof(hidden_cases[0]);
 	     i++)
 		ck_assert_msg(path_is_hidden(hidden_cases[i].path) ==
-			      hidden_cases[i].hidden, "%s: want %d",
-			      hidden_cases[i].path, hidden_cases[i].hidden);
+				      hidden_cases[i].hidden,
+			      "%s: want %d", hidden_cases[i].path,
+			      hidden_cases[i].hidden);
 }
 END_TEST
 

@@ -10,14 +10,16 @@
 
 struct v1_case {
 	const char *in;
-	int want;            /* length, PROXY_AGAIN or PROXY_BAD */
-	const char *addr;    /* expected source address, NULL for local */
+	int want;         /* length, PROXY_AGAIN or PROXY_BAD */
+	const char *addr; /* expected source address, NULL for local */
 	unsigned port;
 };
 
 static const struct v1_case v1_cases[] = {
-	{ "PROXY TCP4 192.0.2.1 198.51.100.2 56324 443\r\nGET", 45, "192.0.2.1", 56324 },
-	{ "PROXY TCP6 2001:db8::1 2001:db8::2 1 65535\r\n", 44, "2001:db8::1", 1 },
+	{ "PROXY TCP4 192.0.2.1 198.51.100.2 56324 443\r\nGET", 45, "192.0.2.1",
+	  56324 },
+	{ "PROXY TCP6 2001:db8::1 2001:db8::2 1 65535\r\n", 44, "2001:db8::1",
+	  1 },
 	{ "PROXY UNKNOWN\r\n", 15, NULL, 0 },
 	{ "PROXY UNKNOWN 1.1.1.1 2.2.2.2 1 2\r\n", 35, NULL, 0 },
 	{ "PROXY TCP4 10.0.0.1 10.0.0.2 0 80\r\n", 35, "10.0.0.1", 0 },
@@ -26,7 +28,8 @@ static const struct v1_case v1_cases[] = {
 	{ "PRO", PROXY_AGAIN, NULL, 0 },
 	{ "PROXY ", PROXY_AGAIN, NULL, 0 },
 	{ "PROXY TCP4 192.0.2.1 198.51.100.2 56324 443", PROXY_AGAIN, NULL, 0 },
-	{ "PROXY TCP4 192.0.2.1 198.51.100.2 56324 443\r", PROXY_AGAIN, NULL, 0 },
+	{ "PROXY TCP4 192.0.2.1 198.51.100.2 56324 443\r", PROXY_AGAIN, NULL,
+	  0 },
 	/* malformed */
 	{ "GET / HTTP/1.1\r\n", PROXY_BAD, NULL, 0 },
 	{ "proxy TCP4 1.1.1.1 2.2.2.2 1 2\r\n", PROXY_BAD, NULL, 0 },
@@ -64,8 +67,8 @@ static void check_addr(const struct proxy_info *pi, const char *addr,
 		gotport = ntohs(sin6->sin6_port);
 	}
 	ck_assert_msg(strcmp(got, addr) == 0 && gotport == port,
-		      "%s: got %s port %u, want %s port %u", label, got, gotport,
-		      addr, port);
+		      "%s: got %s port %u, want %s port %u", label, got,
+		      gotport, addr, port);
 }
 
 START_TEST(test_proxy_v1_table)
@@ -74,9 +77,10 @@ START_TEST(test_proxy_v1_table)
 		const struct v1_case *c = &v1_cases[i];
 		struct proxy_info pi;
 		memset(&pi, 0xaa, sizeof(pi));
-		int rc = proxy_parse((const unsigned char *)c->in, strlen(c->in), &pi);
-		ck_assert_msg(rc == c->want, "row %zu \"%s\": got %d, want %d", i,
-			      c->in, rc, c->want);
+		int rc = proxy_parse((const unsigned char *)c->in,
+				     strlen(c->in), &pi);
+		ck_assert_msg(rc == c->want, "row %zu \"%s\": got %d, want %d",
+			      i, c->in, rc, c->want);
 		if (rc <= 0)
 			continue;
 		if (c->addr == NULL)
@@ -91,8 +95,9 @@ END_TEST
 static size_t v2(unsigned char *out, unsigned vercmd, unsigned fam,
 		 const unsigned char *body, size_t blen, size_t declared)
 {
-	static const unsigned char sig[12] = { 0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d,
-					       0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a };
+	static const unsigned char sig[12] = { 0x0d, 0x0a, 0x0d, 0x0a,
+					       0x00, 0x0d, 0x0a, 0x51,
+					       0x55, 0x49, 0x54, 0x0a };
 	memcpy(out, sig, 12);
 	out[12] = (unsigned char)vercmd;
 	out[13] = (unsigned char)fam;
@@ -109,23 +114,33 @@ START_TEST(test_proxy_v2)
 	size_t n;
 
 	/* TCP4 203.0.113.7:4000 -> 10.0.0.1:80 */
-	const unsigned char tcp4[12] = { 203, 0, 113, 7, 10, 0, 0, 1, 0x0f, 0xa0, 0, 80 };
+	const unsigned char tcp4[12] = { 203, 0, 113,  7,    10, 0,
+					 0,   1, 0x0f, 0xa0, 0,  80 };
 	n = v2(buf, 0x21, 0x11, tcp4, 12, 12);
 	ck_assert_int_eq(proxy_parse(buf, n, &pi), 28);
 	check_addr(&pi, "203.0.113.7", 4000, "v2 tcp4");
 	/* every shorter prefix asks for more */
 	for (size_t k = 0; k < n; k++)
-		ck_assert_msg(proxy_parse(buf, k, &pi) == PROXY_AGAIN, "prefix %zu", k);
+		ck_assert_msg(proxy_parse(buf, k, &pi) == PROXY_AGAIN,
+			      "prefix %zu", k);
 	/* TLVs after the addresses are skipped */
 	memcpy(body, tcp4, 12);
-	memcpy(body + 12, "\x04\x00\x03" "abc", 6);
+	memcpy(body + 12,
+	       "\x04\x00\x03"
+	       "abc",
+	       6);
 	n = v2(buf, 0x21, 0x11, body, 18, 18);
 	ck_assert_int_eq(proxy_parse(buf, n + 5, &pi), 34);
 	check_addr(&pi, "203.0.113.7", 4000, "v2 tlv");
 	/* TCP6 */
 	memset(body, 0, sizeof(body));
-	body[0] = 0x20; body[1] = 0x01; body[2] = 0x0d; body[3] = 0xb8; body[15] = 9;
-	body[32] = 0x01; body[33] = 0xbb;
+	body[0] = 0x20;
+	body[1] = 0x01;
+	body[2] = 0x0d;
+	body[3] = 0xb8;
+	body[15] = 9;
+	body[32] = 0x01;
+	body[33] = 0xbb;
 	n = v2(buf, 0x21, 0x21, body, 36, 36);
 	ck_assert_int_eq(proxy_parse(buf, n, &pi), 52);
 	check_addr(&pi, "2001:db8::9", 443, "v2 tcp6");

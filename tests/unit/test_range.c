@@ -18,22 +18,28 @@ struct range_case {
 	const char *parts; /* "a-b,c-d" inclusive, for RANGE_OK */
 };
 
-#define OK(in, size, parts) { in, size, RANGE_OK, parts }
-#define IGN(in, size) { in, size, RANGE_IGNORE, NULL }
-#define UNSAT(in, size) { in, size, RANGE_UNSATISFIABLE, NULL }
+#define OK(in, size, parts)               \
+	{                                 \
+		in, size, RANGE_OK, parts \
+	}
+#define IGN(in, size)                        \
+	{                                    \
+		in, size, RANGE_IGNORE, NULL \
+	}
+#define UNSAT(in, size)                             \
+	{                                           \
+		in, size, RANGE_UNSATISFIABLE, NULL \
+	}
 
 static const struct range_case cases[] = {
 	/* single ranges */
-	OK("bytes=0-0", 100, "0-0"),
-	OK("bytes=0-99", 100, "0-99"),
+	OK("bytes=0-0", 100, "0-0"), OK("bytes=0-99", 100, "0-99"),
 	OK("bytes=10-19", 100, "10-19"),
-	OK("bytes=10-1000", 100, "10-99"),      /* clamped */
-	OK("bytes=99-", 100, "99-99"),          /* open-ended */
-	OK("bytes=0-", 100, "0-99"),
-	OK("bytes=-1", 100, "99-99"),           /* suffix */
-	OK("bytes=-100", 100, "0-99"),
-	OK("bytes=-1000", 100, "0-99"),
-	OK("BYTES=1-2", 100, "1-2"),            /* unit case-insensitive */
+	OK("bytes=10-1000", 100, "10-99"), /* clamped */
+	OK("bytes=99-", 100, "99-99"),     /* open-ended */
+	OK("bytes=0-", 100, "0-99"), OK("bytes=-1", 100, "99-99"), /* suffix */
+	OK("bytes=-100", 100, "0-99"), OK("bytes=-1000", 100, "0-99"),
+	OK("BYTES=1-2", 100, "1-2"), /* unit case-insensitive */
 	OK("bytes=1-2 ", 100, "1-2"),
 	OK("bytes=0-99999999999999999999999", 100, "0-99"),
 	OK("bytes=-99999999999999999999999", 100, "0-99"),
@@ -48,46 +54,31 @@ static const struct range_case cases[] = {
 	OK("bytes=0-1,200-300", 100, "0-1"),       /* unsatisfiable dropped */
 	OK("bytes=500-,-5", 100, "95-99"),
 	/* unsatisfiable */
-	UNSAT("bytes=100-", 100),
-	UNSAT("bytes=100-200", 100),
-	UNSAT("bytes=-0", 100),
-	UNSAT("bytes=0-", 0),
+	UNSAT("bytes=100-", 100), UNSAT("bytes=100-200", 100),
+	UNSAT("bytes=-0", 100), UNSAT("bytes=0-", 0),
 	/* a non-zero suffix is satisfiable on an empty file (RFC 9110
 	 * 14.1.1) but selects nothing: the Range is ignored, 200 */
-	IGN("bytes=-5", 0),
-	IGN("bytes=0-,-1", 0),
-	UNSAT("bytes=-0", 0),
-	UNSAT("bytes=0-0", 0),
-	UNSAT("bytes=200-300,400-", 100),
+	IGN("bytes=-5", 0), IGN("bytes=0-,-1", 0), UNSAT("bytes=-0", 0),
+	UNSAT("bytes=0-0", 0), UNSAT("bytes=200-300,400-", 100),
 	UNSAT("bytes=99999999999999999999-", 100),
 	/* ignored: malformed */
-	IGN("", 100),
-	IGN("bytes", 100),
-	IGN("bytes=", 100),
-	IGN("bytes=,", 100),
-	IGN("bytes = 0-1", 100),
-	IGN("items=0-1", 100),
-	IGN("bytes=a-b", 100),
-	IGN("bytes=1", 100),
-	IGN("bytes=-", 100),
-	IGN("bytes=--1", 100),
-	IGN("bytes=5-4", 100),
-	IGN("bytes=0-1-2", 100),
-	IGN("bytes=0-1;2-3", 100),
-	IGN("bytes=0-1 2-3", 100),
-	IGN("bytes=+1-2", 100),
-	IGN("bytes=0x1-2", 100),
-	IGN("bytes=1 -2", 100),
-	IGN("bytes=1- 2", 100),
-	IGN("bytes=0-1,x", 100),
-	IGN("bytes=0-1,500-400", 100),             /* one bad spec: all */
-	IGN("bytes=\0" "0-1", 100),
+	IGN("", 100), IGN("bytes", 100), IGN("bytes=", 100),
+	IGN("bytes=,", 100), IGN("bytes = 0-1", 100), IGN("items=0-1", 100),
+	IGN("bytes=a-b", 100), IGN("bytes=1", 100), IGN("bytes=-", 100),
+	IGN("bytes=--1", 100), IGN("bytes=5-4", 100), IGN("bytes=0-1-2", 100),
+	IGN("bytes=0-1;2-3", 100), IGN("bytes=0-1 2-3", 100),
+	IGN("bytes=+1-2", 100), IGN("bytes=0x1-2", 100), IGN("bytes=1 -2", 100),
+	IGN("bytes=1- 2", 100), IGN("bytes=0-1,x", 100),
+	IGN("bytes=0-1,500-400", 100), /* one bad spec: all */
+	IGN("bytes=\0"
+	    "0-1",
+	    100),
 	/* ignored: abuse */
-	IGN("bytes=0-99,0-99", 100),               /* more than the file */
-	IGN("bytes=0-,0-", 100),
-	IGN("bytes=-60,0-50", 100),
+	IGN("bytes=0-99,0-99", 100), /* more than the file */
+	IGN("bytes=0-,0-", 100), IGN("bytes=-60,0-50", 100),
 	IGN("bytes=0-0,2-2,4-4,6-6,8-8,10-10,12-12,14-14,16-16,18-18,"
-	    "20-20,22-22,24-24,26-26,28-28,30-30,32-32", 100), /* 17 parts */
+	    "20-20,22-22,24-24,26-26,28-28,30-30,32-32",
+	    100), /* 17 parts */
 };
 
 static int parts_check(const struct range_set *rs, const char *want)
@@ -124,9 +115,11 @@ START_TEST(test_range_parse)
 		if (!bad && r != RANGE_OK)
 			bad = rs.n != 0;
 		if (bad) {
-			fprintf(stderr, "range %zu \"%s\" size %llu: %d, want "
-				"%d\n", i, c->in, (unsigned long long)c->size,
-				r, c->want);
+			fprintf(stderr,
+				"range %zu \"%s\" size %llu: %d, want "
+				"%d\n",
+				i, c->in, (unsigned long long)c->size, r,
+				c->want);
 			failed++;
 		}
 	}
@@ -170,7 +163,8 @@ START_TEST(test_range_boundary)
 	ck_assert_str_ne(a, b);
 	for (size_t i = 0; i < RANGE_BOUNDARY_LEN; i++)
 		ck_assert_msg((a[i] >= 'a' && a[i] <= 'z') ||
-			      (a[i] >= '0' && a[i] <= '9'), "boundary %s", a);
+				      (a[i] >= '0' && a[i] <= '9'),
+			      "boundary %s", a);
 	range_boundary(1, b);
 	ck_assert_str_eq(a, b);
 }
@@ -186,13 +180,13 @@ START_TEST(test_range_multipart)
 
 	n = range_part_head(out, sizeof(out), "BND", type, &rs.r[1], 100);
 	ck_assert_str_eq(out, "\r\n--BND\r\nContent-Type: text/plain; "
-			 "charset=utf-8\r\nContent-Range: bytes 10-19/100"
-			 "\r\n\r\n");
+			      "charset=utf-8\r\nContent-Range: bytes 10-19/100"
+			      "\r\n\r\n");
 	ck_assert_uint_eq(n, strlen(out));
 	ck_assert_uint_eq(range_part_head(out, n, "BND", type, &rs.r[1], 100),
 			  0);
-	ck_assert_uint_eq(range_part_head(out, n + 1, "BND", type, &rs.r[1],
-					  100), n);
+	ck_assert_uint_eq(
+		range_part_head(out, n + 1, "BND", type, &rs.r[1], 100), n);
 	n = range_multipart_tail(out, sizeof(out), "BND");
 	ck_assert_str_eq(out, "\r\n--BND--\r\n");
 	ck_assert_uint_eq(n, 11);

@@ -21,7 +21,8 @@ static const struct loc_case loc_cases[] = {
 	{ "/new", "/a", "", "/new/a" },
 	{ "/about/", "", "?q", "/about/?q" },
 	/* a decoded CR LF in the rest of the path stays encoded */
-	{ "/new/", "a\r\nSet-Cookie: x=1", "", "/new/a%0D%0ASet-Cookie:%20x=1" },
+	{ "/new/", "a\r\nSet-Cookie: x=1", "",
+	  "/new/a%0D%0ASet-Cookie:%20x=1" },
 	{ "/new/", "a", "?\r\n", "/new/a?%0D%0A" },
 	{ "/new/", "\xc3\xa9", "?\xff", "/new/%C3%A9?%FF" },
 	/* a path rule never points at another host */
@@ -41,8 +42,8 @@ START_TEST(test_location)
 {
 	const struct loc_case *c = &loc_cases[_i];
 	char out[256];
-	size_t n = redirect_location(c->to, c->rest, c->query,
-				     strlen(c->query), out, sizeof(out));
+	size_t n = redirect_location(c->to, c->rest, c->query, strlen(c->query),
+				     out, sizeof(out));
 
 	ck_assert_uint_eq(n, strlen(c->want));
 	ck_assert_str_eq(out, c->want);
@@ -57,8 +58,8 @@ START_TEST(test_location_too_long)
 
 	memset(rest, 'a', sizeof(rest) - 1);
 	rest[sizeof(rest) - 1] = '\0';
-	ck_assert_uint_eq(redirect_location("/n/", rest, "", 0, out,
-					    sizeof(out)), 0);
+	ck_assert_uint_eq(
+		redirect_location("/n/", rest, "", 0, out, sizeof(out)), 0);
 	ck_assert_uint_eq(redirect_location("/n/", "\n\n\n\n", "", 0, out, 12),
 			  0);
 	ck_assert_uint_eq(redirect_location("/n/", "ab", "?q", 2, out, 8), 7);
@@ -69,16 +70,27 @@ END_TEST
 START_TEST(test_check_to)
 {
 	char msg[256];
-	const char *good[] = { "/", "/new/", "/a?b=c", "http://h", "https://h/p",
-			       "HTTPS://h.example:8443/x#frag" };
-	const char *bad[] = { "", "new/", "//evil.example", "/\\evil.example",
-			      "http://", "https:///x", "/a b", "/a\r\nX: y",
-			      "javascript:alert(1)", "/\x7f", "ftp://h/" };
+	const char *good[] = { "/",           "/new/",
+			       "/a?b=c",      "http://h",
+			       "https://h/p", "HTTPS://h.example:8443/x#frag" };
+	const char *bad[] = { "",
+			      "new/",
+			      "//evil.example",
+			      "/\\evil.example",
+			      "http://",
+			      "https:///x",
+			      "/a b",
+			      "/a\r\nX: y",
+			      "javascript:alert(1)",
+			      "/\x7f",
+			      "ftp://h/" };
 
 	for (size_t i = 0; i < nitems(good); i++)
-		ck_assert_int_eq(redirect_check_to(good[i], msg, sizeof(msg)), 0);
+		ck_assert_int_eq(redirect_check_to(good[i], msg, sizeof(msg)),
+				 0);
 	for (size_t i = 0; i < nitems(bad); i++)
-		ck_assert_int_eq(redirect_check_to(bad[i], msg, sizeof(msg)), -1);
+		ck_assert_int_eq(redirect_check_to(bad[i], msg, sizeof(msg)),
+				 -1);
 }
 END_TEST
 
@@ -88,34 +100,44 @@ START_TEST(test_title)
 	const char *from;
 	bool exact;
 
-	ck_assert_int_eq(redirect_parse_title("/old/", &exact, &from, msg,
-					      sizeof(msg)), 0);
+	ck_assert_int_eq(
+		redirect_parse_title("/old/", &exact, &from, msg, sizeof(msg)),
+		0);
 	ck_assert(!exact);
 	ck_assert_str_eq(from, "/old/");
 	ck_assert_int_eq(redirect_parse_title("= /about.php", &exact, &from,
-					      msg, sizeof(msg)), 0);
+					      msg, sizeof(msg)),
+			 0);
 	ck_assert(exact);
 	ck_assert_str_eq(from, "/about.php");
-	ck_assert_int_eq(redirect_parse_title("old", &exact, &from, msg,
-					      sizeof(msg)), -1);
-	ck_assert_int_eq(redirect_parse_title("=/x", &exact, &from, msg,
-					      sizeof(msg)), -1);
-	ck_assert_int_eq(redirect_parse_title("/a?b", &exact, &from, msg,
-					      sizeof(msg)), -1);
-	ck_assert_int_eq(redirect_parse_title("/a b", &exact, &from, msg,
-					      sizeof(msg)), -1);
-	ck_assert_int_eq(redirect_parse_title("= ", &exact, &from, msg,
-					      sizeof(msg)), -1);
+	ck_assert_int_eq(
+		redirect_parse_title("old", &exact, &from, msg, sizeof(msg)),
+		-1);
+	ck_assert_int_eq(
+		redirect_parse_title("=/x", &exact, &from, msg, sizeof(msg)),
+		-1);
+	ck_assert_int_eq(
+		redirect_parse_title("/a?b", &exact, &from, msg, sizeof(msg)),
+		-1);
+	ck_assert_int_eq(
+		redirect_parse_title("/a b", &exact, &from, msg, sizeof(msg)),
+		-1);
+	ck_assert_int_eq(
+		redirect_parse_title("= ", &exact, &from, msg, sizeof(msg)),
+		-1);
 }
 END_TEST
 
-#define RULE(f, e) { .from = (f), .from_len = sizeof(f) - 1, .exact = (e) }
+#define RULE(f, e)                                                   \
+	{                                                            \
+		.from = (f), .from_len = sizeof(f) - 1, .exact = (e) \
+	}
 
 START_TEST(test_match)
 {
 	struct redirect_rule r[] = {
 		RULE("/a/", false), RULE("/a/b/", false), RULE("/a/b/c", true),
-		RULE("/", false), RULE("/a/b/", false),
+		RULE("/", false),   RULE("/a/b/", false),
 	};
 
 	ck_assert_ptr_eq(redirect_match(r, 5, "/a/b/c"), &r[2]);

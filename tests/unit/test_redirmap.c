@@ -68,18 +68,29 @@ struct bad {
 };
 
 static const struct bad bads[] = {
-	{ "/a /b\n/a /c\n", "m.map:2: duplicate FROM (first on line 1): \"/a\"" },
-	{ "/a /b\n/x/../a /c\n", "m.map:2: duplicate FROM (first on line 1): \"/a\"" },
-	{ "/a /b\n/%61 /c\n", "m.map:2: duplicate FROM (first on line 1): \"/a\"" },
-	{ "\n/a /b 300\n", "m.map:2: status must be 301, 302, 303, 307 or 308, not \"300\"" },
-	{ "/a /b 410\n", "m.map:1: status must be 301, 302, 303, 307 or 308, not \"410\"" },
-	{ "/a /b 301x\n", "m.map:1: status must be 301, 302, 303, 307 or 308, not \"301x\"" },
+	{ "/a /b\n/a /c\n",
+	  "m.map:2: duplicate FROM (first on line 1): \"/a\"" },
+	{ "/a /b\n/x/../a /c\n",
+	  "m.map:2: duplicate FROM (first on line 1): \"/a\"" },
+	{ "/a /b\n/%61 /c\n",
+	  "m.map:2: duplicate FROM (first on line 1): \"/a\"" },
+	{ "\n/a /b 300\n",
+	  "m.map:2: status must be 301, 302, 303, 307 or 308, not \"300\"" },
+	{ "/a /b 410\n",
+	  "m.map:1: status must be 301, 302, 303, 307 or 308, not \"410\"" },
+	{ "/a /b 301x\n",
+	  "m.map:1: status must be 301, 302, 303, 307 or 308, not \"301x\"" },
 	{ "/a\n", "m.map:1: expected \"FROM TO [STATUS]\"" },
 	{ "/a /b 301 extra\n", "m.map:1: more than \"FROM TO [STATUS]\"" },
 	{ "a /b\n", "m.map:1: FROM must be a path starting with /, not \"a\"" },
-	{ "/%zz /b\n", "m.map:1: FROM must be a path starting with /, not \"/%zz\"" },
-	{ "/a //evil.example\n", "m.map:1: to \"//evil.example\" must be a path starting with / or an http:// or https:// URL, of visible characters" },
-	{ "/a javascript:x\n", "m.map:1: to \"javascript:x\" must be a path starting with / or an http:// or https:// URL, of visible characters" },
+	{ "/%zz /b\n",
+	  "m.map:1: FROM must be a path starting with /, not \"/%zz\"" },
+	{ "/a //evil.example\n",
+	  "m.map:1: to \"//evil.example\" must be a path starting with / or an "
+	  "http:// or https:// URL, of visible characters" },
+	{ "/a javascript:x\n",
+	  "m.map:1: to \"javascript:x\" must be a path starting with / or an "
+	  "http:// or https:// URL, of visible characters" },
 };
 
 START_TEST(test_bad)
@@ -97,15 +108,15 @@ START_TEST(test_long_line_and_nul)
 	memcpy(text, "/a /b\n/", 7);
 	memset(text + 7, 'x', big);
 	memcpy(text + 7 + big, " /c\n", 5);
-	ck_assert_ptr_null(redirmap_parse(text, strlen(text), "m.map", err,
-					  sizeof(err)));
+	ck_assert_ptr_null(
+		redirmap_parse(text, strlen(text), "m.map", err, sizeof(err)));
 	ck_assert_str_eq(err, "m.map:2: line longer than 8192 bytes");
 
 	char nul[] = "/a /b\n/c\0 /d\n";
 	char *t = malloc(sizeof(nul));
 	memcpy(t, nul, sizeof(nul));
-	ck_assert_ptr_null(redirmap_parse(t, sizeof(nul) - 1, "m.map", err,
-					  sizeof(err)));
+	ck_assert_ptr_null(
+		redirmap_parse(t, sizeof(nul) - 1, "m.map", err, sizeof(err)));
 	ck_assert_str_eq(err, "m.map:2: NUL byte in line");
 }
 END_TEST
@@ -121,7 +132,9 @@ static double seconds(void)
 /* 100,000 entries load "well under a second", even under ASan. */
 START_TEST(test_hundred_thousand)
 {
-	enum { N = 100000 };
+	enum {
+		N = 100000
+	};
 	size_t cap = (size_t)N * 64, len = 0;
 	char *text = malloc(cap), key[64];
 	struct redirmap *m;
@@ -129,9 +142,10 @@ START_TEST(test_hundred_thousand)
 	int st;
 
 	for (int i = 0; i < N; i++)
-		len += (size_t)snprintf(text + len, cap - len,
-					"/blog/%d/post-%d.html /posts/%d/ 301\n",
-					i / 100, i, i);
+		len += (size_t)snprintf(
+			text + len, cap - len,
+			"/blog/%d/post-%d.html /posts/%d/ 301\n", i / 100, i,
+			i);
 	t0 = seconds();
 	m = redirmap_parse(text, len, "big.map", err, sizeof(err));
 	t1 = seconds();
@@ -143,8 +157,10 @@ START_TEST(test_hundred_thousand)
 		ck_assert_ptr_nonnull(redirmap_find(m, key, (size_t)n, &st));
 	}
 	t2 = seconds();
-	fprintf(stderr, "redirmap: %d entries parsed in %.1f ms, %d lookups "
-		"in %.1f ms\n", N, (t1 - t0) * 1e3, N, (t2 - t1) * 1e3);
+	fprintf(stderr,
+		"redirmap: %d entries parsed in %.1f ms, %d lookups "
+		"in %.1f ms\n",
+		N, (t1 - t0) * 1e3, N, (t2 - t1) * 1e3);
 	ck_assert(t1 - t0 < 0.5);
 	redirmap_free(m);
 }

@@ -158,8 +158,8 @@ START_TEST(test_reply_file_small_inline)
 	char big[REPLY_INLINE_MAX + 512];
 	fx_reply_init(&r, big, sizeof(big));
 	ck_assert_int_eq(reply_head(&r, &h, false), 0);
-	ck_assert_int_eq(reply_file(&r, open_rel("edge.bin"), 0,
-				    REPLY_INLINE_MAX), 0);
+	ck_assert_int_eq(
+		reply_file(&r, open_rel("edge.bin"), 0, REPLY_INLINE_MAX), 0);
 	ck_assert_uint_eq(r.nseg, 0);
 	check_pattern(r.out + r.head_len, 0, REPLY_INLINE_MAX);
 }
@@ -285,13 +285,14 @@ START_TEST(test_reply_multipart)
 	h.content_type = "multipart/byteranges; boundary=BOUND";
 	fx_reply_init(&r, buf, sizeof(buf));
 	ck_assert_int_eq(reply_head(&r, &h, false), 0);
-	ck_assert_int_eq(reply_multipart(&r, fd, &rs, "BOUND", "text/plain",
-					 BIG), 0);
+	ck_assert_int_eq(
+		reply_multipart(&r, fd, &rs, "BOUND", "text/plain", BIG), 0);
 	ck_assert_uint_eq(r.nseg, 2);
 	ck_assert_int_eq(r.file_fd, fd);
 	char *wire = fx_reply_wire(&r, &len);
-	ck_assert_uint_eq(len - r.head_len,
-			  range_multipart_length(&rs, "BOUND", "text/plain", BIG));
+	ck_assert_uint_eq(
+		len - r.head_len,
+		range_multipart_length(&rs, "BOUND", "text/plain", BIG));
 	char part1[10], part2[5];
 	for (size_t i = 0; i < 10; i++)
 		part1[i] = fx_pattern_byte(i);
@@ -302,7 +303,8 @@ START_TEST(test_reply_multipart)
 		 "Content-Range: bytes 0-9/%d\r\n\r\n%.10s"
 		 "\r\n--BOUND\r\nContent-Type: text/plain\r\n"
 		 "Content-Range: bytes 20000-20004/%d\r\n\r\n%.5s"
-		 "\r\n--BOUND--\r\n", BIG, part1, BIG, part2);
+		 "\r\n--BOUND--\r\n",
+		 BIG, part1, BIG, part2);
 	ck_assert_str_eq(wire + r.head_len, want);
 	free(wire);
 	reply_drop_body(&r);
@@ -322,8 +324,8 @@ START_TEST(test_reply_multipart_no_room)
 
 	fx_reply_init(&r, buf, sizeof(buf));
 	ck_assert_int_eq(reply_head(&r, &h, false), 0);
-	ck_assert_int_eq(reply_multipart(&r, fd, &rs, "BOUND", "text/plain",
-					 BIG), -1);
+	ck_assert_int_eq(
+		reply_multipart(&r, fd, &rs, "BOUND", "text/plain", BIG), -1);
 	ck_assert_uint_le(r.len, r.cap);
 	ck_assert_int_eq(r.file_fd, fd);
 	reply_drop_body(&r);

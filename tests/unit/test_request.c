@@ -21,9 +21,8 @@
  * returns, with *end where parsing stopped; -1 when a REQUEST_AGAIN did
  * not consume its whole piece.
  */
-static int request_feed(struct request_parser *rp, const char *buf,
-			size_t off, size_t len, size_t cut, size_t step,
-			size_t *end)
+static int request_feed(struct request_parser *rp, const char *buf, size_t off,
+			size_t len, size_t cut, size_t step, size_t *end)
 {
 	size_t done = 0, used;
 	enum request_result r = REQUEST_AGAIN;
@@ -60,8 +59,8 @@ static void request_print(const char *s, size_t len)
 }
 
 /* Exact bytes of a span, or NULL wanted when the header was absent. */
-static int request_span_check(const char *what, const char *base,
-			      struct span s, int seen, const char *want)
+static int request_span_check(const char *what, const char *base, struct span s,
+			      int seen, const char *want)
 {
 	if (want == NULL) {
 		if (seen == 0)
@@ -97,9 +96,9 @@ struct request_good {
 
 static const struct request_good good[] = {
 	{ GET11 "Host: example.com\r\nUser-Agent: curl/8.0\r\n"
-	  "Referer: http://a/b?c\r\n\r\n",
-	  METHOD_GET, 1, 1, "GET /x HTTP/1.1", "/x", "example.com",
-	  "curl/8.0", "http://a/b?c" },
+		"Referer: http://a/b?c\r\n\r\n",
+	  METHOD_GET, 1, 1, "GET /x HTTP/1.1", "/x", "example.com", "curl/8.0",
+	  "http://a/b?c" },
 	/* keep-alive: the version's default and the Connection header */
 	{ "GET / HTTP/1.0\r\n\r\n", METHOD_GET, 0, 0, "GET / HTTP/1.0", "/",
 	  NULL, NULL, NULL },
@@ -125,9 +124,9 @@ static const struct request_good good[] = {
 	/* targets as sent: query, escapes, absolute form, asterisk */
 	{ "GET /a%20b/c?d=e&f HTTP/1.1\r\nHost: h\r\n\r\n", METHOD_GET, 1, 1,
 	  "GET /a%20b/c?d=e&f HTTP/1.1", "/a%20b/c?d=e&f", "h", NULL, NULL },
-	{ "GET http://h:8080/p HTTP/1.1\r\nHost: h:8080\r\n\r\n", METHOD_GET,
-	  1, 1, "GET http://h:8080/p HTTP/1.1", "http://h:8080/p", "h:8080",
-	  NULL, NULL },
+	{ "GET http://h:8080/p HTTP/1.1\r\nHost: h:8080\r\n\r\n", METHOD_GET, 1,
+	  1, "GET http://h:8080/p HTTP/1.1", "http://h:8080/p", "h:8080", NULL,
+	  NULL },
 	{ "OPTIONS * HTTP/1.1\r\nHost: h\r\n\r\n", METHOD_OPTIONS, 1, 1,
 	  "OPTIONS * HTTP/1.1", "*", "h", NULL, NULL },
 	/* methods */
@@ -146,14 +145,14 @@ static const struct request_good good[] = {
 	/* Only Connection carries connection options (RFC 9112 9.6) */
 	{ "GET / HTTP/1.1\r\nHost: h\r\nProxy-Connection: close\r\n\r\n",
 	  METHOD_GET, 1, 1, "GET / HTTP/1.1", "/", "h", NULL, NULL },
-	{ "GET / HTTP/1.0\r\nProxy-Connection: keep-alive\r\n\r\n",
-	  METHOD_GET, 0, 0, "GET / HTTP/1.0", "/", NULL, NULL, NULL },
+	{ "GET / HTTP/1.0\r\nProxy-Connection: keep-alive\r\n\r\n", METHOD_GET,
+	  0, 0, "GET / HTTP/1.0", "/", NULL, NULL, NULL },
 	{ "GET / HTTP/1.1\r\nHost: h\r\nConnection: x, CLOSE \r\n\r\n",
 	  METHOD_GET, 1, 0, "GET / HTTP/1.1", "/", "h", NULL, NULL },
 	{ "GET / HTTP/1.0\r\nConnection: a\r\nConnection: keep-alive\r\n\r\n",
 	  METHOD_GET, 0, 1, "GET / HTTP/1.0", "/", NULL, NULL, NULL },
-	{ "GET / HTTP/1.0\r\nConnection: keep-alive, close\r\n\r\n",
-	  METHOD_GET, 0, 0, "GET / HTTP/1.0", "/", NULL, NULL, NULL },
+	{ "GET / HTTP/1.0\r\nConnection: keep-alive, close\r\n\r\n", METHOD_GET,
+	  0, 0, "GET / HTTP/1.0", "/", NULL, NULL, NULL },
 	/* a higher HTTP/1 minor version is served as 1.1 (RFC 9110 2.5) */
 	{ "GET / HTTP/1.2\r\nHost: h\r\n\r\n", METHOD_GET, 1, 1,
 	  "GET / HTTP/1.2", "/", "h", NULL, NULL },
@@ -163,10 +162,10 @@ static const struct request_good good[] = {
 	{ GET11 "Host: h\r\nExpect:\r\n\r\n", METHOD_GET, 1, 1,
 	  "GET /x HTTP/1.1", "/x", "h", NULL, NULL },
 	{ GET11 "Host: h\r\nExpect: 100-continue\r\nExpect: 100-Continue"
-	  "\r\n\r\n", METHOD_GET, 1, 1, "GET /x HTTP/1.1", "/x", "h", NULL,
-	  NULL },
-	{ GET11 "Host: h\r\nExpect: ,100-continue, \r\n\r\n", METHOD_GET, 1,
-	  1, "GET /x HTTP/1.1", "/x", "h", NULL, NULL },
+		"\r\n\r\n",
+	  METHOD_GET, 1, 1, "GET /x HTTP/1.1", "/x", "h", NULL, NULL },
+	{ GET11 "Host: h\r\nExpect: ,100-continue, \r\n\r\n", METHOD_GET, 1, 1,
+	  "GET /x HTTP/1.1", "/x", "h", NULL, NULL },
 	/* bytes above 0x7f in the target and in values pass through */
 	{ "GET /caf\xc3\xa9 HTTP/1.1\r\nHost: h\r\nUser-Agent: \xe2\x98\x83"
 	  "\r\n\r\n",
@@ -185,13 +184,15 @@ static int request_good_check(const struct request_good *c, size_t cut,
 	request_parser_init(&rp, c->in, LIMIT);
 	r = request_feed(&rp, c->in, 0, len, cut, step, &end);
 	if (r != REQUEST_DONE || end != len) {
-		fprintf(stderr, "  result %d status %d, stopped at %zu of %zu\n",
-			r, rp.status, end, len);
+		fprintf(stderr,
+			"  result %d status %d, stopped at %zu of %zu\n", r,
+			rp.status, end, len);
 		return 1;
 	}
 	const struct request *q = &rp.req;
 	if (q->method != c->method || q->http_major != 1 ||
-	    q->http_minor != c->minor || q->keep_alive != (c->keep_alive != 0)) {
+	    q->http_minor != c->minor ||
+	    q->keep_alive != (c->keep_alive != 0)) {
 		fprintf(stderr, "  method %d HTTP/%d.%d keep_alive %d\n",
 			q->method, q->http_major, q->http_minor, q->keep_alive);
 		bad++;
@@ -225,8 +226,10 @@ START_TEST(test_request_good_table)
 			if (request_good_check(&good[i], cut == len ? 0 : cut,
 					       step) == 0)
 				continue;
-			fprintf(stderr, "request good %zu (cut %zu step %zu): "
-				"\"", i, cut, step);
+			fprintf(stderr,
+				"request good %zu (cut %zu step %zu): "
+				"\"",
+				i, cut, step);
 			request_print(good[i].in, len);
 			fprintf(stderr, "\"\n");
 			failed++;
@@ -240,27 +243,26 @@ END_TEST
 /* Every header forkd keeps, by its enum, with seen counts. */
 START_TEST(test_request_headers)
 {
-	static const char in[] =
-		"GET / HTTP/1.1\r\n"
-		"host: H\r\n"
-		"If-None-Match: \"inm\"\r\n"
-		"If-Modified-Since: ims\r\n"
-		"IF-MATCH: im\r\n"
-		"If-Unmodified-Since: ius\r\n"
-		"Range: bytes=0-1\r\n"
-		"If-Range: ir\r\n"
-		"Referer: ref\r\n"
-		"User-Agent: ua\r\n"
-		"Accept-Encoding: gzip, br\r\n"
-		"Expect: 100-continue\r\n"
-		"Range: bytes=2-3\r\n"
-		"X-Forwarded-For: 192.0.2.1, 10.0.0.1\r\n"
-		"Forwarded: for=192.0.2.1\r\n"
-		"Transfer-Encoding: chunked\r\n"
-		"Connection: x-foo\r\n"
-		"Accept: text/html\r\n"
-		"Sec-Fetch-Dest: document\r\n"
-		"\r\n0\r\n\r\n";
+	static const char in[] = "GET / HTTP/1.1\r\n"
+				 "host: H\r\n"
+				 "If-None-Match: \"inm\"\r\n"
+				 "If-Modified-Since: ims\r\n"
+				 "IF-MATCH: im\r\n"
+				 "If-Unmodified-Since: ius\r\n"
+				 "Range: bytes=0-1\r\n"
+				 "If-Range: ir\r\n"
+				 "Referer: ref\r\n"
+				 "User-Agent: ua\r\n"
+				 "Accept-Encoding: gzip, br\r\n"
+				 "Expect: 100-continue\r\n"
+				 "Range: bytes=2-3\r\n"
+				 "X-Forwarded-For: 192.0.2.1, 10.0.0.1\r\n"
+				 "Forwarded: for=192.0.2.1\r\n"
+				 "Transfer-Encoding: chunked\r\n"
+				 "Connection: x-foo\r\n"
+				 "Accept: text/html\r\n"
+				 "Sec-Fetch-Dest: document\r\n"
+				 "\r\n0\r\n\r\n";
 	static const char *const want[HDR_COUNT_] = {
 		[HDR_HOST] = "H",
 		[HDR_IF_NONE_MATCH] = "\"inm\"",
@@ -293,9 +295,11 @@ START_TEST(test_request_headers)
 		int seen = h == HDR_RANGE ? 2 : 1;
 		if (rp.req.hdr_seen[h] != seen || s.len != strlen(want[h]) ||
 		    memcmp(in + s.off, want[h], s.len) != 0) {
-			fprintf(stderr, "header %d: \"%.*s\" seen %d, want "
-				"\"%s\" seen %d\n", h, (int)s.len, in + s.off,
-				rp.req.hdr_seen[h], want[h], seen);
+			fprintf(stderr,
+				"header %d: \"%.*s\" seen %d, want "
+				"\"%s\" seen %d\n",
+				h, (int)s.len, in + s.off, rp.req.hdr_seen[h],
+				want[h], seen);
 			bad++;
 		}
 	}
@@ -311,11 +315,10 @@ END_TEST
  */
 START_TEST(test_request_list_extent)
 {
-	static const char in[] =
-		"GET / HTTP/1.1\r\nHost: h\r\n"
-		"If-None-Match: \"a\"\r\nX-Other: 1\r\n"
-		"If-None-Match:\r\nif-none-match: \"b\" \r\n"
-		"If-Match:   \r\nIf-Match: \"c\"\r\n\r\n";
+	static const char in[] = "GET / HTTP/1.1\r\nHost: h\r\n"
+				 "If-None-Match: \"a\"\r\nX-Other: 1\r\n"
+				 "If-None-Match:\r\nif-none-match: \"b\" \r\n"
+				 "If-Match:   \r\nIf-Match: \"c\"\r\n\r\n";
 	struct request_parser rp;
 	size_t used;
 
@@ -375,8 +378,7 @@ static const char *const pipe_msgs[] = {
 	"POST /three HTTP/1.1\r\nHost: ccc\r\nContent-Length: 4\r\n\r\nbody",
 	"GET /four HTTP/1.0\r\n\r\n",
 };
-static const char *const pipe_targets[] = { "/one", "/two", "/three",
-					    "/four" };
+static const char *const pipe_targets[] = { "/one", "/two", "/three", "/four" };
 static const char *const pipe_hosts[] = { "a", "bb", "ccc", NULL };
 
 /*
@@ -406,10 +408,14 @@ static void request_pipeline_run(size_t n, size_t step)
 			      "%d status %d, ended at %zu, want %zu",
 			      n, step, i, r, rp.status, end, off[i + 1]);
 		ck_assert_int_eq(request_span_check("target", buf,
-				 rp.req.target, 1, pipe_targets[i]), 0);
+						    rp.req.target, 1,
+						    pipe_targets[i]),
+				 0);
 		ck_assert_int_eq(request_span_check("Host", buf,
-				 rp.req.hdr[HDR_HOST],
-				 rp.req.hdr_seen[HDR_HOST], pipe_hosts[i]), 0);
+						    rp.req.hdr[HDR_HOST],
+						    rp.req.hdr_seen[HDR_HOST],
+						    pipe_hosts[i]),
+				 0);
 		ck_assert_int_eq(rp.req.keep_alive, i < 3);
 	}
 }
@@ -441,8 +447,11 @@ START_TEST(test_request_pipeline_moved)
 				 REQUEST_DONE);
 		ck_assert_uint_eq(used, strlen(pipe_msgs[i]));
 		ck_assert_int_eq(request_span_check("target", buf,
-				 rp.req.target, 1, pipe_targets[i]), 0);
-		ck_assert_uint_eq(rp.req.target.off, strchr(buf, ' ') + 1 - buf);
+						    rp.req.target, 1,
+						    pipe_targets[i]),
+				 0);
+		ck_assert_uint_eq(rp.req.target.off,
+				  strchr(buf, ' ') + 1 - buf);
 		memmove(buf, buf + used, len - used);
 		len -= used;
 		request_next(&rp, buf);
@@ -488,12 +497,16 @@ START_TEST(test_request_upgrade_ignored)
 		    request_span_check("target", buf, rp.req.target, 1,
 				       "/next") == 0)
 			continue;
-		fprintf(stderr, "request after upgrade offer %zu: result %d "
-			"status %d used %zu\n", i, r, rp.status, used);
+		fprintf(stderr,
+			"request after upgrade offer %zu: result %d "
+			"status %d used %zu\n",
+			i, r, rp.status, used);
 		failed++;
 	}
-	ck_assert_msg(failed == 0, "%d of %zu requests after an upgrade offer "
-		      "misparsed (stderr)", failed, nitems(firsts));
+	ck_assert_msg(failed == 0,
+		      "%d of %zu requests after an upgrade offer "
+		      "misparsed (stderr)",
+		      failed, nitems(firsts));
 }
 END_TEST
 
@@ -528,12 +541,15 @@ START_TEST(test_request_body_dropped)
 		ck_assert_uint_eq(used, n);
 	}
 	ck_assert_int_eq(rp.req.method, METHOD_GET);
-	ck_assert_int_eq(request_span_check("target", buf, rp.req.target, 1,
-					    "/b"), 0);
-	ck_assert_int_eq(request_span_check("Host", buf, rp.req.hdr[HDR_HOST],
-					    1, "hh"), 0);
+	ck_assert_int_eq(
+		request_span_check("target", buf, rp.req.target, 1, "/b"), 0);
+	ck_assert_int_eq(
+		request_span_check("Host", buf, rp.req.hdr[HDR_HOST], 1, "hh"),
+		0);
 	ck_assert_int_eq(request_span_check("User-Agent", buf,
-			 rp.req.hdr[HDR_USER_AGENT], 1, "ua"), 0);
+					    rp.req.hdr[HDR_USER_AGENT], 1,
+					    "ua"),
+			 0);
 	ck_assert_uint_eq(rp.body_seen, 7);
 }
 END_TEST
@@ -587,12 +603,14 @@ START_TEST(test_request_body_limit)
 		for (size_t step = 0; step <= 1; step++) {
 			request_parser_init(&rp, buf, cases[i].limit);
 			int r = request_feed(&rp, buf, 0, len, 0, step, &end);
-			if (r == cases[i].result && rp.status == cases[i].status &&
+			if (r == cases[i].result &&
+			    rp.status == cases[i].status &&
 			    (r != REQUEST_DONE || end == len))
 				continue;
-			fprintf(stderr, "request body %zu step %zu: result %d "
-				"status %d end %zu of %zu\n", i, step, r,
-				rp.status, end, len);
+			fprintf(stderr,
+				"request body %zu step %zu: result %d "
+				"status %d end %zu of %zu\n",
+				i, step, r, rp.status, end, len);
 			failed++;
 		}
 	}
@@ -608,7 +626,10 @@ struct request_bad {
 	int status; /* however the bytes were cut into reads */
 };
 
-#define BAD(in, status) { in, sizeof(in) - 1, status }
+#define BAD(in, status)                    \
+	{                                  \
+		in, sizeof(in) - 1, status \
+	}
 #define HOSTH "Host: h\r\n"
 
 static const struct request_bad bad[] = {
@@ -665,10 +686,8 @@ static const struct request_bad bad[] = {
 	BAD("G(T / HTTP/1.1\r\n" HOSTH "\r\n", 400),
 	BAD("G\x80T / HTTP/1.1\r\n" HOSTH "\r\n", 400),
 	/* an expectation other than 100-continue */
-	BAD("GET / HTTP/1.1\r\n" HOSTH "Expect: 100-continue, x\r\n\r\n",
-	    417),
-	BAD("GET / HTTP/1.1\r\n" HOSTH "Expect:\r\nExpect: x=1\r\n\r\n",
-	    417),
+	BAD("GET / HTTP/1.1\r\n" HOSTH "Expect: 100-continue, x\r\n\r\n", 417),
+	BAD("GET / HTTP/1.1\r\n" HOSTH "Expect:\r\nExpect: x=1\r\n\r\n", 417),
 	BAD("FOO  / HTTP/1.1\r\n" HOSTH "\r\n", 400),
 	BAD("FOO / HTTP/x.1\r\n" HOSTH "\r\n", 400),
 	BAD("FOO /\r\n" HOSTH "\r\n", 400),
@@ -690,11 +709,14 @@ static const struct request_bad bad[] = {
 	BAD("GET / HTTP/1.1\r\n" HOSTH "X\x7fY: v\r\n\r\n", 400),
 	/* framing that could be read two ways */
 	BAD("POST / HTTP/1.1\r\n" HOSTH "Transfer-Encoding: chunked\r\n"
-	    "Content-Length: 3\r\n\r\n0\r\n\r\n", 400),
+	    "Content-Length: 3\r\n\r\n0\r\n\r\n",
+	    400),
 	BAD("POST / HTTP/1.1\r\n" HOSTH "Content-Length: 3\r\n"
-	    "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400),
+	    "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+	    400),
 	BAD("POST / HTTP/1.1\r\n" HOSTH "Content-Length: 3\r\n"
-	    "Content-Length: 4\r\n\r\nabcd", 400),
+	    "Content-Length: 4\r\n\r\nabcd",
+	    400),
 	BAD("POST / HTTP/1.1\r\n" HOSTH "Content-Length: 3, 4\r\n\r\nabcd",
 	    400),
 	BAD("POST / HTTP/1.1\r\n" HOSTH "Content-Length: -1\r\n\r\n", 400),
@@ -702,31 +724,40 @@ static const struct request_bad bad[] = {
 	BAD("POST / HTTP/1.1\r\n" HOSTH "Content-Length: +1\r\n\r\na", 400),
 	BAD("POST / HTTP/1.1\r\n" HOSTH "Content-Length: 0x1\r\n\r\na", 400),
 	BAD("POST / HTTP/1.1\r\n" HOSTH "Content-Length: "
-	    "99999999999999999999999\r\n\r\n", 400),
-	BAD("POST / HTTP/1.1\r\n" HOSTH "Transfer-Encoding: gzip\r\n\r\n",
+	    "99999999999999999999999\r\n\r\n",
 	    400),
+	BAD("POST / HTTP/1.1\r\n" HOSTH "Transfer-Encoding: gzip\r\n\r\n", 400),
 	/* an empty or blank Transfer-Encoding still takes framing away
 	 * from Content-Length (llhttp ignores the empty field) */
 	BAD("GET / HTTP/1.1\r\n" HOSTH "Transfer-Encoding:\r\n"
-	    "Content-Length: 4\r\n\r\nGET ", 400),
+	    "Content-Length: 4\r\n\r\nGET ",
+	    400),
 	BAD("GET / HTTP/1.1\r\n" HOSTH "Transfer-Encoding:   \r\n"
-	    "Content-Length: 4\r\n\r\nGET ", 400),
+	    "Content-Length: 4\r\n\r\nGET ",
+	    400),
 	BAD("GET / HTTP/1.1\r\n" HOSTH "Content-Length: 4\r\n"
-	    "Transfer-Encoding:\r\n\r\nGET ", 400),
+	    "Transfer-Encoding:\r\n\r\nGET ",
+	    400),
 	BAD("GET / HTTP/1.1\r\n" HOSTH "Transfer-Encoding:\r\n"
-	    "Transfer-Encoding:\r\n\r\n", 400),
+	    "Transfer-Encoding:\r\n\r\n",
+	    400),
 	BAD("GET / HTTP/1.1\r\n" HOSTH "Transfer-Encoding:\r\n\r\n", 400),
 	BAD("POST / HTTP/1.1\r\n" HOSTH "Transfer-Encoding: chunked\r\n"
-	    "Transfer-Encoding:\r\n\r\n0\r\n\r\n", 400),
+	    "Transfer-Encoding:\r\n\r\n0\r\n\r\n",
+	    400),
 	BAD("GET / HTTP/1.0\r\nTransfer-Encoding:\r\n\r\n", 400),
 	BAD("GET / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n"
-	    "0\r\n\r\n", 400),
+	    "0\r\n\r\n",
+	    400),
 	BAD("POST / HTTP/1.1\r\n" HOSTH "Transfer-Encoding: chunked, gzip"
-	    "\r\n\r\n", 400),
+	    "\r\n\r\n",
+	    400),
 	BAD("POST / HTTP/1.1\r\n" HOSTH "Transfer-Encoding: chunked\r\n"
-	    "\r\nzz\r\n", 400),
+	    "\r\nzz\r\n",
+	    400),
 	BAD("POST / HTTP/1.1\r\n" HOSTH "Transfer-Encoding: chunked\r\n"
-	    "\r\n2\r\nabc\r\n", 400),
+	    "\r\n2\r\nabc\r\n",
+	    400),
 	/* obs-fold, NUL and other control bytes in headers */
 	BAD("GET / HTTP/1.1\r\n" HOSTH "X-A: one\r\n two\r\n\r\n", 400),
 	BAD("GET / HTTP/1.1\r\n" HOSTH "X-A: one\r\n\ttwo\r\n\r\n", 400),
@@ -736,12 +767,15 @@ static const struct request_bad bad[] = {
 	BAD("GET / HTTP/1.1\r\nHost: h\0\r\n\r\n", 400),
 	BAD("GET /\0 HTTP/1.1\r\n" HOSTH "\r\n", 400),
 	BAD("GET / HTTP/1.1\r\n" HOSTH "X-A: a\rb\r\n\r\n", 400),
-	BAD("GET / HTTP/1.1\r\n" HOSTH "X-A: a\x01" "b\r\n\r\n", 400),
+	BAD("GET / HTTP/1.1\r\n" HOSTH "X-A: a\x01"
+	    "b\r\n\r\n",
+	    400),
 	/* a bare CR must not end the header block (CVE-2023-30589) */
 	BAD("GET / HTTP/1.1\r\n" HOSTH "\r\r\n", 400),
 	BAD("GET / HTTP/1.1\r\n" HOSTH "\rX", 400),
-	BAD("GET / HTTP/1.1\r\n" HOSTH "\rXGET /smuggled HTTP/1.1\r\n"
-	    HOSTH "\r\n", 400),
+	BAD("GET / HTTP/1.1\r\n" HOSTH "\rXGET /smuggled HTTP/1.1\r\n" HOSTH
+	    "\r\n",
+	    400),
 	BAD("GET / HTTP/1.1\r\r\n" HOSTH "\r\n", 400),
 };
 
@@ -757,8 +791,10 @@ static int request_bad_check(const struct request_bad *c, size_t step)
 	int r = request_feed(&rp, c->in, 0, c->len, 0, step, &end);
 	if (r == REQUEST_ERROR && rp.status == want)
 		return 0;
-	fprintf(stderr, "request bad (step %zu): result %d status %d, want %d: "
-		"\"", step, r, rp.status, want);
+	fprintf(stderr,
+		"request bad (step %zu): result %d status %d, want %d: "
+		"\"",
+		step, r, rp.status, want);
 	request_print(c->in, c->len);
 	fprintf(stderr, "\"\n");
 	return 1;
@@ -785,8 +821,10 @@ START_TEST(test_request_bad_bytewise)
 
 	for (size_t i = 0; i < nitems(bad); i++)
 		failed += request_bad_check(&bad[i], 1);
-	ck_assert_msg(failed == 0, "%d of %zu bad requests misjudged byte by "
-		      "byte (stderr)", failed, nitems(bad));
+	ck_assert_msg(failed == 0,
+		      "%d of %zu bad requests misjudged byte by "
+		      "byte (stderr)",
+		      failed, nitems(bad));
 }
 END_TEST
 
@@ -810,19 +848,22 @@ START_TEST(test_request_bare_lf)
 		request_parser_init(&rp, ins[i], LIMIT);
 		enum request_result r = request_parse(&rp, ins[i], len, &used);
 		if (r == REQUEST_ERROR) {
-			ck_assert_msg(rp.status == 400, "bare LF %zu: status %d",
-				      i, rp.status);
+			ck_assert_msg(rp.status == 400,
+				      "bare LF %zu: status %d", i, rp.status);
 			continue;
 		}
 		ck_assert_msg(r == REQUEST_DONE && used == len,
 			      "bare LF %zu: result %d used %zu", i, r, used);
 		ck_assert_int_eq(request_span_check("target", ins[i],
-				 rp.req.target, 1, "/x"), 0);
-		ck_assert_int_eq(request_span_check("Host", ins[i],
-				 rp.req.hdr[HDR_HOST],
-				 rp.req.hdr_seen[HDR_HOST], "h"), 0);
-		ck_assert_int_eq(request_span_check("line", ins[i],
-				 rp.req.line, 1, "GET /x HTTP/1.1"), 0);
+						    rp.req.target, 1, "/x"),
+				 0);
+		ck_assert_int_eq(
+			request_span_check("Host", ins[i], rp.req.hdr[HDR_HOST],
+					   rp.req.hdr_seen[HDR_HOST], "h"),
+			0);
+		ck_assert_int_eq(request_span_check("line", ins[i], rp.req.line,
+						    1, "GET /x HTTP/1.1"),
+				 0);
 	}
 }
 END_TEST
@@ -849,17 +890,20 @@ START_TEST(test_request_bad_pipelined)
 		enum request_result r = request_parse(&rp, buf + fl, len - fl,
 						      &used);
 		if (r != REQUEST_ERROR || rp.status != bad[i].status) {
-			fprintf(stderr, "request bad after a good one: "
-				"result %d status %d, want %d: \"", r,
-				rp.status, bad[i].status);
+			fprintf(stderr,
+				"request bad after a good one: "
+				"result %d status %d, want %d: \"",
+				r, rp.status, bad[i].status);
 			request_print(bad[i].in, bad[i].len);
 			fprintf(stderr, "\"\n");
 			failed++;
 		}
 		free(buf);
 	}
-	ck_assert_msg(failed == 0, "%d of %zu pipelined bad requests "
-		      "misjudged (stderr)", failed, nitems(bad));
+	ck_assert_msg(failed == 0,
+		      "%d of %zu pipelined bad requests "
+		      "misjudged (stderr)",
+		      failed, nitems(bad));
 }
 END_TEST
 
@@ -893,9 +937,10 @@ START_TEST(test_request_overflow)
 		int st = request_overflow_status(&rp);
 		if (r == REQUEST_AGAIN && used == len && st == cases[i].status)
 			continue;
-		fprintf(stderr, "overflow \"%s\": result %d used %zu status "
-			"%d, want %d\n", cases[i].in, r, used, st,
-			cases[i].status);
+		fprintf(stderr,
+			"overflow \"%s\": result %d used %zu status "
+			"%d, want %d\n",
+			cases[i].in, r, used, st, cases[i].status);
 		failed++;
 	}
 	ck_assert_msg(failed == 0, "%d overflow cases failed (stderr)", failed);

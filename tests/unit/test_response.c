@@ -66,8 +66,14 @@ struct date_case {
 	time_t t;
 };
 
-#define DATE_OK(s, t) { s, sizeof(s) - 1, 0, t }
-#define DATE_BAD(s) { s, sizeof(s) - 1, -1, 0 }
+#define DATE_OK(s, t)                  \
+	{                              \
+		s, sizeof(s) - 1, 0, t \
+	}
+#define DATE_BAD(s)                     \
+	{                               \
+		s, sizeof(s) - 1, -1, 0 \
+	}
 
 static const struct date_case parses[] = {
 	/* the example of RFC 9110 5.6.7 in each form */
@@ -152,8 +158,10 @@ START_TEST(test_response_parse_date)
 		int rc = response_parse_http_date(c->s, c->len, &t);
 		if (rc == c->rc && (rc != 0 || t == c->t))
 			continue;
-		fprintf(stderr, "parse date \"%.*s\": rc %d t %lld, want rc %d "
-			"t %lld\n", (int)c->len, c->s, rc, (long long)t, c->rc,
+		fprintf(stderr,
+			"parse date \"%.*s\": rc %d t %lld, want rc %d "
+			"t %lld\n",
+			(int)c->len, c->s, rc, (long long)t, c->rc,
 			(long long)c->t);
 		failed++;
 	}
@@ -184,7 +192,11 @@ START_TEST(test_response_parse_date_len)
 }
 END_TEST
 
-enum date_form { FORM_IMF, FORM_RFC850, FORM_ASCTIME };
+enum date_form {
+	FORM_IMF,
+	FORM_RFC850,
+	FORM_ASCTIME
+};
 
 /* A C-locale strftime in UTC: the reference for each form. */
 static void response_ref_date(time_t t, enum date_form form, char *out,
@@ -243,7 +255,8 @@ static int response_round_trip(time_t t)
 	if (t < (time_t)3155760000LL) {
 		response_ref_date(t, FORM_RFC850, rfc850, sizeof(rfc850));
 		if (response_parse_http_date(rfc850, strlen(rfc850), &back) !=
-			    0 || back != t) {
+			    0 ||
+		    back != t) {
 			fprintf(stderr, "date %lld: \"%s\" parsed back wrong\n",
 				(long long)t, rfc850);
 			bad++;
@@ -317,39 +330,56 @@ static const struct {
 	struct response_head h;
 	const char *want;
 } heads[] = {
-	{ { .status = 200, .keep_alive = true,
+	{ { .status = 200,
+	    .keep_alive = true,
 	    .content_type = "text/html; charset=utf-8",
-	    .content_length = 1234, .last_modified = 784111777 - 86400,
+	    .content_length = 1234,
+	    .last_modified = 784111777 - 86400,
 	    .etag = "\"2ebc98a1-4d2\"" },
 	  TOP("200 OK") "Content-Type: text/html; charset=utf-8\r\n"
-	  "Content-Length: 1234\r\n"
-	  "Last-Modified: Sat, 05 Nov 1994 08:49:37 GMT\r\n"
-	  "ETag: \"2ebc98a1-4d2\"\r\n\r\n" },
-	{ { .status = 304, .keep_alive = true, .content_length = -1,
-	    .last_modified = 784111777, .etag = "\"1-2\"" },
-	  TOP("304 Not Modified")
-	  "Last-Modified: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
-	  "ETag: \"1-2\"\r\n\r\n" },
-	{ { .status = 301, .keep_alive = true, .content_type = "text/html",
-	    .content_length = 0, .location = "/dir/?q=1 and more",
+			"Content-Length: 1234\r\n"
+			"Last-Modified: Sat, 05 Nov 1994 08:49:37 GMT\r\n"
+			"ETag: \"2ebc98a1-4d2\"\r\n\r\n" },
+	{ { .status = 304,
+	    .keep_alive = true,
+	    .content_length = -1,
+	    .last_modified = 784111777,
+	    .etag = "\"1-2\"" },
+	  TOP("304 Not Modified") "Last-Modified: Sun, 06 Nov 1994 08:49:37 "
+				  "GMT\r\n"
+				  "ETag: \"1-2\"\r\n\r\n" },
+	{ { .status = 301,
+	    .keep_alive = true,
+	    .content_type = "text/html",
+	    .content_length = 0,
+	    .location = "/dir/?q=1 and more",
 	    .location_len = 9 },
 	  TOP("301 Moved Permanently") "Content-Type: text/html\r\n"
-	  "Content-Length: 0\r\nLocation: /dir/?q=1\r\n\r\n" },
-	{ { .status = 405, .keep_alive = false, .content_length = 5,
+				       "Content-Length: 0\r\nLocation: "
+				       "/dir/?q=1\r\n\r\n" },
+	{ { .status = 405,
+	    .keep_alive = false,
+	    .content_length = 5,
 	    .allow = "GET, HEAD" },
 	  TOP("405 Method Not Allowed") "Content-Length: 5\r\n"
-	  "Allow: GET, HEAD\r\nConnection: close\r\n\r\n" },
-	{ { .status = 200, .keep_alive = true, .http10 = true,
+					"Allow: GET, HEAD\r\nConnection: "
+					"close\r\n\r\n" },
+	{ { .status = 200,
+	    .keep_alive = true,
+	    .http10 = true,
 	    .content_length = 7 },
 	  TOP("200 OK") "Content-Length: 7\r\n"
-	  "Connection: keep-alive\r\n\r\n" },
-	{ { .status = 200, .keep_alive = false, .http10 = true,
+			"Connection: keep-alive\r\n\r\n" },
+	{ { .status = 200,
+	    .keep_alive = false,
+	    .http10 = true,
 	    .content_length = -1 },
 	  TOP("200 OK") "Connection: close\r\n\r\n" },
-	{ { .status = 206, .keep_alive = true,
+	{ { .status = 206,
+	    .keep_alive = true,
 	    .content_length = 9223372036854775807LL },
-	  TOP("206 Partial Content")
-	  "Content-Length: 9223372036854775807\r\n\r\n" },
+	  TOP("206 Partial Content") "Content-Length: "
+				     "9223372036854775807\r\n\r\n" },
 	{ { .status = 299, .keep_alive = true, .content_length = -1 },
 	  TOP("299 Unknown") "\r\n" },
 };
@@ -369,14 +399,16 @@ START_TEST(test_response_format_head)
 			size_t n = response_format_head(out, sz, &heads[i].h);
 			size_t want = sz == len + 1 ? len : 0;
 			int ok = n == want &&
-				 (want == 0 || memcmp(out, heads[i].want,
-						      len) == 0);
+				 (want == 0 ||
+				  memcmp(out, heads[i].want, len) == 0);
 			for (size_t j = sz; j < sizeof(out); j++)
 				ok = ok && (unsigned char)out[j] == GUARD;
 			if (ok)
 				continue;
-			fprintf(stderr, "head %zu size %zu: %zu bytes, want %zu:"
-				"\n%.*s\n", i, sz, n, want, (int)n, out);
+			fprintf(stderr,
+				"head %zu size %zu: %zu bytes, want %zu:"
+				"\n%.*s\n",
+				i, sz, n, want, (int)n, out);
 			failed++;
 			break;
 		}
@@ -440,8 +472,9 @@ START_TEST(test_response_error_body)
 	size_t len = 0;
 	const char *b = response_error_body(404, &len);
 
-	ck_assert_str_eq(b, "<html>\n<head><title>404 Not Found</title></head>\n"
-			    "<body><h1>404 Not Found</h1></body>\n</html>\n");
+	ck_assert_str_eq(b,
+			 "<html>\n<head><title>404 Not Found</title></head>\n"
+			 "<body><h1>404 Not Found</h1></body>\n</html>\n");
 	ck_assert_uint_eq(len, strlen(b));
 	for (size_t i = 0; i < nitems(reasons); i++) {
 		char title[128], h1[128];

@@ -58,26 +58,32 @@ static const char *longest_prefix(char *const *prefixes, size_t n,
  */
 START_TEST(test_location_against_scan)
 {
-	char *prefixes[] = { "/", "/a", "/a/", "/a/b/", "/a/b/c/", "/a/b/c/d",
-			     "/a/bb", "/a/c", "/b/", "/ab/", "/a/b/c/d/e/" };
-	const char *paths[] = { "/", "/a", "/a/", "/a/b/", "/a/b/zz",
-				"/a/b/c/dx", "/a/b/c/d/e/f", "/a/bz", "/a/bb/x",
-				"/a/b", "/b", "/b/x", "/ab", "/ab/", "/c",
-				"/a/b/c", "/a/a", "/a/b/c/d/e" };
+	char *prefixes[] = { "/",       "/a",       "/a/",        "/a/b/",
+			     "/a/b/c/", "/a/b/c/d", "/a/bb",      "/a/c",
+			     "/b/",     "/ab/",     "/a/b/c/d/e/" };
+	const char *paths[] = {
+		"/",         "/a",           "/a/",       "/a/b/",   "/a/b/zz",
+		"/a/b/c/dx", "/a/b/c/d/e/f", "/a/bz",     "/a/bb/x", "/a/b",
+		"/b",        "/b/x",         "/ab",       "/ab/",    "/c",
+		"/a/b/c",    "/a/a",         "/a/b/c/d/e"
+	};
 	size_t n = sizeof(prefixes) / sizeof(prefixes[0]);
 	struct location_conf locs[sizeof(prefixes) / sizeof(prefixes[0])];
 	struct server_conf sc = { .locations = locs, .nlocations = n };
 
 	for (size_t i = 0; i < n; i++)
-		locs[i] = (struct location_conf){ .prefix = prefixes[n - 1 - i],
-			.prefix_len = strlen(prefixes[n - 1 - i]) };
+		locs[i] = (struct location_conf){
+			.prefix = prefixes[n - 1 - i],
+			.prefix_len = strlen(prefixes[n - 1 - i])
+		};
 	route_index_locations(locs, n);
 	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
 		const char *want = longest_prefix(prefixes, n, paths[i]);
 		const struct location_conf *got = route_location(&sc, paths[i]);
-		ck_assert_msg(want == NULL ? got == &sc.defaults :
-			      got->prefix != NULL &&
-			      strcmp(got->prefix, want) == 0,
+		ck_assert_msg(want == NULL
+				      ? got == &sc.defaults
+				      : got->prefix != NULL &&
+						strcmp(got->prefix, want) == 0,
 			      "%s: got %s, want %s", paths[i],
 			      got->prefix ? got->prefix : "(defaults)",
 			      want ? want : "(defaults)");
@@ -117,9 +123,9 @@ START_TEST(test_server_pick)
 		const char *host;
 		unsigned want;
 	} picks[] = {
-		{ "a.example", 0 }, { "c.example", 2 }, { "x.b.example", 2 },
-		{ "b.example", 1 }, { "z.example", 1 }, { "example", 3 },
-		{ "", 3 }, { "other.test", 3 },
+		{ "a.example", 0 }, { "c.example", 2 },  { "x.b.example", 2 },
+		{ "b.example", 1 }, { "z.example", 1 },  { "example", 3 },
+		{ "", 3 },          { "other.test", 3 },
 	};
 
 	for (size_t i = 0; i < sizeof(picks) / sizeof(picks[0]); i++)
@@ -180,8 +186,8 @@ START_TEST(test_hostmap_wildcard)
 	ck_assert_uint_eq(find(m, "c.b.example"), 2);
 	ck_assert_uint_eq(find(m, "x.c.b.example"), 4);
 	ck_assert_uint_eq(find(m, "y.x.c.b.example"), 3);
-	ck_assert_uint_eq(find(m, "example"), 999);   /* not the suffix itself */
-	ck_assert_uint_eq(find(m, ".example"), 999);  /* nor an empty label */
+	ck_assert_uint_eq(find(m, "example"), 999);  /* not the suffix itself */
+	ck_assert_uint_eq(find(m, ".example"), 999); /* nor an empty label */
 	ck_assert_uint_eq(find(m, "xexample"), 999);
 	ck_assert_uint_eq(find(m, "example.org"), 999);
 	hostmap_free(m);
@@ -204,7 +210,9 @@ END_TEST
 /* Many names (the 50,000-server case): each found, the table dense. */
 START_TEST(test_hostmap_many)
 {
-	enum { N = 50000 };
+	enum {
+		N = 50000
+	};
 	static char names[N][24];
 	struct hostmap *m = hostmap_new(N + 1);
 	char host[32];
@@ -251,8 +259,8 @@ START_TEST(test_addrmap_ids)
 {
 	struct addrmap *m = addrmap_new();
 	struct sockaddr_storage a = addr4("127.0.0.1", 80),
-		b = addr4("127.0.0.1", 81), c = addr6("::1", 80),
-		d = addr6("0::1", 80);
+				b = addr4("127.0.0.1", 81),
+				c = addr6("::1", 80), d = addr6("0::1", 80);
 	bool added;
 
 	ck_assert_int_eq(addrmap_id(m, &a, &added), 0);

@@ -38,8 +38,10 @@ static void serve_setup(void)
 	fx_mkdir(site.root, ".git");
 	fx_put_text(site.root, ".git/config", "[core]\n");
 	fx_put_text(site.dir, "secret.txt", "outside the root\n");
-	ck_assert_int_eq(symlink("../secret.txt", strcat(strcpy(path, site.root),
-							 "/escape.txt")), 0);
+	ck_assert_int_eq(
+		symlink("../secret.txt",
+			strcat(strcpy(path, site.root), "/escape.txt")),
+		0);
 	ck_assert_int_eq(mkfifo(strcat(strcpy(path, site.root), "/fifo"), 0644),
 			 0);
 }
@@ -86,7 +88,8 @@ START_TEST(test_serve_file_200)
 	validators(etag, sizeof(etag), date);
 	ck_assert_int_eq(status_of(wire), 200);
 	ck_assert_int_eq(r.status, 200);
-	ck_assert_str_eq(hdr(wire, "Content-Type"), "text/plain; charset=utf-8");
+	ck_assert_str_eq(hdr(wire, "Content-Type"),
+			 "text/plain; charset=utf-8");
 	ck_assert_str_eq(hdr(wire, "Content-Length"), "17");
 	ck_assert_str_eq(hdr(wire, "ETag"), etag);
 	ck_assert_str_eq(hdr(wire, "Last-Modified"), date);
@@ -132,9 +135,13 @@ END_TEST
 START_TEST(test_serve_not_found)
 {
 	static const char *const targets[] = {
-		"/missing.txt", "/sub/missing", "/a.txt/x",
+		"/missing.txt",
+		"/sub/missing",
+		"/a.txt/x",
 		/* hidden, as if they did not exist */
-		"/.hidden", "/.git/config", "/.git/",
+		"/.hidden",
+		"/.git/config",
+		"/.git/",
 	};
 
 	for (size_t i = 0; i < sizeof(targets) / sizeof(targets[0]); i++) {
@@ -142,7 +149,8 @@ START_TEST(test_serve_not_found)
 		snprintf(raw, sizeof(raw), "GET %s HTTP/1.1\r\nHost: x\r\n\r\n",
 			 targets[i]);
 		char *wire = get(raw);
-		ck_assert_msg(status_of(wire) == 404, "%s: %s", targets[i], wire);
+		ck_assert_msg(status_of(wire) == 404, "%s: %s", targets[i],
+			      wire);
 		ck_assert_str_eq(hdr(wire, "Content-Type"),
 				 "text/html; charset=utf-8");
 		ck_assert_ptr_nonnull(strstr(fx_body(wire), "404"));
@@ -165,9 +173,9 @@ END_TEST
 START_TEST(test_serve_forbidden)
 {
 	static const char *const targets[] = {
-		"/empty/",      /* a directory without index, autoindex off */
-		"/fifo",        /* not a regular file */
-		"/escape.txt",  /* a link that leaves the root */
+		"/empty/",     /* a directory without index, autoindex off */
+		"/fifo",       /* not a regular file */
+		"/escape.txt", /* a link that leaves the root */
 	};
 
 	for (size_t i = 0; i < sizeof(targets) / sizeof(targets[0]); i++) {
@@ -175,7 +183,8 @@ START_TEST(test_serve_forbidden)
 		snprintf(raw, sizeof(raw), "GET %s HTTP/1.1\r\nHost: x\r\n\r\n",
 			 targets[i]);
 		char *wire = get(raw);
-		ck_assert_msg(status_of(wire) == 403, "%s: %s", targets[i], wire);
+		ck_assert_msg(status_of(wire) == 403, "%s: %s", targets[i],
+			      wire);
 		ck_assert_ptr_null(strstr(wire, "outside the root"));
 		free(wire);
 	}
@@ -253,13 +262,15 @@ START_TEST(test_serve_range)
 	ck_assert_str_eq(fx_body(wire), "ef\n");
 	free(wire);
 
-	wire = get("GET /a.txt HTTP/1.1\r\nHost: x\r\nRange: bytes=99-\r\n\r\n");
+	wire = get(
+		"GET /a.txt HTTP/1.1\r\nHost: x\r\nRange: bytes=99-\r\n\r\n");
 	ck_assert_int_eq(status_of(wire), 416);
 	ck_assert_str_eq(hdr(wire, "Content-Range"), "bytes */17");
 	free(wire);
 
 	/* malformed: the whole file */
-	wire = get("GET /a.txt HTTP/1.1\r\nHost: x\r\nRange: lines=1-2\r\n\r\n");
+	wire = get(
+		"GET /a.txt HTTP/1.1\r\nHost: x\r\nRange: lines=1-2\r\n\r\n");
 	ck_assert_int_eq(status_of(wire), 200);
 	free(wire);
 }
@@ -273,18 +284,20 @@ START_TEST(test_serve_range_multipart)
 
 	ck_assert_int_eq(status_of(wire), 206);
 	const char *type = hdr(wire, "Content-Type");
-	ck_assert_int_eq(sscanf(type, "multipart/byteranges; boundary=%63s",
-				boundary), 1);
+	ck_assert_int_eq(
+		sscanf(type, "multipart/byteranges; boundary=%63s", boundary),
+		1);
 	const char *body = fx_body(wire);
-	ck_assert_uint_eq(strlen(body), strtoul(hdr(wire, "Content-Length"),
-						NULL, 10));
+	ck_assert_uint_eq(strlen(body),
+			  strtoul(hdr(wire, "Content-Length"), NULL, 10));
 	char want[512];
 	snprintf(want, sizeof(want),
 		 "\r\n--%s\r\nContent-Type: text/plain; charset=utf-8\r\n"
 		 "Content-Range: bytes 0-1/17\r\n\r\n01"
 		 "\r\n--%s\r\nContent-Type: text/plain; charset=utf-8\r\n"
 		 "Content-Range: bytes 10-11/17\r\n\r\nab"
-		 "\r\n--%s--\r\n", boundary, boundary, boundary);
+		 "\r\n--%s--\r\n",
+		 boundary, boundary, boundary);
 	ck_assert_str_eq(body, want);
 	free(wire);
 	reply_drop_body(&r);
@@ -296,8 +309,10 @@ START_TEST(test_serve_conditional)
 	char etag[FILE_ETAG_MAX], date[HTTP_DATE_LEN + 1], raw[512];
 
 	validators(etag, sizeof(etag), date);
-	snprintf(raw, sizeof(raw), "GET /a.txt HTTP/1.1\r\nHost: x\r\n"
-		 "If-None-Match: \"nope\", %s\r\n\r\n", etag);
+	snprintf(raw, sizeof(raw),
+		 "GET /a.txt HTTP/1.1\r\nHost: x\r\n"
+		 "If-None-Match: \"nope\", %s\r\n\r\n",
+		 etag);
 	char *wire = get(raw);
 	ck_assert_int_eq(status_of(wire), 304);
 	ck_assert_str_eq(hdr(wire, "ETag"), etag);
@@ -305,8 +320,10 @@ START_TEST(test_serve_conditional)
 	ck_assert_str_eq(fx_body(wire), "");
 	free(wire);
 
-	snprintf(raw, sizeof(raw), "GET /a.txt HTTP/1.1\r\nHost: x\r\n"
-		 "If-Modified-Since: %s\r\n\r\n", date);
+	snprintf(raw, sizeof(raw),
+		 "GET /a.txt HTTP/1.1\r\nHost: x\r\n"
+		 "If-Modified-Since: %s\r\n\r\n",
+		 date);
 	wire = get(raw);
 	ck_assert_int_eq(status_of(wire), 304);
 	free(wire);
@@ -321,8 +338,9 @@ START_TEST(test_serve_conditional)
 	ck_assert_int_eq(status_of(wire), 412);
 	free(wire);
 
-	wire = get("GET /a.txt HTTP/1.1\r\nHost: x\r\n"
-		   "If-Unmodified-Since: Thu, 01 Jan 1998 00:00:00 GMT\r\n\r\n");
+	wire = get(
+		"GET /a.txt HTTP/1.1\r\nHost: x\r\n"
+		"If-Unmodified-Since: Thu, 01 Jan 1998 00:00:00 GMT\r\n\r\n");
 	ck_assert_int_eq(status_of(wire), 412);
 	free(wire);
 

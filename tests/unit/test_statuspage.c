@@ -14,8 +14,8 @@
 
 static struct stats_board *board;
 
-static void worker(int i, int pid, unsigned gen, unsigned slot,
-		   uint32_t state, uint64_t requests)
+static void worker(int i, int pid, unsigned gen, unsigned slot, uint32_t state,
+		   uint64_t requests)
 {
 	struct stats_worker *w = &board->w[i];
 
@@ -67,7 +67,8 @@ START_TEST(test_page_fields)
 	n = render(out, sizeof(out), 1000 + 3 * 3600 + 125);
 	ck_assert_uint_gt(n, 0);
 	ck_assert_uint_eq(strlen(out), n);
-	ck_assert_ptr_nonnull(strstr(out, "<meta http-equiv=\"refresh\" content=\"5\">"));
+	ck_assert_ptr_nonnull(
+		strstr(out, "<meta http-equiv=\"refresh\" content=\"5\">"));
 	ck_assert_ptr_nonnull(strstr(out, "name=\"viewport\""));
 	ck_assert_ptr_null(strstr(out, "<script"));
 	ck_assert_ptr_null(strstr(out, "http://"));
@@ -81,13 +82,15 @@ START_TEST(test_page_fields)
 	ck_assert_ptr_nonnull(failed);
 	ck_assert_ptr_nonnull(ok);
 	ck_assert(failed < ok);
-	ck_assert_ptr_nonnull(strstr(out, "/etc/forkd.conf:7: &lt;bad&gt; &amp; "
-					  "&quot;worse&quot;"));
+	ck_assert_ptr_nonnull(strstr(out,
+				     "/etc/forkd.conf:7: &lt;bad&gt; &amp; "
+				     "&quot;worse&quot;"));
 	/* Worker rows: the draining one of generation 2 marked as old. */
 	ck_assert_ptr_nonnull(strstr(out, "<tr><td>0</td><td>101</td><td>3</td>"
 					  "<td class=\"ok\">ready</td>"));
-	ck_assert_ptr_nonnull(strstr(out, "<tr class=\"old\"><td>0</td><td>99</td>"
-					  "<td>2</td><td class=\"warn\">draining</td>"));
+	ck_assert_ptr_nonnull(
+		strstr(out, "<tr class=\"old\"><td>0</td><td>99</td>"
+			    "<td>2</td><td class=\"warn\">draining</td>"));
 	ck_assert_ptr_nonnull(strstr(out, "title=\"300000 bytes\">293 KiB</td>"
 					  "<td>2</td><td>1.5 s</td>"));
 }
@@ -100,7 +103,8 @@ START_TEST(test_page_lame_duck_and_no_reloads)
 	board->master.lame_duck = 1;
 	ck_assert_uint_gt(render(out, sizeof(out), 1000), 0);
 	ck_assert_ptr_nonnull(strstr(out, "class=\"warn\">yes</b>"));
-	ck_assert_ptr_nonnull(strstr(out, "No reload since the master started."));
+	ck_assert_ptr_nonnull(
+		strstr(out, "No reload since the master started."));
 }
 END_TEST
 
@@ -148,7 +152,8 @@ END_TEST
 START_TEST(test_format_html)
 {
 	ck_assert_int_eq(status_format_of("?format=html", 12), STATUS_HTML);
-	ck_assert_str_eq(status_content_type(STATUS_HTML), "text/html; charset=utf-8");
+	ck_assert_str_eq(status_content_type(STATUS_HTML),
+			 "text/html; charset=utf-8");
 }
 END_TEST
 

@@ -19,13 +19,16 @@ static int check1(const char *c)
 
 START_TEST(test_check)
 {
-	const char *good[] = { "$uri", "$uri.html", "$uri/", "/index.html",
-			       "=404", "=503", "$uri/index.htm", "/spa/$uri",
-			       "/a..b" };
-	const char *bad[] = { "", "uri", "$url", "$uri$args", "$uri/../x",
-			      "/../etc/passwd", "$uri/..", "/a/./b", "//x",
-			      "$uri?x", "$uri#x", "/a%2e%2e/", "$uri x", "=200",
-			      "=4040", "=", "=abc", "../x", "$uri\n" };
+	const char *good[] = { "$uri",           "$uri.html", "$uri/",
+			       "/index.html",    "=404",      "=503",
+			       "$uri/index.htm", "/spa/$uri", "/a..b" };
+	const char *bad[] = { "",          "uri",       "$url",
+			      "$uri$args", "$uri/../x", "/../etc/passwd",
+			      "$uri/..",   "/a/./b",    "//x",
+			      "$uri?x",    "$uri#x",    "/a%2e%2e/",
+			      "$uri x",    "=200",      "=4040",
+			      "=",         "=abc",      "../x",
+			      "$uri\n" };
 
 	for (size_t i = 0; i < nitems(good); i++)
 		ck_assert_msg(check1(good[i]) == 0, "%s", good[i]);
