@@ -605,41 +605,17 @@ static void respawn_due(void)
 
 static void kill_overdue(void)
 {
-	for (size_t i = 0; i < m.procs.n; i++) {
-		struct proc *p = &m.procs.v[i];
-		bool late = (p->state == PROC_DRAINING &&
-			     m.now >= p->kill_at_ms) ||
-			    (m.stop.mode != RUNNING &&
-			     m.now >= m.stop.deadline);
-		if (late && !p->killed) {
-			log_warn("worker %u (pid %d) did not finish in time: "
-				 "killing it",
-				 p->slot, (int)p->pid);
-			kill(p->pid, SIGKILL);
-			p->killed = true;
-		}
-	}
+	proctab_kill_overdue(&m.procs, m.now,
+			     m.stop.mode != RUNNING ? m.stop.deadline
+						    : UINT64_MAX);
 }
 
-/* Kill a worker whose heartbeat stopped: it is stuck in a loop or a call. */
 static void watchdog(void)
 {
 	unsigned limit = m.cur.cf != NULL ? m.cur.cf->worker_watchdog : 0;
 
-	if (limit == 0)
-		return;
-	for (size_t i = 0; i < m.procs.n; i++) {
-		struct proc *p = &m.procs.v[i];
-		uint64_t beat = STATS_GET(stats->w[p->sb].heartbeat_ms);
-		/* Workers beat at least once a second, even when idle. */
-		if (p->killed || m.now < beat + limit + HEARTBEAT_MS)
-			continue;
-		log_error("worker %u (pid %d) of generation %u is stuck: no "
-			  "heartbeat for %" PRIu64 " ms; killing it",
-			  p->slot, (int)p->pid, p->gen, m.now - beat);
-		kill(p->pid, SIGKILL);
-		p->killed = true;
-	}
+	if (limit > 0)
+		proctab_kill_stuck(&m.procs, m.now, limit + HEARTBEAT_MS);
 }
 
 /* A worker that served max_requests_per_worker: start its successor in

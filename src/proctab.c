@@ -2,6 +2,7 @@
  * proctab.c — the master's worker table (see proctab.h): a growable array
  * searched linearly; a master has tens of rows, not thousands.
  */
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "proctab.h"
 #include "stats.h"
 #include "worker.h"
@@ -112,4 +114,37 @@ void proctab_describe_exit(int status, char *out, size_t outsz)
 			 WCOREDUMP(status) ? ", core dumped" : "");
 	else
 		snprintf(out, outsz, "with code %d", WEXITSTATUS(status));
+}
+
+void proctab_kill_overdue(struct proc_table *t, uint64_t now,
+			  uint64_t stop_deadline)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		struct proc *p = &t->v[i];
+		bool late = (p->state == PROC_DRAINING &&
+			     now >= p->kill_at_ms) ||
+			    now >= stop_deadline;
+		if (late && !p->killed) {
+			log_warn("worker %u (pid %d) did not finish in time: "
+				 "killing it",
+				 p->slot, (int)p->pid);
+			kill(p->pid, SIGKILL);
+			p->killed = true;
+		}
+	}
+}
+
+void proctab_kill_stuck(struct proc_table *t, uint64_t now, uint64_t silence)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		struct proc *p = &t->v[i];
+		uint64_t beat = STATS_GET(stats->w[p->sb].heartbeat_ms);
+		if (p->killed || now < beat + silence)
+			continue;
+		log_error("worker %u (pid %d) of generation %u is stuck: no "
+			  "heartbeat for %" PRIu64 " ms; killing it",
+			  p->slot, (int)p->pid, p->gen, now - beat);
+		kill(p->pid, SIGKILL);
+		p->killed = true;
+	}
 }

@@ -67,4 +67,13 @@ void proctab_free(struct proc_table *t);
 /* A waitpid status in words: "with code 3", "on signal 9 (Killed)". */
 void proctab_describe_exit(int status, char *out, size_t outsz);
 
+/* SIGKILL the workers past their drain deadline (kill_at_ms), and every
+ * worker once now reaches stop_deadline (UINT64_MAX: no stop). */
+void proctab_kill_overdue(struct proc_table *t, uint64_t now,
+			  uint64_t stop_deadline);
+
+/* SIGKILL the workers whose heartbeat is silence ms old or older: stuck
+ * in a loop or a call. */
+void proctab_kill_stuck(struct proc_table *t, uint64_t now, uint64_t silence);
+
 #endif
