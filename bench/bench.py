@@ -608,6 +608,25 @@ def idle_pass(bench):
             idle_scenario(bench, sc)
 
 
+def coldfs_pass(bench):
+    """The cold-disk scenario (bench/coldfs.py): forkd with the I/O pool and
+    without, nginx default and with `aio threads`, on a FUSE file system
+    whose every read sleeps.  Its lines go into the report's notes."""
+    if not bench.wanted("coldfs"):
+        return
+    if os.geteuid() != 0 or not os.path.exists("/dev/fuse"):
+        bench.note("cold disk: skipped (needs root and /dev/fuse)")
+        return
+    print("\n# cold disk: small fetches during cold downloads", flush=True)
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "coldfs.py")
+    r = subprocess.run([sys.executable, script, bench.args.forkd],
+                       capture_output=True, text=True, timeout=600)
+    for line in r.stdout.splitlines():
+        bench.note("cold disk: " + line)
+    if r.returncode != 0:
+        bench.note(f"cold disk: coldfs.py exited {r.returncode}: {r.stderr[-300:]}")
+
+
 def log_pass(bench):
     if bench.args.no_log_pass or (bench.args.only
                                   and "log" not in bench.args.only):
@@ -813,6 +832,7 @@ def main(argv):
             accept_pass(bench)
             idle_pass(bench)
             sites.sites_pass(bench, request_scenario, WORKERS)
+            coldfs_pass(bench)
             instr_pass(bench)
         except servers.StartError as exc:
             bench.note(f"start failed: {exc}")
