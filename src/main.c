@@ -8,13 +8,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "version.h"
 #include "config.h"
 #include "control.h"
 #include "master.h"
 
-#ifndef FORKD_VERSION
-#define FORKD_VERSION "0.1.0"
-#endif
 #define DEFAULT_CONFIG "/etc/forkd/forkd.conf"
 
 static void usage(FILE *out)

@@ -8,38 +8,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "strbuf.h"
+#include "version.h"
 #include "status.h"
 #include "statuspage.h"
-
-#ifndef FORKD_VERSION
-#define FORKD_VERSION "0.1.0"
-#endif
-
-struct out {
-	char *buf;
-	size_t size;
-	size_t len;
-	bool full;
-};
-
-static void put(struct out *o, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void put(struct out *o, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (o->full)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(o->buf + o->len, o->size - o->len, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= o->size - o->len)
-		o->full = true;
-	else
-		o->len += (size_t)n;
-}
 
 static const char *state_name(uint32_t state)
 {
@@ -128,15 +100,16 @@ void status_totals(const struct stats_board *b, struct status_totals *t)
 }
 
 /* nginx's stub_status, to the byte. */
-static void render_stub(struct out *o, const struct status_totals *t)
+static void render_stub(struct strbuf *o, const struct status_totals *t)
 {
-	put(o,
-	    "Active connections: %" PRIu64 " \n"
-	    "server accepts handled requests\n"
-	    " %" PRIu64 " %" PRIu64 " %" PRIu64 " \n"
-	    "Reading: %" PRIu64 " Writing: %" PRIu64 " Waiting: %" PRIu64 " \n",
-	    t->active, t->accepted, t->handled, t->requests, t->reading,
-	    t->writing, t->idle);
+	strbuf_printf(o,
+		      "Active connections: %" PRIu64 " \n"
+		      "server accepts handled requests\n"
+		      " %" PRIu64 " %" PRIu64 " %" PRIu64 " \n"
+		      "Reading: %" PRIu64 " Writing: %" PRIu64
+		      " Waiting: %" PRIu64 " \n",
+		      t->active, t->accepted, t->handled, t->requests,
+		      t->reading, t->writing, t->idle);
 }
 
 /*
@@ -155,31 +128,33 @@ static bool balance(const struct status_totals *t, char *out, size_t outsz,
 	return true;
 }
 
-static void render_json_worker(struct out *o, const struct stats_worker *w,
+static void render_json_worker(struct strbuf *o, const struct stats_worker *w,
 			       uint64_t now_ms, bool first)
 {
 	uint64_t beat = STATS_GET(w->heartbeat_ms);
 
-	put(o,
-	    "%s\n    {\"slot\": %u, \"pid\": %d, \"generation\": %u, "
-	    "\"state\": \"%s\", \"started\": %" PRIu64 ", "
-	    "\"accepted\": %" PRIu64 ", \"handled\": %" PRIu64 ", "
-	    "\"requests\": %" PRIu64 ", \"bytes_sent\": %" PRIu64 ", "
-	    "\"active\": %u, \"reading\": %u, \"writing\": %u, \"idle\": %u, "
-	    "\"respawns\": %u, \"heartbeat_age_ms\": %" PRIu64 ", "
-	    "\"aio\": {\"queued\": %u, \"in_flight\": %u, "
-	    "\"offloaded\": %" PRIu64 "}}",
-	    first ? "" : ",", w->slot, (int)STATS_GET(w->pid), w->gen,
-	    state_name(STATS_GET(w->state)), w->started, STATS_GET(w->accepted),
-	    STATS_GET(w->handled), STATS_GET(w->requests),
-	    STATS_GET(w->bytes_sent), STATS_GET(w->active),
-	    STATS_GET(w->reading), STATS_GET(w->writing), STATS_GET(w->idle),
-	    STATS_GET(w->respawns), now_ms > beat ? now_ms - beat : 0,
-	    STATS_GET(w->aio_queued), STATS_GET(w->aio_in_flight),
-	    STATS_GET(w->aio_offloaded));
+	strbuf_printf(o,
+		      "%s\n    {\"slot\": %u, \"pid\": %d, \"generation\": %u, "
+		      "\"state\": \"%s\", \"started\": %" PRIu64 ", "
+		      "\"accepted\": %" PRIu64 ", \"handled\": %" PRIu64 ", "
+		      "\"requests\": %" PRIu64 ", \"bytes_sent\": %" PRIu64 ", "
+		      "\"active\": %u, \"reading\": %u, \"writing\": %u, "
+		      "\"idle\": %u, "
+		      "\"respawns\": %u, \"heartbeat_age_ms\": %" PRIu64 ", "
+		      "\"aio\": {\"queued\": %u, \"in_flight\": %u, "
+		      "\"offloaded\": %" PRIu64 "}}",
+		      first ? "" : ",", w->slot, (int)STATS_GET(w->pid), w->gen,
+		      state_name(STATS_GET(w->state)), w->started,
+		      STATS_GET(w->accepted), STATS_GET(w->handled),
+		      STATS_GET(w->requests), STATS_GET(w->bytes_sent),
+		      STATS_GET(w->active), STATS_GET(w->reading),
+		      STATS_GET(w->writing), STATS_GET(w->idle),
+		      STATS_GET(w->respawns), now_ms > beat ? now_ms - beat : 0,
+		      STATS_GET(w->aio_queued), STATS_GET(w->aio_in_flight),
+		      STATS_GET(w->aio_offloaded));
 }
 
-static void render_json(struct out *o, const struct stats_board *b,
+static void render_json(struct strbuf *o, const struct stats_board *b,
 			const struct status_totals *t, uint64_t now_ms,
 			uint64_t now)
 {
@@ -188,35 +163,37 @@ static void render_json(struct out *o, const struct stats_board *b,
 	char ratio[32];
 	bool known = balance(t, ratio, sizeof(ratio), "null");
 
-	put(o,
-	    "{\n  \"version\": \"%s\",\n  \"generation\": %u,\n"
-	    "  \"uptime\": %" PRIu64 ",\n  \"lame_duck\": %s,\n"
-	    "  \"reloads\": {\"ok\": %u, \"failed\": %u},\n  \"upgrades\": "
-	    "%u,\n"
-	    "  \"connections\": {\"active\": %" PRIu64 ", \"reading\": %" PRIu64
-	    ", \"writing\": %" PRIu64 ", \"idle\": %" PRIu64 "},\n"
-	    "  \"accepted\": %" PRIu64 ",\n  \"handled\": %" PRIu64 ",\n"
-	    "  \"requests\": %" PRIu64 ",\n  \"bytes_sent\": %" PRIu64 ",\n"
-	    "  \"balance\": {\"workers\": %u, \"max_requests\": %" PRIu64
-	    ", \"min_requests\": %" PRIu64 ", \"ratio\": %s%s},\n"
-	    "  \"workers\": [",
-	    FORKD_VERSION, STATS_GET(m->generation),
-	    now > m->started ? now - m->started : 0,
-	    STATS_GET(m->lame_duck) ? "true" : "false",
-	    STATS_GET(m->reloads_ok), STATS_GET(m->reloads_failed),
-	    STATS_GET(m->upgrades), t->active, t->reading, t->writing, t->idle,
-	    t->accepted, t->handled, t->requests, t->bytes_sent, t->workers,
-	    t->req_max, t->req_min, ratio,
-	    known ? ""
-		  : ", \"note\": \"not enough data: a worker has served "
-		    "no request yet\"");
+	strbuf_printf(
+		o,
+		"{\n  \"version\": \"%s\",\n  \"generation\": %u,\n"
+		"  \"uptime\": %" PRIu64 ",\n  \"lame_duck\": %s,\n"
+		"  \"reloads\": {\"ok\": %u, \"failed\": %u},\n  \"upgrades\": "
+		"%u,\n"
+		"  \"connections\": {\"active\": %" PRIu64
+		", \"reading\": %" PRIu64 ", \"writing\": %" PRIu64
+		", \"idle\": %" PRIu64 "},\n"
+		"  \"accepted\": %" PRIu64 ",\n  \"handled\": %" PRIu64 ",\n"
+		"  \"requests\": %" PRIu64 ",\n  \"bytes_sent\": %" PRIu64 ",\n"
+		"  \"balance\": {\"workers\": %u, \"max_requests\": %" PRIu64
+		", \"min_requests\": %" PRIu64 ", \"ratio\": %s%s},\n"
+		"  \"workers\": [",
+		FORKD_VERSION, STATS_GET(m->generation),
+		now > m->started ? now - m->started : 0,
+		STATS_GET(m->lame_duck) ? "true" : "false",
+		STATS_GET(m->reloads_ok), STATS_GET(m->reloads_failed),
+		STATS_GET(m->upgrades), t->active, t->reading, t->writing,
+		t->idle, t->accepted, t->handled, t->requests, t->bytes_sent,
+		t->workers, t->req_max, t->req_min, ratio,
+		known ? ""
+		      : ", \"note\": \"not enough data: a worker has served "
+			"no request yet\"");
 	for (size_t i = 0; i < STATS_SLOTS; i++) {
 		if (!live(&b->w[i]))
 			continue;
 		render_json_worker(o, &b->w[i], now_ms, first);
 		first = false;
 	}
-	put(o, "\n  ]\n}\n");
+	strbuf_printf(o, "\n  ]\n}\n");
 }
 
 /* One metric family: HELP, TYPE, then a sample per live worker. */
@@ -260,25 +237,26 @@ static uint64_t field_of(const struct stats_worker *w, enum field f,
 	return 0;
 }
 
-static void prom_family(struct out *o, const struct stats_board *b,
+static void prom_family(struct strbuf *o, const struct stats_board *b,
 			const char *name, const char *type, const char *help,
 			enum field f, uint64_t now_ms)
 {
-	put(o, "# HELP forkd_%s %s\n# TYPE forkd_%s %s\n", name, help, name,
-	    type);
+	strbuf_printf(o, "# HELP forkd_%s %s\n# TYPE forkd_%s %s\n", name, help,
+		      name, type);
 	for (size_t i = 0; i < STATS_SLOTS; i++) {
 		const struct stats_worker *w = &b->w[i];
 		if (!live(w))
 			continue;
-		put(o,
-		    "forkd_%s{worker=\"%u\",generation=\"%u\",pid=\"%d\"} "
-		    "%" PRIu64 "\n",
-		    name, w->slot, w->gen, (int)STATS_GET(w->pid),
-		    field_of(w, f, now_ms));
+		strbuf_printf(
+			o,
+			"forkd_%s{worker=\"%u\",generation=\"%u\",pid=\"%d\"} "
+			"%" PRIu64 "\n",
+			name, w->slot, w->gen, (int)STATS_GET(w->pid),
+			field_of(w, f, now_ms));
 	}
 }
 
-static void render_prometheus(struct out *o, const struct stats_board *b,
+static void render_prometheus(struct strbuf *o, const struct stats_board *b,
 			      const struct status_totals *t, uint64_t now_ms,
 			      uint64_t now)
 {
@@ -318,31 +296,35 @@ static void render_prometheus(struct out *o, const struct stats_board *b,
 	char ratio[32];
 
 	balance(t, ratio, sizeof(ratio), "NaN");
-	put(o,
-	    "# HELP forkd_info Version of the running forkd.\n"
-	    "# TYPE forkd_info gauge\nforkd_info{version=\"%s\"} 1\n"
-	    "# HELP forkd_generation Generation of workers now serving.\n"
-	    "# TYPE forkd_generation gauge\nforkd_generation %u\n"
-	    "# HELP forkd_uptime_seconds Time since the master started.\n"
-	    "# TYPE forkd_uptime_seconds gauge\nforkd_uptime_seconds %" PRIu64
-	    "\n"
-	    "# HELP forkd_reloads_total Reloads, by result.\n"
-	    "# TYPE forkd_reloads_total counter\n"
-	    "forkd_reloads_total{result=\"ok\"} %u\n"
-	    "forkd_reloads_total{result=\"failed\"} %u\n"
-	    "# HELP forkd_upgrades_total Binary upgrades attempted.\n"
-	    "# TYPE forkd_upgrades_total counter\nforkd_upgrades_total %u\n"
-	    "# HELP forkd_requests_all_total Responses sent by all workers, "
-	    "past ones included.\n"
-	    "# TYPE forkd_requests_all_total counter\nforkd_requests_all_total "
-	    "%" PRIu64 "\n"
-	    "# HELP forkd_balance_ratio Most over fewest requests per worker "
-	    "of the current generation; NaN until each has served one.\n"
-	    "# TYPE forkd_balance_ratio gauge\nforkd_balance_ratio %s\n",
-	    FORKD_VERSION, STATS_GET(m->generation),
-	    now > m->started ? now - m->started : 0, STATS_GET(m->reloads_ok),
-	    STATS_GET(m->reloads_failed), STATS_GET(m->upgrades), t->requests,
-	    ratio);
+	strbuf_printf(
+		o,
+		"# HELP forkd_info Version of the running forkd.\n"
+		"# TYPE forkd_info gauge\nforkd_info{version=\"%s\"} 1\n"
+		"# HELP forkd_generation Generation of workers now serving.\n"
+		"# TYPE forkd_generation gauge\nforkd_generation %u\n"
+		"# HELP forkd_uptime_seconds Time since the master started.\n"
+		"# TYPE forkd_uptime_seconds gauge\nforkd_uptime_seconds "
+		"%" PRIu64 "\n"
+		"# HELP forkd_reloads_total Reloads, by result.\n"
+		"# TYPE forkd_reloads_total counter\n"
+		"forkd_reloads_total{result=\"ok\"} %u\n"
+		"forkd_reloads_total{result=\"failed\"} %u\n"
+		"# HELP forkd_upgrades_total Binary upgrades attempted.\n"
+		"# TYPE forkd_upgrades_total counter\nforkd_upgrades_total %u\n"
+		"# HELP forkd_requests_all_total Responses sent by all "
+		"workers, "
+		"past ones included.\n"
+		"# TYPE forkd_requests_all_total "
+		"counter\nforkd_requests_all_total "
+		"%" PRIu64 "\n"
+		"# HELP forkd_balance_ratio Most over fewest requests per "
+		"worker "
+		"of the current generation; NaN until each has served one.\n"
+		"# TYPE forkd_balance_ratio gauge\nforkd_balance_ratio %s\n",
+		FORKD_VERSION, STATS_GET(m->generation),
+		now > m->started ? now - m->started : 0,
+		STATS_GET(m->reloads_ok), STATS_GET(m->reloads_failed),
+		STATS_GET(m->upgrades), t->requests, ratio);
 	for (size_t i = 0; i < sizeof(fams) / sizeof(fams[0]); i++)
 		prom_family(o, b, fams[i].name, fams[i].type, fams[i].help,
 			    fams[i].f, now_ms);
@@ -351,7 +333,7 @@ static void render_prometheus(struct out *o, const struct stats_board *b,
 size_t status_render(char *out, size_t outsz, enum status_format f,
 		     const struct stats_board *b, uint64_t now_ms, uint64_t now)
 {
-	struct out o = { out, outsz, 0, outsz == 0 };
+	struct strbuf o = { out, outsz, 0, outsz == 0 };
 	struct status_totals t;
 
 	status_totals(b, &t);

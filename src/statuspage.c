@@ -11,52 +11,24 @@
 #include <string.h>
 #include <time.h>
 
+#include "strbuf.h"
+#include "version.h"
 #include "human.h"
 #include "statuspage.h"
-
-#ifndef FORKD_VERSION
-#define FORKD_VERSION "0.1.0"
-#endif
 
 #define RELOADS_SHOWN 5
 #define ROOM_AFTER_ROWS 512 /* what the page needs after the worker rows */
 
-struct out {
-	char *buf;
-	size_t size;
-	size_t len;
-	bool full;
-};
-
-static void put(struct out *o, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void put(struct out *o, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (o->full)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(o->buf + o->len, o->size - o->len, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= o->size - o->len)
-		o->full = true;
-	else
-		o->len += (size_t)n;
-}
-
 /* Text from elsewhere (a reload error names files) as HTML. */
-static void put_escaped(struct out *o, const char *s)
+static void put_escaped(struct strbuf *o, const char *s)
 {
 	for (; *s != '\0' && !o->full; s++) {
 		switch (*s) {
-		case '&': put(o, "&amp;"); break;
-		case '<': put(o, "&lt;"); break;
-		case '>': put(o, "&gt;"); break;
-		case '"': put(o, "&quot;"); break;
-		default: put(o, "%c", *s); break;
+		case '&': strbuf_printf(o, "&amp;"); break;
+		case '<': strbuf_printf(o, "&lt;"); break;
+		case '>': strbuf_printf(o, "&gt;"); break;
+		case '"': strbuf_printf(o, "&quot;"); break;
+		default: strbuf_printf(o, "%c", *s); break;
 		}
 	}
 }
@@ -126,29 +98,31 @@ static const char style[] =
 	"table.r td:nth-child(3)::before{content:'generation'}"
 	"table.r td:nth-child(4)::before{content:'detail'}}";
 
-static void render_head(struct out *o)
+static void render_head(struct strbuf *o)
 {
-	put(o,
-	    "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta "
-	    "charset=\"utf-8\">\n"
-	    "<meta name=\"viewport\" content=\"width=device-width, "
-	    "initial-scale=1\">\n"
-	    "<meta http-equiv=\"refresh\" content=\"%d\">\n"
-	    "<title>forkd status</title>\n<style>%s</style>\n</head>\n<body>\n",
-	    STATUSPAGE_REFRESH, style);
+	strbuf_printf(o,
+		      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta "
+		      "charset=\"utf-8\">\n"
+		      "<meta name=\"viewport\" content=\"width=device-width, "
+		      "initial-scale=1\">\n"
+		      "<meta http-equiv=\"refresh\" content=\"%d\">\n"
+		      "<title>forkd "
+		      "status</title>\n<style>%s</style>\n</head>\n<body>\n",
+		      STATUSPAGE_REFRESH, style);
 }
 
-static void card(struct out *o, const char *id, const char *label,
+static void card(struct strbuf *o, const char *id, const char *label,
 		 const char *cls, const char *value, const char *note)
 {
-	put(o,
-	    "<div class=\"card\" id=\"%s\"><span>%s</span><b%s%s%s>%s</b>"
-	    "<small>%s</small></div>\n",
-	    id, label, cls[0] ? " class=\"" : "", cls, cls[0] ? "\"" : "",
-	    value, note);
+	strbuf_printf(
+		o,
+		"<div class=\"card\" id=\"%s\"><span>%s</span><b%s%s%s>%s</b>"
+		"<small>%s</small></div>\n",
+		id, label, cls[0] ? " class=\"" : "", cls, cls[0] ? "\"" : "",
+		value, note);
 }
 
-static void render_cards(struct out *o, const struct stats_board *b,
+static void render_cards(struct strbuf *o, const struct stats_board *b,
 			 const struct status_totals *t, uint64_t now)
 {
 	const struct stats_master *m = &b->master;
@@ -191,7 +165,7 @@ static void render_cards(struct out *o, const struct stats_board *b,
 	}
 }
 
-static void render_reloads(struct out *o, const struct stats_board *b,
+static void render_reloads(struct strbuf *o, const struct stats_board *b,
 			   uint64_t now)
 {
 	const struct stats_master *m = &b->master;
@@ -199,33 +173,37 @@ static void render_reloads(struct out *o, const struct stats_board *b,
 	size_t n = stats_reload_history(b, r, RELOADS_SHOWN);
 	char when[40], ago[HUMAN_MAX];
 
-	put(o,
-	    "<h2>Reloads <small class=\"sub\">%u ok &middot; %u failed "
-	    "&middot; "
-	    "%u upgrades</small></h2>\n",
-	    STATS_GET(m->reloads_ok), STATS_GET(m->reloads_failed),
-	    STATS_GET(m->upgrades));
+	strbuf_printf(
+		o,
+		"<h2>Reloads <small class=\"sub\">%u ok &middot; %u failed "
+		"&middot; "
+		"%u upgrades</small></h2>\n",
+		STATS_GET(m->reloads_ok), STATS_GET(m->reloads_failed),
+		STATS_GET(m->upgrades));
 	if (n == 0) {
-		put(o, "<p class=\"sub\" id=\"lastreload\">No reload since the "
-		       "master started.</p>\n");
+		strbuf_printf(o, "<p class=\"sub\" id=\"lastreload\">No reload "
+				 "since the "
+				 "master started.</p>\n");
 		return;
 	}
-	put(o, "<table class=\"r\" id=\"reloads\"><thead><tr><th>when</th>"
-	       "<th>result</th><th class=\"n\">generation</th><th>detail</th>"
-	       "</tr></thead><tbody>\n");
+	strbuf_printf(
+		o,
+		"<table class=\"r\" id=\"reloads\"><thead><tr><th>when</th>"
+		"<th>result</th><th class=\"n\">generation</th><th>detail</th>"
+		"</tr></thead><tbody>\n");
 	for (size_t i = 0; i < n; i++) {
 		utc(r[i].when, when, sizeof(when));
 		human_duration(now > r[i].when ? now - r[i].when : 0, ago,
 			       sizeof(ago));
-		put(o,
-		    "<tr><td>%s (%s ago)</td><td class=\"%s\">%s</td>"
-		    "<td class=\"n\">%u</td><td class=\"err\">",
-		    when, ago, r[i].ok ? "ok" : "bad",
-		    r[i].ok ? "ok" : "failed", r[i].generation);
+		strbuf_printf(o,
+			      "<tr><td>%s (%s ago)</td><td class=\"%s\">%s</td>"
+			      "<td class=\"n\">%u</td><td class=\"err\">",
+			      when, ago, r[i].ok ? "ok" : "bad",
+			      r[i].ok ? "ok" : "failed", r[i].generation);
 		put_escaped(o, r[i].ok ? "-" : r[i].error);
-		put(o, "</td></tr>\n");
+		strbuf_printf(o, "</td></tr>\n");
 	}
-	put(o, "</tbody></table>\n");
+	strbuf_printf(o, "</tbody></table>\n");
 }
 
 static const char *state_name(uint32_t state)
@@ -238,7 +216,7 @@ static const char *state_name(uint32_t state)
 	}
 }
 
-static void worker_row(struct out *o, const struct stats_worker *w,
+static void worker_row(struct strbuf *o, const struct stats_worker *w,
 		       uint32_t gen, uint64_t now_ms)
 {
 	uint64_t beat = STATS_GET(w->heartbeat_ms);
@@ -246,29 +224,33 @@ static void worker_row(struct out *o, const struct stats_worker *w,
 	char sent[HUMAN_MAX];
 
 	human_bytes(STATS_GET(w->bytes_sent), sent, sizeof(sent));
-	put(o,
-	    "<tr%s><td>%u</td><td>%d</td><td>%u</td><td class=\"%s\">%s</td>"
-	    "<td>%u</td><td>%" PRIu64 "</td><td title=\"%" PRIu64 " bytes\">"
-	    "%s</td><td>%u</td><td>%.1f s</td></tr>\n",
-	    w->gen == gen ? "" : " class=\"old\"", w->slot,
-	    (int)STATS_GET(w->pid), w->gen,
-	    state == STATS_READY ? "ok" : "warn", state_name(state),
-	    STATS_GET(w->active), STATS_GET(w->requests),
-	    STATS_GET(w->bytes_sent), sent, STATS_GET(w->respawns),
-	    now_ms > beat ? (double)(now_ms - beat) / 1000.0 : 0.0);
+	strbuf_printf(o,
+		      "<tr%s><td>%u</td><td>%d</td><td>%u</td><td "
+		      "class=\"%s\">%s</td>"
+		      "<td>%u</td><td>%" PRIu64 "</td><td title=\"%" PRIu64
+		      " bytes\">"
+		      "%s</td><td>%u</td><td>%.1f s</td></tr>\n",
+		      w->gen == gen ? "" : " class=\"old\"", w->slot,
+		      (int)STATS_GET(w->pid), w->gen,
+		      state == STATS_READY ? "ok" : "warn", state_name(state),
+		      STATS_GET(w->active), STATS_GET(w->requests),
+		      STATS_GET(w->bytes_sent), sent, STATS_GET(w->respawns),
+		      now_ms > beat ? (double)(now_ms - beat) / 1000.0 : 0.0);
 }
 
-static void render_workers(struct out *o, const struct stats_board *b,
+static void render_workers(struct strbuf *o, const struct stats_board *b,
 			   uint64_t now_ms)
 {
 	uint32_t gen = STATS_GET(b->master.generation);
 	size_t shown = 0, left = 0;
 
-	put(o,
-	    "<h2>Workers</h2>\n<table class=\"w\" id=\"workers\"><thead><tr>"
-	    "<th>slot</th><th>pid</th><th>gen</th><th>state</th><th>conns</th>"
-	    "<th>requests</th><th>sent</th><th>restarts</th><th>heartbeat</th>"
-	    "</tr></thead><tbody>\n");
+	strbuf_printf(o, "<h2>Workers</h2>\n<table class=\"w\" "
+			 "id=\"workers\"><thead><tr>"
+			 "<th>slot</th><th>pid</th><th>gen</th><th>state</"
+			 "th><th>conns</th>"
+			 "<th>requests</th><th>sent</th><th>restarts</"
+			 "th><th>heartbeat</th>"
+			 "</tr></thead><tbody>\n");
 	for (size_t i = 0; i < STATS_SLOTS; i++) {
 		const struct stats_worker *w = &b->w[i];
 		if (STATS_GET(w->state) == STATS_FREE || STATS_GET(w->pid) <= 0)
@@ -281,35 +263,39 @@ static void render_workers(struct out *o, const struct stats_board *b,
 		worker_row(o, w, gen, now_ms);
 		shown++;
 	}
-	put(o, "</tbody></table>\n");
+	strbuf_printf(o, "</tbody></table>\n");
 	if (left > 0)
-		put(o,
-		    "<p class=\"sub\">%zu more workers are not shown here; "
-		    "<a href=\"?format=json\">the JSON</a> has them all.</p>\n",
-		    left);
+		strbuf_printf(
+			o,
+			"<p class=\"sub\">%zu more workers are not shown here; "
+			"<a href=\"?format=json\">the JSON</a> has them "
+			"all.</p>\n",
+			left);
 }
 
 size_t statuspage_render(char *out, size_t outsz, const struct stats_board *b,
 			 const struct status_totals *t, uint64_t now_ms,
 			 uint64_t now)
 {
-	struct out o = { out, outsz, 0, outsz == 0 };
+	struct strbuf o = { out, outsz, 0, outsz == 0 };
 	char when[40];
 
 	render_head(&o);
-	put(&o,
-	    "<h1>forkd <small>%s</small></h1>\n<p class=\"sub\">This page "
-	    "reloads itself every %d s &middot; also as <a "
-	    "href=\"?format=json\">"
-	    "JSON</a>, <a href=\"?format=prometheus\">Prometheus</a>, "
-	    "<a href=\"?format=stub\">stub_status</a></p>\n<div "
-	    "class=\"grid\">\n",
-	    FORKD_VERSION, STATUSPAGE_REFRESH);
+	strbuf_printf(
+		&o,
+		"<h1>forkd <small>%s</small></h1>\n<p class=\"sub\">This page "
+		"reloads itself every %d s &middot; also as <a "
+		"href=\"?format=json\">"
+		"JSON</a>, <a href=\"?format=prometheus\">Prometheus</a>, "
+		"<a href=\"?format=stub\">stub_status</a></p>\n<div "
+		"class=\"grid\">\n",
+		FORKD_VERSION, STATUSPAGE_REFRESH);
 	render_cards(&o, b, t, now);
-	put(&o, "</div>\n");
+	strbuf_printf(&o, "</div>\n");
 	render_reloads(&o, b, now);
 	render_workers(&o, b, now_ms);
 	utc(now, when, sizeof(when));
-	put(&o, "<p class=\"foot\">As of %s.</p>\n</body>\n</html>\n", when);
+	strbuf_printf(&o, "<p class=\"foot\">As of %s.</p>\n</body>\n</html>\n",
+		      when);
 	return o.full ? 0 : o.len;
 }

@@ -37,7 +37,7 @@ LAYERS = [
                 "response", "proxy", "redirect", "tryfiles", "navigation"]),
     ("base", ["event", "log", "stats", "confval", "conftext", "confload",
               "confexpand", "conflisten", "cpus", "cidr", "proctitle",
-              "hostmap", "addrmap", "resident",
+              "hostmap", "addrmap", "resident", "strbuf",
               "llhttp", "human"]),
 ]
 
