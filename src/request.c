@@ -350,27 +350,40 @@ static int on_header_value(llhttp_t *p, const char *at, size_t len)
 	return 0;
 }
 
+/*
+ * The next element of a list field's value s[0..len) from *i (RFC 9110
+ * 5.6.1: elements between commas, optional whitespace around them, empty
+ * ones allowed): its offset and length in *at and *n.  False at the end.
+ */
+static bool list_next(const char *s, size_t len, size_t *i, size_t *at,
+		      size_t *n)
+{
+	size_t end;
+
+	while (*i < len && (s[*i] == ',' || s[*i] == ' ' || s[*i] == '\t'))
+		(*i)++;
+	if (*i >= len)
+		return false;
+	*at = *i;
+	while (*i < len && s[*i] != ',')
+		(*i)++;
+	end = *i;
+	while (end > *at && (s[end - 1] == ' ' || s[end - 1] == '\t'))
+		end--;
+	*n = end - *at;
+	return true;
+}
+
 /* Each option of a Connection field line that forkd acts on. */
 static void connection_options(struct request_parser *rp, struct span v)
 {
 	const char *s = rp->base + v.off;
-	size_t i = 0;
+	size_t i = 0, at, n;
 
-	while (i < v.len) {
-		size_t start, end;
-		while (i < v.len &&
-		       (s[i] == ',' || s[i] == ' ' || s[i] == '\t'))
-			i++;
-		start = i;
-		while (i < v.len && s[i] != ',')
-			i++;
-		end = i;
-		while (end > start && (s[end - 1] == ' ' || s[end - 1] == '\t'))
-			end--;
-		if (end - start == 5 && strncasecmp(s + start, "close", 5) == 0)
+	while (list_next(s, v.len, &i, &at, &n)) {
+		if (n == 5 && strncasecmp(s + at, "close", 5) == 0)
 			rp->conn_close = true;
-		else if (end - start == 10 &&
-			 strncasecmp(s + start, "keep-alive", 10) == 0)
+		else if (n == 10 && strncasecmp(s + at, "keep-alive", 10) == 0)
 			rp->conn_keep = true;
 	}
 }
@@ -383,24 +396,12 @@ static void connection_options(struct request_parser *rp, struct span v)
 static void expect_check(struct request_parser *rp, struct span v)
 {
 	const char *s = rp->base + v.off;
-	size_t i = 0;
+	size_t i = 0, at, n;
 
-	while (i < v.len) {
-		size_t start, end;
-		while (i < v.len &&
-		       (s[i] == ',' || s[i] == ' ' || s[i] == '\t'))
-			i++;
-		start = i;
-		while (i < v.len && s[i] != ',')
-			i++;
-		end = i;
-		while (end > start && (s[end - 1] == ' ' || s[end - 1] == '\t'))
-			end--;
-		if (end > start &&
-		    (end - start != 12 ||
-		     strncasecmp(s + start, "100-continue", 12) != 0))
+	while (list_next(s, v.len, &i, &at, &n))
+		if (n > 0 &&
+		    (n != 12 || strncasecmp(s + at, "100-continue", 12) != 0))
 			rp->expect_other = true;
-	}
 }
 
 /* One field line of header h, with value v. */
