@@ -4,14 +4,16 @@
  *
  * Hashing must not hold the event loop for long.  A file of at most
  * ETAG_INLINE_MAX bytes is hashed whole on its first request (0.1 to 0.3
- * ms from the page cache).  A larger one is hashed ETAG_STEP bytes per
- * request for it, the state kept between requests, and is answered
- * without an ETag until the last step; so a 100 MiB file carries its tag
- * from its 100th request on (a video player's range requests get there
- * quickly; the attribute, once written, makes it immediate for every
- * other worker and every later run).  Reads are plain preads: a file that
- * is not in the page cache stalls the loop for a step's worth of disk
- * reads, as any read on the loop does.
+ * ms from the page cache).  A larger one is hashed by a thread of the I/O
+ * pool when the worker has one (etag_content_offload): its first request
+ * starts a job and every request is answered without an ETag until the
+ * job is done; the thread only hashes (and writes the attribute), the
+ * loop alone records the result in the table.  Without a pool (aio =
+ * off) it is hashed ETAG_STEP bytes per request for it, on the loop, the
+ * state kept between requests, so a 100 MiB file carries its tag from
+ * its 100th request on, and a file not in the page cache stalls the loop
+ * for a step's worth of disk reads.  The attribute, once written, makes
+ * the tag immediate for every other worker and every later run.
  *
  * The attribute names the version it was made for, so a file rewritten in
  * place is hashed again.  Writing it needs write permission on the file
@@ -23,6 +25,7 @@
 #include <sys/xattr.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,9 +49,23 @@ struct etag_slot {
 	struct etag_hash h;
 	XXH3_state_t *state; /* being hashed: bytes [0, done) so far */
 	off_t done;
+	bool hashing; /* a pool job is hashing this version */
 };
 
-static struct etag_slot *slots; /* allocated on first use */
+/* A version being hashed by a pool thread.  From the offload until
+ * etag_job_finish only that thread touches it. */
+struct etag_job {
+	struct stat st; /* the version: the slot is found again by it */
+	int fd;         /* a duplicate: the request's may be closed */
+	XXH3_state_t *state;
+	off_t done;
+	int rc; /* 1: hashed into h; 0: not yet; -1: failed */
+	struct etag_hash h;
+};
+
+static struct etag_slot *slots;  /* allocated on first use */
+static etag_offload_fn *offload; /* NULL: aio = off, hash in steps */
+static unsigned jobs;            /* in the pool */
 
 void etag_format(const struct etag_hash *h, const char *coding, char *out,
 		 size_t outsz)
@@ -189,6 +206,86 @@ static int hash_step(struct etag_slot *s, int fd, off_t limit)
 	return 1;
 }
 
+void etag_content_offload(etag_offload_fn *fn)
+{
+	offload = fn;
+}
+
+static void job_free(struct etag_job *j)
+{
+	if (j->fd >= 0)
+		close(j->fd);
+	XXH3_freeState(j->state);
+	free(j);
+}
+
+/* Start hashing version st in the pool, unless a job already does or
+ * ETAG_JOBS do: the request is answered without a tag either way. */
+static void job_start(struct etag_slot *s, int fd, const struct stat *st)
+{
+	struct etag_job *j;
+
+	if (jobs >= ETAG_JOBS || (j = calloc(1, sizeof(*j))) == NULL)
+		return;
+	j->st = *st;
+	j->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	j->state = XXH3_createState();
+	if (j->fd == -1 || j->state == NULL)
+		goto fail;
+	XXH3_128bits_reset(j->state);
+	if (offload(j) == -1)
+		goto fail;
+	jobs++;
+	s->hashing = true;
+	return;
+fail:
+	job_free(j);
+}
+
+/* In a pool thread: see etag.h.  The attribute is written here, off the
+ * loop; the table is left to etag_job_finish, on the loop. */
+int etag_job_step(struct etag_job *j, char *buf, size_t bufsz)
+{
+	off_t size = j->st.st_size;
+	off_t end = size - j->done > ETAG_PIECE ? j->done + ETAG_PIECE : size;
+
+	while (j->done < end) {
+		size_t want = end - j->done < (off_t)bufsz
+				      ? (size_t)(end - j->done)
+				      : bufsz;
+		ssize_t n = pread(j->fd, buf, want, j->done);
+		if (n <= 0) {
+			j->rc = -1;
+			return 1;
+		}
+		XXH3_128bits_update(j->state, buf, (size_t)n);
+		j->done += n;
+	}
+	if (j->done < size)
+		return 0;
+	XXH128_hash_t h = XXH3_128bits_digest(j->state);
+	j->h = (struct etag_hash){ h.high64, h.low64 };
+	j->rc = 1;
+	write_xattr(j->fd, &j->st, &j->h);
+	return 1;
+}
+
+void etag_job_finish(struct etag_job *j)
+{
+	struct etag_slot *s = slots != NULL ? slot_of(&j->st) : NULL;
+
+	/* The slot may hold another version by now: then drop the result. */
+	if (s != NULL && same_version(s, &j->st)) {
+		s->hashing = false;
+		if (j->rc == 1) {
+			s->h = j->h;
+			s->known = true;
+		}
+	}
+	jobs--;
+	job_free(j);
+}
+
 /* Find, read or compute the hash of version st; 0 when known. */
 static int content_hash(struct etag_slot *s, int fd, const char *data,
 			const struct stat *st)
@@ -201,9 +298,15 @@ static int content_hash(struct etag_slot *s, int fd, const char *data,
 		set_hash(s, XXH3_128bits(data, (size_t)st->st_size));
 		return 0;
 	}
+	if (s->hashing)
+		return -1;
 	if (s->state == NULL && read_xattr(fd, st, &s->h) == 0) {
 		s->known = true;
 		return 0;
+	}
+	if (offload != NULL && st->st_size > ETAG_INLINE_MAX) {
+		job_start(s, fd, st);
+		return -1;
 	}
 	int rc = hash_step(s, fd,
 			   st->st_size <= ETAG_INLINE_MAX ? st->st_size

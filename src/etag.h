@@ -26,6 +26,8 @@ enum etag_mode {
 #define ETAG_CONTENT_MAX 48       /* a tag, quotes and NUL included */
 #define ETAG_INLINE_MAX (1 << 20) /* hashed whole on first request */
 #define ETAG_STEP (1 << 20)       /* bytes of a larger file per request */
+#define ETAG_PIECE (8 << 20)      /* bytes a pool thread hashes per turn */
+#define ETAG_JOBS 2               /* files hashed in the pool at once */
 #define ETAG_SLOTS 1024           /* versions kept per worker */
 #define ETAG_XATTR "user.forkd.etag"
 #define ETAG_XATTR_MAX 96
@@ -45,6 +47,21 @@ struct etag_hash {
  */
 int etag_content(int fd, const char *data, const struct stat *st,
 		 const char *coding, char *out, size_t outsz);
+
+/*
+ * Hashing a large file off the loop.  etag.c cannot see the worker's I/O
+ * pool (a layer above it), so the worker hands it a function that gives
+ * a job to a pool thread: 0, or -1 when it could not (the caller keeps
+ * the job).  The thread calls etag_job_step until it returns 1 (hashed, or
+ * failed), letting other work through between pieces; the loop then calls
+ * etag_job_finish, which records the tag and frees the job.  Without
+ * such a function (aio = off) large files are hashed in steps on the loop.
+ */
+struct etag_job;
+typedef int etag_offload_fn(struct etag_job *job);
+void etag_content_offload(etag_offload_fn *fn);
+int etag_job_step(struct etag_job *job, char *buf, size_t bufsz);
+void etag_job_finish(struct etag_job *job);
 
 /* Forget every version (and free what is being hashed). */
 void etag_content_clear(void);

@@ -42,6 +42,7 @@ static void op_run(struct iop *op)
 			close(((int *)(void *)op->buf)[i]);
 		op->res = 0;
 		break;
+	case IOP_CALL: op->run(op); break;
 	}
 }
 
@@ -310,6 +311,7 @@ struct iop *iopool_get(struct iopool *p)
 	op->fd = -1;
 	op->owner = NULL;
 	op->done = NULL;
+	op->run = NULL;
 	op->plan->n = op->plan->pending = 0;
 	return op;
 }

@@ -37,19 +37,22 @@ enum iop_kind {
 	IOP_READ, /* pread len bytes of fd at off into buf (off -1: read) */
 	IOP_PLAN, /* the entries of plan not yet done: opens, stats, listings */
 	IOP_CLOSE, /* close the len fds in buf (file_closes_take); the pool's */
+	IOP_CALL,  /* run(op): work of the owner's own, on its own memory */
 };
 
 struct iop;
 typedef void iop_done_fn(struct iop *op);
+typedef void iop_run_fn(struct iop *op);
 
 struct iop {
 	/* Set by the owner before iopool_submit. */
 	enum iop_kind kind;
 	iop_done_fn *done; /* called on the loop, unless cancelled */
 	void *owner;
-	int fd;     /* READ: the file */
-	off_t off;  /* READ */
-	size_t len; /* READ: at most IOPOOL_CHUNK */
+	int fd;          /* READ: the file */
+	off_t off;       /* READ */
+	size_t len;      /* READ: at most IOPOOL_CHUNK */
+	iop_run_fn *run; /* CALL: touches op, buf and owner only */
 	/* Results. */
 	ssize_t res; /* READ: bytes read, or -1 with err */
 	int err;

@@ -26,6 +26,7 @@
 #include "clock.h"
 #include "conn.h"
 #include "docroot.h"
+#include "etag.h"
 #include "event.h"
 #include "fcache.h"
 #include "file.h"
@@ -488,6 +489,38 @@ static void setup_vhosts(void)
 	};
 }
 
+/* etag = content: a large file is hashed by a pool thread, a piece per
+ * turn so that cold reads queued behind it are not held up for long. */
+static void etag_op_run(struct iop *op)
+{
+	op->res = etag_job_step(op->owner, op->buf, IOPOOL_CHUNK);
+}
+
+static void etag_op_done(struct iop *op)
+{
+	if (op->res == 0 && iopool_submit(&w.io, op) == 0)
+		return;
+	etag_job_finish(op->owner);
+	iopool_put(&w.io, op);
+}
+
+static int etag_offload(struct etag_job *job)
+{
+	struct iop *op = iopool_get(&w.io);
+
+	if (op == NULL)
+		return -1;
+	op->kind = IOP_CALL;
+	op->run = etag_op_run;
+	op->done = etag_op_done;
+	op->owner = job;
+	if (iopool_submit(&w.io, op) == -1) {
+		iopool_put(&w.io, op);
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * The I/O pool, once privileges and limits are what they will stay: its
  * threads (started on the first cold file) inherit them.  The master
@@ -500,6 +533,7 @@ static void setup_iopool(void)
 	if (iopool_init(&w.io, &w.loop, w.cf->aio_threads, IOPOOL_OPS) == -1)
 		die("creating the I/O pool");
 	w.conns.io = &w.io;
+	etag_content_offload(etag_offload);
 }
 
 /* The pool's figures on the scoreboard, once it has run anything. */

@@ -7,6 +7,7 @@ the user.forkd.etag attribute when the worker may write it."""
 import gzip
 import os
 import re
+import time
 
 from harness import Forkd, daemon, req
 
@@ -118,11 +119,10 @@ def test_etag_precompressed_siblings_have_their_own_tags(d):
         other.cleanup()
 
 
-@daemon(workers=1, server={"etag": "content"})
+@daemon(workers=1, top={"aio": "off"}, server={"etag": "content"})
 def test_etag_large_file_tag_after_steps(d):
-    """A file over 1 MiB has no ETag until it was hashed, one step of 1
-    MiB per request; then the same tag as a node that read it from the
-    attribute at once."""
+    """Without the I/O pool, a file over 1 MiB has no ETag until it was
+    hashed on the loop, one step of 1 MiB per request."""
     size = 3 * STEP + 77
     data = os.urandom(size)
     d.write_file("big.bin", data, mtime=1_000_000)
@@ -136,7 +136,7 @@ def test_etag_large_file_tag_after_steps(d):
     assert tags[3:] == [tags[3]] * 3, tags
 
 
-@daemon(start=False, workers=1, server={"etag": "content"})
+@daemon(start=False, workers=1, top={"aio": "off"}, server={"etag": "content"})
 def test_etag_attribute_written_and_read(d):
     """A worker that may write the file stores the tag in user.forkd.etag
     (named for that version); a restarted daemon serves a large file's tag
@@ -165,6 +165,47 @@ def test_etag_attribute_written_and_read(d):
     # Another version of the file: the attribute no longer applies.
     os.utime(path, (2_000_000, 2_000_000))
     assert get(d, "/big.bin").header("ETag") is None
+
+
+@daemon(start=False, workers=1, server={"etag": "content"})
+def test_etag_large_file_hashed_in_the_pool(d):
+    """With the I/O pool (aio = auto), a 5 MiB file is hashed by a pool
+    thread after its first request: it has its tag within moments, not
+    after five requests, and the same tag as another node's for the same
+    bytes."""
+    data = os.urandom(5 * STEP + 123)
+    path = d.write_file("big.bin", data, mtime=1_000_000)
+    os.chmod(path, 0o666)  # the workers run as nobody
+    d.start()
+    other = second_node(d, {"big.bin": data}, 1_700_000_000, etag="content")
+    try:
+        first = get(d, "/big.bin")
+        assert first.status == 200 and first.body == data
+        assert first.header("ETag") is None, first
+        # Three more requests at most, over 3 s: stepping on the loop, 1
+        # MiB per request, would need six in all.
+        tag, n = None, 0
+        for wait in (0.3, 1.0, 1.7):
+            time.sleep(wait)
+            n += 1
+            tag = get(d, "/big.bin").header("ETag")
+            if tag is not None:
+                break
+        assert TAG.fullmatch(tag or ""), f"no tag after {n + 1} requests"
+        try:  # the thread wrote the attribute, where there are any
+            value = os.getxattr(path, "user.forkd.etag").decode()
+            assert value.endswith(" " + tag.strip(chr(34))), (value, tag)
+        except OSError:
+            pass
+        tags = [get(other, "/big.bin").header("ETag")]
+        deadline = time.monotonic() + 3
+        while tags[-1] is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+            tags.append(get(other, "/big.bin").header("ETag"))
+        assert tags[-1] == tag, (tags, tag)
+    finally:
+        other.stop()
+        other.cleanup()
 
 
 @daemon(start=False)
