@@ -2,6 +2,8 @@
  * fixture.c — temporary trees and reply images for the unit suites.
  */
 #include <sys/stat.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 
 #include <fcntl.h>
 #include <ftw.h>
@@ -140,4 +142,30 @@ const char *fx_header(const char *wire, const char *name, char *out, size_t len)
 		return out;
 	}
 	return NULL;
+}
+
+void fx_assert_addr(const struct sockaddr_storage *ss, int family,
+		    const char *host, unsigned port)
+{
+	char buf[INET6_ADDRSTRLEN];
+	const void *a;
+	unsigned p;
+
+	ck_assert_int_eq(ss->ss_family, family);
+	if (family == AF_INET) {
+		const struct sockaddr_in *sin = (const void *)ss;
+
+		a = &sin->sin_addr;
+		p = ntohs(sin->sin_port);
+	} else {
+		const struct sockaddr_in6 *sin6 = (const void *)ss;
+
+		a = &sin6->sin6_addr;
+		p = ntohs(sin6->sin6_port);
+		ck_assert_uint_eq(sin6->sin6_scope_id, 0);
+		ck_assert_uint_eq(sin6->sin6_flowinfo, 0);
+	}
+	ck_assert_ptr_nonnull(inet_ntop(family, a, buf, sizeof(buf)));
+	ck_assert_str_eq(buf, host);
+	ck_assert_uint_eq(p, port);
 }

@@ -8,6 +8,7 @@
 #define FORKD_TEST_FIXTURE_H
 
 #include <stddef.h>
+#include <sys/socket.h>
 
 #include "reply.h"
 
@@ -43,5 +44,10 @@ const char *fx_body(const char *wire);
  */
 const char *fx_header(const char *wire, const char *name, char *out,
 		      size_t len);
+
+/* ss is family's address host (as inet_ntop writes it) and port; an
+ * IPv6 one has no scope id or flow label. */
+void fx_assert_addr(const struct sockaddr_storage *ss, int family,
+		    const char *host, unsigned port);
 
 #endif

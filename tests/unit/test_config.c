@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fixture.h"
 #include "config.h"
 #include "cpus.h"
 #include "mime.h"
@@ -108,32 +109,6 @@ static void load_fails(const char *text, const char *want)
 	ck_assert_str_eq(err, want);
 }
 
-static void assert_addr(const struct sockaddr_storage *ss, int family,
-			const char *host, unsigned port)
-{
-	char buf[INET6_ADDRSTRLEN];
-	const void *a;
-	unsigned p;
-
-	ck_assert_int_eq(ss->ss_family, family);
-	if (family == AF_INET) {
-		const struct sockaddr_in *sin = (const void *)ss;
-
-		a = &sin->sin_addr;
-		p = ntohs(sin->sin_port);
-	} else {
-		const struct sockaddr_in6 *sin6 = (const void *)ss;
-
-		a = &sin6->sin6_addr;
-		p = ntohs(sin6->sin6_port);
-		ck_assert_uint_eq(sin6->sin6_scope_id, 0);
-		ck_assert_uint_eq(sin6->sin6_flowinfo, 0);
-	}
-	ck_assert_ptr_nonnull(inet_ntop(family, a, buf, sizeof(buf)));
-	ck_assert_str_eq(buf, host);
-	ck_assert_uint_eq(p, port);
-}
-
 static unsigned expected_auto_workers(void)
 {
 	unsigned n = cpus_usable();
@@ -161,7 +136,7 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(cf->nservers, 1);
 	ck_assert_uint_eq(sc->nlisten, 1);
 	ck_assert_str_eq(sc->listen[0].text, "127.0.0.1:8080");
-	assert_addr(&sc->listen[0].addr, AF_INET, "127.0.0.1", 8080);
+	fx_assert_addr(&sc->listen[0].addr, AF_INET, "127.0.0.1", 8080);
 	ck_assert_uint_eq(sc->listen[0].addrlen, sizeof(struct sockaddr_in));
 	ck_assert_str_eq(sc->root, tmp("www"));
 	ck_assert_uint_eq(sc->nindex, 1);
@@ -212,7 +187,7 @@ START_TEST(test_every_option_quoted)
 	ck_assert_uint_eq(sc->nlisten, 2);
 	ck_assert_str_eq(sc->listen[0].text, "127.0.0.1:8080");
 	ck_assert_str_eq(sc->listen[1].text, "[::1]:8080");
-	assert_addr(&sc->listen[1].addr, AF_INET6, "::1", 8080);
+	fx_assert_addr(&sc->listen[1].addr, AF_INET6, "::1", 8080);
 	ck_assert_uint_eq(sc->listen[1].addrlen, sizeof(struct sockaddr_in6));
 	ck_assert_str_eq(sc->root, "/");
 	ck_assert_uint_eq(sc->nindex, 2);
@@ -262,9 +237,9 @@ START_TEST(test_bare_values)
 	ck_assert(cf->daemon);
 	ck_assert_uint_eq(cf->worker_connections, 10); /* decimal, not octal */
 	ck_assert_uint_eq(sc->nlisten, 3);
-	assert_addr(&sc->listen[0].addr, AF_INET, "0.0.0.0", 8080);
-	assert_addr(&sc->listen[1].addr, AF_INET6, "::1", 8081);
-	assert_addr(&sc->listen[2].addr, AF_INET, "127.0.0.1", 8082);
+	fx_assert_addr(&sc->listen[0].addr, AF_INET, "0.0.0.0", 8080);
+	fx_assert_addr(&sc->listen[1].addr, AF_INET6, "::1", 8081);
+	fx_assert_addr(&sc->listen[2].addr, AF_INET, "127.0.0.1", 8082);
 	ck_assert_str_eq(sc->root, tmp("www"));
 	ck_assert_uint_eq(sc->nindex, 1);
 	ck_assert_str_eq(sc->index[0], "default.htm");
@@ -413,8 +388,9 @@ START_TEST(test_several_servers)
 	ck_assert_ptr_null(cf->servers[0].access_log);
 	ck_assert_str_eq(cf->servers[1].root, tmp("two"));
 	ck_assert_uint_eq(cf->servers[1].nlisten, 2);
-	assert_addr(&cf->servers[1].listen[0].addr, AF_INET, "0.0.0.0", 8081);
-	assert_addr(&cf->servers[1].listen[1].addr, AF_INET6, "::", 8081);
+	fx_assert_addr(&cf->servers[1].listen[0].addr, AF_INET, "0.0.0.0",
+		       8081);
+	fx_assert_addr(&cf->servers[1].listen[1].addr, AF_INET6, "::", 8081);
 	ck_assert_uint_eq(cf->servers[1].keepalive_timeout, 0);
 	ck_assert_str_eq(cf->servers[1].access_log, tmp("two.log"));
 	ck_assert_str_eq(cf->servers[2].root, "/");

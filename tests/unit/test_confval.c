@@ -11,36 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fixture.h"
 #include "confval.h"
 #include "suites.h"
 
 #define nitems(a) (sizeof(a) / sizeof((a)[0]))
-
-static void assert_addr(const struct sockaddr_storage *ss, int family,
-			const char *host, unsigned port)
-{
-	char buf[INET6_ADDRSTRLEN];
-	const void *a;
-	unsigned p;
-
-	ck_assert_int_eq(ss->ss_family, family);
-	if (family == AF_INET) {
-		const struct sockaddr_in *sin = (const void *)ss;
-
-		a = &sin->sin_addr;
-		p = ntohs(sin->sin_port);
-	} else {
-		const struct sockaddr_in6 *sin6 = (const void *)ss;
-
-		a = &sin6->sin6_addr;
-		p = ntohs(sin6->sin6_port);
-		ck_assert_uint_eq(sin6->sin6_scope_id, 0);
-		ck_assert_uint_eq(sin6->sin6_flowinfo, 0);
-	}
-	ck_assert_ptr_nonnull(inet_ntop(family, a, buf, sizeof(buf)));
-	ck_assert_str_eq(buf, host);
-	ck_assert_uint_eq(p, port);
-}
 
 /* ------------------------------------------------------- durations */
 
@@ -153,8 +128,8 @@ START_TEST(test_listen_good)
 	ck_assert_int_eq(confval_parse_listen(good_listens[_i].text, &ss, &len,
 					      why, sizeof(why)),
 			 0);
-	assert_addr(&ss, good_listens[_i].family, good_listens[_i].host,
-		    good_listens[_i].port);
+	fx_assert_addr(&ss, good_listens[_i].family, good_listens[_i].host,
+		       good_listens[_i].port);
 	if (good_listens[_i].family == AF_INET) {
 		const struct sockaddr_in *sin = (const void *)&ss;
 		static const char zero[sizeof(sin->sin_zero)];
