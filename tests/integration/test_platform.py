@@ -9,7 +9,7 @@ import os
 
 from harness import daemon, parametrize
 
-from test_sites import get, moved
+from test_sites import get, moved, no_open_redirect
 
 REDIRECTS = """\
 # moved pages
@@ -142,13 +142,9 @@ def test_platform_hostile(d):
         assert all(0x21 <= ord(c) < 0x7f for c in loc), (target, loc)
     moved(get(d, "/cr/a%0d%0aSet-Cookie:%20x=1"), 301, "/to/a%0D%0ASet-Cookie:%20x=1")
     # "/go*" -> "/:splat": what follows /go must never make //host
-    for target in ("/go/evil.example", "/go//evil.example", "/go/%2F%2Fevil.example",
-                   "/go%2Fevil.example", "/go/%5Cevil.example", "/go\\evil.example"):
-        r = get(d, target)
-        loc = r.header("Location") or ""
-        assert r.status in (301, 400, 414), (target, r)
-        assert not loc.startswith("//") and not loc.startswith("/\\"), (target, loc)
-        assert "://" not in loc, (target, loc)
+    no_open_redirect(d, ("/go/evil.example", "/go//evil.example", "/go/%2F%2Fevil.example",
+                         "/go%2Fevil.example", "/go/%5Cevil.example", "/go\\evil.example"),
+                     (301, 400, 414))
     moved(get(d, "/goodbye"), 301, "/odbye")
     moved(get(d, "/go%5Cevil.example"), 301, "/%5Cevil.example")
 
