@@ -110,45 +110,69 @@ static inline void timer_unlink_in(struct conn *c, struct vhost *vh)
 
 static void timer_unlink(struct conn *c)
 {
+	c->moved = false;
 	if (c->timer != TIMER_NONE)
 		timer_unlink_in(c, conn_vh(c));
 }
 
-/* (Re)start timer t: its deadline counts from the last wake-up. */
-void conn_timer_set(struct conn *c, enum conn_timer t)
+/*
+ * Put c under timer want, its deadline counting from the last wake-up.
+ * The lists stay sorted by deadline because every member of one shares
+ * one timeout and the clock only moves forward: a connection goes to the
+ * tail.  One joining an empty list may be the pool's soonest.
+ */
+static void timer_settle(struct conn *c)
 {
 	struct vhost *vh = conn_vh(c);
+	enum conn_timer t = (enum conn_timer)c->want;
 	struct conn_list *l = &vh->timers[t];
 	int32_t fd = conn_fd(c);
+	uint64_t at = vh->view->now_ms + vh->timeout_ms[t];
 
-	c->deadline = (uint32_t)(vh->view->now_ms + vh->timeout_ms[t]);
-	/* Last on its list already (each send renews the send timer): a
-	 * later deadline keeps the list sorted where it is. */
+	c->moved = false;
+	c->deadline = (uint32_t)at;
+	/* Last on its list already (each request on a lone keep-alive
+	 * connection, each send): a later deadline keeps it sorted there. */
 	if (l->tail == fd && c->timer == t)
 		return;
 	if (c->timer != TIMER_NONE)
 		timer_unlink_in(c, vh);
 	c->timer = (uint8_t)t;
 	c->prev = l->tail;
-	if (l->tail != -1)
+	if (l->tail != -1) {
 		conn_at(l->tail)->next = fd;
-	else
+	} else {
 		l->head = fd;
+		if (at < conns.soonest)
+			conns.soonest = at;
+	}
 	l->tail = fd;
+}
+
+/*
+ * (Re)start timer t.  A request answered in the wake-up that read it
+ * passes through three timers (head, send, keep-alive); while conn_run
+ * steps c only the last one counts, so the lists change once, at its end
+ * (conn_run_end), and not at every state.  Deadlines are only read
+ * between waits, never while a connection runs.
+ */
+void conn_timer_set(struct conn *c, enum conn_timer t)
+{
+	c->want = (uint8_t)t;
+	c->moved = true;
+	if (!c->in_run)
+		timer_settle(c);
 }
 
 /* ---- states ---- */
 
-/* Inlined: on the hot path, each transition pays two table lookups. */
-__attribute__((always_inline)) static inline void state_count(
-	struct stats_worker *sw, enum conn_state state, uint32_t n)
+/* The scoreboard count a state is part of: through conns.count, set up
+ * by conn_pool_init, a transition costs two indexed adds, no switch. */
+static inline void state_count(enum conn_state state, uint32_t n)
 {
-	switch ((enum conn_count)states[state].count) {
-	case COUNT_READING: STATS_ADD(sw->reading, n); break;
-	case COUNT_WRITING: STATS_ADD(sw->writing, n); break;
-	case COUNT_IDLE: STATS_ADD(sw->idle, n); break;
-	case COUNT_NONE: break;
-	}
+	uint32_t *count = conns.count[states[state].count];
+
+	STATS_ADD(*count, n);
 }
 
 /*
@@ -176,15 +200,14 @@ __attribute__((noinline, cold)) static void conn_trace(const struct conn *c,
 void conn_enter(struct conn *c, enum conn_state s)
 {
 	enum conn_state was = (enum conn_state)c->state;
-	const struct conn_pool *pool = conns.pool;
 
 	assert(was != CONN_CLOSED && s != CONN_CLOSED);
 	if (states[was].count != states[s].count) {
-		state_count(pool->sw, was, (uint32_t)-1);
-		state_count(pool->sw, s, 1);
+		state_count(was, (uint32_t)-1);
+		state_count(s, 1);
 	}
 	c->state = (uint8_t)s;
-	if (pool->trace)
+	if (conns.pool->trace)
 		conn_trace(c, states[was].name, s);
 	/* The head has one deadline, from the accept: the PROXY header and
 	 * the first bytes of the request do not restart it. */
@@ -196,7 +219,7 @@ void conn_enter(struct conn *c, enum conn_state s)
  * the worker drains. */
 static void conn_begin(struct conn *c, enum conn_state s)
 {
-	state_count(conns.pool->sw, s, 1);
+	state_count(s, 1);
 	c->state = (uint8_t)s;
 	if (conns.pool->trace)
 		conn_trace(c, "accepted", s);
@@ -276,7 +299,7 @@ void conn_close(struct conn *c)
 	if (c->buf != 0)
 		conn_request_done(c); /* a response cut short */
 	STATS_ADD(pool->sw->handled, 1);
-	state_count(pool->sw, (enum conn_state)c->state, (uint32_t)-1);
+	state_count((enum conn_state)c->state, (uint32_t)-1);
 	if (pool->trace)
 		conn_trace(c, states[c->state].name, CONN_CLOSED);
 	timer_unlink(c);
@@ -345,6 +368,11 @@ int conn_pool_init(struct conn_pool *pool)
 	for (size_t i = 0; i < cf->nservers; i++)
 		conns.group_vh[cf->ngroups + i] = &pool->vhosts[i];
 	conns.pool = pool;
+	conns.soonest = UINT64_MAX;
+	conns.count[COUNT_NONE] = &conns.count_none;
+	conns.count[COUNT_READING] = &pool->sw->reading;
+	conns.count[COUNT_WRITING] = &pool->sw->writing;
+	conns.count[COUNT_IDLE] = &pool->sw->idle;
 	pool->loop->on_fd = conn_on_event;
 	connbuf_setup(cf);
 	return 0;
@@ -765,8 +793,10 @@ static enum step conn_linger(struct conn *c)
 
 void conn_run(struct conn *c)
 {
+	bool outer = !c->in_run; /* a waiter it wakes may run it again */
 	enum step s;
 
+	c->in_run = true;
 	do {
 		switch ((enum conn_state)c->state) {
 		case CONN_PROXY:
@@ -786,6 +816,11 @@ void conn_run(struct conn *c)
 	if (s == STEP_WAIT && c->state == CONN_IDLE &&
 	    conn_vh(c)->view->draining)
 		conn_timer_set(c, TIMER_DRAIN);
+	if (!outer)
+		return;
+	c->in_run = false;
+	if (c->moved && c->state != CONN_CLOSED)
+		timer_settle(c);
 }
 
 static void conn_on_event(int fd, unsigned events)
@@ -828,6 +863,39 @@ uint64_t conn_next_deadline(const struct vhost *vh)
 			next = at;
 	}
 	return next;
+}
+
+/*
+ * Most wake-ups come before any deadline: one comparison with the
+ * pool's soonest tells.  When it has come, expire, and take the exact
+ * soonest again (a connection whose deadline moved later leaves the
+ * bound early, never late).
+ */
+static void expire_all(uint64_t now_ms)
+{
+	const struct conn_pool *pool = conns.pool;
+	uint64_t soonest = UINT64_MAX;
+
+	if (pool == NULL)
+		return;
+	for (size_t i = 0; i < pool->cf->nservers; i++) {
+		conn_expire(&pool->vhosts[i], now_ms);
+		uint64_t at = conn_next_deadline(&pool->vhosts[i]);
+		if (at < soonest)
+			soonest = at;
+	}
+	conns.soonest = soonest;
+}
+
+void conn_expire_due(uint64_t now_ms)
+{
+	if (now_ms >= conns.soonest)
+		expire_all(now_ms);
+}
+
+uint64_t conn_next_due(void)
+{
+	return conns.pool != NULL ? conns.soonest : UINT64_MAX;
 }
 
 /* Nothing of a request came yet (a PROXY header may be on its way). */

@@ -71,6 +71,18 @@ void conn_expire(struct vhost *vh, uint64_t now_ms);
  * looks. */
 uint64_t conn_next_deadline(const struct vhost *vh);
 
+/*
+ * conn_expire for every server of the pool, at little cost when nothing
+ * can be due: the pool keeps a bound at or before its earliest deadline.
+ * Outside event dispatch, like conn_expire.
+ */
+void conn_expire_due(uint64_t now_ms);
+
+/* The pool's earliest deadline, or a moment before it (UINT64_MAX: no
+ * connection); waking then, conn_expire_due finds the exact one.  Only
+ * looks. */
+uint64_t conn_next_due(void);
+
 /* Enter drain: idle connections close after a short grace, the others
  * finish their current request and then close. */
 void conn_drain(struct vhost *vh);

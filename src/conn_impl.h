@@ -58,10 +58,13 @@ struct conn {
 	uint32_t id;      /* the worker's connection number, low bits */
 	uint8_t peer[16]; /* IPv6 address, or IPv4 mapped (::ffff:a.b.c.d) */
 	uint8_t state;
-	uint8_t timer;
+	uint8_t timer; /* the list it is on (TIMER_NONE: none) */
+	uint8_t want;  /* the timer it runs under once settled (moved) */
 	bool can_read : 1;
 	bool can_write : 1;
-	bool rdhup : 1; /* the client shut down its sending side */
+	bool rdhup : 1;  /* the client shut down its sending side */
+	bool in_run : 1; /* conn_run steps it: timer changes wait for its end */
+	bool moved : 1;  /* want restarted: relink when conn_run ends */
 };
 
 _Static_assert(sizeof(struct conn) == 48, "an idle connection's whole cost");
@@ -75,6 +78,13 @@ struct conn_table {
 	/* Each listen group's default server, then each server by itself
 	 * (for conn_accept): ngroups + nservers entries. */
 	struct vhost **group_vh;
+	/* At or before every connection's deadline (UINT64_MAX: none): a
+	 * wake-up before it has nothing to expire (conn_expire_due). */
+	uint64_t soonest;
+	/* The scoreboard's count of each class of states (conn.c's enum
+	 * conn_count), [0] a sink for the states no count shows. */
+	uint32_t *count[4];
+	uint32_t count_none;
 };
 
 extern struct conn_table conns;
@@ -111,7 +121,8 @@ static inline bool deadline_passed(uint32_t deadline, uint64_t now_ms)
 /* conn.c: the one door between states (see conn.c). */
 void conn_enter(struct conn *c, enum conn_state s);
 
-/* conn.c: (re)start timer t; its deadline counts from the last wake-up. */
+/* conn.c: (re)start timer t; its deadline counts from the last wake-up.
+ * While conn_run steps c, only noted: the lists change once, at its end. */
 void conn_timer_set(struct conn *c, enum conn_timer t);
 
 /* conn.c: close the connection and give back all it holds. */

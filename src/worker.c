@@ -676,8 +676,7 @@ static void timers_run(void)
 {
 	uint64_t now = w.view.now_ms;
 
-	for (size_t i = 0; i < w.nvhosts; i++)
-		conn_expire(&w.vhosts[i], now);
+	conn_expire_due(now);
 	if (!w.accepting && !w.view.draining && w.accept_resume_ms <= now &&
 	    w.conns.nconns < w.conn_cap)
 		accept_enable(true);
@@ -694,13 +693,8 @@ static void timers_run(void)
 static int next_timeout(void)
 {
 	uint64_t now = w.view.now_ms;
-	uint64_t next = UINT64_MAX;
+	uint64_t next = conn_next_due();
 
-	for (size_t i = 0; i < w.nvhosts; i++) {
-		uint64_t t = conn_next_deadline(&w.vhosts[i]);
-		if (t < next)
-			next = t;
-	}
 	if (!w.accepting && !w.view.draining && w.accept_resume_ms > now &&
 	    w.accept_resume_ms < next)
 		next = w.accept_resume_ms;
