@@ -110,7 +110,7 @@ static inline void timer_unlink_in(struct conn *c, struct vhost *vh)
 
 static void timer_unlink(struct conn *c)
 {
-	c->moved = false;
+	c->want = TIMER_NONE;
 	if (c->timer != TIMER_NONE)
 		timer_unlink_in(c, conn_vh(c));
 }
@@ -129,7 +129,7 @@ static void timer_settle(struct conn *c)
 	int32_t fd = conn_fd(c);
 	uint64_t at = vh->view->now_ms + vh->timeout_ms[t];
 
-	c->moved = false;
+	c->want = TIMER_NONE;
 	c->deadline = (uint32_t)at;
 	/* Last on its list already (each request on a lone keep-alive
 	 * connection, each send): a later deadline keeps it sorted there. */
@@ -152,16 +152,20 @@ static void timer_settle(struct conn *c)
 /*
  * (Re)start timer t.  A request answered in the wake-up that read it
  * passes through three timers (head, send, keep-alive); while conn_run
- * steps c only the last one counts, so the lists change once, at its end
- * (conn_run_end), and not at every state.  Deadlines are only read
- * between waits, never while a connection runs.
+ * steps c only the last one counts, so the lists change once, at the end
+ * of conn_run, and not at every state.  Deadlines are only read between
+ * waits, never while a connection runs.
  */
-void conn_timer_set(struct conn *c, enum conn_timer t)
+static inline void timer_set(struct conn *c, enum conn_timer t)
 {
 	c->want = (uint8_t)t;
-	c->moved = true;
-	if (!c->in_run)
+	if (conns.running != c)
 		timer_settle(c);
+}
+
+void conn_timer_set(struct conn *c, enum conn_timer t)
+{
+	timer_set(c, t);
 }
 
 /* ---- states ---- */
@@ -196,8 +200,11 @@ __attribute__((noinline, cold)) static void conn_trace(const struct conn *c,
 		(unsigned long long)conn_id(c), was, states[now].name);
 }
 
-/* The one door between states: count, trace, arm the new state's timer. */
-void conn_enter(struct conn *c, enum conn_state s)
+/* The one door between states: count, trace, arm the new state's timer.
+ * Inlined in this file, where s is a constant and the table lookups of
+ * the new state fold away. */
+__attribute__((always_inline)) static inline void enter(struct conn *c,
+							 enum conn_state s)
 {
 	enum conn_state was = (enum conn_state)c->state;
 
@@ -212,7 +219,12 @@ void conn_enter(struct conn *c, enum conn_state s)
 	/* The head has one deadline, from the accept: the PROXY header and
 	 * the first bytes of the request do not restart it. */
 	if (!states[was].head || !states[s].head)
-		conn_timer_set(c, (enum conn_timer)states[s].timer);
+		timer_set(c, (enum conn_timer)states[s].timer);
+}
+
+void conn_enter(struct conn *c, enum conn_state s)
+{
+	enter(c, s);
 }
 
 /* A new connection's first state; its deadline is the drain grace when
@@ -223,7 +235,7 @@ static void conn_begin(struct conn *c, enum conn_state s)
 	c->state = (uint8_t)s;
 	if (conns.pool->trace)
 		conn_trace(c, "accepted", s);
-	conn_timer_set(c, conn_vh(c)->view->draining
+	timer_set(c, conn_vh(c)->view->draining
 				  ? TIMER_DRAIN
 				  : (enum conn_timer)states[s].timer);
 }
@@ -232,10 +244,12 @@ static void conn_on_event(int fd, unsigned events);
 
 /* ---- buffers ---- */
 
-static void conn_release_buf(struct conn *c)
+__attribute__((always_inline)) static inline void conn_release_buf(
+	struct conn *c)
 {
 	if (c->buf != 0) {
-		conn_drop_op(c);
+		if (conn_holds_pool(c))
+			conn_drop_op(c);
 		connbuf_put(conn_buf(c));
 	}
 	c->buf = 0;
@@ -394,7 +408,7 @@ static int conn_take(struct vhost *vh, uint32_t group, int fd,
 	c->prev = c->next = -1;
 	c->group = group;
 	assert(conn_vh(c) == vh);
-	c->timer = TIMER_NONE;
+	c->timer = c->want = TIMER_NONE;
 	conn_peer_store(c, peer);
 	pool->nconns++;
 	c->id = (uint32_t)(STATS_ADD(pool->sw->accepted, 1) + 1);
@@ -487,7 +501,7 @@ static enum step conn_respond(struct conn *c)
 	b->reply.linger = client_keep && !b->reply.keep_alive;
 	conn_client(c);
 	b->reply.client = (const struct sockaddr *)&b->client;
-	conn_enter(c, CONN_WRITING); /* a status page counts itself */
+	enter(c, CONN_WRITING); /* a status page counts itself */
 	b->served = conn_vhost(c);
 	b->reply.probe_inline = conns.pool->io != NULL;
 	return conn_serve(c);
@@ -501,7 +515,7 @@ static enum step conn_reject(struct conn *c, int status)
 	b->reply.keep_alive = false;
 	b->reply.linger = true;
 	serve_error(&b->rp.req, status, &b->reply);
-	conn_enter(c, CONN_WRITING);
+	enter(c, CONN_WRITING);
 	return STEP_AGAIN;
 }
 
@@ -514,7 +528,7 @@ static enum step conn_linger_start(struct conn *c)
 		conn_close(c);
 		return STEP_CLOSED;
 	}
-	conn_enter(c, CONN_LINGER);
+	enter(c, CONN_LINGER);
 	return STEP_AGAIN;
 }
 
@@ -538,11 +552,11 @@ static enum step conn_finish(struct conn *c)
 		/* Nothing pipelined, nothing to read yet: hand the buffer back
 		 * as it is; connbuf_get resets it when bytes come. */
 		conn_release_buf(c);
-		conn_enter(c, CONN_IDLE);
+		enter(c, CONN_IDLE);
 	} else if (connbuf_next_request(b, conn_vh(c)->view->now_ms) == 0) {
-		conn_enter(c, CONN_IDLE);
+		enter(c, CONN_IDLE);
 	} else {
-		conn_enter(c, CONN_READING);
+		enter(c, CONN_READING);
 	}
 	return STEP_AGAIN;
 }
@@ -569,7 +583,7 @@ static enum step conn_write_out(struct conn *c, uint32_t upto, bool more)
 			return STEP_CLOSED;
 		}
 		b->out_sent += (uint32_t)n;
-		conn_timer_set(c, TIMER_SEND);
+		timer_set(c, TIMER_SEND);
 	}
 	return STEP_AGAIN;
 }
@@ -604,7 +618,7 @@ static enum step conn_write_file(struct conn *c, struct reply_seg *seg)
 			return STEP_CLOSED;
 		}
 		b->file_sent += (uint64_t)n;
-		conn_timer_set(c, TIMER_SEND);
+		timer_set(c, TIMER_SEND);
 	}
 	return STEP_AGAIN;
 }
@@ -657,7 +671,7 @@ static enum step conn_body_start(struct conn *c)
 		b->reply.linger = true;
 		return STEP_AGAIN;
 	}
-	conn_enter(c, CONN_BODY);
+	enter(c, CONN_BODY);
 	if (!req->hdr_seen[HDR_EXPECT] || req->http_minor == 0)
 		return STEP_WAIT;
 	ssize_t n = send(conn_fd(c), go_on, sizeof(go_on) - 1, MSG_NOSIGNAL);
@@ -706,8 +720,8 @@ static void conn_received(struct conn *c, uint32_t n)
 	conn_buf(c)->in_len += n;
 	switch ((enum conn_state)c->state) {
 	case CONN_NEW:
-	case CONN_IDLE: conn_enter(c, CONN_READING); break;
-	case CONN_BODY: conn_timer_set(c, TIMER_BODY); break;
+	case CONN_IDLE: enter(c, CONN_READING); break;
+	case CONN_BODY: timer_set(c, TIMER_BODY); break;
 	default: break;
 	}
 }
@@ -793,10 +807,10 @@ static enum step conn_linger(struct conn *c)
 
 void conn_run(struct conn *c)
 {
-	bool outer = !c->in_run; /* a waiter it wakes may run it again */
+	struct conn *outer = conns.running; /* a waiter it wakes runs too */
 	enum step s;
 
-	c->in_run = true;
+	conns.running = c;
 	do {
 		switch ((enum conn_state)c->state) {
 		case CONN_PROXY:
@@ -815,11 +829,9 @@ void conn_run(struct conn *c)
 	/* Draining: an idle connection waits only for the grace. */
 	if (s == STEP_WAIT && c->state == CONN_IDLE &&
 	    conn_vh(c)->view->draining)
-		conn_timer_set(c, TIMER_DRAIN);
-	if (!outer)
-		return;
-	c->in_run = false;
-	if (c->moved && c->state != CONN_CLOSED)
+		timer_set(c, TIMER_DRAIN);
+	conns.running = outer;
+	if (outer != c && c->want != TIMER_NONE && c->state != CONN_CLOSED)
 		timer_settle(c);
 }
 
@@ -920,12 +932,12 @@ void conn_drain(struct vhost *vh)
 		vh->timeout_ms[TIMER_DRAIN] = vh->conf->keepalive_timeout;
 	for (fd = vh->timers[TIMER_KEEPALIVE].head; fd != -1; fd = next) {
 		next = conn_at(fd)->next;
-		conn_timer_set(conn_at(fd), TIMER_DRAIN);
+		timer_set(conn_at(fd), TIMER_DRAIN);
 	}
 	for (fd = vh->timers[TIMER_HEADER].head; fd != -1; fd = next) {
 		next = conn_at(fd)->next;
 		if (conn_sent_nothing(conn_at(fd)))
-			conn_timer_set(conn_at(fd), TIMER_DRAIN);
+			timer_set(conn_at(fd), TIMER_DRAIN);
 	}
 }
 

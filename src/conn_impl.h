@@ -59,12 +59,10 @@ struct conn {
 	uint8_t peer[16]; /* IPv6 address, or IPv4 mapped (::ffff:a.b.c.d) */
 	uint8_t state;
 	uint8_t timer; /* the list it is on (TIMER_NONE: none) */
-	uint8_t want;  /* the timer it runs under once settled (moved) */
+	uint8_t want;  /* a timer to restart when conn_run ends; TIMER_NONE */
 	bool can_read : 1;
 	bool can_write : 1;
-	bool rdhup : 1;  /* the client shut down its sending side */
-	bool in_run : 1; /* conn_run steps it: timer changes wait for its end */
-	bool moved : 1;  /* want restarted: relink when conn_run ends */
+	bool rdhup : 1; /* the client shut down its sending side */
 };
 
 _Static_assert(sizeof(struct conn) == 48, "an idle connection's whole cost");
@@ -81,6 +79,7 @@ struct conn_table {
 	/* At or before every connection's deadline (UINT64_MAX: none): a
 	 * wake-up before it has nothing to expire (conn_expire_due). */
 	uint64_t soonest;
+	struct conn *running; /* the one conn_run steps (its timer waits) */
 	/* The scoreboard's count of each class of states (conn.c's enum
 	 * conn_count), [0] a sink for the states no count shows. */
 	uint32_t *count[4];
@@ -116,6 +115,15 @@ static inline struct conn_buf *conn_buf(const struct conn *c)
 static inline bool deadline_passed(uint32_t deadline, uint64_t now_ms)
 {
 	return (int32_t)(deadline - (uint32_t)now_ms) <= 0;
+}
+
+/* Does c's buffer hold anything of the I/O pool: an op, or a place in
+ * its queue for one?  (Most responses never do.) */
+static inline bool conn_holds_pool(const struct conn *c)
+{
+	const struct conn_buf *b = conn_buf(c);
+
+	return b->op != NULL || b->wait.waiting;
 }
 
 /* conn.c: the one door between states (see conn.c). */
