@@ -143,8 +143,8 @@ static void timer_settle(struct conn *c)
 		conn_at(l->tail)->next = fd;
 	} else {
 		l->head = fd;
-		if (at < conns.soonest)
-			conns.soonest = at;
+		if (at < conns.pool->soonest)
+			conns.pool->soonest = at;
 	}
 	l->tail = fd;
 }
@@ -289,7 +289,8 @@ static void conn_log(const struct conn *c)
 }
 
 /* A response ended (whole or cut short): count it, log it. */
-static void conn_request_done(struct conn *c)
+__attribute__((always_inline)) static inline void conn_request_done(
+	struct conn *c)
 {
 	struct conn_buf *b = conn_buf(c);
 	struct stats_worker *sw = conns.pool->sw;
@@ -382,7 +383,7 @@ int conn_pool_init(struct conn_pool *pool)
 	for (size_t i = 0; i < cf->nservers; i++)
 		conns.group_vh[cf->ngroups + i] = &pool->vhosts[i];
 	conns.pool = pool;
-	conns.soonest = UINT64_MAX;
+	pool->soonest = UINT64_MAX;
 	conns.count[COUNT_NONE] = &conns.count_none;
 	conns.count[COUNT_READING] = &pool->sw->reading;
 	conns.count[COUNT_WRITING] = &pool->sw->writing;
@@ -877,37 +878,19 @@ uint64_t conn_next_deadline(const struct vhost *vh)
 	return next;
 }
 
-/*
- * Most wake-ups come before any deadline: one comparison with the
- * pool's soonest tells.  When it has come, expire, and take the exact
- * soonest again (a connection whose deadline moved later leaves the
- * bound early, never late).
- */
-static void expire_all(uint64_t now_ms)
+/* Expire, and take the exact soonest again (a connection whose
+ * deadline moved later left the bound early, never late). */
+void conn_expire_all(struct conn_pool *pool, uint64_t now_ms)
 {
-	const struct conn_pool *pool = conns.pool;
 	uint64_t soonest = UINT64_MAX;
 
-	if (pool == NULL)
-		return;
-	for (size_t i = 0; i < pool->cf->nservers; i++) {
+	for (size_t i = 0; conns.pool == pool && i < pool->cf->nservers; i++) {
 		conn_expire(&pool->vhosts[i], now_ms);
 		uint64_t at = conn_next_deadline(&pool->vhosts[i]);
 		if (at < soonest)
 			soonest = at;
 	}
-	conns.soonest = soonest;
-}
-
-void conn_expire_due(uint64_t now_ms)
-{
-	if (now_ms >= conns.soonest)
-		expire_all(now_ms);
-}
-
-uint64_t conn_next_due(void)
-{
-	return conns.pool != NULL ? conns.soonest : UINT64_MAX;
+	pool->soonest = soonest;
 }
 
 /* Nothing of a request came yet (a PROXY header may be on its way). */

@@ -76,9 +76,6 @@ struct conn_table {
 	/* Each listen group's default server, then each server by itself
 	 * (for conn_accept): ngroups + nservers entries. */
 	struct vhost **group_vh;
-	/* At or before every connection's deadline (UINT64_MAX: none): a
-	 * wake-up before it has nothing to expire (conn_expire_due). */
-	uint64_t soonest;
 	struct conn *running; /* the one conn_run steps (its timer waits) */
 	/* The scoreboard's count of each class of states (conn.c's enum
 	 * conn_count), [0] a sink for the states no count shows. */

@@ -82,7 +82,7 @@ static struct worker w;
 
 __attribute__((noreturn)) static void die(const char *what);
 
-static void clock_refresh(void)
+static inline void clock_refresh(void)
 {
 	time_t was = w.view.now;
 
@@ -695,7 +695,7 @@ static void timers_run(void)
 {
 	uint64_t now = w.view.now_ms;
 
-	conn_expire_due(now);
+	conn_expire_due(&w.conns, now);
 	if (!w.accepting && !w.view.draining && w.accept_resume_ms <= now &&
 	    w.conns.nconns < w.conn_cap)
 		accept_enable(true);
@@ -712,7 +712,7 @@ static void timers_run(void)
 static int next_timeout(void)
 {
 	uint64_t now = w.view.now_ms;
-	uint64_t next = conn_next_due();
+	uint64_t next = w.conns.soonest;
 
 	if (!w.accepting && !w.view.draining && w.accept_resume_ms > now &&
 	    w.accept_resume_ms < next)
