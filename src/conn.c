@@ -13,6 +13,11 @@
  * timer of the new state, keeps the scoreboard's counts and, at debug
  * level, logs the transition by name.  PROXY, NEW and READING are one
  * phase, the request head, under one deadline that runs from the accept.
+ * While conn_run() steps a connection, a timer is only noted: the lists
+ * change once, when it has to wait (a keep-alive request answered in one
+ * wake-up goes from IDLE back to IDLE without leaving its list).  The
+ * pool keeps a bound at or before every deadline, so that the worker's
+ * wake-ups look for expired connections only when one can be.
  *
  * A connection is registered once, edge-triggered, for reading and writing;
  * can_read/can_write remember what the kernel last said, and conn_run()
@@ -55,8 +60,6 @@
 #include "stats.h"
 
 #define SENDFILE_CHUNK (1 << 20)
-#define LINGER_MS 2000 /* closing: how long the client may go on */
-#define DRAIN_GRACE_MS 1000
 #define CONN_SLOTS_MAX (1u << 24) /* fds a worker can have connections on */
 
 /* The scoreboard's counts of connections by state. */
@@ -87,86 +90,6 @@ static const struct {
 };
 
 struct conn_table conns;
-
-/* ---- timers ---- */
-
-/* Take c off its list; vh is its server (conn_vh), passed in since the
- * callers have it. */
-static inline void timer_unlink_in(struct conn *c, struct vhost *vh)
-{
-	struct conn_list *l = &vh->timers[c->timer];
-
-	if (c->prev != -1)
-		conn_at(c->prev)->next = c->next;
-	else
-		l->head = c->next;
-	if (c->next != -1)
-		conn_at(c->next)->prev = c->prev;
-	else
-		l->tail = c->prev;
-	c->prev = c->next = -1;
-	c->timer = TIMER_NONE;
-}
-
-static void timer_unlink(struct conn *c)
-{
-	c->want = TIMER_NONE;
-	if (c->timer != TIMER_NONE)
-		timer_unlink_in(c, conn_vh(c));
-}
-
-/*
- * Put c under timer want, its deadline counting from the last wake-up.
- * The lists stay sorted by deadline because every member of one shares
- * one timeout and the clock only moves forward: a connection goes to the
- * tail.  One joining an empty list may be the pool's soonest.
- */
-static void timer_settle(struct conn *c)
-{
-	struct vhost *vh = conn_vh(c);
-	enum conn_timer t = (enum conn_timer)c->want;
-	struct conn_list *l = &vh->timers[t];
-	int32_t fd = conn_fd(c);
-	uint64_t at = vh->view->now_ms + vh->timeout_ms[t];
-
-	c->want = TIMER_NONE;
-	c->deadline = (uint32_t)at;
-	/* Last on its list already (each request on a lone keep-alive
-	 * connection, each send): a later deadline keeps it sorted there. */
-	if (l->tail == fd && c->timer == t)
-		return;
-	if (c->timer != TIMER_NONE)
-		timer_unlink_in(c, vh);
-	c->timer = (uint8_t)t;
-	c->prev = l->tail;
-	if (l->tail != -1) {
-		conn_at(l->tail)->next = fd;
-	} else {
-		l->head = fd;
-		if (at < conns.pool->soonest)
-			conns.pool->soonest = at;
-	}
-	l->tail = fd;
-}
-
-/*
- * (Re)start timer t.  A request answered in the wake-up that read it
- * passes through three timers (head, send, keep-alive); while conn_run
- * steps c only the last one counts, so the lists change once, at the end
- * of conn_run, and not at every state.  Deadlines are only read between
- * waits, never while a connection runs.
- */
-static inline void timer_set(struct conn *c, enum conn_timer t)
-{
-	c->want = (uint8_t)t;
-	if (conns.running != c)
-		timer_settle(c);
-}
-
-void conn_timer_set(struct conn *c, enum conn_timer t)
-{
-	timer_set(c, t);
-}
 
 /* ---- states ---- */
 
@@ -204,7 +127,7 @@ __attribute__((noinline, cold)) static void conn_trace(const struct conn *c,
  * Inlined in this file, where s is a constant and the table lookups of
  * the new state fold away. */
 __attribute__((always_inline)) static inline void enter(struct conn *c,
-							 enum conn_state s)
+							enum conn_state s)
 {
 	enum conn_state was = (enum conn_state)c->state;
 
@@ -219,7 +142,7 @@ __attribute__((always_inline)) static inline void enter(struct conn *c,
 	/* The head has one deadline, from the accept: the PROXY header and
 	 * the first bytes of the request do not restart it. */
 	if (!states[was].head || !states[s].head)
-		timer_set(c, (enum conn_timer)states[s].timer);
+		conn_timer_set(c, (enum conn_timer)states[s].timer);
 }
 
 void conn_enter(struct conn *c, enum conn_state s)
@@ -235,7 +158,7 @@ static void conn_begin(struct conn *c, enum conn_state s)
 	c->state = (uint8_t)s;
 	if (conns.pool->trace)
 		conn_trace(c, "accepted", s);
-	timer_set(c, conn_vh(c)->view->draining
+	conn_timer_set(c, conn_vh(c)->view->draining
 				  ? TIMER_DRAIN
 				  : (enum conn_timer)states[s].timer);
 }
@@ -317,25 +240,11 @@ void conn_close(struct conn *c)
 	state_count((enum conn_state)c->state, (uint32_t)-1);
 	if (pool->trace)
 		conn_trace(c, states[c->state].name, CONN_CLOSED);
-	timer_unlink(c);
+	conn_timer_stop(c);
 	c->state = CONN_CLOSED;
 	close(conn_fd(c));
 	conn_release_buf(c);
 	pool->nconns--;
-}
-
-void conn_vhost_init(struct vhost *vh)
-{
-	const struct server_conf *sc = vh->conf;
-
-	vh->timeout_ms[TIMER_HEADER] = sc->client_header_timeout;
-	vh->timeout_ms[TIMER_KEEPALIVE] = sc->keepalive_timeout;
-	vh->timeout_ms[TIMER_SEND] = sc->send_timeout;
-	vh->timeout_ms[TIMER_LINGER] = LINGER_MS;
-	vh->timeout_ms[TIMER_DRAIN] = 0; /* set by conn_drain */
-	vh->timeout_ms[TIMER_BODY] = sc->client_body_timeout;
-	for (int t = 0; t < TIMER_COUNT_; t++)
-		vh->timers[t] = (struct conn_list){ -1, -1 };
 }
 
 /* Slots for every fd the open-file limit allows (a connection's fd is
@@ -584,7 +493,7 @@ static enum step conn_write_out(struct conn *c, uint32_t upto, bool more)
 			return STEP_CLOSED;
 		}
 		b->out_sent += (uint32_t)n;
-		timer_set(c, TIMER_SEND);
+		conn_timer_set(c, TIMER_SEND);
 	}
 	return STEP_AGAIN;
 }
@@ -619,7 +528,7 @@ static enum step conn_write_file(struct conn *c, struct reply_seg *seg)
 			return STEP_CLOSED;
 		}
 		b->file_sent += (uint64_t)n;
-		timer_set(c, TIMER_SEND);
+		conn_timer_set(c, TIMER_SEND);
 	}
 	return STEP_AGAIN;
 }
@@ -722,7 +631,7 @@ static void conn_received(struct conn *c, uint32_t n)
 	switch ((enum conn_state)c->state) {
 	case CONN_NEW:
 	case CONN_IDLE: enter(c, CONN_READING); break;
-	case CONN_BODY: timer_set(c, TIMER_BODY); break;
+	case CONN_BODY: conn_timer_set(c, TIMER_BODY); break;
 	default: break;
 	}
 }
@@ -830,10 +739,10 @@ void conn_run(struct conn *c)
 	/* Draining: an idle connection waits only for the grace. */
 	if (s == STEP_WAIT && c->state == CONN_IDLE &&
 	    conn_vh(c)->view->draining)
-		timer_set(c, TIMER_DRAIN);
+		conn_timer_set(c, TIMER_DRAIN);
 	conns.running = outer;
 	if (outer != c && c->want != TIMER_NONE && c->state != CONN_CLOSED)
-		timer_settle(c);
+		conn_timer_settle(c);
 }
 
 static void conn_on_event(int fd, unsigned events)
@@ -847,86 +756,4 @@ static void conn_on_event(int fd, unsigned events)
 	if (events & (EV_WRITE | EV_HUP))
 		c->can_write = true;
 	conn_run(c);
-}
-
-/* ---- timers, drain and stop ---- */
-
-void conn_expire(struct vhost *vh, uint64_t now_ms)
-{
-	for (int t = 0; t < TIMER_COUNT_; t++) {
-		struct conn_list *l = &vh->timers[t];
-		while (l->head != -1 &&
-		       deadline_passed(conn_at(l->head)->deadline, now_ms))
-			conn_close(conn_at(l->head));
-	}
-}
-
-uint64_t conn_next_deadline(const struct vhost *vh)
-{
-	uint64_t now = vh->view->now_ms;
-	uint64_t next = UINT64_MAX;
-
-	for (int t = 0; t < TIMER_COUNT_; t++) {
-		if (vh->timers[t].head == -1)
-			continue;
-		int32_t left = (int32_t)(conn_at(vh->timers[t].head)->deadline -
-					 (uint32_t)now);
-		uint64_t at = left > 0 ? now + (uint64_t)left : now;
-		if (at < next)
-			next = at;
-	}
-	return next;
-}
-
-/* Expire, and take the exact soonest again (a connection whose
- * deadline moved later left the bound early, never late). */
-void conn_expire_all(struct conn_pool *pool, uint64_t now_ms)
-{
-	uint64_t soonest = UINT64_MAX;
-
-	for (size_t i = 0; conns.pool == pool && i < pool->cf->nservers; i++) {
-		conn_expire(&pool->vhosts[i], now_ms);
-		uint64_t at = conn_next_deadline(&pool->vhosts[i]);
-		if (at < soonest)
-			soonest = at;
-	}
-	pool->soonest = soonest;
-}
-
-/* Nothing of a request came yet (a PROXY header may be on its way). */
-static bool conn_sent_nothing(const struct conn *c)
-{
-	return c->state == CONN_NEW ||
-	       (c->state == CONN_PROXY &&
-		(c->buf == 0 || conn_buf(c)->in_len == 0));
-}
-
-/*
- * Idle connections (and fresh ones that sent nothing yet) get a short grace
- * before they close: a request already on its way is answered, with
- * "Connection: close".
- */
-void conn_drain(struct vhost *vh)
-{
-	int32_t fd, next;
-
-	vh->timeout_ms[TIMER_DRAIN] = DRAIN_GRACE_MS;
-	if (vh->conf->keepalive_timeout < DRAIN_GRACE_MS)
-		vh->timeout_ms[TIMER_DRAIN] = vh->conf->keepalive_timeout;
-	for (fd = vh->timers[TIMER_KEEPALIVE].head; fd != -1; fd = next) {
-		next = conn_at(fd)->next;
-		timer_set(conn_at(fd), TIMER_DRAIN);
-	}
-	for (fd = vh->timers[TIMER_HEADER].head; fd != -1; fd = next) {
-		next = conn_at(fd)->next;
-		if (conn_sent_nothing(conn_at(fd)))
-			timer_set(conn_at(fd), TIMER_DRAIN);
-	}
-}
-
-void conn_close_all(struct vhost *vh)
-{
-	for (int t = 0; t < TIMER_COUNT_; t++)
-		while (vh->timers[t].head != -1)
-			conn_close(conn_at(vh->timers[t].head));
 }

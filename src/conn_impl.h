@@ -5,8 +5,9 @@
  * so that splitting conn.c costs no call), and the functions one file of
  * the module calls in another.
  *
- *   conn.c     the state machine: states, timers, buffers, access log,
- *              accept and close, reading and writing, drain and stop
+ *   conn.c     the state machine: states, buffers, access log, accept
+ *              and close, reading and writing
+ *   conntimer.c the deadlines: timer lists, expiry, drain and stop
  *   connaio.c  the I/O pool's part: building a response through plans
  *              the pool runs, reading cold file bytes through it, and
  *              resuming the connection when it is done
@@ -126,9 +127,26 @@ static inline bool conn_holds_pool(const struct conn *c)
 /* conn.c: the one door between states (see conn.c). */
 void conn_enter(struct conn *c, enum conn_state s);
 
-/* conn.c: (re)start timer t; its deadline counts from the last wake-up.
- * While conn_run steps c, only noted: the lists change once, at its end. */
-void conn_timer_set(struct conn *c, enum conn_timer t);
+/* conntimer.c: put c under timer c->want, its deadline counting from
+ * the last wake-up. */
+void conn_timer_settle(struct conn *c);
+
+/* conntimer.c: take c off its timer list (it closes). */
+void conn_timer_stop(struct conn *c);
+
+/*
+ * (Re)start timer t.  A request answered in the wake-up that read it
+ * passes through three timers (head, send, keep-alive); while conn_run
+ * steps c only the last one counts, so the lists change once, at the end
+ * of conn_run, and not at every state.  Deadlines are only read between
+ * waits, never while a connection runs.
+ */
+static inline void conn_timer_set(struct conn *c, enum conn_timer t)
+{
+	c->want = (uint8_t)t;
+	if (conns.running != c)
+		conn_timer_settle(c);
+}
 
 /* conn.c: close the connection and give back all it holds. */
 void conn_close(struct conn *c);

@@ -12,9 +12,8 @@
 #include "file.h"
 
 /* Where struct reply's segments end. */
-#define SEGS_END                          \
-	(offsetof(struct reply, seg) + \
-	 sizeof(((struct reply *)NULL)->seg))
+#define SEGS_END \
+	(offsetof(struct reply, seg) + sizeof(((struct reply *)NULL)->seg))
 
 /* Room for a request head: client_header_buffer_size of any server. */
 static uint32_t in_cap;

@@ -90,7 +90,7 @@ static inline void clock_refresh(void)
 	w.view.now = time(NULL);
 	STATS_SET(w.sw->heartbeat_ms,
 		  w.view.now_ms); /* the master's watchdog */
-	if (w.view.now != was) /* Date changes by the second */
+	if (w.view.now != was)    /* Date changes by the second */
 		response_clock(w.view.now);
 }
 
