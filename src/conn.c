@@ -93,13 +93,11 @@ struct conn_table conns;
 
 /* ---- states ---- */
 
-/* The scoreboard count a state is part of: through conns.count, set up
- * by conn_pool_init, a transition costs two indexed adds, no switch. */
+/* The scoreboard count a state is part of, through conns.count_of (set
+ * up by conn_pool_init): an indexed add, no switch. */
 static inline void state_count(enum conn_state state, uint32_t n)
 {
-	uint32_t *count = conns.count[states[state].count];
-
-	STATS_ADD(*count, n);
+	STATS_ADD(*conns.count_of[state], n);
 }
 
 /*
@@ -132,12 +130,12 @@ __attribute__((always_inline)) static inline void enter(struct conn *c,
 	enum conn_state was = (enum conn_state)c->state;
 
 	assert(was != CONN_CLOSED && s != CONN_CLOSED);
-	if (states[was].count != states[s].count) {
+	if (conns.count_of[was] != conns.count_of[s]) {
 		state_count(was, (uint32_t)-1);
 		state_count(s, 1);
 	}
 	c->state = (uint8_t)s;
-	if (conns.pool->trace)
+	if (conns.trace)
 		conn_trace(c, states[was].name, s);
 	/* The head has one deadline, from the accept: the PROXY header and
 	 * the first bytes of the request do not restart it. */
@@ -156,7 +154,7 @@ static void conn_begin(struct conn *c, enum conn_state s)
 {
 	state_count(s, 1);
 	c->state = (uint8_t)s;
-	if (conns.pool->trace)
+	if (conns.trace)
 		conn_trace(c, "accepted", s);
 	conn_timer_set(c, conn_vh(c)->view->draining
 				  ? TIMER_DRAIN
@@ -238,13 +236,25 @@ void conn_close(struct conn *c)
 		conn_request_done(c); /* a response cut short */
 	STATS_ADD(pool->sw->handled, 1);
 	state_count((enum conn_state)c->state, (uint32_t)-1);
-	if (pool->trace)
+	if (conns.trace)
 		conn_trace(c, states[c->state].name, CONN_CLOSED);
 	conn_timer_stop(c);
 	c->state = CONN_CLOSED;
 	close(conn_fd(c));
 	conn_release_buf(c);
 	pool->nconns--;
+}
+
+/* Where the scoreboard keeps count k. */
+static uint32_t *count_field(struct stats_worker *sw, enum conn_count k)
+{
+	switch (k) {
+	case COUNT_READING: return &sw->reading;
+	case COUNT_WRITING: return &sw->writing;
+	case COUNT_IDLE: return &sw->idle;
+	case COUNT_NONE: break;
+	}
+	return &conns.count_none;
 }
 
 /* Slots for every fd the open-file limit allows (a connection's fd is
@@ -293,10 +303,9 @@ int conn_pool_init(struct conn_pool *pool)
 		conns.group_vh[cf->ngroups + i] = &pool->vhosts[i];
 	conns.pool = pool;
 	pool->soonest = UINT64_MAX;
-	conns.count[COUNT_NONE] = &conns.count_none;
-	conns.count[COUNT_READING] = &pool->sw->reading;
-	conns.count[COUNT_WRITING] = &pool->sw->writing;
-	conns.count[COUNT_IDLE] = &pool->sw->idle;
+	conns.trace = pool->trace;
+	for (int s = 0; s < CONN_STATE_COUNT_; s++)
+		conns.count_of[s] = count_field(pool->sw, states[s].count);
 	pool->loop->on_fd = conn_on_event;
 	connbuf_setup(cf);
 	return 0;

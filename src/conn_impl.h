@@ -78,10 +78,11 @@ struct conn_table {
 	 * (for conn_accept): ngroups + nservers entries. */
 	struct vhost **group_vh;
 	struct conn *running; /* the one conn_run steps (its timer waits) */
-	/* The scoreboard's count of each class of states (conn.c's enum
-	 * conn_count), [0] a sink for the states no count shows. */
-	uint32_t *count[4];
+	/* The scoreboard's count each state is part of (count_none: a sink
+	 * for the states no count shows). */
+	uint32_t *count_of[CONN_STATE_COUNT_];
 	uint32_t count_none;
+	bool trace; /* the pool's: log state transitions */
 };
 
 extern struct conn_table conns;

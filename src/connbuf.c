@@ -68,8 +68,9 @@ static int slots_grow(void)
 	return 0;
 }
 
-/* A new buffer with a slot of its own, or NULL. */
-static struct conn_buf *buf_new(void)
+/* A new buffer with a slot of its own, or NULL.  Out of line: the free
+ * list has one almost always. */
+__attribute__((noinline)) static struct conn_buf *buf_new(void)
 {
 	struct conn_buf *b;
 
@@ -86,10 +87,10 @@ struct conn_buf *connbuf_get(uint64_t now_ms)
 {
 	struct conn_buf *b = free_bufs;
 
-	if (b != NULL)
-		free_bufs = b->next_free;
-	else if ((b = buf_new()) == NULL)
+	if (__builtin_expect(b == NULL, 0) && (b = buf_new()) == NULL)
 		return NULL;
+	if (b == free_bufs)
+		free_bufs = b->next_free;
 	b->in_len = b->in_done = 0;
 	b->conn = NULL;
 	b->op = NULL;

@@ -699,7 +699,9 @@ static void timers_run(void)
 	if (!w.accepting && !w.view.draining && w.accept_resume_ms <= now &&
 	    w.conns.nconns < w.conn_cap)
 		accept_enable(true);
-	if (w.listeners_close_at != 0 && now >= w.listeners_close_at)
+	/* Set only by drain_start. */
+	if (w.view.draining && w.listeners_close_at != 0 &&
+	    now >= w.listeners_close_at)
 		listeners_close();
 }
 
@@ -719,7 +721,8 @@ static int next_timeout(void)
 		next = w.accept_resume_ms;
 	if (w.view.draining && w.drain_deadline_ms < next)
 		next = w.drain_deadline_ms;
-	if (w.listeners_close_at != 0 && w.listeners_close_at < next)
+	if (w.view.draining && w.listeners_close_at != 0 &&
+	    w.listeners_close_at < next)
 		next = w.listeners_close_at;
 	uint64_t wait = next > now ? next - now : 0;
 	return wait > 1000 ? 1000 : (int)wait;
