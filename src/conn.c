@@ -13,6 +13,11 @@
  * timer of the new state, keeps the scoreboard's counts and, at debug
  * level, logs the transition by name.  PROXY, NEW and READING are one
  * phase, the request head, under one deadline that runs from the accept.
+ * While conn_run() steps a connection, a timer is only noted: the lists
+ * change once, when it has to wait (a keep-alive request answered in one
+ * wake-up goes from IDLE back to IDLE without leaving its list).  The
+ * pool keeps a bound at or before every deadline, so that the worker's
+ * wake-ups look for expired connections only when one can be.
  *
  * A connection is registered once, edge-triggered, for reading and writing;
  * can_read/can_write remember what the kernel last said, and conn_run()
@@ -55,8 +60,6 @@
 #include "stats.h"
 
 #define SENDFILE_CHUNK (1 << 20)
-#define LINGER_MS 2000 /* closing: how long the client may go on */
-#define DRAIN_GRACE_MS 1000
 #define CONN_SLOTS_MAX (1u << 24) /* fds a worker can have connections on */
 
 /* The scoreboard's counts of connections by state. */
@@ -88,67 +91,13 @@ static const struct {
 
 struct conn_table conns;
 
-/* ---- timers ---- */
-
-/* Take c off its list; vh is its server (conn_vh), passed in since the
- * callers have it. */
-static inline void timer_unlink_in(struct conn *c, struct vhost *vh)
-{
-	struct conn_list *l = &vh->timers[c->timer];
-
-	if (c->prev != -1)
-		conn_at(c->prev)->next = c->next;
-	else
-		l->head = c->next;
-	if (c->next != -1)
-		conn_at(c->next)->prev = c->prev;
-	else
-		l->tail = c->prev;
-	c->prev = c->next = -1;
-	c->timer = TIMER_NONE;
-}
-
-static void timer_unlink(struct conn *c)
-{
-	if (c->timer != TIMER_NONE)
-		timer_unlink_in(c, conn_vh(c));
-}
-
-/* (Re)start timer t: its deadline counts from the last wake-up. */
-void conn_timer_set(struct conn *c, enum conn_timer t)
-{
-	struct vhost *vh = conn_vh(c);
-	struct conn_list *l = &vh->timers[t];
-	int32_t fd = conn_fd(c);
-
-	c->deadline = (uint32_t)(vh->view->now_ms + vh->timeout_ms[t]);
-	/* Last on its list already (each send renews the send timer): a
-	 * later deadline keeps the list sorted where it is. */
-	if (l->tail == fd && c->timer == t)
-		return;
-	if (c->timer != TIMER_NONE)
-		timer_unlink_in(c, vh);
-	c->timer = (uint8_t)t;
-	c->prev = l->tail;
-	if (l->tail != -1)
-		conn_at(l->tail)->next = fd;
-	else
-		l->head = fd;
-	l->tail = fd;
-}
-
 /* ---- states ---- */
 
-/* Inlined: on the hot path, each transition pays two table lookups. */
-__attribute__((always_inline)) static inline void state_count(
-	struct stats_worker *sw, enum conn_state state, uint32_t n)
+/* The scoreboard count a state is part of, through conns.count_of (set
+ * up by conn_pool_init): an indexed add, no switch. */
+static inline void state_count(enum conn_state state, uint32_t n)
 {
-	switch ((enum conn_count)states[state].count) {
-	case COUNT_READING: STATS_ADD(sw->reading, n); break;
-	case COUNT_WRITING: STATS_ADD(sw->writing, n); break;
-	case COUNT_IDLE: STATS_ADD(sw->idle, n); break;
-	case COUNT_NONE: break;
-	}
+	STATS_ADD(*conns.count_of[state], n);
 }
 
 /*
@@ -172,19 +121,21 @@ __attribute__((noinline, cold)) static void conn_trace(const struct conn *c,
 		(unsigned long long)conn_id(c), was, states[now].name);
 }
 
-/* The one door between states: count, trace, arm the new state's timer. */
-void conn_enter(struct conn *c, enum conn_state s)
+/* The one door between states: count, trace, arm the new state's timer.
+ * Inlined in this file, where s is a constant and the table lookups of
+ * the new state fold away. */
+__attribute__((always_inline)) static inline void enter(struct conn *c,
+							enum conn_state s)
 {
 	enum conn_state was = (enum conn_state)c->state;
-	const struct conn_pool *pool = conns.pool;
 
 	assert(was != CONN_CLOSED && s != CONN_CLOSED);
-	if (states[was].count != states[s].count) {
-		state_count(pool->sw, was, (uint32_t)-1);
-		state_count(pool->sw, s, 1);
+	if (conns.count_of[was] != conns.count_of[s]) {
+		state_count(was, (uint32_t)-1);
+		state_count(s, 1);
 	}
 	c->state = (uint8_t)s;
-	if (pool->trace)
+	if (conns.trace)
 		conn_trace(c, states[was].name, s);
 	/* The head has one deadline, from the accept: the PROXY header and
 	 * the first bytes of the request do not restart it. */
@@ -192,13 +143,18 @@ void conn_enter(struct conn *c, enum conn_state s)
 		conn_timer_set(c, (enum conn_timer)states[s].timer);
 }
 
+void conn_enter(struct conn *c, enum conn_state s)
+{
+	enter(c, s);
+}
+
 /* A new connection's first state; its deadline is the drain grace when
  * the worker drains. */
 static void conn_begin(struct conn *c, enum conn_state s)
 {
-	state_count(conns.pool->sw, s, 1);
+	state_count(s, 1);
 	c->state = (uint8_t)s;
-	if (conns.pool->trace)
+	if (conns.trace)
 		conn_trace(c, "accepted", s);
 	conn_timer_set(c, conn_vh(c)->view->draining
 				  ? TIMER_DRAIN
@@ -209,10 +165,12 @@ static void conn_on_event(int fd, unsigned events);
 
 /* ---- buffers ---- */
 
-static void conn_release_buf(struct conn *c)
+__attribute__((always_inline)) static inline void conn_release_buf(
+	struct conn *c)
 {
 	if (c->buf != 0) {
-		conn_drop_op(c);
+		if (conn_holds_pool(c))
+			conn_drop_op(c);
 		connbuf_put(conn_buf(c));
 	}
 	c->buf = 0;
@@ -252,7 +210,8 @@ static void conn_log(const struct conn *c)
 }
 
 /* A response ended (whole or cut short): count it, log it. */
-static void conn_request_done(struct conn *c)
+__attribute__((always_inline)) static inline void conn_request_done(
+	struct conn *c)
 {
 	struct conn_buf *b = conn_buf(c);
 	struct stats_worker *sw = conns.pool->sw;
@@ -276,28 +235,26 @@ void conn_close(struct conn *c)
 	if (c->buf != 0)
 		conn_request_done(c); /* a response cut short */
 	STATS_ADD(pool->sw->handled, 1);
-	state_count(pool->sw, (enum conn_state)c->state, (uint32_t)-1);
-	if (pool->trace)
+	state_count((enum conn_state)c->state, (uint32_t)-1);
+	if (conns.trace)
 		conn_trace(c, states[c->state].name, CONN_CLOSED);
-	timer_unlink(c);
+	conn_timer_stop(c);
 	c->state = CONN_CLOSED;
 	close(conn_fd(c));
 	conn_release_buf(c);
 	pool->nconns--;
 }
 
-void conn_vhost_init(struct vhost *vh)
+/* Where the scoreboard keeps count k. */
+static uint32_t *count_field(struct stats_worker *sw, enum conn_count k)
 {
-	const struct server_conf *sc = vh->conf;
-
-	vh->timeout_ms[TIMER_HEADER] = sc->client_header_timeout;
-	vh->timeout_ms[TIMER_KEEPALIVE] = sc->keepalive_timeout;
-	vh->timeout_ms[TIMER_SEND] = sc->send_timeout;
-	vh->timeout_ms[TIMER_LINGER] = LINGER_MS;
-	vh->timeout_ms[TIMER_DRAIN] = 0; /* set by conn_drain */
-	vh->timeout_ms[TIMER_BODY] = sc->client_body_timeout;
-	for (int t = 0; t < TIMER_COUNT_; t++)
-		vh->timers[t] = (struct conn_list){ -1, -1 };
+	switch (k) {
+	case COUNT_READING: return &sw->reading;
+	case COUNT_WRITING: return &sw->writing;
+	case COUNT_IDLE: return &sw->idle;
+	case COUNT_NONE: break;
+	}
+	return &conns.count_none;
 }
 
 /* Slots for every fd the open-file limit allows (a connection's fd is
@@ -345,6 +302,10 @@ int conn_pool_init(struct conn_pool *pool)
 	for (size_t i = 0; i < cf->nservers; i++)
 		conns.group_vh[cf->ngroups + i] = &pool->vhosts[i];
 	conns.pool = pool;
+	pool->soonest = UINT64_MAX;
+	conns.trace = pool->trace;
+	for (int s = 0; s < CONN_STATE_COUNT_; s++)
+		conns.count_of[s] = count_field(pool->sw, states[s].count);
 	pool->loop->on_fd = conn_on_event;
 	connbuf_setup(cf);
 	return 0;
@@ -366,7 +327,7 @@ static int conn_take(struct vhost *vh, uint32_t group, int fd,
 	c->prev = c->next = -1;
 	c->group = group;
 	assert(conn_vh(c) == vh);
-	c->timer = TIMER_NONE;
+	c->timer = c->want = TIMER_NONE;
 	conn_peer_store(c, peer);
 	pool->nconns++;
 	c->id = (uint32_t)(STATS_ADD(pool->sw->accepted, 1) + 1);
@@ -459,7 +420,7 @@ static enum step conn_respond(struct conn *c)
 	b->reply.linger = client_keep && !b->reply.keep_alive;
 	conn_client(c);
 	b->reply.client = (const struct sockaddr *)&b->client;
-	conn_enter(c, CONN_WRITING); /* a status page counts itself */
+	enter(c, CONN_WRITING); /* a status page counts itself */
 	b->served = conn_vhost(c);
 	b->reply.probe_inline = conns.pool->io != NULL;
 	return conn_serve(c);
@@ -473,7 +434,7 @@ static enum step conn_reject(struct conn *c, int status)
 	b->reply.keep_alive = false;
 	b->reply.linger = true;
 	serve_error(&b->rp.req, status, &b->reply);
-	conn_enter(c, CONN_WRITING);
+	enter(c, CONN_WRITING);
 	return STEP_AGAIN;
 }
 
@@ -486,7 +447,7 @@ static enum step conn_linger_start(struct conn *c)
 		conn_close(c);
 		return STEP_CLOSED;
 	}
-	conn_enter(c, CONN_LINGER);
+	enter(c, CONN_LINGER);
 	return STEP_AGAIN;
 }
 
@@ -510,11 +471,11 @@ static enum step conn_finish(struct conn *c)
 		/* Nothing pipelined, nothing to read yet: hand the buffer back
 		 * as it is; connbuf_get resets it when bytes come. */
 		conn_release_buf(c);
-		conn_enter(c, CONN_IDLE);
+		enter(c, CONN_IDLE);
 	} else if (connbuf_next_request(b, conn_vh(c)->view->now_ms) == 0) {
-		conn_enter(c, CONN_IDLE);
+		enter(c, CONN_IDLE);
 	} else {
-		conn_enter(c, CONN_READING);
+		enter(c, CONN_READING);
 	}
 	return STEP_AGAIN;
 }
@@ -629,7 +590,7 @@ static enum step conn_body_start(struct conn *c)
 		b->reply.linger = true;
 		return STEP_AGAIN;
 	}
-	conn_enter(c, CONN_BODY);
+	enter(c, CONN_BODY);
 	if (!req->hdr_seen[HDR_EXPECT] || req->http_minor == 0)
 		return STEP_WAIT;
 	ssize_t n = send(conn_fd(c), go_on, sizeof(go_on) - 1, MSG_NOSIGNAL);
@@ -678,7 +639,7 @@ static void conn_received(struct conn *c, uint32_t n)
 	conn_buf(c)->in_len += n;
 	switch ((enum conn_state)c->state) {
 	case CONN_NEW:
-	case CONN_IDLE: conn_enter(c, CONN_READING); break;
+	case CONN_IDLE: enter(c, CONN_READING); break;
 	case CONN_BODY: conn_timer_set(c, TIMER_BODY); break;
 	default: break;
 	}
@@ -765,8 +726,10 @@ static enum step conn_linger(struct conn *c)
 
 void conn_run(struct conn *c)
 {
+	struct conn *outer = conns.running; /* a waiter it wakes runs too */
 	enum step s;
 
+	conns.running = c;
 	do {
 		switch ((enum conn_state)c->state) {
 		case CONN_PROXY:
@@ -786,6 +749,9 @@ void conn_run(struct conn *c)
 	if (s == STEP_WAIT && c->state == CONN_IDLE &&
 	    conn_vh(c)->view->draining)
 		conn_timer_set(c, TIMER_DRAIN);
+	conns.running = outer;
+	if (outer != c && c->want != TIMER_NONE && c->state != CONN_CLOSED)
+		conn_timer_settle(c);
 }
 
 static void conn_on_event(int fd, unsigned events)
@@ -799,71 +765,4 @@ static void conn_on_event(int fd, unsigned events)
 	if (events & (EV_WRITE | EV_HUP))
 		c->can_write = true;
 	conn_run(c);
-}
-
-/* ---- timers, drain and stop ---- */
-
-void conn_expire(struct vhost *vh, uint64_t now_ms)
-{
-	for (int t = 0; t < TIMER_COUNT_; t++) {
-		struct conn_list *l = &vh->timers[t];
-		while (l->head != -1 &&
-		       deadline_passed(conn_at(l->head)->deadline, now_ms))
-			conn_close(conn_at(l->head));
-	}
-}
-
-uint64_t conn_next_deadline(const struct vhost *vh)
-{
-	uint64_t now = vh->view->now_ms;
-	uint64_t next = UINT64_MAX;
-
-	for (int t = 0; t < TIMER_COUNT_; t++) {
-		if (vh->timers[t].head == -1)
-			continue;
-		int32_t left = (int32_t)(conn_at(vh->timers[t].head)->deadline -
-					 (uint32_t)now);
-		uint64_t at = left > 0 ? now + (uint64_t)left : now;
-		if (at < next)
-			next = at;
-	}
-	return next;
-}
-
-/* Nothing of a request came yet (a PROXY header may be on its way). */
-static bool conn_sent_nothing(const struct conn *c)
-{
-	return c->state == CONN_NEW ||
-	       (c->state == CONN_PROXY &&
-		(c->buf == 0 || conn_buf(c)->in_len == 0));
-}
-
-/*
- * Idle connections (and fresh ones that sent nothing yet) get a short grace
- * before they close: a request already on its way is answered, with
- * "Connection: close".
- */
-void conn_drain(struct vhost *vh)
-{
-	int32_t fd, next;
-
-	vh->timeout_ms[TIMER_DRAIN] = DRAIN_GRACE_MS;
-	if (vh->conf->keepalive_timeout < DRAIN_GRACE_MS)
-		vh->timeout_ms[TIMER_DRAIN] = vh->conf->keepalive_timeout;
-	for (fd = vh->timers[TIMER_KEEPALIVE].head; fd != -1; fd = next) {
-		next = conn_at(fd)->next;
-		conn_timer_set(conn_at(fd), TIMER_DRAIN);
-	}
-	for (fd = vh->timers[TIMER_HEADER].head; fd != -1; fd = next) {
-		next = conn_at(fd)->next;
-		if (conn_sent_nothing(conn_at(fd)))
-			conn_timer_set(conn_at(fd), TIMER_DRAIN);
-	}
-}
-
-void conn_close_all(struct vhost *vh)
-{
-	for (int t = 0; t < TIMER_COUNT_; t++)
-		while (vh->timers[t].head != -1)
-			conn_close(conn_at(vh->timers[t].head));
 }

@@ -34,6 +34,9 @@ struct conn_pool {
 	unsigned nconns;         /* open connections */
 	struct iopool *io;       /* the worker's I/O pool; NULL: aio off */
 	bool trace;              /* log state transitions (debug level) */
+	/* conn.c's: at or before every connection's deadline (UINT64_MAX:
+	 * none), so that a wake-up before it need not look for any. */
+	uint64_t soonest;
 };
 
 /* Set vh's connection timeouts from its server section; no connections
@@ -70,6 +73,20 @@ void conn_expire(struct vhost *vh, uint64_t now_ms);
 /* The earliest deadline among vh's connections (UINT64_MAX: none).  Only
  * looks. */
 uint64_t conn_next_deadline(const struct vhost *vh);
+
+/* conn_expire for every server of the pool; then pool->soonest is
+ * exact.  Outside event dispatch, like conn_expire. */
+void conn_expire_all(struct conn_pool *pool, uint64_t now_ms);
+
+/* conn_expire_all, when a deadline can have come: most wake-ups pay one
+ * comparison.  The next one to wait for is pool->soonest (or a moment
+ * before it, when a deadline moved later: waking then, this finds the
+ * exact one). */
+static inline void conn_expire_due(struct conn_pool *pool, uint64_t now_ms)
+{
+	if (now_ms >= pool->soonest)
+		conn_expire_all(pool, now_ms);
+}
 
 /* Enter drain: idle connections close after a short grace, the others
  * finish their current request and then close. */

@@ -5,8 +5,9 @@
  * so that splitting conn.c costs no call), and the functions one file of
  * the module calls in another.
  *
- *   conn.c     the state machine: states, timers, buffers, access log,
- *              accept and close, reading and writing, drain and stop
+ *   conn.c     the state machine: states, buffers, access log, accept
+ *              and close, reading and writing
+ *   conntimer.c the deadlines: timer lists, expiry, drain and stop
  *   connaio.c  the I/O pool's part: building a response through plans
  *              the pool runs, reading cold file bytes through it, and
  *              resuming the connection when it is done
@@ -58,7 +59,8 @@ struct conn {
 	uint32_t id;      /* the worker's connection number, low bits */
 	uint8_t peer[16]; /* IPv6 address, or IPv4 mapped (::ffff:a.b.c.d) */
 	uint8_t state;
-	uint8_t timer;
+	uint8_t timer; /* the list it is on (TIMER_NONE: none) */
+	uint8_t want;  /* a timer to restart when conn_run ends; TIMER_NONE */
 	bool can_read : 1;
 	bool can_write : 1;
 	bool rdhup : 1; /* the client shut down its sending side */
@@ -75,6 +77,12 @@ struct conn_table {
 	/* Each listen group's default server, then each server by itself
 	 * (for conn_accept): ngroups + nservers entries. */
 	struct vhost **group_vh;
+	struct conn *running; /* the one conn_run steps (its timer waits) */
+	/* The scoreboard's count each state is part of (count_none: a sink
+	 * for the states no count shows). */
+	uint32_t *count_of[CONN_STATE_COUNT_];
+	uint32_t count_none;
+	bool trace; /* the pool's: log state transitions */
 };
 
 extern struct conn_table conns;
@@ -108,11 +116,38 @@ static inline bool deadline_passed(uint32_t deadline, uint64_t now_ms)
 	return (int32_t)(deadline - (uint32_t)now_ms) <= 0;
 }
 
+/* Does c's buffer hold anything of the I/O pool: an op, or a place in
+ * its queue for one?  (Most responses never do.) */
+static inline bool conn_holds_pool(const struct conn *c)
+{
+	const struct conn_buf *b = conn_buf(c);
+
+	return b->op != NULL || b->wait.waiting;
+}
+
 /* conn.c: the one door between states (see conn.c). */
 void conn_enter(struct conn *c, enum conn_state s);
 
-/* conn.c: (re)start timer t; its deadline counts from the last wake-up. */
-void conn_timer_set(struct conn *c, enum conn_timer t);
+/* conntimer.c: put c under timer c->want, its deadline counting from
+ * the last wake-up. */
+void conn_timer_settle(struct conn *c);
+
+/* conntimer.c: take c off its timer list (it closes). */
+void conn_timer_stop(struct conn *c);
+
+/*
+ * (Re)start timer t.  A request answered in the wake-up that read it
+ * passes through three timers (head, send, keep-alive); while conn_run
+ * steps c only the last one counts, so the lists change once, at the end
+ * of conn_run, and not at every state.  Deadlines are only read between
+ * waits, never while a connection runs.
+ */
+static inline void conn_timer_set(struct conn *c, enum conn_timer t)
+{
+	c->want = (uint8_t)t;
+	if (conns.running != c)
+		conn_timer_settle(c);
+}
 
 /* conn.c: close the connection and give back all it holds. */
 void conn_close(struct conn *c);

@@ -39,12 +39,26 @@ static struct file_plan *scratch_plan(void)
 	return plan;
 }
 
+/* The pass met opens that may block: throw its response away, keep
+ * what the next pass needs of the inputs. */
+__attribute__((noinline)) static void conn_pass_undo(struct conn_buf *b,
+						     bool keep_alive,
+						     bool linger)
+{
+	reply_drop_body(&b->reply);
+	b->reply.status = 0;
+	b->reply.len = b->reply.head_len = 0;
+	b->reply.keep_alive = keep_alive;
+	b->reply.linger = linger;
+}
+
 /*
  * One pass at building the response with plan in use (NULL: none).
  * false when the pass met opens that may block: the response is thrown
- * away (the plan has them), the inputs of the next pass kept.
+ * away (the plan has them), the inputs of the next pass kept.  Inlined:
+ * every response makes one pass.
  */
-static bool conn_serve_pass(struct conn *c, struct file_plan *plan)
+static inline bool conn_serve_pass(struct conn *c, struct file_plan *plan)
 {
 	struct conn_buf *b = conn_buf(c);
 	bool keep_alive = b->reply.keep_alive, linger = b->reply.linger;
@@ -54,11 +68,7 @@ static bool conn_serve_pass(struct conn *c, struct file_plan *plan)
 	file_plan_use(NULL);
 	if (plan == NULL || plan->pending == 0)
 		return true;
-	reply_drop_body(&b->reply);
-	b->reply.status = 0;
-	b->reply.len = b->reply.head_len = 0;
-	b->reply.keep_alive = keep_alive;
-	b->reply.linger = linger;
+	conn_pass_undo(b, keep_alive, linger);
 	return false;
 }
 

@@ -3,12 +3,17 @@
  * tens of KB and is reused as is: only the counters and the reply are
  * reset, never the bytes.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "connbuf.h"
 #include "file.h"
+
+/* Where struct reply's segments end. */
+#define SEGS_END \
+	(offsetof(struct reply, seg) + sizeof(((struct reply *)NULL)->seg))
 
 /* Room for a request head: client_header_buffer_size of any server. */
 static uint32_t in_cap;
@@ -33,11 +38,14 @@ static void reply_reset(struct conn_buf *b, uint64_t now_ms)
 	b->seg_done = 0;
 	b->started_ms = now_ms;
 	b->served = NULL;
-	b->reply = (struct reply){
-		.out = b->out,
-		.cap = sizeof(b->out),
-		.file_fd = -1,
-	};
+	/* All but the segments, whose entries count only below nseg (each is
+	 * written before it is counted): a whole struct's zeroing cost more
+	 * than the rest of getting a buffer. */
+	memset(&b->reply, 0, offsetof(struct reply, seg));
+	memset((char *)&b->reply + SEGS_END, 0, sizeof(b->reply) - SEGS_END);
+	b->reply.out = b->out;
+	b->reply.cap = sizeof(b->out);
+	b->reply.file_fd = -1;
 }
 
 /* Room for one more slot in the table. */
@@ -60,8 +68,9 @@ static int slots_grow(void)
 	return 0;
 }
 
-/* A new buffer with a slot of its own, or NULL. */
-static struct conn_buf *buf_new(void)
+/* A new buffer with a slot of its own, or NULL.  Out of line: the free
+ * list has one almost always. */
+__attribute__((noinline)) static struct conn_buf *buf_new(void)
 {
 	struct conn_buf *b;
 
@@ -78,10 +87,10 @@ struct conn_buf *connbuf_get(uint64_t now_ms)
 {
 	struct conn_buf *b = free_bufs;
 
-	if (b != NULL)
-		free_bufs = b->next_free;
-	else if ((b = buf_new()) == NULL)
+	if (__builtin_expect(b == NULL, 0) && (b = buf_new()) == NULL)
 		return NULL;
+	if (b == free_bufs)
+		free_bufs = b->next_free;
 	b->in_len = b->in_done = 0;
 	b->conn = NULL;
 	b->op = NULL;

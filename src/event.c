@@ -109,9 +109,11 @@ int event_run_once(struct event_loop *loop, int timeout_ms)
 		loop->on_wake();
 	loop->batch = evs;
 	loop->batch_n = n;
-	for (loop->batch_i = 0; loop->batch_i < n; loop->batch_i++) {
-		epoll_data_t data = evs[loop->batch_i].data;
-		unsigned events = from_epoll(evs[loop->batch_i].events);
+	/* batch_i is stored for event_del, and read back from nowhere. */
+	for (int i = 0; i < n; i++) {
+		epoll_data_t data = evs[i].data;
+		unsigned events = from_epoll(evs[i].events);
+		loop->batch_i = i;
 		if (data.u64 & 1) {
 			loop->on_fd((int)(data.u64 >> 1), events);
 		} else if (data.ptr != NULL) {

@@ -82,13 +82,16 @@ static struct worker w;
 
 __attribute__((noreturn)) static void die(const char *what);
 
-static void clock_refresh(void)
+static inline void clock_refresh(void)
 {
+	time_t was = w.view.now;
+
 	w.view.now_ms = clock_coarse_ms();
 	w.view.now = time(NULL);
-	response_clock(w.view.now);
 	STATS_SET(w.sw->heartbeat_ms,
 		  w.view.now_ms); /* the master's watchdog */
+	if (w.view.now != was)    /* Date changes by the second */
+		response_clock(w.view.now);
 }
 
 /* ---- accepting ---- */
@@ -421,7 +424,10 @@ static void roots_follow(void)
 static void on_wake(void)
 {
 	clock_refresh();
-	roots_follow();
+	/* docroot_set_check's own first test, without the call: the roots
+	 * are looked at once a second. */
+	if (w.view.now != w.roots.checked)
+		roots_follow();
 }
 
 /* Room for the directories of locations with a root or alias of their
@@ -534,6 +540,19 @@ static void setup_iopool(void)
 		die("creating the I/O pool");
 	w.conns.io = &w.io;
 	etag_content_offload(etag_offload);
+}
+
+/*
+ * Has iopool_dispatch anything to do: ops done (the eventfd fired), a
+ * waiter and a free op for it, files to close?  Looked at here, where it
+ * costs a few loads, since most wake-ups have none of it.  Mirrors
+ * iopool_dispatch's own tests.
+ */
+static bool iopool_due(void)
+{
+	return w.conns.io != NULL &&
+	       (w.io.woken || (w.io.free != NULL && w.io.wait_head != NULL) ||
+		file_closes_pending() > 0);
 }
 
 /* The pool's figures on the scoreboard, once it has run anything. */
@@ -676,12 +695,13 @@ static void timers_run(void)
 {
 	uint64_t now = w.view.now_ms;
 
-	for (size_t i = 0; i < w.nvhosts; i++)
-		conn_expire(&w.vhosts[i], now);
+	conn_expire_due(&w.conns, now);
 	if (!w.accepting && !w.view.draining && w.accept_resume_ms <= now &&
 	    w.conns.nconns < w.conn_cap)
 		accept_enable(true);
-	if (w.listeners_close_at != 0 && now >= w.listeners_close_at)
+	/* Set only by drain_start. */
+	if (w.view.draining && w.listeners_close_at != 0 &&
+	    now >= w.listeners_close_at)
 		listeners_close();
 }
 
@@ -694,19 +714,15 @@ static void timers_run(void)
 static int next_timeout(void)
 {
 	uint64_t now = w.view.now_ms;
-	uint64_t next = UINT64_MAX;
+	uint64_t next = w.conns.soonest;
 
-	for (size_t i = 0; i < w.nvhosts; i++) {
-		uint64_t t = conn_next_deadline(&w.vhosts[i]);
-		if (t < next)
-			next = t;
-	}
 	if (!w.accepting && !w.view.draining && w.accept_resume_ms > now &&
 	    w.accept_resume_ms < next)
 		next = w.accept_resume_ms;
 	if (w.view.draining && w.drain_deadline_ms < next)
 		next = w.drain_deadline_ms;
-	if (w.listeners_close_at != 0 && w.listeners_close_at < next)
+	if (w.view.draining && w.listeners_close_at != 0 &&
+	    w.listeners_close_at < next)
 		next = w.listeners_close_at;
 	uint64_t wait = next > now ? next - now : 0;
 	return wait > 1000 ? 1000 : (int)wait;
@@ -740,7 +756,7 @@ __attribute__((noreturn)) static void worker_loop(void)
 			worker_exit(0);
 		if (event_run_once(&w.loop, next_timeout()) == -1)
 			die("epoll_wait");
-		if (w.conns.io != NULL)
+		if (iopool_due())
 			iopool_dispatch(&w.io); /* between waits: see event.h */
 		if (w.view.now != last_flush) {
 			flush_logs();

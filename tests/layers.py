@@ -61,9 +61,11 @@ PARTS = {
     "confsect": "confschema",
     # The connection state machine, cut for length (conn_impl.h): the I/O
     # pool's part resumes the machine it steps aside from, and the client
-    # address part closes on a bad PROXY header.
+    # address part closes on a bad PROXY header; the deadlines part
+    # closes what expires, and the machine arms its timers.
     "connaio": "conn",
     "connpeer": "conn",
+    "conntimer": "conn",
 }
 
 

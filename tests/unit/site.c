@@ -119,9 +119,10 @@ unsigned site_nconns(void)
 	return site.pool.nconns;
 }
 
+/* As the worker does: through the pool's soonest deadline. */
 void site_expire(void)
 {
-	conn_expire(&site.vh, site.view.now_ms);
+	conn_expire_due(&site.pool, site.view.now_ms);
 }
 
 void site_advance(uint64_t ms)

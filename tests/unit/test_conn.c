@@ -265,6 +265,44 @@ START_TEST(test_conn_next_deadline)
 }
 END_TEST
 
+/*
+ * The pool's soonest deadline may be early (a deadline that moved later
+ * leaves it behind), never late: a connection joining an empty timer
+ * list while an older one went stale is still closed on time.
+ */
+START_TEST(test_conn_soonest_never_late)
+{
+	uint64_t t0 = site.view.now_ms;
+	struct client first;
+
+	cl_open(0);
+	ck_assert_uint_eq(site.pool.soonest, t0 + HEADER_MS);
+	site_advance(500);
+	cl_send_str(GET_A); /* now idle: the bound is early */
+	ck_assert_uint_le(site.pool.soonest, t0 + 500 + KEEPALIVE_MS);
+	first = cl;
+	cl_open(0); /* a second one, alone under the header timer */
+	ck_assert_uint_le(site.pool.soonest, t0 + 500 + HEADER_MS);
+	site_advance(HEADER_MS - 1);
+	site_expire();
+	ck_assert_uint_eq(site_nconns(), 2);
+	site_advance(1);
+	site_expire(); /* the second's head is late; the first is idle */
+	ck_assert_uint_eq(site_nconns(), 1);
+	ck_assert_uint_eq(site.pool.soonest, t0 + 500 + KEEPALIVE_MS);
+	cl_close();
+	cl = first;
+	site_advance(KEEPALIVE_MS - HEADER_MS - 1);
+	site_expire();
+	ck_assert_uint_eq(site_nconns(), 1);
+	site_advance(1);
+	site_expire();
+	ck_assert_uint_eq(site_nconns(), 0);
+	ck_assert_uint_eq(site.pool.soonest, UINT64_MAX);
+	cl_close();
+}
+END_TEST
+
 /* The response head's Connection line, or "" when there is none. */
 static const char *connection_of(const char *wire)
 {
@@ -433,6 +471,7 @@ Suite *conn_suite(void)
 	tcase_add_test(tc, test_conn_header_timeout);
 	tcase_add_test(tc, test_conn_keepalive_timeout);
 	tcase_add_test(tc, test_conn_next_deadline);
+	tcase_add_test(tc, test_conn_soonest_never_late);
 	tcase_add_test(tc, test_conn_keepalive_decision);
 	tcase_add_test(tc, test_conn_keepalive_requests);
 	tcase_add_test(tc, test_conn_drain);
