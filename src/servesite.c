@@ -29,12 +29,8 @@
 #include "tryfiles.h"
 #include "vhost.h"
 
-/*
- * Split an origin-form or absolute-form target into path and query.  An
- * absolute form with an empty path ("http://h" or "http://h?q") means "/".
- */
-static int split_target(const char *t, size_t len, const char **path,
-			size_t *plen, const char **query, size_t *qlen)
+/* How much of t is "http://authority" or "https://authority"; 0: none. */
+static size_t absolute_prefix(const char *t, size_t len)
 {
 	size_t skip = 0;
 
@@ -42,9 +38,23 @@ static int split_target(const char *t, size_t len, const char **path,
 		skip = 7;
 	else if (len > 8 && strncasecmp(t, "https://", 8) == 0)
 		skip = 8;
-	if (skip > 0) {
+	if (skip > 0)
 		while (skip < len && t[skip] != '/' && t[skip] != '?')
 			skip++;
+	return skip;
+}
+
+/*
+ * Split an origin-form or absolute-form target into path and query.  An
+ * absolute form with an empty path ("http://h" or "http://h?q") means "/".
+ * The origin form, nearly every request, is not compared with a scheme.
+ */
+static int split_target(const char *t, size_t len, const char **path,
+			size_t *plen, const char **query, size_t *qlen)
+{
+	size_t skip;
+
+	if (len > 0 && t[0] != '/' && (skip = absolute_prefix(t, len)) > 0) {
 		t += skip;
 		len -= skip;
 		if (len == 0 || t[0] == '?') {
