@@ -30,6 +30,7 @@ struct fcache_slot {
 	struct stat st;      /* as the file was when read */
 	char *data;          /* st.st_size bytes */
 	uint64_t checked_ms; /* when a stat last showed st */
+	struct fcache_head head;
 };
 
 static struct fcache_slot *slots; /* allocated on first use */
@@ -77,6 +78,7 @@ static void slot_clear(struct fcache_slot *s)
 	free(s->path);
 	free(s->data);
 	s->path = s->data = NULL;
+	s->head.full = false;
 }
 
 static bool cacheable(const struct stat *st)
@@ -133,7 +135,7 @@ static int slot_valid(struct fcache_slot *s, int rootfd, const char *rel)
 }
 
 int fcache_open(int rootfd, const char *path, struct stat *st,
-		const char **data)
+		struct fcache_hit *hit)
 {
 	size_t plen = strlen(path);
 	const char *rel = path[0] == '/' ? path + 1 : path;
@@ -151,7 +153,7 @@ int fcache_open(int rootfd, const char *path, struct stat *st,
 		int valid = slot_valid(s, rootfd, rel);
 		if (valid == 1) {
 			*st = s->st;
-			*data = s->data;
+			*hit = (struct fcache_hit){ s->data, &s->head };
 			return FCACHE_HIT;
 		}
 		if (valid == -1)
@@ -163,7 +165,7 @@ int fcache_open(int rootfd, const char *path, struct stat *st,
 	if (!slot_fill(s, rootfd, path, plen, fd, st))
 		return fd;
 	file_close(fd);
-	*data = s->data;
+	*hit = (struct fcache_hit){ s->data, &s->head };
 	return FCACHE_HIT;
 }
 
