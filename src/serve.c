@@ -255,6 +255,13 @@ void serve_redirect(struct answer *a, const char *query, size_t qlen)
 static enum cond_result preconditions(const struct answer *a, const char *etag,
 				      time_t mtime)
 {
+	const uint8_t *seen = a->req->hdr_seen;
+
+	/* The usual request asks nothing: no fields to gather and weigh. */
+	if (!seen[HDR_IF_MATCH] && !seen[HDR_IF_NONE_MATCH] &&
+	    !seen[HDR_IF_MODIFIED_SINCE] && !seen[HDR_IF_UNMODIFIED_SINCE])
+		return COND_PROCEED;
+
 	struct cond_request rq = {
 		.if_match = field_of(a, HDR_IF_MATCH),
 		.if_none_match = field_of(a, HDR_IF_NONE_MATCH),
@@ -276,12 +283,13 @@ static enum range_result ranges_wanted(const struct answer *a, const char *etag,
 				       time_t mtime, uint64_t size,
 				       struct range_set *rs)
 {
-	struct cond_field range = field_of(a, HDR_RANGE);
-	struct cond_field if_range = field_of(a, HDR_IF_RANGE);
+	struct cond_field range, if_range;
 
 	rs->n = 0;
-	if (range.count != 1)
+	if (a->req->hdr_seen[HDR_RANGE] != 1)
 		return RANGE_IGNORE;
+	range = field_of(a, HDR_RANGE);
+	if_range = field_of(a, HDR_IF_RANGE);
 	if (if_range.count > 0 && !cond_if_range(&if_range, etag, mtime))
 		return RANGE_IGNORE;
 	return range_parse(range.s, range.len, size, rs);
