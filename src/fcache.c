@@ -53,13 +53,30 @@ static uint64_t trusted_ms(void)
 	return tick < FCACHE_RECHECK_MS ? FCACHE_RECHECK_MS - tick : 0;
 }
 
+static uint64_t hash_mix(uint64_t h, const char *p)
+{
+	uint64_t w;
+
+	memcpy(&w, p, sizeof(w));
+	h = (h ^ w) * 0x9e3779b97f4a7c15u;
+	return h ^ (h >> 29);
+}
+
+/* Eight bytes a step (the last eight may overlap the step before): a path
+ * is hashed on every request, and a collision only costs a miss. */
 static uint32_t path_hash(int rootfd, const char *path, size_t len)
 {
-	uint32_t h = 2166136261u ^ (uint32_t)rootfd; /* FNV-1a */
+	uint64_t h = ((uint64_t)(unsigned)rootfd << 32) ^ len;
+	size_t i = 0;
 
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ (unsigned char)path[i]) * 16777619u;
-	return h;
+	for (; i + 8 < len; i += 8)
+		h = hash_mix(h, path + i);
+	if (len >= 8)
+		h = hash_mix(h, path + len - 8);
+	else
+		for (; i < len; i++)
+			h = (h ^ (unsigned char)path[i]) * 0x100000001b3u;
+	return (uint32_t)(h ^ (h >> 32));
 }
 
 static bool same_file(const struct stat *a, const struct stat *b)
