@@ -205,7 +205,8 @@ bool path_is_hidden(const char *path)
 {
 	static const char well_known[] = "/.well-known/";
 
-	if (strncmp(path, well_known, sizeof(well_known) - 1) == 0)
+	if (path[0] == '/' && path[1] == '.' &&
+	    strncmp(path, well_known, sizeof(well_known) - 1) == 0)
 		path += sizeof(well_known) - 2;
 	return strstr(path, "/.") != NULL;
 }
