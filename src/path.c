@@ -201,6 +201,20 @@ int path_normalize(const char *in, size_t inlen, char *out, size_t outsz)
 	return rc >= 0 ? rc : path_normalize_full(in, inlen, out, outsz);
 }
 
+int path_normalize_hidden(const char *in, size_t inlen, char *out,
+			  size_t outsz, bool *hidden)
+{
+	int rc = path_copy_plain(in, inlen, out, outsz);
+
+	/* A plain path has no "/." at all, so no hidden segment either. */
+	*hidden = false;
+	if (rc >= 0)
+		return rc;
+	rc = path_normalize_full(in, inlen, out, outsz);
+	*hidden = rc >= 0 && path_is_hidden(out);
+	return rc;
+}
+
 bool path_is_hidden(const char *path)
 {
 	static const char well_known[] = "/.well-known/";

@@ -466,7 +466,8 @@ void serve_request(const struct vhost *vh, const char *buf,
 			serve_error(req, es, r); /* no error_page */
 		return;
 	}
-	int n = path_normalize(raw, rawlen, path, sizeof(path));
+	bool hidden;
+	int n = path_normalize_hidden(raw, rawlen, path, sizeof(path), &hidden);
 	if (n < 0) {
 		serve_answer_error(&a, n == PATH_ELONG ? 414 : 400, NULL);
 		return;
@@ -476,11 +477,13 @@ void serve_request(const struct vhost *vh, const char *buf,
 	r->no_log = a.loc->log_off;
 	if (serve_moved(&a, query, qlen))
 		return;
-	if (vh->conf->platform != NULL &&
-	    serve_platform(&a, &pv, path, query, qlen))
-		return;
+	if (vh->conf->platform != NULL) {
+		if (serve_platform(&a, &pv, path, query, qlen))
+			return;
+		hidden = path_is_hidden(path); /* _redirects may rewrite it */
+	}
 	/* Hidden files (.git, .env, .htpasswd) are not there, unless allowed. */
-	if (!a.loc->dotfiles && path_is_hidden(path)) {
+	if (!a.loc->dotfiles && hidden) {
 		serve_log_rule(&a, path,
 			       "is hidden (a name starting with \".\"), "
 			       "refused by dotfiles = deny");
