@@ -475,7 +475,8 @@ void serve_request(const struct vhost *vh, const char *buf,
 	a.uri = path;
 	a.loc = route_location(vh->conf, path);
 	r->no_log = a.loc->log_off;
-	if (serve_moved(&a, query, qlen))
+	if ((a.loc->nredirects > 0 || vh->conf->redirect_map != NULL) &&
+	    serve_moved(&a, query, qlen))
 		return;
 	if (vh->conf->platform != NULL) {
 		if (serve_platform(&a, &pv, path, query, qlen))
