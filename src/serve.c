@@ -69,19 +69,14 @@ static size_t fallback_headers(const struct location_conf *loc, char *out)
 	return n;
 }
 
-/*
- * The header lines a location adds to a 200, 206, 301 or 304: Expires and
- * Cache-Control for expires, then the add_header lines.  Returns the
- * length written into out (SERVE_EXTRA_MAX bytes).
- */
-static size_t location_headers(const struct answer *a, char *out)
+/* location_headers for a location that adds something (or a fallback). */
+__attribute__((noinline)) static size_t
+location_headers_some(const struct answer *a, char *out)
 {
 	const struct location_conf *loc = a->loc;
 	char date[HTTP_DATE_LEN + 1];
 	size_t n = 0;
 
-	if (loc == NULL)
-		return 0;
 	if (a->fallback)
 		return fallback_headers(loc, out);
 	if (loc->expires == EXPIRES_EPOCH) {
@@ -101,6 +96,22 @@ static size_t location_headers(const struct answer *a, char *out)
 		n += loc->headers_len;
 	}
 	return n;
+}
+
+/*
+ * The header lines a location adds to a 200, 206, 301 or 304: Expires and
+ * Cache-Control for expires, then the add_header lines.  Returns the
+ * length written into out (SERVE_EXTRA_MAX bytes).  Most locations add
+ * none: that is decided here, inline.
+ */
+static inline size_t location_headers(const struct answer *a, char *out)
+{
+	const struct location_conf *loc = a->loc;
+
+	if (loc == NULL || (loc->expires == EXPIRES_OFF &&
+			    loc->headers_len == 0 && !a->fallback))
+		return 0;
+	return location_headers_some(a, out);
 }
 
 /*
