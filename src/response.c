@@ -7,11 +7,15 @@
 
 #include "response.h"
 
+#define SERVER_DATE "Server: forkd\r\nDate: "
+
 static struct {
 	time_t now;
 	char date[HTTP_DATE_LEN + 1];
 	char log_time[32];
-} clock_cache;
+	/* The lines after every status line, made once a second. */
+	char server_date[sizeof(SERVER_DATE) - 1 + HTTP_DATE_LEN + 2];
+} clock_cache = { .server_date = SERVER_DATE };
 
 static const char wdays[7][4] = { "Sun", "Mon", "Tue", "Wed",
 				  "Thu", "Fri", "Sat" };
@@ -58,6 +62,11 @@ void response_clock(time_t now)
 		return;
 	clock_cache.now = now;
 	response_http_date(now, clock_cache.date);
+	memcpy(clock_cache.server_date + sizeof(SERVER_DATE) - 1,
+	       clock_cache.date, HTTP_DATE_LEN);
+	memcpy(clock_cache.server_date + sizeof(SERVER_DATE) - 1 +
+		       HTTP_DATE_LEN,
+	       "\r\n", 2);
 	localtime_r(&now, &tm);
 	strftime(clock_cache.log_time, sizeof(clock_cache.log_time),
 		 "%d/%b/%Y:%H:%M:%S %z", &tm);
@@ -208,9 +217,11 @@ size_t response_format_head(char *out, size_t outsz,
 	struct out o = { out, out + outsz };
 
 	out_status(&o, h->status);
-	OUT_LIT(&o, "Server: forkd\r\nDate: ");
-	out_put(&o, clock_cache.date, clock_cache.date[0] ? HTTP_DATE_LEN : 0);
-	OUT_LIT(&o, "\r\n");
+	if (clock_cache.date[0] != '\0')
+		out_put(&o, clock_cache.server_date,
+			sizeof(clock_cache.server_date));
+	else /* no clock yet (tests) */
+		OUT_LIT(&o, SERVER_DATE "\r\n");
 	if (h->fields != NULL)
 		out_put(&o, h->fields, h->fields_len);
 	else

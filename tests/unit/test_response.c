@@ -302,6 +302,12 @@ START_TEST(test_response_clock)
 	ck_assert_str_eq(response_date(), "Sun, 06 Nov 1994 08:49:38 GMT");
 	response_clock(1234567890);
 	ck_assert_str_eq(response_date(), "Fri, 13 Feb 2009 23:31:30 GMT");
+	/* and so does the Date line of every head (made once a second) */
+	struct response_head h = { .status = 200, .content_length = -1 };
+	char head[256] = { 0 };
+	ck_assert_uint_gt(response_format_head(head, sizeof(head), &h), 0);
+	ck_assert_ptr_nonnull(strstr(head, "\r\nServer: forkd\r\nDate: Fri, "
+					   "13 Feb 2009 23:31:30 GMT\r\n"));
 
 	const char *lt = response_log_time();
 	ck_assert_int_eq(sscanf(lt, "%2d/%3c/%4d:%2d:%2d:%2d %c%4d%n",
