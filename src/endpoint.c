@@ -76,10 +76,9 @@ static int endpoint_status(const struct worker_view *view,
 }
 
 /* endpoint_serve for a server that has a status or health path. */
-__attribute__((noinline)) static int
-endpoint_match(const struct vhost *vh, const struct request *req,
-	       const char *path, size_t plen, const char *query, size_t qlen,
-	       struct reply *r)
+__attribute__((noinline)) static int endpoint_match(
+	const struct vhost *vh, const struct request *req, const char *path,
+	size_t plen, const char *query, size_t qlen, struct reply *r)
 {
 	const struct server_conf *sc = vh->conf;
 	bool status = is_path(sc->status_path, path, plen);

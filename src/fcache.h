@@ -29,7 +29,7 @@
  */
 struct fcache_head {
 	bool full;
-	const char *charset; /* the key: the location's charset it was made for */
+	const char *charset; /* the key: the charset it was made for */
 	char type[FCACHE_TYPE_MAX];
 	char etag[FILE_ETAG_MAX];
 	size_t len; /* of lines */

@@ -147,8 +147,9 @@ static int path_fail(struct norm *n, int error)
 static int path_copy_plain(const char *in, size_t inlen, char *out,
 			   size_t outsz)
 {
-	static const unsigned char special[256] = { ['\0'] = 1, ['%'] = 1,
-						    ['/'] = 1 };
+	static const unsigned char special[256] = {
+		['\0'] = 1, ['%'] = 1, ['/'] = 1
+	};
 
 	if (inlen >= outsz || inlen >= INT_MAX || inlen == 0 || in[0] != '/')
 		return -1;
@@ -201,8 +202,8 @@ int path_normalize(const char *in, size_t inlen, char *out, size_t outsz)
 	return rc >= 0 ? rc : path_normalize_full(in, inlen, out, outsz);
 }
 
-int path_normalize_hidden(const char *in, size_t inlen, char *out,
-			  size_t outsz, bool *hidden)
+int path_normalize_hidden(const char *in, size_t inlen, char *out, size_t outsz,
+			  bool *hidden)
 {
 	int rc = path_copy_plain(in, inlen, out, outsz);
 

@@ -33,8 +33,8 @@ int path_normalize(const char *in, size_t inlen, char *out, size_t outsz);
  * on error): a target that needed no work is known not hidden from the
  * same pass.
  */
-int path_normalize_hidden(const char *in, size_t inlen, char *out,
-			  size_t outsz, bool *hidden);
+int path_normalize_hidden(const char *in, size_t inlen, char *out, size_t outsz,
+			  bool *hidden);
 
 /*
  * Does the normalised path name a hidden file or directory: a segment that

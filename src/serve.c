@@ -70,8 +70,8 @@ static size_t fallback_headers(const struct location_conf *loc, char *out)
 }
 
 /* location_headers for a location that adds something (or a fallback). */
-__attribute__((noinline)) static size_t
-location_headers_some(const struct answer *a, char *out)
+__attribute__((noinline)) static size_t location_headers_some(
+	const struct answer *a, char *out)
 {
 	const struct location_conf *loc = a->loc;
 	char date[HTTP_DATE_LEN + 1];
@@ -456,8 +456,8 @@ static void file_tag(const struct answer *a, int fd, const struct stat *st,
 		     const char *coding, char etag[FILE_ETAG_MAX])
 {
 	if (a->loc != NULL && a->loc->etag == ETAG_CONTENT) {
-		if (etag_content(fd, fd == FCACHE_HIT ? a->cached.data : NULL, st,
-				 coding, etag, FILE_ETAG_MAX) == -1)
+		if (etag_content(fd, fd == FCACHE_HIT ? a->cached.data : NULL,
+				 st, coding, etag, FILE_ETAG_MAX) == -1)
 			etag[0] = '\0';
 	} else if (coding != NULL) {
 		file_etag_coded(st, coding, etag, FILE_ETAG_MAX);
@@ -547,9 +547,8 @@ void serve_file(struct answer *a, int fd, const struct stat *st,
 		file_tag(a, fd, st, coding, etag);
 		h.etag = etag[0] != '\0' ? etag : NULL; /* "": not known yet */
 	}
-	serve_representation(a, fd, &h,
-			     loc_len + (vary_len > 0 ? strlen(VARY_AE) : 0),
-			     st);
+	serve_representation(
+		a, fd, &h, loc_len + (vary_len > 0 ? strlen(VARY_AE) : 0), st);
 }
 
 int serve_errno_status(int err)

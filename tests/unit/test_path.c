@@ -656,9 +656,11 @@ END_TEST
 START_TEST(test_path_normalize_hidden)
 {
 	static const char *const in[] = {
-		"/index.html", "/a/b.c/", "/", "/.env", "/a/.git/config",
-		"/a/%2egit/x", "/a/../.env", "/.well-known/acme", "/x/.",
-		"/a//.b", "/%2e%2e", "/a%00", "/a/..b", "/.well-known/.k",
+		"/index.html", "/a/b.c/",           "/",
+		"/.env",       "/a/.git/config",    "/a/%2egit/x",
+		"/a/../.env",  "/.well-known/acme", "/x/.",
+		"/a//.b",      "/%2e%2e",           "/a%00",
+		"/a/..b",      "/.well-known/.k",
 	};
 
 	for (size_t i = 0; i < sizeof(in) / sizeof(in[0]); i++) {

@@ -446,9 +446,8 @@ START_TEST(test_response_format_fields)
 	}
 	/* Too small: 0, as response_format_head says. */
 	char small[8];
-	ck_assert_uint_eq(response_format_fields(small, sizeof(small),
-						 &heads[0].h),
-			  0);
+	ck_assert_uint_eq(
+		response_format_fields(small, sizeof(small), &heads[0].h), 0);
 }
 END_TEST
 
