@@ -7,7 +7,9 @@
  * content served is always bytes read through a regular open beneath the
  * root: a hit only says that the path led to that same, unchanged file
  * less than FCACHE_RECHECK_MS ago.  Only bytes already in the page cache
- * are kept, so that filling a slot never waits on a disk.
+ * are kept, so that filling a slot never waits on a disk.  Each entry also
+ * holds the head lines the server made of it (struct fcache_head), emptied
+ * whenever the entry is filled again.
  */
 #include <errno.h>
 #include <stdbool.h>
