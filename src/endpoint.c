@@ -75,9 +75,10 @@ static int endpoint_status(const struct worker_view *view,
 		      r->out + 512, n);
 }
 
-int endpoint_serve(const struct vhost *vh, const struct request *req,
-		   const char *path, size_t plen, const char *query,
-		   size_t qlen, struct reply *r)
+/* endpoint_serve for a server that has a status or health path. */
+__attribute__((noinline)) static int endpoint_match(
+	const struct vhost *vh, const struct request *req, const char *path,
+	size_t plen, const char *query, size_t qlen, struct reply *r)
 {
 	const struct server_conf *sc = vh->conf;
 	bool status = is_path(sc->status_path, path, plen);
@@ -96,4 +97,16 @@ int endpoint_serve(const struct vhost *vh, const struct request *req,
 	if (status)
 		return endpoint_status(vh->view, req, query, qlen, r);
 	return endpoint_health(vh->view, req, r);
+}
+
+int endpoint_serve(const struct vhost *vh, const struct request *req,
+		   const char *path, size_t plen, const char *query,
+		   size_t qlen, struct reply *r)
+{
+	const struct server_conf *sc = vh->conf;
+
+	/* Most servers have neither: no frame set up to find that out. */
+	if (sc->status_path == NULL && sc->health_path == NULL)
+		return ENDPOINT_DECLINED;
+	return endpoint_match(vh, req, path, plen, query, qlen, r);
 }

@@ -7,7 +7,9 @@
  * content served is always bytes read through a regular open beneath the
  * root: a hit only says that the path led to that same, unchanged file
  * less than FCACHE_RECHECK_MS ago.  Only bytes already in the page cache
- * are kept, so that filling a slot never waits on a disk.
+ * are kept, so that filling a slot never waits on a disk.  Each entry also
+ * holds the head lines the server made of it (struct fcache_head), emptied
+ * whenever the entry is filled again.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -30,6 +32,7 @@ struct fcache_slot {
 	struct stat st;      /* as the file was when read */
 	char *data;          /* st.st_size bytes */
 	uint64_t checked_ms; /* when a stat last showed st */
+	struct fcache_head head;
 };
 
 static struct fcache_slot *slots; /* allocated on first use */
@@ -52,13 +55,30 @@ static uint64_t trusted_ms(void)
 	return tick < FCACHE_RECHECK_MS ? FCACHE_RECHECK_MS - tick : 0;
 }
 
+static uint64_t hash_mix(uint64_t h, const char *p)
+{
+	uint64_t w;
+
+	memcpy(&w, p, sizeof(w));
+	h = (h ^ w) * 0x9e3779b97f4a7c15u;
+	return h ^ (h >> 29);
+}
+
+/* Eight bytes a step (the last eight may overlap the step before): a path
+ * is hashed on every request, and a collision only costs a miss. */
 static uint32_t path_hash(int rootfd, const char *path, size_t len)
 {
-	uint32_t h = 2166136261u ^ (uint32_t)rootfd; /* FNV-1a */
+	uint64_t h = ((uint64_t)(unsigned)rootfd << 32) ^ len;
+	size_t i = 0;
 
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ (unsigned char)path[i]) * 16777619u;
-	return h;
+	for (; i + 8 < len; i += 8)
+		h = hash_mix(h, path + i);
+	if (len >= 8)
+		h = hash_mix(h, path + len - 8);
+	else
+		for (; i < len; i++)
+			h = (h ^ (unsigned char)path[i]) * 0x100000001b3u;
+	return (uint32_t)(h ^ (h >> 32));
 }
 
 static bool same_file(const struct stat *a, const struct stat *b)
@@ -77,6 +97,7 @@ static void slot_clear(struct fcache_slot *s)
 	free(s->path);
 	free(s->data);
 	s->path = s->data = NULL;
+	s->head.full = false;
 }
 
 static bool cacheable(const struct stat *st)
@@ -133,7 +154,7 @@ static int slot_valid(struct fcache_slot *s, int rootfd, const char *rel)
 }
 
 int fcache_open(int rootfd, const char *path, struct stat *st,
-		const char **data)
+		struct fcache_hit *hit)
 {
 	size_t plen = strlen(path);
 	const char *rel = path[0] == '/' ? path + 1 : path;
@@ -151,7 +172,7 @@ int fcache_open(int rootfd, const char *path, struct stat *st,
 		int valid = slot_valid(s, rootfd, rel);
 		if (valid == 1) {
 			*st = s->st;
-			*data = s->data;
+			*hit = (struct fcache_hit){ s->data, &s->head };
 			return FCACHE_HIT;
 		}
 		if (valid == -1)
@@ -163,7 +184,7 @@ int fcache_open(int rootfd, const char *path, struct stat *st,
 	if (!slot_fill(s, rootfd, path, plen, fd, st))
 		return fd;
 	file_close(fd);
-	*data = s->data;
+	*hit = (struct fcache_hit){ s->data, &s->head };
 	return FCACHE_HIT;
 }
 

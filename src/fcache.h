@@ -5,18 +5,49 @@
 #ifndef FORKD_FCACHE_H
 #define FORKD_FCACHE_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <sys/stat.h>
+
+#include "file.h"
 
 #define FCACHE_HIT (-2)        /* fcache_open: the bytes are in memory */
 #define FCACHE_SLOTS 64        /* direct-mapped by path */
 #define FCACHE_FILE_MAX 8192   /* larger files are never kept */
 #define FCACHE_SETTLE 2        /* seconds a file must be left alone first */
 #define FCACHE_RECHECK_MS 1000 /* the bound on serving a changed file */
+#define FCACHE_TYPE_MAX 128    /* a longer media type is not kept */
+#define FCACHE_LINES_MAX 320   /* the header lines of a kept head */
+
+/*
+ * What a response head needs of a kept file, made once by the server (its
+ * media type, its ETag, and their header lines formatted): it depends only
+ * on the file's path and stat, which a hit says are unchanged, and on
+ * charset, the key it was made for.  Emptied (full false) whenever its
+ * entry is filled anew; a revalidation that finds the file unchanged
+ * keeps it.
+ */
+struct fcache_head {
+	bool full;
+	const char *charset; /* the key: the charset it was made for */
+	char type[FCACHE_TYPE_MAX];
+	char etag[FILE_ETAG_MAX];
+	size_t len; /* of lines */
+	char lines[FCACHE_LINES_MAX];
+};
+
+/* What an FCACHE_HIT gives: the bytes and the entry's head, valid until
+ * the next fcache_open or fcache_clear. */
+struct fcache_hit {
+	const char *data;
+	struct fcache_head *head;
+};
 
 /*
  * file_open_beneath() for serving: returns an fd as it would, -1 with
- * errno as it would, or FCACHE_HIT with *st filled and *data pointing at
- * the file's st_size bytes (valid until the next call).
+ * errno as it would, or FCACHE_HIT with *st filled, hit->data pointing at
+ * the file's st_size bytes and hit->head at the entry's head memo (both
+ * valid until the next call).
  *
  * A kept file is used while a stat of its path, taken at most
  * FCACHE_RECHECK_MS ago, showed the same file unchanged (device, inode,
@@ -29,7 +60,7 @@
  * write could otherwise leave every stat field alone.
  */
 int fcache_open(int rootfd, const char *path, struct stat *st,
-		const char **data);
+		struct fcache_hit *hit);
 
 /* Forget every file (and free the memory). */
 void fcache_clear(void);

@@ -5,6 +5,9 @@
  * with out itself as the segment stack: every kept segment is stored as
  * "/name", so ".." truncates out back to the previous '/'.  No allocation.
  *
+ * A path that is already normal (the usual request) is only checked and
+ * copied, in a first pass that gives up at the first byte needing work.
+ *
  * Errors are reported in input order: the first bad escape, NUL or escaping
  * ".." wins.  PATH_ELONG is only ever the verdict on otherwise valid input,
  * and only on the final result: a segment that does not fit is counted
@@ -135,7 +138,36 @@ static int path_fail(struct norm *n, int error)
 	return error;
 }
 
-int path_normalize(const char *in, size_t inlen, char *out, size_t outsz)
+/*
+ * The common case in one pass: a path with no escape, NUL, empty segment
+ * or dot segment ("//", "/.") is its own normal form, copied as it is
+ * checked.  Returns its length, or -1 when the full pass must decide
+ * (out's contents then mean nothing).
+ */
+static int path_copy_plain(const char *in, size_t inlen, char *out,
+			   size_t outsz)
+{
+	static const unsigned char special[256] = {
+		['\0'] = 1, ['%'] = 1, ['/'] = 1
+	};
+
+	if (inlen >= outsz || inlen >= INT_MAX || inlen == 0 || in[0] != '/')
+		return -1;
+	for (size_t i = 0; i < inlen; i++) {
+		unsigned char c = (unsigned char)in[i];
+		if (special[c] &&
+		    (c != '/' ||
+		     (i + 1 < inlen && (in[i + 1] == '/' || in[i + 1] == '.'))))
+			return -1;
+		out[i] = (char)c;
+	}
+	out[inlen] = '\0';
+	return (int)inlen;
+}
+
+/* The one pass of the file's comment, for any input. */
+static int path_normalize_full(const char *in, size_t inlen, char *out,
+			       size_t outsz)
 {
 	struct norm n = {
 		.out = out,
@@ -163,11 +195,33 @@ int path_normalize(const char *in, size_t inlen, char *out, size_t outsz)
 	return rc;
 }
 
+int path_normalize(const char *in, size_t inlen, char *out, size_t outsz)
+{
+	int rc = path_copy_plain(in, inlen, out, outsz);
+
+	return rc >= 0 ? rc : path_normalize_full(in, inlen, out, outsz);
+}
+
+int path_normalize_hidden(const char *in, size_t inlen, char *out, size_t outsz,
+			  bool *hidden)
+{
+	int rc = path_copy_plain(in, inlen, out, outsz);
+
+	/* A plain path has no "/." at all, so no hidden segment either. */
+	*hidden = false;
+	if (rc >= 0)
+		return rc;
+	rc = path_normalize_full(in, inlen, out, outsz);
+	*hidden = rc >= 0 && path_is_hidden(out);
+	return rc;
+}
+
 bool path_is_hidden(const char *path)
 {
 	static const char well_known[] = "/.well-known/";
 
-	if (strncmp(path, well_known, sizeof(well_known) - 1) == 0)
+	if (path[0] == '/' && path[1] == '.' &&
+	    strncmp(path, well_known, sizeof(well_known) - 1) == 0)
 		path += sizeof(well_known) - 2;
 	return strstr(path, "/.") != NULL;
 }

@@ -29,6 +29,14 @@ enum path_error {
 int path_normalize(const char *in, size_t inlen, char *out, size_t outsz);
 
 /*
+ * path_normalize, and *hidden set to path_is_hidden of the result (false
+ * on error): a target that needed no work is known not hidden from the
+ * same pass.
+ */
+int path_normalize_hidden(const char *in, size_t inlen, char *out, size_t outsz,
+			  bool *hidden);
+
+/*
  * Does the normalised path name a hidden file or directory: a segment that
  * starts with '.'?  "/.well-known/" (RFC 8615) as the first segment does
  * not count: ACME challenges and security.txt live there.

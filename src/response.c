@@ -7,11 +7,15 @@
 
 #include "response.h"
 
+#define SERVER_DATE "Server: forkd\r\nDate: "
+
 static struct {
 	time_t now;
 	char date[HTTP_DATE_LEN + 1];
 	char log_time[32];
-} clock_cache;
+	/* The lines after every status line, made once a second. */
+	char server_date[sizeof(SERVER_DATE) - 1 + HTTP_DATE_LEN + 2];
+} clock_cache = { .server_date = SERVER_DATE };
 
 static const char wdays[7][4] = { "Sun", "Mon", "Tue", "Wed",
 				  "Thu", "Fri", "Sat" };
@@ -58,6 +62,11 @@ void response_clock(time_t now)
 		return;
 	clock_cache.now = now;
 	response_http_date(now, clock_cache.date);
+	memcpy(clock_cache.server_date + sizeof(SERVER_DATE) - 1,
+	       clock_cache.date, HTTP_DATE_LEN);
+	memcpy(clock_cache.server_date + sizeof(SERVER_DATE) - 1 +
+		       HTTP_DATE_LEN,
+	       "\r\n", 2);
 	localtime_r(&now, &tm);
 	strftime(clock_cache.log_time, sizeof(clock_cache.log_time),
 		 "%d/%b/%Y:%H:%M:%S %z", &tm);
@@ -168,35 +177,55 @@ static const char *last_modified(time_t t)
 	return cached;
 }
 
+/* Content-Type, Content-Length, Last-Modified, ETag: what a file sets. */
+static void out_fields(struct out *o, const struct response_head *h)
+{
+	if (h->content_type != NULL) {
+		OUT_LIT(o, "Content-Type: ");
+		out_str(o, h->content_type);
+		OUT_LIT(o, "\r\n");
+	}
+	if (h->content_length >= 0) {
+		OUT_LIT(o, "Content-Length: ");
+		out_u64(o, (unsigned long long)h->content_length);
+		OUT_LIT(o, "\r\n");
+	}
+	if (h->last_modified != 0) {
+		OUT_LIT(o, "Last-Modified: ");
+		out_put(o, last_modified(h->last_modified), HTTP_DATE_LEN);
+		OUT_LIT(o, "\r\n");
+	}
+	if (h->etag != NULL) {
+		OUT_LIT(o, "ETag: ");
+		out_str(o, h->etag);
+		OUT_LIT(o, "\r\n");
+	}
+}
+
+size_t response_format_fields(char *out, size_t outsz,
+			      const struct response_head *h)
+{
+	struct out o = { out, out + outsz };
+
+	out_fields(&o, h);
+	return o.end == o.p ? 0 : (size_t)(o.p - out);
+}
+
 size_t response_format_head(char *out, size_t outsz,
 			    const struct response_head *h)
 {
 	struct out o = { out, out + outsz };
 
 	out_status(&o, h->status);
-	OUT_LIT(&o, "Server: forkd\r\nDate: ");
-	out_put(&o, clock_cache.date, clock_cache.date[0] ? HTTP_DATE_LEN : 0);
-	OUT_LIT(&o, "\r\n");
-	if (h->content_type != NULL) {
-		OUT_LIT(&o, "Content-Type: ");
-		out_str(&o, h->content_type);
-		OUT_LIT(&o, "\r\n");
-	}
-	if (h->content_length >= 0) {
-		OUT_LIT(&o, "Content-Length: ");
-		out_u64(&o, (unsigned long long)h->content_length);
-		OUT_LIT(&o, "\r\n");
-	}
-	if (h->last_modified != 0) {
-		OUT_LIT(&o, "Last-Modified: ");
-		out_put(&o, last_modified(h->last_modified), HTTP_DATE_LEN);
-		OUT_LIT(&o, "\r\n");
-	}
-	if (h->etag != NULL) {
-		OUT_LIT(&o, "ETag: ");
-		out_str(&o, h->etag);
-		OUT_LIT(&o, "\r\n");
-	}
+	if (clock_cache.date[0] != '\0')
+		out_put(&o, clock_cache.server_date,
+			sizeof(clock_cache.server_date));
+	else /* no clock yet (tests) */
+		OUT_LIT(&o, SERVER_DATE "\r\n");
+	if (h->fields != NULL)
+		out_put(&o, h->fields, h->fields_len);
+	else
+		out_fields(&o, h);
 	if (h->location != NULL) {
 		OUT_LIT(&o, "Location: ");
 		out_put(&o, h->location, h->location_len);

@@ -27,6 +27,10 @@ struct response_head {
 	bool accept_ranges;        /* "Accept-Ranges: bytes" */
 	const char *extra;         /* more header lines, each ending in CRLF */
 	size_t extra_len;
+	/* Not NULL: the lines response_format_fields made of this head,
+	 * written instead of formatting those four fields again. */
+	const char *fields;
+	size_t fields_len;
 };
 
 /* Refresh the cached Date string when the second changed. */
@@ -41,6 +45,15 @@ const char *response_reason(int status);
  */
 size_t response_format_head(char *out, size_t outsz,
 			    const struct response_head *h);
+
+/*
+ * The Content-Type, Content-Length, Last-Modified and ETag lines of h,
+ * those of its fields that are set, as response_format_head writes them:
+ * made once for a file, they can be passed back in h->fields.  Returns
+ * the length, or 0 when out is too small.
+ */
+size_t response_format_fields(char *out, size_t outsz,
+			      const struct response_head *h);
 
 /* The short HTML body of an error status. */
 const char *response_error_body(int status, size_t *len);

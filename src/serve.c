@@ -69,19 +69,14 @@ static size_t fallback_headers(const struct location_conf *loc, char *out)
 	return n;
 }
 
-/*
- * The header lines a location adds to a 200, 206, 301 or 304: Expires and
- * Cache-Control for expires, then the add_header lines.  Returns the
- * length written into out (SERVE_EXTRA_MAX bytes).
- */
-static size_t location_headers(const struct answer *a, char *out)
+/* location_headers for a location that adds something (or a fallback). */
+__attribute__((noinline)) static size_t location_headers_some(
+	const struct answer *a, char *out)
 {
 	const struct location_conf *loc = a->loc;
 	char date[HTTP_DATE_LEN + 1];
 	size_t n = 0;
 
-	if (loc == NULL)
-		return 0;
 	if (a->fallback)
 		return fallback_headers(loc, out);
 	if (loc->expires == EXPIRES_EPOCH) {
@@ -101,6 +96,22 @@ static size_t location_headers(const struct answer *a, char *out)
 		n += loc->headers_len;
 	}
 	return n;
+}
+
+/*
+ * The header lines a location adds to a 200, 206, 301 or 304: Expires and
+ * Cache-Control for expires, then the add_header lines.  Returns the
+ * length written into out (SERVE_EXTRA_MAX bytes).  Most locations add
+ * none: that is decided here, inline.
+ */
+static inline size_t location_headers(const struct answer *a, char *out)
+{
+	const struct location_conf *loc = a->loc;
+
+	if (loc == NULL || (loc->expires == EXPIRES_OFF &&
+			    loc->headers_len == 0 && !a->fallback))
+		return 0;
+	return location_headers_some(a, out);
 }
 
 /*
@@ -197,7 +208,7 @@ bool serve_page(struct answer *a, int status, const char *uri,
 		return true;
 	}
 	if (rc == 0 && fd == FCACHE_HIT)
-		rc = reply_body(a->r, a->cached, (size_t)st.st_size);
+		rc = reply_body(a->r, a->cached.data, (size_t)st.st_size);
 	else if (rc == 0)
 		rc = reply_file(a->r, fd, 0, st.st_size);
 	else
@@ -255,6 +266,13 @@ void serve_redirect(struct answer *a, const char *query, size_t qlen)
 static enum cond_result preconditions(const struct answer *a, const char *etag,
 				      time_t mtime)
 {
+	const uint8_t *seen = a->req->hdr_seen;
+
+	/* The usual request asks nothing: no fields to gather and weigh. */
+	if (!seen[HDR_IF_MATCH] && !seen[HDR_IF_NONE_MATCH] &&
+	    !seen[HDR_IF_MODIFIED_SINCE] && !seen[HDR_IF_UNMODIFIED_SINCE])
+		return COND_PROCEED;
+
 	struct cond_request rq = {
 		.if_match = field_of(a, HDR_IF_MATCH),
 		.if_none_match = field_of(a, HDR_IF_NONE_MATCH),
@@ -276,12 +294,13 @@ static enum range_result ranges_wanted(const struct answer *a, const char *etag,
 				       time_t mtime, uint64_t size,
 				       struct range_set *rs)
 {
-	struct cond_field range = field_of(a, HDR_RANGE);
-	struct cond_field if_range = field_of(a, HDR_IF_RANGE);
+	struct cond_field range, if_range;
 
 	rs->n = 0;
-	if (range.count != 1)
+	if (a->req->hdr_seen[HDR_RANGE] != 1)
 		return RANGE_IGNORE;
+	range = field_of(a, HDR_RANGE);
+	if_range = field_of(a, HDR_IF_RANGE);
 	if (if_range.count > 0 && !cond_if_range(&if_range, etag, mtime))
 		return RANGE_IGNORE;
 	return range_parse(range.s, range.len, size, rs);
@@ -298,7 +317,7 @@ static void file_body(struct answer *a, int fd, const struct range_set *rs,
 		return;
 	}
 	if (fd == FCACHE_HIT)
-		rc = reply_body(a->r, a->cached, (size_t)size);
+		rc = reply_body(a->r, a->cached.data, (size_t)size);
 	else if (rs->n > 1)
 		rc = reply_multipart(a->r, fd, rs, boundary, type, size);
 	else if (rs->n == 1)
@@ -367,13 +386,14 @@ static int open_sibling(struct answer *a, const char *path, struct stat *st,
  */
 static void serve_representation(struct answer *a, int fd,
 				 struct response_head *h, size_t cut304,
-				 const struct stat *st, const char *type)
+				 const struct stat *st)
 {
 	char crange[96], ctype[128];
 	char boundary[RANGE_BOUNDARY_LEN + 1];
 	struct range_set rs;
 	uint64_t size = (uint64_t)h->content_length;
 	const char *tag = h->etag != NULL ? h->etag : ""; /* matches no tag */
+	const char *type = h->content_type;
 
 	switch (preconditions(a, tag, h->last_modified)) {
 	case COND_FAILED:
@@ -383,6 +403,7 @@ static void serve_representation(struct answer *a, int fd,
 	case COND_NOT_MODIFIED:
 		drop(fd);
 		h->status = 304;
+		h->fields = NULL; /* they are a 200's */
 		h->content_type = NULL;
 		h->content_length = -1;
 		h->accept_ranges = false;
@@ -400,6 +421,7 @@ static void serve_representation(struct answer *a, int fd,
 		return;
 	case RANGE_OK:
 		h->status = 206;
+		h->fields = NULL;
 		if (rs.n == 1) {
 			snprintf(crange, sizeof(crange), "bytes %llu-%llu/%llu",
 				 (unsigned long long)rs.r[0].start,
@@ -434,8 +456,8 @@ static void file_tag(const struct answer *a, int fd, const struct stat *st,
 		     const char *coding, char etag[FILE_ETAG_MAX])
 {
 	if (a->loc != NULL && a->loc->etag == ETAG_CONTENT) {
-		if (etag_content(fd, fd == FCACHE_HIT ? a->cached : NULL, st,
-				 coding, etag, FILE_ETAG_MAX) == -1)
+		if (etag_content(fd, fd == FCACHE_HIT ? a->cached.data : NULL,
+				 st, coding, etag, FILE_ETAG_MAX) == -1)
 			etag[0] = '\0';
 	} else if (coding != NULL) {
 		file_etag_coded(st, coding, etag, FILE_ETAG_MAX);
@@ -444,13 +466,46 @@ static void file_tag(const struct answer *a, int fd, const struct stat *st,
 	}
 }
 
+/*
+ * The head memo of a kept file (fcache.h), made now when it is empty or
+ * was made for another charset; NULL when fd is not a kept file, its tag
+ * is not the stat's, or the memo has no room for it.
+ */
+static const struct fcache_head *kept_head(const struct answer *a, int fd,
+					   const struct stat *st,
+					   const char *path)
+{
+	struct fcache_head *k = a->cached.head;
+	const char *charset = a->loc->charset, *type;
+	size_t tlen, n;
+
+	if (fd != FCACHE_HIT || a->loc->etag == ETAG_CONTENT)
+		return NULL;
+	if (k->full && k->charset == charset)
+		return k;
+	type = mime_type_charset(path, strlen(path), charset);
+	if ((tlen = strlen(type)) >= sizeof(k->type))
+		return NULL;
+	memcpy(k->type, type, tlen + 1);
+	file_etag(st, k->etag, sizeof(k->etag));
+	struct response_head h = { .content_type = k->type,
+				   .content_length = (long long)st->st_size,
+				   .last_modified = st->st_mtime,
+				   .etag = k->etag };
+	if ((n = response_format_fields(k->lines, sizeof(k->lines), &h)) == 0)
+		return NULL;
+	k->len = n;
+	k->charset = charset;
+	k->full = true;
+	return k;
+}
+
 /* 200, 206, 304, 412 or 416 for an open regular file; takes fd. */
 void serve_file(struct answer *a, int fd, const struct stat *st,
 		const char *path)
 {
-	const char *type = mime_type_charset(path, strlen(path),
-					     a->loc->charset);
 	const char *coding = NULL;
+	const struct fcache_head *k;
 	struct stat cst;
 	char etag[FILE_ETAG_MAX];
 	char extra[SERVE_EXTRA_MAX];
@@ -474,21 +529,26 @@ void serve_file(struct answer *a, int fd, const struct stat *st,
 
 	struct response_head h = {
 		.status = 200,
-		.content_type = type,
 		.content_length = (long long)st->st_size,
 		.last_modified = st->st_mtime,
-		.etag = etag,
 		.accept_ranges = true,
 		.extra = extra,
 		.extra_len = loc_len + vary_len,
 	};
 
-	file_tag(a, fd, st, coding, etag);
-	if (etag[0] == '\0')
-		h.etag = NULL; /* content tag not known yet: none */
-	serve_representation(a, fd, &h,
-			     loc_len + (vary_len > 0 ? strlen(VARY_AE) : 0), st,
-			     type);
+	if ((k = kept_head(a, fd, st, path)) != NULL) {
+		h.content_type = k->type;
+		h.etag = k->etag;
+		h.fields = k->lines;
+		h.fields_len = k->len;
+	} else {
+		h.content_type = mime_type_charset(path, strlen(path),
+						   a->loc->charset);
+		file_tag(a, fd, st, coding, etag);
+		h.etag = etag[0] != '\0' ? etag : NULL; /* "": not known yet */
+	}
+	serve_representation(
+		a, fd, &h, loc_len + (vary_len > 0 ? strlen(VARY_AE) : 0), st);
 }
 
 int serve_errno_status(int err)
@@ -607,7 +667,7 @@ static void serve_listing(struct answer *a, const char *path,
 		.extra = extra,
 		.extra_len = loc_len,
 	};
-	serve_representation(a, mfd, &h, loc_len, &st, type);
+	serve_representation(a, mfd, &h, loc_len, &st);
 }
 
 /* A directory: redirect to add the slash, or serve its index file. */

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "cond.h"
+#include "fcache.h"
 #include "file.h"
 #include "reply.h"
 #include "request.h"
@@ -27,8 +28,8 @@ struct answer {
 	const char *buf; /* the spans of req are relative to it */
 	const struct request *req;
 	struct reply *r;
-	bool head;          /* HEAD: the head of a GET, no body */
-	const char *cached; /* the bytes, when the fd is FCACHE_HIT */
+	bool head;                       /* HEAD: the head of a GET, no body */
+	struct fcache_hit cached;        /* when the fd is FCACHE_HIT */
 	const struct location_conf *loc; /* the settings of the path */
 	int rootfd;      /* the location's directory, or the root */
 	const char *uri; /* the normalised request path */

@@ -29,12 +29,8 @@
 #include "tryfiles.h"
 #include "vhost.h"
 
-/*
- * Split an origin-form or absolute-form target into path and query.  An
- * absolute form with an empty path ("http://h" or "http://h?q") means "/".
- */
-static int split_target(const char *t, size_t len, const char **path,
-			size_t *plen, const char **query, size_t *qlen)
+/* How much of t is "http://authority" or "https://authority"; 0: none. */
+static size_t absolute_prefix(const char *t, size_t len)
 {
 	size_t skip = 0;
 
@@ -42,9 +38,23 @@ static int split_target(const char *t, size_t len, const char **path,
 		skip = 7;
 	else if (len > 8 && strncasecmp(t, "https://", 8) == 0)
 		skip = 8;
-	if (skip > 0) {
+	if (skip > 0)
 		while (skip < len && t[skip] != '/' && t[skip] != '?')
 			skip++;
+	return skip;
+}
+
+/*
+ * Split an origin-form or absolute-form target into path and query.  An
+ * absolute form with an empty path ("http://h" or "http://h?q") means "/".
+ * The origin form, nearly every request, is not compared with a scheme.
+ */
+static int split_target(const char *t, size_t len, const char **path,
+			size_t *plen, const char **query, size_t *qlen)
+{
+	size_t skip;
+
+	if (len > 0 && t[0] != '/' && (skip = absolute_prefix(t, len)) > 0) {
 		t += skip;
 		len -= skip;
 		if (len == 0 || t[0] == '?') {
@@ -456,7 +466,8 @@ void serve_request(const struct vhost *vh, const char *buf,
 			serve_error(req, es, r); /* no error_page */
 		return;
 	}
-	int n = path_normalize(raw, rawlen, path, sizeof(path));
+	bool hidden;
+	int n = path_normalize_hidden(raw, rawlen, path, sizeof(path), &hidden);
 	if (n < 0) {
 		serve_answer_error(&a, n == PATH_ELONG ? 414 : 400, NULL);
 		return;
@@ -464,13 +475,16 @@ void serve_request(const struct vhost *vh, const char *buf,
 	a.uri = path;
 	a.loc = route_location(vh->conf, path);
 	r->no_log = a.loc->log_off;
-	if (serve_moved(&a, query, qlen))
+	if ((a.loc->nredirects > 0 || vh->conf->redirect_map != NULL) &&
+	    serve_moved(&a, query, qlen))
 		return;
-	if (vh->conf->platform != NULL &&
-	    serve_platform(&a, &pv, path, query, qlen))
-		return;
+	if (vh->conf->platform != NULL) {
+		if (serve_platform(&a, &pv, path, query, qlen))
+			return;
+		hidden = path_is_hidden(path); /* _redirects may rewrite it */
+	}
 	/* Hidden files (.git, .env, .htpasswd) are not there, unless allowed. */
-	if (!a.loc->dotfiles && path_is_hidden(path)) {
+	if (!a.loc->dotfiles && hidden) {
 		serve_log_rule(&a, path,
 			       "is hidden (a name starting with \".\"), "
 			       "refused by dotfiles = deny");

@@ -5,6 +5,7 @@ it is rewritten in place at the same size."""
 
 import os
 import time
+from email.utils import formatdate
 
 from harness import daemon, parametrize
 
@@ -63,3 +64,42 @@ def test_changed_small_file_served_new_within_bound(d, how):
     assert seen[-1][0] > RECHECK and not late, \
         f"old bytes served to {len(late)} requests sent past the {RECHECK} s " \
         f"bound, at {late[:3]} s"
+
+
+# The head kept with a small file (its Content-Type, Content-Length,
+# Last-Modified and ETag lines, made once) is the head an uncached open
+# gives, byte for byte but Date.  It is made for one charset: a location
+# with another charset, or with etag = content, that serves the same file
+# (try_files names it beneath the same root) gets its own head.
+SHARED = ('    location "/latin/" {\n        charset = "iso-8859-1"\n'
+          '        try_files = { "/page.html", "=404" }\n    }\n'
+          '    location "/tagged/" {\n        etag = content\n'
+          '        try_files = { "/page.html", "=404" }\n    }\n')
+TARGETS = ("/page.html", "/latin/x", "/page.html", "/tagged/x", "/page.html")
+
+
+def head_but_date(d, target):
+    r = d.raw(f"GET {target} HTTP/1.1\r\nHost: x\r\n\r\n".encode(), n=1)
+    assert len(r.responses) == 1 and r.responses[0].status == 200, r.data[:300]
+    lines = r.responses[0].raw_head.split(b"\r\n")
+    return b"\r\n".join(x for x in lines if not x.startswith(b"Date: "))
+
+
+@daemon(start=False, workers=1)
+def test_kept_head_same_as_fresh(d):
+    d.write_config(d.config_text().rstrip("\n")[:-1] + SHARED + "}\n")
+    path = d.write_file("page.html", OLD, mtime=time.time() - 60)
+    d.start()
+    fresh = {t: head_but_date(d, t) for t in TARGETS}  # too new to be kept
+    time.sleep(SETTLE + 0.2)
+    for _ in range(2):
+        for t in TARGETS:
+            assert head_but_date(d, t) == fresh[t], t
+    st = os.stat(path)
+    want = (f'ETag: "{int(st.st_mtime):x}-{st.st_size:x}"\r\n'
+            f"Last-Modified: {formatdate(st.st_mtime, usegmt=True)}\r\n")
+    head = fresh["/page.html"].decode()
+    for line in want.splitlines(keepends=True):
+        assert line in head, (line, head)
+    assert "charset=iso-8859-1" in fresh["/latin/x"].decode()
+    assert fresh["/tagged/x"] != fresh["/page.html"]

@@ -191,3 +191,15 @@ def test_platform_reload(d):
     os.unlink(os.path.join(d.root, "_redirects"))
     d.reload_ok()
     assert get(d, "/a").status == 404
+
+
+@daemon(start=False, workers=1, server=platform_server())
+def test_platform_rewrite_to_hidden_file(d):
+    """A rewrite meets the hidden-file rule as a request would: a
+    _redirects rule cannot serve a dotfile that dotfiles = deny hides."""
+    site(d, redirects="/peek  /.env  200\n/seen  /exists.html  200\n")
+    d.write_file(".env", b"SECRET=1\n")
+    d.start()
+    r = get(d, "/peek")
+    assert r.status == 404 and b"SECRET" not in r.body, r
+    assert get(d, "/seen").body == b"exists\n"

@@ -651,6 +651,37 @@ START_TEST(test_path_hidden)
 }
 END_TEST
 
+/* path_normalize_hidden: path_normalize's result and verdict, and
+ * path_is_hidden's on it, whichever pass decided. */
+START_TEST(test_path_normalize_hidden)
+{
+	static const char *const in[] = {
+		"/index.html", "/a/b.c/",           "/",
+		"/.env",       "/a/.git/config",    "/a/%2egit/x",
+		"/a/../.env",  "/.well-known/acme", "/x/.",
+		"/a//.b",      "/%2e%2e",           "/a%00",
+		"/a/..b",      "/.well-known/.k",
+	};
+
+	for (size_t i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
+		char want[64], got[64];
+		bool hidden = true;
+		int rc = path_normalize(in[i], strlen(in[i]), want,
+					sizeof(want));
+		int n = path_normalize_hidden(in[i], strlen(in[i]), got,
+					      sizeof(got), &hidden);
+
+		ck_assert_int_eq(n, rc);
+		if (rc < 0) {
+			ck_assert_msg(!hidden, "%s", in[i]);
+			continue;
+		}
+		ck_assert_str_eq(got, want);
+		ck_assert_msg(hidden == path_is_hidden(want), "%s", in[i]);
+	}
+}
+END_TEST
+
 Suite *path_suite(void)
 {
 	Suite *s = suite_create("path");
@@ -658,6 +689,7 @@ Suite *path_suite(void)
 
 	tcase_add_test(tc, test_path_table);
 	tcase_add_test(tc, test_path_hidden);
+	tcase_add_test(tc, test_path_normalize_hidden);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("long");
 	tcase_add_test(tc, test_path_long_fit);

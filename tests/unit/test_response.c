@@ -302,6 +302,12 @@ START_TEST(test_response_clock)
 	ck_assert_str_eq(response_date(), "Sun, 06 Nov 1994 08:49:38 GMT");
 	response_clock(1234567890);
 	ck_assert_str_eq(response_date(), "Fri, 13 Feb 2009 23:31:30 GMT");
+	/* and so does the Date line of every head (made once a second) */
+	struct response_head h = { .status = 200, .content_length = -1 };
+	char head[256] = { 0 };
+	ck_assert_uint_gt(response_format_head(head, sizeof(head), &h), 0);
+	ck_assert_ptr_nonnull(strstr(head, "\r\nServer: forkd\r\nDate: Fri, "
+					   "13 Feb 2009 23:31:30 GMT\r\n"));
 
 	const char *lt = response_log_time();
 	ck_assert_int_eq(sscanf(lt, "%2d/%3c/%4d:%2d:%2d:%2d %c%4d%n",
@@ -418,6 +424,33 @@ START_TEST(test_response_format_head)
 }
 END_TEST
 
+/* The same heads from their fields formatted beforehand: the same bytes. */
+START_TEST(test_response_format_fields)
+{
+	response_clock(784111777);
+	for (size_t i = 0; i < nitems(heads); i++) {
+		struct response_head h = heads[i].h;
+		char fields[512], out[1024];
+		size_t len = strlen(heads[i].want);
+		size_t n = response_format_fields(fields, sizeof(fields), &h);
+
+		h.fields = fields;
+		h.fields_len = n;
+		h.content_type = h.etag = NULL; /* not looked at */
+		h.content_length = -1;
+		h.last_modified = 0;
+		ck_assert_uint_eq(response_format_head(out, sizeof(out), &h),
+				  len);
+		ck_assert_msg(memcmp(out, heads[i].want, len) == 0,
+			      "head %zu:\n%.*s", i, (int)len, out);
+	}
+	/* Too small: 0, as response_format_head says. */
+	char small[8];
+	ck_assert_uint_eq(
+		response_format_fields(small, sizeof(small), &heads[0].h), 0);
+}
+END_TEST
+
 static const struct {
 	int status;
 	const char *reason;
@@ -504,6 +537,7 @@ Suite *response_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("head");
 	tcase_add_test(tc, test_response_format_head);
+	tcase_add_test(tc, test_response_format_fields);
 	tcase_add_test(tc, test_response_reason);
 	tcase_add_test(tc, test_response_error_body);
 	suite_add_tcase(s, tc);
