@@ -125,9 +125,15 @@ static bool is_tchar(unsigned char c)
 }
 
 /* A byte of a field value: HTAB, SP, VCHAR or obs-text (RFC 9110 5.5). */
+static const bool value_byte[256] = {
+	['\t'] = true,
+	[0x20 ... 0x7e] = true,
+	[0x80 ... 0xff] = true,
+};
+
 static bool is_value_byte(unsigned char c)
 {
-	return c >= 0x20 ? c != 0x7f : c == '\t';
+	return value_byte[c];
 }
 
 /*
@@ -136,9 +142,114 @@ static bool is_value_byte(unsigned char c)
  * (3.2.1-3.2.4), so it is refused rather than guessed at.  Bytes above
  * 0x7e pass, as they always did: path.c decides about them.
  */
+static const bool target_byte[256] = {
+	[0x21 ... 0x22] = true, /* '#' is 0x23 */
+	[0x24 ... 0x7e] = true,
+	[0x80 ... 0xff] = true,
+};
+
 static bool is_target_byte(unsigned char c)
 {
-	return c > 0x20 && c != 0x7f && c != '#';
+	return target_byte[c];
+}
+
+/* ---- runs of bytes that leave the scan state as it is ---- */
+
+#define WORD_ONES 0x0101010101010101ULL
+#define WORD_HIGH 0x8080808080808080ULL
+
+static uint64_t word_at(const char *s)
+{
+	uint64_t w;
+
+	memcpy(&w, s, sizeof(w));
+	return w;
+}
+
+/* Whether some byte of w is below n (n <= 128): exact, whatever the byte
+ * order, since a borrow only ever starts at a byte that is below n. */
+static bool word_has_below(uint64_t w, uint64_t n)
+{
+	return ((w - WORD_ONES * n) & ~w & WORD_HIGH) != 0;
+}
+
+static bool word_has(uint64_t w, unsigned char c)
+{
+	return word_has_below(w ^ (WORD_ONES * c), 1);
+}
+
+/* Value bytes: a word holds only such bytes when none is below SP or DEL
+ * (HTAB, which is one, sends its word through the byte loop). */
+static bool word_is_value(uint64_t w)
+{
+	return !word_has_below(w, 0x20) && !word_has(w, 0x7f);
+}
+
+static bool word_is_target(uint64_t w)
+{
+	return !word_has_below(w, 0x21) && !word_has(w, 0x7f) &&
+	       !word_has(w, '#');
+}
+
+/* The end of the run from d[i] of bytes in table ok, a word at a time
+ * while word_ok() vouches for all eight bytes. */
+static size_t run_words(const char *d, size_t i, size_t len,
+			const bool ok[256], bool (*word_ok)(uint64_t))
+{
+	for (;;) {
+		while (len - i >= 8 && word_ok(word_at(d + i)))
+			i += 8;
+		size_t stop = len - i > 8 ? i + 8 : len;
+
+		while (i < stop && ok[(unsigned char)d[i]])
+			i++;
+		if (i < stop || i == len)
+			return i;
+	}
+}
+
+static size_t run_tchar(const char *d, size_t i, size_t len)
+{
+	while (i < len && tchar[(unsigned char)d[i]])
+		i++;
+	return i;
+}
+
+/* Whole header lines from d[i], name ":" value CRLF: the start of the
+ * first line that is not one, or does not end before len. */
+static size_t run_fields(const char *d, size_t i, size_t len)
+{
+	for (;;) {
+		size_t j = run_tchar(d, i, len);
+
+		if (j == i || j == len || d[j] != ':')
+			return i;
+		j = run_words(d, j + 1, len, value_byte, word_is_value);
+		if (len - j < 2 || d[j] != '\r' || d[j + 1] != '\n')
+			return i;
+		i = j + 2;
+	}
+}
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* "HTTP/" DIGIT "." DIGIT whole from d[i], or i unmoved: the byte
+ * machine (version_byte) then takes it a byte at a time. */
+static size_t run_version(struct request_parser *rp, const char *d, size_t i,
+			  size_t len)
+{
+	const char *v = d + i;
+
+	if (rp->version_pos != 0 || len - i < 8 || memcmp(v, "HTTP/", 5) != 0 ||
+	    !is_digit(v[5]) || v[6] != '.' || !is_digit(v[7]))
+		return i;
+	rp->req.http_major = (uint8_t)(v[5] - '0');
+	rp->req.http_minor = (uint8_t)(v[7] - '0');
+	rp->version_pos = 8;
+	return i + 8;
 }
 
 static enum scan_state scan_field_step(enum scan_state st, unsigned char c)
@@ -163,24 +274,37 @@ static enum scan_state scan_field_step(enum scan_state st, unsigned char c)
 	}
 }
 
+/* The method s[0..len) if forkd serves it, else METHOD_OTHER.  Method
+ * names are case-sensitive (RFC 9110 9.1): "get" is not GET. */
+static enum request_method method_served(const char *s, size_t len)
+{
+	switch (len) {
+	case 3:
+		if (memcmp(s, "GET", 3) == 0)
+			return METHOD_GET;
+		return memcmp(s, "PUT", 3) == 0 ? METHOD_PUT : METHOD_OTHER;
+	case 4:
+		if (memcmp(s, "HEAD", 4) == 0)
+			return METHOD_HEAD;
+		return memcmp(s, "POST", 4) == 0 ? METHOD_POST : METHOD_OTHER;
+	case 6:
+		return memcmp(s, "DELETE", 6) == 0 ? METHOD_DELETE
+						   : METHOD_OTHER;
+	case 7:
+		return memcmp(s, "OPTIONS", 7) == 0 ? METHOD_OPTIONS
+						    : METHOD_OTHER;
+	default: return METHOD_OTHER;
+	}
+}
+
 /* The method token line[0..len): which one, and whether it is registered. */
 static enum request_method method_lookup(const char *s, size_t len, bool *known)
 {
-	static const struct {
-		const char *name;
-		enum request_method m;
-	} served[] = {
-		{ "GET", METHOD_GET },       { "HEAD", METHOD_HEAD },
-		{ "POST", METHOD_POST },     { "PUT", METHOD_PUT },
-		{ "DELETE", METHOD_DELETE }, { "OPTIONS", METHOD_OPTIONS },
-	};
+	enum request_method m = method_served(s, len);
 
 	*known = true;
-	for (size_t i = 0; i < sizeof(served) / sizeof(served[0]); i++)
-		if (strlen(served[i].name) == len &&
-		    memcmp(s, served[i].name, len) == 0)
-			return served[i].m;
-	/* Method names are case-sensitive (RFC 9110 9.1): "get" is not GET. */
+	if (m != METHOD_OTHER)
+		return m;
 	*known = false;
 	for (size_t i = 0; i < sizeof(method_names) / sizeof(method_names[0]);
 	     i++)
@@ -276,6 +400,28 @@ static enum scan_state scan_line_step(struct request_parser *rp,
 	}
 }
 
+/* Skip the bytes from data[i] that leave state st as it is, in bulk: what
+ * ends the run goes through the state machine. */
+static size_t scan_run(struct request_parser *rp, enum scan_state st,
+		       const char *data, size_t i, size_t len)
+{
+	size_t j;
+
+	switch (st) {
+	case SCAN_METHOD:
+	case SCAN_NAME: return run_tchar(data, i, len);
+	case SCAN_TARGET:
+		j = run_words(data, i, len, target_byte, word_is_target);
+		rp->req.target.len += (uint32_t)(j - i);
+		return j;
+	case SCAN_VERSION: return run_version(rp, data, i, len);
+	case SCAN_FIELD: return run_fields(data, i, len);
+	case SCAN_VALUE:
+		return run_words(data, i, len, value_byte, word_is_value);
+	default: return i;
+	}
+}
+
 /*
  * Advance the scan over data[0..len); returns how many bytes are clean:
  * len, or the offset of the first bad byte.
@@ -284,35 +430,17 @@ static size_t head_scan(struct request_parser *rp, const char *data, size_t len)
 {
 	enum scan_state st = (enum scan_state)rp->scan;
 	uint32_t at = (uint32_t)(data - rp->base);
-	size_t i;
+	size_t i = 0;
 
-	for (i = 0; i < len && st < SCAN_FIELD; i++) {
-		if (st == SCAN_TARGET) {
-			/* the target's bytes in a tight loop; what ends it
-			 * goes through the state machine */
-			size_t j = i;
-			while (j < len &&
-			       is_target_byte((unsigned char)data[j]))
-				j++;
-			rp->req.target.len += (uint32_t)(j - i);
-			if ((i = j) == len)
-				break;
-		}
-		st = scan_line_step(rp, st, (unsigned char)data[i],
-				    at + (uint32_t)i);
-	}
-	for (; i < len && st != SCAN_DONE && st != SCAN_BAD; i++) {
-		/* likewise the bulk of a head: names and values */
-		if (st == SCAN_VALUE)
-			while (i < len && data[i] != '\r' &&
-			       is_value_byte((unsigned char)data[i]))
-				i++;
-		else if (st == SCAN_NAME)
-			while (i < len && is_tchar((unsigned char)data[i]))
-				i++;
-		if (i == len)
+	while (i < len && st != SCAN_DONE && st != SCAN_BAD) {
+		if ((i = scan_run(rp, st, data, i, len)) == len)
 			break;
-		st = scan_field_step(st, (unsigned char)data[i]);
+		if (st < SCAN_FIELD)
+			st = scan_line_step(rp, st, (unsigned char)data[i],
+					    at + (uint32_t)i);
+		else
+			st = scan_field_step(st, (unsigned char)data[i]);
+		i++;
 	}
 	rp->scan = (uint8_t)st;
 	if (st == SCAN_BAD)
