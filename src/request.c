@@ -553,10 +553,58 @@ static void header_keep(struct request_parser *rp, int h, struct span v)
 		req->hdr_seen[h]++;
 }
 
+/* s[0..n) equals the lower-case name, ASCII letters in either case. */
+static bool name_is(const char *s, const char *name, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if ((unsigned char)(c - 'A') < 26)
+			c += 'a' - 'A';
+		if (c != (unsigned char)name[i])
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The headers kept, by name length: one or two candidates (1 + their
+ * enum value; 0 for none), so that a field line costs one comparison at
+ * most.  Filled once, from header_names, by parser_tables_prepare().
+ */
+#define NAME_LEN_MAX 19
+static uint8_t by_len[NAME_LEN_MAX + 1][2];
+
+static void by_len_prepare(void)
+{
+	for (int h = 0; h < HDR_COUNT_; h++) {
+		uint8_t *slot = by_len[header_lens[h]];
+
+		assert(header_lens[h] <= NAME_LEN_MAX);
+		assert(slot[1] == 0);
+		slot[slot[0] != 0] = (uint8_t)(h + 1);
+	}
+}
+
+/* Which kept header the field name s[0..len) is; HDR_COUNT_ for none. */
+static int header_lookup(const char *s, size_t len)
+{
+	if (len > NAME_LEN_MAX)
+		return HDR_COUNT_;
+	for (int k = 0; k < 2 && by_len[len][k] != 0; k++) {
+		int h = by_len[len][k] - 1;
+
+		if (name_is(s, header_names[h], len))
+			return h;
+	}
+	return HDR_COUNT_;
+}
+
 static int on_header_value_complete(llhttp_t *p)
 {
 	struct request_parser *rp = parser_of(p);
 	struct span v = rp->value;
+	int h;
 
 	/* An empty value sits just past the colon: a list extent that
 	 * starts with it must start in the right place. */
@@ -565,15 +613,9 @@ static int on_header_value_complete(llhttp_t *p)
 	while (v.len > 0 && (rp->base[v.off + v.len - 1] == ' ' ||
 			     rp->base[v.off + v.len - 1] == '\t'))
 		v.len--;
-	for (int h = 0; h < HDR_COUNT_; h++) {
-		/* lengths first: most field lines are none of these */
-		if (rp->field.len == header_lens[h] &&
-		    strncasecmp(rp->base + rp->field.off, header_names[h],
-				header_lens[h]) == 0) {
-			header_keep(rp, h, v);
-			break;
-		}
-	}
+	h = header_lookup(rp->base + rp->field.off, rp->field.len);
+	if (h != HDR_COUNT_)
+		header_keep(rp, h, v);
 	rp->field = (struct span){ 0, 0 };
 	rp->value = (struct span){ 0, 0 };
 	return 0;
@@ -852,9 +894,9 @@ static void reset_message(struct request_parser *rp, const char *base)
  * first, so the state after the line depends on nothing else.)
  */
 static llhttp_t after_line[2];
-static bool after_line_ready;
+static bool tables_ready;
 
-static void after_line_prepare(void)
+static void parser_tables_prepare(void)
 {
 	static const char *const line[2] = { "GET / HTTP/1.0\r\n",
 					     "GET / HTTP/1.1\r\n" };
@@ -868,15 +910,16 @@ static void after_line_prepare(void)
 		assert(err == HPE_OK);
 		(void)err;
 	}
-	after_line_ready = true;
+	by_len_prepare();
+	tables_ready = true;
 }
 
 void request_parser_init(struct request_parser *rp, const char *base,
 			 uint64_t body_limit)
 {
 	/* llhttp's state is set when the request line is in (line_feed) */
-	if (!after_line_ready)
-		after_line_prepare();
+	if (!tables_ready)
+		parser_tables_prepare();
 	rp->body_limit = body_limit;
 	reset_message(rp, base);
 }
