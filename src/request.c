@@ -551,6 +551,8 @@ static void header_keep(struct request_parser *rp, int h, struct span v)
 		req->hdr[h] = v;
 	if (req->hdr_seen[h] < UINT8_MAX)
 		req->hdr_seen[h]++;
+	if (v.off + v.len > rp->kept_end)
+		rp->kept_end = v.off + v.len;
 }
 
 /* s[0..n) equals the lower-case name, ASCII letters in either case. */
@@ -621,12 +623,32 @@ static int on_header_value_complete(llhttp_t *p)
 	return 0;
 }
 
-/* reg-name characters: unreserved, sub-delims and '%' of pct-encoded */
-static bool is_reg_name(unsigned char c)
+/* reg-name bytes (RFC 3986 3.2.2): unreserved, sub-delims and the '%' of
+ * pct-encoded */
+static const bool reg_name_byte[256] = {
+	['a' ... 'z'] = true, ['A' ... 'Z'] = true, ['0' ... '9'] = true,
+	['-'] = true,         ['.'] = true,         ['_'] = true,
+	['~'] = true,         ['!'] = true,         ['$'] = true,
+	['&'] = true,         ['\''] = true,        ['('] = true,
+	[')'] = true,         ['*'] = true,         ['+'] = true,
+	[','] = true,         [';'] = true,         ['='] = true,
+	['%'] = true,
+};
+
+/* The bytes forkd takes inside the brackets of an IP literal */
+static const bool literal_byte[256] = {
+	['0' ... '9'] = true, ['a' ... 'f'] = true, ['A' ... 'F'] = true,
+	[':'] = true,         ['.'] = true,
+};
+
+/* The end of the run of bytes in ok from s[i]; *dots set on ".." in it. */
+static size_t host_run(const char *s, size_t i, size_t len,
+		       const bool ok[256], bool *dots)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9') ||
-	       (c != 0 && strchr("-._~!$&'()*+,;=%", c));
+	for (; i < len && ok[(unsigned char)s[i]]; i++)
+		if (s[i] == '.' && i > 0 && s[i - 1] == '.')
+			*dots = true;
+	return i;
 }
 
 static bool port_valid(const char *s, size_t len)
@@ -645,30 +667,24 @@ static bool port_valid(const char *s, size_t len)
 
 int request_host_len(const char *s, size_t len)
 {
-	size_t n = 0;
+	bool dots = false; /* an empty label: no host has one */
+	size_t n;
 
 	if (len == 0 || len > 255 + 6)
 		return -1;
 	if (s[0] == '[') {
-		for (n = 1; n < len && s[n] != ']'; n++)
-			if (!isxdigit((unsigned char)s[n]) && s[n] != ':' &&
-			    s[n] != '.')
-				return -1;
-		if (n == len || n < 3)
+		n = host_run(s, 1, len, literal_byte, &dots);
+		if (n == len || s[n] != ']' || n < 3)
 			return -1;
 		n++;
 	} else {
-		while (n < len && is_reg_name((unsigned char)s[n]))
-			n++;
+		n = host_run(s, 0, len, reg_name_byte, &dots);
 		if (n == 0 || (n == 1 && s[0] == '.'))
 			return -1;
 	}
-	if (n < len && (s[n] != ':' || !port_valid(s + n + 1, len - n - 1)))
+	if (dots ||
+	    (n < len && (s[n] != ':' || !port_valid(s + n + 1, len - n - 1))))
 		return -1;
-	/* An empty label: no host has one */
-	for (size_t i = 0; i + 1 < n; i++)
-		if (s[i] == '.' && s[i + 1] == '.')
-			return -1;
 	/* "example.com." names the same host as "example.com" */
 	if (s[0] != '[' && s[n - 1] == '.')
 		n--;
@@ -683,15 +699,16 @@ static struct span target_authority(const struct request_parser *rp)
 	const char *s = rp->base + t.off;
 	size_t skip;
 
-	if (t.len > 7 && strncasecmp(s, "http://", 7) == 0)
+	if (t.len > 7 && name_is(s, "http://", 7))
 		skip = 7;
-	else if (t.len > 8 && strncasecmp(s, "https://", 8) == 0)
+	else if (t.len > 8 && name_is(s, "https://", 8))
 		skip = 8;
 	else
 		return a;
 	a.off = t.off + (uint32_t)skip;
-	while (skip + a.len < t.len && !strchr("/?#", s[skip + a.len]))
-		a.len++;
+	for (char c; skip + a.len < t.len; a.len++)
+		if ((c = s[skip + a.len]) == '/' || c == '?' || c == '#')
+			break;
 	return a;
 }
 
@@ -706,21 +723,22 @@ static int host_status(struct request_parser *rp)
 	struct request *req = &rp->req;
 	struct span h = req->hdr[HDR_HOST];
 	struct span a = target_authority(rp);
-	int n;
+	int n = 0;
 
 	if (req->hdr_seen[HDR_HOST] > 1)
 		return 400;
-	if (req->http_minor >= 1 && req->hdr_seen[HDR_HOST] == 0)
+	if (req->hdr_seen[HDR_HOST] == 0) {
+		if (req->http_minor >= 1)
+			return 400;
+		h = (struct span){ 0, 0 };
+	} else if ((n = request_host_len(rp->base + h.off, h.len)) < 0) {
 		return 400;
-	if (req->hdr_seen[HDR_HOST] &&
-	    request_host_len(rp->base + h.off, h.len) < 0)
-		return 400;
-	if (a.off != 0)
+	}
+	if (a.off != 0) {
+		if ((n = request_host_len(rp->base + a.off, a.len)) < 0)
+			return 400;
 		h = a;
-	else if (!req->hdr_seen[HDR_HOST])
-		return 0;
-	if ((n = request_host_len(rp->base + h.off, h.len)) < 0)
-		return 400;
+	}
 	req->host = (struct span){ h.off, (uint32_t)n };
 	return 0;
 }
@@ -763,32 +781,17 @@ static int headers_status(struct request_parser *rp, llhttp_t *p)
 	return 0;
 }
 
-static uint32_t span_end(struct span s)
-{
-	return s.off + s.len;
-}
-
-/* Where the last byte any span refers to ends: body bytes past it may be
- * dropped from the buffer. */
-static uint32_t spans_end(const struct request *req)
-{
-	uint32_t end = span_end(req->line);
-
-	if (span_end(req->target) > end)
-		end = span_end(req->target);
-	for (int h = 0; h < HDR_COUNT_; h++)
-		if (span_end(req->hdr[h]) > end)
-			end = span_end(req->hdr[h]);
-	return end;
-}
-
 static int on_headers_complete(llhttp_t *p)
 {
 	struct request_parser *rp = parser_of(p);
 	struct request *req = &rp->req;
 
 	rp->headers_done = true;
-	rp->headers_end = spans_end(req);
+	/* The last byte any span refers to: the request line, or a kept
+	 * field's value.  Body bytes past it may be dropped from the buffer. */
+	rp->headers_end = req->line.off + req->line.len;
+	if (rp->kept_end > rp->headers_end)
+		rp->headers_end = rp->kept_end;
 	rp->status = headers_status(rp, p);
 	/* An offer to upgrade is declined: what follows is HTTP/1.1 still. */
 	p->upgrade = 0;
@@ -871,6 +874,7 @@ static void reset_message(struct request_parser *rp, const char *base)
 	rp->value = (struct span){ 0, 0 };
 	rp->body_seen = 0;
 	rp->headers_end = 0;
+	rp->kept_end = 0;
 	rp->status = 0;
 	rp->crlf_left = 0;
 	rp->head_off = 0;

@@ -87,6 +87,7 @@ struct request_parser {
 	uint64_t body_seen;
 	uint32_t headers_end; /* once headers_done: bytes past it are body,
 			       * and may be dropped from the buffer */
+	uint32_t kept_end;    /* where the last kept field value ends */
 	int status;           /* HTTP status for REQUEST_ERROR */
 	const char *exec_end; /* end of the bytes llhttp is working through */
 	uint32_t head_off;    /* where the header lines start */
