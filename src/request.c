@@ -555,17 +555,22 @@ static void header_keep(struct request_parser *rp, int h, struct span v)
 		rp->kept_end = v.off + v.len;
 }
 
+/* ASCII lower case of every byte, as strncasecmp() has it in the C
+ * locale; filled once by parser_tables_prepare(). */
+static unsigned char lower[256];
+
+static void lower_prepare(void)
+{
+	for (int c = 0; c < 256; c++)
+		lower[c] = (unsigned char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+}
+
 /* s[0..n) equals the lower-case name, ASCII letters in either case. */
 static bool name_is(const char *s, const char *name, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if ((unsigned char)(c - 'A') < 26)
-			c += 'a' - 'A';
-		if (c != (unsigned char)name[i])
+	for (size_t i = 0; i < n; i++)
+		if (lower[(unsigned char)s[i]] != (unsigned char)name[i])
 			return false;
-	}
 	return true;
 }
 
@@ -624,11 +629,11 @@ static int on_header_value_complete(llhttp_t *p)
 }
 
 /* reg-name bytes (RFC 3986 3.2.2): unreserved, sub-delims and the '%' of
- * pct-encoded */
+ * pct-encoded; '.' is host_run()'s */
 static const bool reg_name_byte[256] = {
 	['a' ... 'z'] = true, ['A' ... 'Z'] = true, ['0' ... '9'] = true,
-	['-'] = true,         ['.'] = true,         ['_'] = true,
-	['~'] = true,         ['!'] = true,         ['$'] = true,
+	['-'] = true,         ['_'] = true,         ['~'] = true,
+	['!'] = true,         ['$'] = true,
 	['&'] = true,         ['\''] = true,        ['('] = true,
 	[')'] = true,         ['*'] = true,         ['+'] = true,
 	[','] = true,         [';'] = true,         ['='] = true,
@@ -638,17 +643,23 @@ static const bool reg_name_byte[256] = {
 /* The bytes forkd takes inside the brackets of an IP literal */
 static const bool literal_byte[256] = {
 	['0' ... '9'] = true, ['a' ... 'f'] = true, ['A' ... 'F'] = true,
-	[':'] = true,         ['.'] = true,
+	[':'] = true, /* and '.', host_run()'s */
 };
 
-/* The end of the run of bytes in ok from s[i]; *dots set on ".." in it. */
+/* The end of the run of bytes in ok or '.' from s[i] (ok has no '.'),
+ * *dots set on ".." in it. */
 static size_t host_run(const char *s, size_t i, size_t len,
 		       const bool ok[256], bool *dots)
 {
-	for (; i < len && ok[(unsigned char)s[i]]; i++)
-		if (s[i] == '.' && i > 0 && s[i - 1] == '.')
+	for (;;) {
+		while (i < len && ok[(unsigned char)s[i]])
+			i++;
+		if (i == len || s[i] != '.')
+			return i;
+		if (i > 0 && s[i - 1] == '.')
 			*dots = true;
-	return i;
+		i++;
+	}
 }
 
 static bool port_valid(const char *s, size_t len)
@@ -915,6 +926,7 @@ static void parser_tables_prepare(void)
 		(void)err;
 	}
 	by_len_prepare();
+	lower_prepare();
 	tables_ready = true;
 }
 
