@@ -400,6 +400,45 @@ static enum scan_state scan_line_step(struct request_parser *rp,
 	}
 }
 
+/*
+ * The request line d[0..) in one pass when it is all in and will be taken:
+ * a served or registered method, one space each, HTTP/1.x and CRLF.  Sets
+ * what the byte machine would have set by its end and returns its length;
+ * 0, with nothing changed, for anything else, which the byte machine then
+ * reads (and refuses) as before.
+ */
+static size_t line_fast(struct request_parser *rp, const char *d, size_t len,
+			uint32_t at)
+{
+	struct request *req = &rp->req;
+	size_t m = run_tchar(d, 0, len), t, v;
+	enum request_method method;
+	bool known;
+
+	if (m == 0 || m == len || d[m] != ' ')
+		return 0;
+	t = run_words(d, m + 1, len, target_byte, word_is_target);
+	if (t == m + 1 || len - t < 11 || d[t] != ' ')
+		return 0;
+	v = t + 1;
+	if (memcmp(d + v, "HTTP/1.", 7) != 0 || !is_digit(d[v + 7]) ||
+	    d[v + 8] != '\r' || d[v + 9] != '\n')
+		return 0;
+	method = method_lookup(d, m, &known);
+	if (!known)
+		return 0;
+	req->method = method;
+	req->line = (struct span){ at, (uint32_t)(v + 8) };
+	req->target = (struct span){ at + (uint32_t)m + 1, (uint32_t)(t - m - 1) };
+	req->http_major = 1;
+	req->http_minor = (uint8_t)(d[v + 7] - '0');
+	rp->method_known = rp->target_done = rp->line_done = true;
+	rp->version_pos = 8;
+	rp->head_off = at + (uint32_t)(v + 10);
+	rp->status = line_status(rp); /* 0: HTTP/1.x, x > 1, becomes 1.1 */
+	return v + 10;
+}
+
 /* Skip the bytes from data[i] that leave state st as it is, in bulk: what
  * ends the run goes through the state machine. */
 static size_t scan_run(struct request_parser *rp, enum scan_state st,
@@ -432,9 +471,17 @@ static size_t head_scan(struct request_parser *rp, const char *data, size_t len)
 	uint32_t at = (uint32_t)(data - rp->base);
 	size_t i = 0;
 
+	if (st == SCAN_START && (i = line_fast(rp, data, len, at)) > 0)
+		st = SCAN_FIELD;
 	while (i < len && st != SCAN_DONE && st != SCAN_BAD) {
 		if ((i = scan_run(rp, st, data, i, len)) == len)
 			break;
+		if (st == SCAN_FIELD && len - i >= 2 && data[i] == '\r' &&
+		    data[i + 1] == '\n') {
+			st = SCAN_DONE; /* the empty line, in one step */
+			i += 2;
+			break;
+		}
 		if (st < SCAN_FIELD)
 			st = scan_line_step(rp, st, (unsigned char)data[i],
 					    at + (uint32_t)i);
