@@ -168,36 +168,40 @@ static uint64_t word_at(const char *s)
 
 /* Whether some byte of w is below n (n <= 128): exact, whatever the byte
  * order, since a borrow only ever starts at a byte that is below n. */
-static bool word_has_below(uint64_t w, uint64_t n)
+static inline bool word_has_below(uint64_t w, uint64_t n)
 {
 	return ((w - WORD_ONES * n) & ~w & WORD_HIGH) != 0;
 }
 
-static bool word_has(uint64_t w, unsigned char c)
+static inline bool word_has(uint64_t w, unsigned char c)
 {
 	return word_has_below(w ^ (WORD_ONES * c), 1);
 }
 
 /* Value bytes: a word holds only such bytes when none is below SP or DEL
  * (HTAB, which is one, sends its word through the byte loop). */
-static bool word_is_value(uint64_t w)
+static inline bool word_is_value(uint64_t w)
 {
 	return !word_has_below(w, 0x20) && !word_has(w, 0x7f);
 }
 
-static bool word_is_target(uint64_t w)
+static inline bool word_is_target(uint64_t w)
 {
 	return !word_has_below(w, 0x21) && !word_has(w, 0x7f) &&
 	       !word_has(w, '#');
 }
 
-/* The end of the run from d[i] of bytes in table ok, a word at a time
- * while word_ok() vouches for all eight bytes. */
-static size_t run_words(const char *d, size_t i, size_t len,
-			const bool ok[256], bool (*word_ok)(uint64_t))
+/* The end of the run from d[i] of target bytes (or of value bytes), a
+ * word at a time while all eight are.  (Inlined: target is a constant.) */
+__attribute__((always_inline)) static inline size_t
+run_words(const char *d, size_t i, size_t len, bool target)
 {
+	const bool *ok = target ? target_byte : value_byte;
+
 	for (;;) {
-		while (len - i >= 8 && word_ok(word_at(d + i)))
+		while (len - i >= 8 &&
+		       (target ? word_is_target(word_at(d + i))
+			       : word_is_value(word_at(d + i))))
 			i += 8;
 		size_t stop = len - i > 8 ? i + 8 : len;
 
@@ -224,7 +228,7 @@ static size_t run_fields(const char *d, size_t i, size_t len)
 
 		if (j == i || j == len || d[j] != ':')
 			return i;
-		j = run_words(d, j + 1, len, value_byte, word_is_value);
+		j = run_words(d, j + 1, len, false);
 		if (len - j < 2 || d[j] != '\r' || d[j + 1] != '\n')
 			return i;
 		i = j + 2;
@@ -297,21 +301,24 @@ static enum request_method method_served(const char *s, size_t len)
 	}
 }
 
+/* Whether s[0..len) is a method registered with llhttp. */
+static bool method_registered(const char *s, size_t len)
+{
+	for (size_t i = 0; i < sizeof(method_names) / sizeof(method_names[0]);
+	     i++)
+		if (strlen(method_names[i]) == len &&
+		    memcmp(s, method_names[i], len) == 0)
+			return true;
+	return false;
+}
+
 /* The method token line[0..len): which one, and whether it is registered. */
 static enum request_method method_lookup(const char *s, size_t len, bool *known)
 {
 	enum request_method m = method_served(s, len);
 
-	*known = true;
-	if (m != METHOD_OTHER)
-		return m;
-	*known = false;
-	for (size_t i = 0; i < sizeof(method_names) / sizeof(method_names[0]);
-	     i++)
-		if (strlen(method_names[i]) == len &&
-		    memcmp(s, method_names[i], len) == 0)
-			*known = true;
-	return METHOD_OTHER;
+	*known = m != METHOD_OTHER || method_registered(s, len);
+	return m;
 }
 
 /* One byte of "HTTP/" DIGIT "." DIGIT at position k. */
@@ -411,21 +418,23 @@ static size_t line_fast(struct request_parser *rp, const char *d, size_t len,
 			uint32_t at)
 {
 	struct request *req = &rp->req;
-	size_t m = run_tchar(d, 0, len), t, v;
-	enum request_method method;
-	bool known;
+	enum request_method method = METHOD_GET;
+	size_t m = 3, t, v;
 
-	if (m == 0 || m == len || d[m] != ' ')
-		return 0;
-	t = run_words(d, m + 1, len, target_byte, word_is_target);
+	/* GET is most requests' method: one comparison instead of a run */
+	if (len < 4 || memcmp(d, "GET ", 4) != 0) {
+		m = run_tchar(d, 0, len);
+		if (m == 0 || m == len || d[m] != ' ')
+			return 0;
+		if ((method = method_served(d, m)) == METHOD_OTHER)
+			return 0; /* 405 or 501: the byte machine says which */
+	}
+	t = run_words(d, m + 1, len, true);
 	if (t == m + 1 || len - t < 11 || d[t] != ' ')
 		return 0;
 	v = t + 1;
 	if (memcmp(d + v, "HTTP/1.", 7) != 0 || !is_digit(d[v + 7]) ||
 	    d[v + 8] != '\r' || d[v + 9] != '\n')
-		return 0;
-	method = method_lookup(d, m, &known);
-	if (!known)
 		return 0;
 	req->method = method;
 	req->line = (struct span){ at, (uint32_t)(v + 8) };
@@ -450,13 +459,13 @@ static size_t scan_run(struct request_parser *rp, enum scan_state st,
 	case SCAN_METHOD:
 	case SCAN_NAME: return run_tchar(data, i, len);
 	case SCAN_TARGET:
-		j = run_words(data, i, len, target_byte, word_is_target);
+		j = run_words(data, i, len, true);
 		rp->req.target.len += (uint32_t)(j - i);
 		return j;
 	case SCAN_VERSION: return run_version(rp, data, i, len);
 	case SCAN_FIELD: return run_fields(data, i, len);
 	case SCAN_VALUE:
-		return run_words(data, i, len, value_byte, word_is_value);
+		return run_words(data, i, len, false);
 	default: return i;
 	}
 }
@@ -695,7 +704,8 @@ static const bool literal_byte[256] = {
 
 /* The end of the run of bytes in ok or '.' from s[i] (ok has no '.'),
  * *dots set on ".." in it. */
-static size_t host_run(const char *s, size_t i, size_t len,
+__attribute__((always_inline)) static inline size_t
+host_run(const char *s, size_t i, size_t len,
 		       const bool ok[256], bool *dots)
 {
 	for (;;) {
@@ -757,7 +767,9 @@ static struct span target_authority(const struct request_parser *rp)
 	const char *s = rp->base + t.off;
 	size_t skip;
 
-	if (t.len > 7 && name_is(s, "http://", 7))
+	if (t.len <= 7 || lower[(unsigned char)s[0]] != 'h')
+		return a; /* the origin form, most often */
+	if (name_is(s, "http://", 7))
 		skip = 7;
 	else if (t.len > 8 && name_is(s, "https://", 8))
 		skip = 8;
@@ -926,26 +938,10 @@ static const llhttp_settings_t settings = {
 
 static void reset_message(struct request_parser *rp, const char *base)
 {
+	_Static_assert(SCAN_START == 0, "a zeroed parser is at SCAN_START");
 	rp->base = base;
-	memset(&rp->req, 0, sizeof(rp->req));
-	rp->field = (struct span){ 0, 0 };
-	rp->value = (struct span){ 0, 0 };
-	rp->body_seen = 0;
-	rp->headers_end = 0;
-	rp->kept_end = 0;
-	rp->status = 0;
-	rp->crlf_left = 0;
-	rp->head_off = 0;
-	rp->version_pos = 0;
-	rp->te_empty = false;
-	rp->method_known = false;
-	rp->conn_close = false;
-	rp->conn_keep = false;
-	rp->expect_other = false;
-	rp->line_done = false;
-	rp->target_done = false;
-	rp->headers_done = false;
-	rp->scan = SCAN_START;
+	memset(&rp->req, 0,
+	       sizeof(*rp) - offsetof(struct request_parser, req));
 }
 
 /*
