@@ -193,15 +193,16 @@ static inline bool word_is_target(uint64_t w)
 
 /* The end of the run from d[i] of target bytes (or of value bytes), a
  * word at a time while all eight are.  (Inlined: target is a constant.) */
-__attribute__((always_inline)) static inline size_t
-run_words(const char *d, size_t i, size_t len, bool target)
+__attribute__((always_inline)) static inline size_t run_words(const char *d,
+							      size_t i,
+							      size_t len,
+							      bool target)
 {
 	const bool *ok = target ? target_byte : value_byte;
 
 	for (;;) {
-		while (len - i >= 8 &&
-		       (target ? word_is_target(word_at(d + i))
-			       : word_is_value(word_at(d + i))))
+		while (len - i >= 8 && (target ? word_is_target(word_at(d + i))
+					       : word_is_value(word_at(d + i))))
 			i += 8;
 		size_t stop = len - i > 8 ? i + 8 : len;
 
@@ -438,7 +439,8 @@ static size_t line_fast(struct request_parser *rp, const char *d, size_t len,
 		return 0;
 	req->method = method;
 	req->line = (struct span){ at, (uint32_t)(v + 8) };
-	req->target = (struct span){ at + (uint32_t)m + 1, (uint32_t)(t - m - 1) };
+	req->target = (struct span){ at + (uint32_t)m + 1,
+				     (uint32_t)(t - m - 1) };
 	req->http_major = 1;
 	req->http_minor = (uint8_t)(d[v + 7] - '0');
 	rp->method_known = rp->target_done = rp->line_done = true;
@@ -464,8 +466,7 @@ static size_t scan_run(struct request_parser *rp, enum scan_state st,
 		return j;
 	case SCAN_VERSION: return run_version(rp, data, i, len);
 	case SCAN_FIELD: return run_fields(data, i, len);
-	case SCAN_VALUE:
-		return run_words(data, i, len, false);
+	case SCAN_VALUE: return run_words(data, i, len, false);
 	default: return i;
 	}
 }
@@ -689,24 +690,24 @@ static int on_header_value_complete(llhttp_t *p)
 static const bool reg_name_byte[256] = {
 	['a' ... 'z'] = true, ['A' ... 'Z'] = true, ['0' ... '9'] = true,
 	['-'] = true,         ['_'] = true,         ['~'] = true,
-	['!'] = true,         ['$'] = true,
-	['&'] = true,         ['\''] = true,        ['('] = true,
-	[')'] = true,         ['*'] = true,         ['+'] = true,
-	[','] = true,         [';'] = true,         ['='] = true,
-	['%'] = true,
+	['!'] = true,         ['$'] = true,         ['&'] = true,
+	['\''] = true,        ['('] = true,         [')'] = true,
+	['*'] = true,         ['+'] = true,         [','] = true,
+	[';'] = true,         ['='] = true,         ['%'] = true,
 };
 
 /* The bytes forkd takes inside the brackets of an IP literal */
 static const bool literal_byte[256] = {
-	['0' ... '9'] = true, ['a' ... 'f'] = true, ['A' ... 'F'] = true,
+	['0' ... '9'] = true,
+	['a' ... 'f'] = true,
+	['A' ... 'F'] = true,
 	[':'] = true, /* and '.', host_run()'s */
 };
 
 /* The end of the run of bytes in ok or '.' from s[i] (ok has no '.'),
  * *dots set on ".." in it. */
-__attribute__((always_inline)) static inline size_t
-host_run(const char *s, size_t i, size_t len,
-		       const bool ok[256], bool *dots)
+__attribute__((always_inline)) static inline size_t host_run(
+	const char *s, size_t i, size_t len, const bool ok[256], bool *dots)
 {
 	for (;;) {
 		while (i < len && ok[(unsigned char)s[i]])
@@ -940,8 +941,7 @@ static void reset_message(struct request_parser *rp, const char *base)
 {
 	_Static_assert(SCAN_START == 0, "a zeroed parser is at SCAN_START");
 	rp->base = base;
-	memset(&rp->req, 0,
-	       sizeof(*rp) - offsetof(struct request_parser, req));
+	memset(&rp->req, 0, sizeof(*rp) - offsetof(struct request_parser, req));
 }
 
 /*
