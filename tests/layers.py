@@ -64,6 +64,10 @@ PARTS = {
     # address part closes on a bad PROXY header.
     "connaio": "conn",
     "connpeer": "conn",
+    # The request's head before llhttp, cut from request.c for length
+    # (request_impl.h): the scan asks request.c whether a method is one
+    # llhttp registers, since only request.c includes llhttp.h.
+    "reqscan": "request",
 }
 
 
