@@ -78,18 +78,20 @@ enum request_result {
 
 struct request_parser {
 	_Alignas(8) unsigned char llhttp[REQUEST_LLHTTP_SIZE];
-	uint8_t scan;     /* request_scan state over the head's bytes */
-	const char *base; /* the buffer that spans are relative to */
+	const char *base;     /* the buffer that spans are relative to */
+	uint64_t body_limit;  /* largest request body accepted */
+	const char *exec_end; /* end of the bytes llhttp is working through */
+	/* Per message, from here to the end: request_next() zeroes it all. */
 	struct request req;
-	struct span field;   /* header name being parsed */
-	struct span value;   /* header value being parsed */
-	uint64_t body_limit; /* largest request body accepted */
+	struct span field; /* header name being parsed */
+	struct span value; /* header value being parsed */
 	uint64_t body_seen;
 	uint32_t headers_end; /* once headers_done: bytes past it are body,
 			       * and may be dropped from the buffer */
+	uint32_t kept_end;    /* where the last kept field value ends */
 	int status;           /* HTTP status for REQUEST_ERROR */
-	const char *exec_end; /* end of the bytes llhttp is working through */
 	uint32_t head_off;    /* where the header lines start */
+	uint8_t scan;         /* head_scan state over the head's bytes */
 	uint8_t crlf_left;    /* bytes of the CRLF after chunk data unchecked */
 	uint8_t version_pos;  /* bytes of "HTTP/d.d" scanned */
 	bool te_empty;        /* a Transfer-Encoding field line was empty */

@@ -66,6 +66,10 @@ PARTS = {
     "connaio": "conn",
     "connpeer": "conn",
     "conntimer": "conn",
+    # The request's head before llhttp, cut from request.c for length
+    # (request_impl.h): the scan asks request.c whether a method is one
+    # llhttp registers, since only request.c includes llhttp.h.
+    "reqscan": "request",
 }
 
 

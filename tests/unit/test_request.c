@@ -4,6 +4,8 @@
  * fields each way; pipelined messages come one at a time with `used`
  * pointing exactly at the next; errors carry their exact status.
  */
+#include <ctype.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1032,6 +1034,12 @@ START_TEST(test_request_host_len)
 		{ "a@b", -1 },
 		{ "a..b", -1 },
 		{ "..", -1 },
+		{ "a.b..", -1 },
+		{ "..a", -1 },
+		{ "a.b.c.", 5 },
+		{ "a.", 1 },
+		{ "[1..2]", -1 },
+		{ "[1.2]", 5 },
 		{ "h:65535", 1 },
 		{ "h:65536", -1 },
 		{ "h:123456", -1 },
@@ -1057,6 +1065,109 @@ START_TEST(test_request_host_len)
 }
 END_TEST
 
+/*
+ * Every byte value at every offset of a target and of a field value longer
+ * than two words: taken exactly when RFC 9112/9110 allow it there, whether
+ * the bytes come at once (eight at a time) or in pieces.
+ */
+static int request_byte_check(const char *pre, const char *post, int k, int b,
+			      bool want_ok)
+{
+	char in[128];
+	struct request_parser rp;
+	size_t end, n = strlen(pre);
+	int r, failed = 0;
+
+	memcpy(in, pre, n);
+	memset(in + n, 'a', 21);
+	in[n + (size_t)k] = (char)b;
+	strcpy(in + n + 21, post);
+	n += 21 + strlen(post);
+	for (size_t step = 0; step <= 3; step += 3) {
+		request_parser_init(&rp, in, LIMIT);
+		r = request_feed(&rp, in, 0, n, 0, step, &end);
+		if ((r == REQUEST_DONE) == want_ok &&
+		    (want_ok || rp.status == 400))
+			continue;
+		fprintf(stderr,
+			"byte 0x%02x at %d, step %zu: result %d "
+			"status %d\n",
+			b, k, step, r, rp.status);
+		failed++;
+	}
+	return failed;
+}
+
+START_TEST(test_request_byte_runs)
+{
+	int failed = 0;
+
+	for (int k = 0; k <= 20; k++) {
+		for (int b = 0; b < 256; b++) {
+			bool target = b > 0x20 && b != 0x7f && b != '#';
+			bool value = b == '\t' || (b >= 0x20 && b != 0x7f);
+
+			failed += request_byte_check(
+				"GET /", " HTTP/1.1\r\nHost: h\r\n\r\n", k, b,
+				target);
+			failed += request_byte_check(
+				"GET / HTTP/1.1\r\nHost: h\r\nX: ", "\r\n\r\n",
+				k, b, value);
+		}
+	}
+	ck_assert_msg(failed == 0, "%d byte cases misjudged (stderr)", failed);
+}
+END_TEST
+
+/*
+ * A kept header is found by its name in any case, and a name of the same
+ * length one byte off, or one byte longer or shorter, is not it.
+ */
+static int request_name_check(int h, const char *name, bool want_kept)
+{
+	char in[128];
+	struct request_parser rp;
+	size_t used;
+	int n = snprintf(in, sizeof(in), "GET / HTTP/1.0\r\n%s: v\r\n\r\n",
+			 name);
+
+	request_parser_init(&rp, in, LIMIT);
+	if (request_parse(&rp, in, (size_t)n, &used) == REQUEST_DONE &&
+	    (rp.req.hdr_seen[h] == 1) == want_kept)
+		return 0;
+	fprintf(stderr, "name \"%s\": seen %d, want %d\n", name,
+		rp.req.hdr_seen[h], want_kept);
+	return 1;
+}
+
+START_TEST(test_request_header_names)
+{
+	int failed = 0;
+
+	for (int h = 0; h < HDR_COUNT_; h++) {
+		const char *name = request_header_name(h);
+		size_t len = strlen(name);
+		char buf[64];
+
+		if (h == HDR_TRANSFER_ENCODING || h == HDR_EXPECT)
+			continue; /* their values decide the answer */
+		for (size_t i = 0; i <= len; i++)
+			buf[i] = (char)(i % 2 ? toupper(name[i]) : name[i]);
+		failed += request_name_check(h, buf, true);
+		for (size_t i = 0; i < len; i++) {
+			strcpy(buf, name);
+			buf[i] = buf[i] == 'q' ? 'z' : 'q';
+			failed += request_name_check(h, buf, false);
+		}
+		snprintf(buf, sizeof(buf), "%sx", name);
+		failed += request_name_check(h, buf, false);
+		snprintf(buf, sizeof(buf), "%.*s", (int)len - 1, name);
+		failed += request_name_check(h, buf, false);
+	}
+	ck_assert_msg(failed == 0, "%d names misjudged (stderr)", failed);
+}
+END_TEST
+
 Suite *request_suite(void)
 {
 	Suite *s = suite_create("request");
@@ -1068,6 +1179,8 @@ Suite *request_suite(void)
 	tcase_add_test(tc, test_request_method_before_error);
 	tcase_add_test(tc, test_request_span_eq);
 	tcase_add_test(tc, test_request_host_len);
+	tcase_add_test(tc, test_request_header_names);
+	tcase_add_test(tc, test_request_byte_runs);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("pipeline");
 	tcase_add_test(tc, test_request_pipeline);
