@@ -61,7 +61,7 @@ def start(tmp, docroot, subject):
     if name in PEERS and not binary:
         server = PEERS[name](root, docroot, workers=1)
     else:
-        server = servers.Forkd(binary, root, docroot, workers=1)
+        server = servers.Forkd(os.path.abspath(binary), root, docroot, workers=1)
     server.start()
     return name, server
 
