@@ -86,8 +86,7 @@ static void sweep_one(uint64_t now)
 		slot_clear(s);
 }
 
-static int slot_hand_out(struct fdcache_slot *s, struct stat *st,
-			 uint64_t now)
+static int slot_hand_out(struct fdcache_slot *s, struct stat *st, uint64_t now)
 {
 	int fd = fcntl(s->fd, F_DUPFD_CLOEXEC, 0);
 

@@ -9,8 +9,8 @@
 
 #include <sys/stat.h>
 
-#define FDCACHE_SLOTS 16         /* direct-mapped by path */
-#define FDCACHE_IDLE_MS 10000    /* an unused descriptor is closed after */
+#define FDCACHE_SLOTS 16      /* direct-mapped by path */
+#define FDCACHE_IDLE_MS 10000 /* an unused descriptor is closed after */
 
 /*
  * file_open_beneath() for a range request: a new descriptor of the file

@@ -76,6 +76,16 @@ static int probe_free(const struct listener *l)
 	return rc;
 }
 
+/* Accepted sockets inherit these: responses go out at once, and large
+ * ones queue little (LISTEN_NOTSENT_LOWAT). */
+static int set_inherited(int fd)
+{
+	if (set_opt(fd, IPPROTO_TCP, TCP_NODELAY) == -1)
+		return -1;
+	return set_int(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT,
+		       LISTEN_NOTSENT_LOWAT);
+}
+
 static int open_socket(const struct listener *l, bool reuseport)
 {
 	int fd = socket(l->addr.ss_family,
@@ -87,11 +97,7 @@ static int open_socket(const struct listener *l, bool reuseport)
 	    (reuseport && set_opt(fd, SOL_SOCKET, SO_REUSEPORT) == -1) ||
 	    (l->addr.ss_family == AF_INET6 &&
 	     set_opt(fd, IPPROTO_IPV6, IPV6_V6ONLY) == -1) ||
-	    /* Accepted sockets inherit these: responses go out at once,
-	     * and large ones queue little (LISTEN_NOTSENT_LOWAT). */
-	    set_opt(fd, IPPROTO_TCP, TCP_NODELAY) == -1 ||
-	    set_int(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT,
-		    LISTEN_NOTSENT_LOWAT) == -1 ||
+	    set_inherited(fd) == -1 ||
 	    bind(fd, (const struct sockaddr *)&l->addr, l->addrlen) == -1 ||
 	    listen(fd, LISTEN_BACKLOG) == -1) {
 		int saved = errno;

@@ -52,7 +52,8 @@ int reply_file(struct reply *r, int fd, off_t off, off_t end)
 		/* Small: one write carries head and body.  With aio, what is
 		 * not cached goes as a segment (the pool reads it). */
 		ssize_t n = r->probe_inline
-				    ? resident_pread(fd, r->out + r->len, len, off)
+				    ? resident_pread(fd, r->out + r->len, len,
+						     off)
 				    : pread(fd, r->out + r->len, len, off);
 		if (n == (ssize_t)len) {
 			file_close(fd);
