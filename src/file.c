@@ -254,6 +254,22 @@ void file_close(int fd)
 		close(fd);
 }
 
+bool file_fd_slow(int fd)
+{
+	return fd >= SLOW_FDS || (slow_fd[fd / 8] & (1u << (fd % 8))) != 0;
+}
+
+bool file_same(const struct stat *a, const struct stat *b)
+{
+	return a->st_ino == b->st_ino && a->st_dev == b->st_dev &&
+	       a->st_size == b->st_size && a->st_mode == b->st_mode &&
+	       a->st_uid == b->st_uid && a->st_gid == b->st_gid &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	       a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	       a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
+	       a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
 unsigned file_closes_pending(void)
 {
 	return nclose;

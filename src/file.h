@@ -129,6 +129,14 @@ void file_plan_clear(struct file_plan *plan);
  */
 void file_close(int fd);
 
+/* Was fd handed out by a plan of a slow root (or is it past what is
+ * tracked)?  Then only file_close may close it. */
+bool file_fd_slow(int fd);
+
+/* The same unchanged file: device, inode, size, mode, owner, mtime and
+ * ctime to the nanosecond. */
+bool file_same(const struct stat *a, const struct stat *b);
+
 /* Up to max queued fds into fds, for a pool thread to close; how many. */
 unsigned file_closes_take(int *fds, unsigned max);
 

@@ -17,6 +17,14 @@
 #include "log.h"
 
 #define LISTEN_BACKLOG 4096
+/*
+ * Unsent bytes a connection's socket may hold before it stops taking
+ * more (TCP_NOTSENT_LOWAT; in-flight bytes do not count, so a long fat
+ * path is not slowed).  Without it a large response parks ~4 MB in each
+ * socket, and on loopback the receiver's ACKs then push that queue out in
+ * the client's own time slice; doc/DESIGN.md, "Large files: unsent bytes".
+ */
+#define LISTEN_NOTSENT_LOWAT (16 << 10)
 
 bool listen_same_addr(const struct sockaddr_storage *a,
 		      const struct sockaddr_storage *b)
@@ -34,11 +42,14 @@ bool listen_same_addr(const struct sockaddr_storage *a,
 	       memcmp(&x->sin6_addr, &y->sin6_addr, sizeof(x->sin6_addr)) == 0;
 }
 
+static int set_int(int fd, int level, int name, int value)
+{
+	return setsockopt(fd, level, name, &value, sizeof(value));
+}
+
 static int set_opt(int fd, int level, int name)
 {
-	int one = 1;
-
-	return setsockopt(fd, level, name, &one, sizeof(one));
+	return set_int(fd, level, name, 1);
 }
 
 /*
@@ -65,6 +76,16 @@ static int probe_free(const struct listener *l)
 	return rc;
 }
 
+/* Accepted sockets inherit these: responses go out at once, and large
+ * ones queue little (LISTEN_NOTSENT_LOWAT). */
+static int set_inherited(int fd)
+{
+	if (set_opt(fd, IPPROTO_TCP, TCP_NODELAY) == -1)
+		return -1;
+	return set_int(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT,
+		       LISTEN_NOTSENT_LOWAT);
+}
+
 static int open_socket(const struct listener *l, bool reuseport)
 {
 	int fd = socket(l->addr.ss_family,
@@ -76,8 +97,7 @@ static int open_socket(const struct listener *l, bool reuseport)
 	    (reuseport && set_opt(fd, SOL_SOCKET, SO_REUSEPORT) == -1) ||
 	    (l->addr.ss_family == AF_INET6 &&
 	     set_opt(fd, IPPROTO_IPV6, IPV6_V6ONLY) == -1) ||
-	    /* Accepted sockets inherit it: responses go out at once. */
-	    set_opt(fd, IPPROTO_TCP, TCP_NODELAY) == -1 ||
+	    set_inherited(fd) == -1 ||
 	    bind(fd, (const struct sockaddr *)&l->addr, l->addrlen) == -1 ||
 	    listen(fd, LISTEN_BACKLOG) == -1) {
 		int saved = errno;

@@ -48,15 +48,26 @@ int reply_file(struct reply *r, int fd, off_t off, off_t end)
 {
 	size_t len = (size_t)(end - off);
 
-	if (r->nseg == 0 && len <= REPLY_INLINE_MAX && len <= r->cap - r->len &&
-	    (!r->probe_inline || resident_range(fd, off, len))) {
-		/* Small: one write carries head and body. */
-		ssize_t n = pread(fd, r->out + r->len, len, off);
-		file_close(fd);
-		if (n != (ssize_t)len)
+	if (r->nseg == 0 && len <= REPLY_INLINE_MAX && len <= r->cap - r->len) {
+		/* Small: one write carries head and body.  With aio, what is
+		 * not cached goes as a segment (the pool reads it). */
+		ssize_t n = r->probe_inline
+				    ? resident_pread(fd, r->out + r->len, len,
+						     off)
+				    : pread(fd, r->out + r->len, len, off);
+		if (n == (ssize_t)len) {
+			file_close(fd);
+			r->len += (uint32_t)len;
+			return 0;
+		}
+		if (!r->probe_inline) {
+			file_close(fd);
 			return -1; /* it changed under us */
-		r->len += (uint32_t)len;
-		return 0;
+		}
+		if (n > 0) {
+			r->len += (uint32_t)n;
+			off += n;
+		}
 	}
 	reply_take_fd(r, fd);
 	return reply_seg_add(r, off, end);

@@ -45,7 +45,10 @@ static int probe_cachestat(int fd, off_t off, size_t len)
 	uint64_t last = ((uint64_t)off + len - 1) / PAGE;
 
 	if (syscall(SYS_cachestat, fd, &r, &cs, 0) == -1) {
-		if (errno == ENOSYS)
+		/* EPERM: recent kernels (6.18 here) answer cachestat only
+		 * for a file the caller may write, which a worker's files
+		 * rarely are; asking again costs a failed call per probe. */
+		if (errno == ENOSYS || errno == EPERM)
 			have_cachestat = false;
 		return -1;
 	}
@@ -72,4 +75,11 @@ bool resident_range(int fd, off_t off, size_t len)
 	if (r != -1)
 		return r == 1;
 	return probe_nowait(fd, off);
+}
+
+ssize_t resident_pread(int fd, void *buf, size_t len, off_t off)
+{
+	struct iovec iov = { buf, len };
+
+	return preadv2(fd, &iov, 1, off, RWF_NOWAIT);
 }

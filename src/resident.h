@@ -17,4 +17,12 @@
  */
 bool resident_range(int fd, off_t off, size_t len);
 
+/*
+ * pread of what is cached of [off, off + len), without waiting for the
+ * rest: the bytes read (short when a later page is not cached, or at the
+ * end of the file), or -1 (EAGAIN: the first page is not cached;
+ * EOPNOTSUPP: the file system cannot tell).  Probe and read in one call.
+ */
+ssize_t resident_pread(int fd, void *buf, size_t len, off_t off);
+
 #endif

@@ -20,6 +20,7 @@
 #include "config.h"
 #include "etag.h"
 #include "fcache.h"
+#include "fdcache.h"
 #include "file.h"
 #include "log.h"
 #include "mime.h"
@@ -117,16 +118,19 @@ static inline size_t location_headers(const struct answer *a, char *out)
 /*
  * Open a file to serve: a real fd, or FCACHE_HIT for a small file kept in
  * memory.  A request with a Range header always gets a real fd, since
- * multipart bodies are sent from one.  The cache follows links as
- * "symlinks = follow" does; the other policies always open afresh.
+ * multipart bodies are sent from one; it comes from the descriptor cache.
+ * The caches follow links as "symlinks = follow" does; the other policies
+ * always open afresh.
  */
 int serve_open_in(struct answer *a, int rootfd, const char *path,
 		  struct stat *st)
 {
 	int policy = a->vh->conf->symlinks;
 
-	if (policy != SYMLINKS_FOLLOW || a->req->hdr_seen[HDR_RANGE])
+	if (policy != SYMLINKS_FOLLOW)
 		return file_open(rootfd, path, policy, st);
+	if (a->req->hdr_seen[HDR_RANGE])
+		return fdcache_open(rootfd, path, st);
 	return fcache_open(rootfd, path, st, &a->cached);
 }
 

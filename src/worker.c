@@ -29,6 +29,7 @@
 #include "etag.h"
 #include "event.h"
 #include "fcache.h"
+#include "fdcache.h"
 #include "file.h"
 #include "iopool.h"
 #include "log.h"
@@ -410,8 +411,9 @@ static void setup_roots(void)
 /*
  * A deploy that flips a root (a `current` link renamed over) is seen at
  * the first wake-up of the next second, before that wake-up's requests
- * are dispatched.  The small-file cache is keyed by root descriptor and
- * path: emptied, so that nothing of the old tree is served from memory.
+ * are dispatched.  The small-file and descriptor caches are keyed by
+ * root descriptor and path: emptied, so that nothing of the old tree is
+ * served from them.
  */
 static void roots_follow(void)
 {
@@ -419,6 +421,7 @@ static void roots_follow(void)
 		return;
 	roots_apply();
 	fcache_clear();
+	fdcache_clear();
 }
 
 static void on_wake(void)

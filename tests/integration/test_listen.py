@@ -2,7 +2,10 @@
 
 import os
 import re
+import shutil
 import socket
+import subprocess
+import time
 
 from harness import INDEX_HTML, Skip, can_bind, curl, daemon, free_port, parametrize
 
@@ -58,3 +61,27 @@ def test_port_in_use_fails_to_start(d):
         code = d.wait_exit(10)
     assert code not in (0, None), f"exit status {code} with the port taken"
     assert str(d.port) in d.error_log() + open(d.path("stderr.txt")).read()
+
+
+def unsent_bytes(port):
+    """Bytes queued but not yet sent on the daemon's side of its one
+    established connection on port (ss's notsent; absent means 0)."""
+    out = subprocess.run(["ss", "-tniH", "state", "established", f"( sport = :{port} )"],
+                         capture_output=True, text=True, timeout=5).stdout
+    m = re.search(r"notsent:(\d+)", out)
+    assert out.strip(), "ss shows no connection"
+    return int(m.group(1)) if m else 0
+
+
+def test_large_response_queues_little_unsent(d):
+    """A client that does not read a large response: the daemon's socket
+    holds about TCP_NOTSENT_LOWAT (16 KiB, src/listen.c) of unsent bytes,
+    not megabytes (doc/DESIGN.md, "Large files: unsent bytes")."""
+    if shutil.which("ss") is None:
+        raise Skip("ss (iproute2) is not installed")
+    d.write_file("big.bin", os.urandom(12 << 20))
+    with socket.create_connection(("127.0.0.1", d.port)) as s:
+        s.sendall(b"GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n")
+        time.sleep(0.5)  # the client's window fills; nothing is read
+        queued = unsent_bytes(d.port)
+    assert queued <= 256 << 10, f"{queued} unsent bytes queued in the socket"

@@ -8,7 +8,7 @@ import shutil
 import subprocess
 import time
 
-from harness import Skip, curl, req
+from harness import Skip, curl, daemon, req
 
 SIZE = (6 << 20) + 777  # larger than any inline body
 
@@ -142,3 +142,45 @@ def test_file_shrinking_mid_send_closes_cleanly(d):
         assert len(body) < 64 << 20
     assert d.get("/index.html").status == 200
     assert sorted(d.workers()) == workers, "a worker died"
+
+
+RECHECK = 1.0  # FCACHE_RECHECK_MS, the bound fdcache.h keeps too
+SETTLE = 2.0   # FCACHE_SETTLE: files changed more recently are not kept
+RANGE = (1 << 20, (1 << 20) + 1023)
+
+
+def range_of(d, name):
+    with d.conn() as c:
+        c.send(req("GET", "/" + name, headers={"Range": "bytes=%d-%d" % RANGE}))
+        resp = c.response(timeout=10)
+    assert resp.status == 206, resp
+    return resp.body
+
+
+@daemon(workers=1)
+def test_kept_descriptor_replaced_file_served_new_within_bound(d):
+    """Ranges of a settled file come from a kept descriptor (src/fdcache.c);
+    a file renamed over it is served to every range request sent more than
+    RECHECK after the rename, and the bytes are always one file's."""
+    old, new = os.urandom(SIZE), os.urandom(SIZE)
+    path = d.write_file("big.bin", old, mtime=time.time() - 60)
+    time.sleep(SETTLE + 0.2)
+    for _ in range(3):
+        assert range_of(d, "big.bin") == old[RANGE[0]:RANGE[1] + 1]
+    with open(path + ".tmp", "wb") as f:
+        f.write(new)
+    os.chmod(path + ".tmp", 0o644)
+    os.rename(path + ".tmp", path)
+    since, seen = time.monotonic(), []
+    while not seen or seen[-1][0] <= RECHECK + 0.5:
+        seen.append((time.monotonic() - since, range_of(d, "big.bin")))
+        time.sleep(0.02)
+    want_old, want_new = old[RANGE[0]:RANGE[1] + 1], new[RANGE[0]:RANGE[1] + 1]
+    assert all(body in (want_old, want_new) for _, body in seen), "bytes of neither file"
+    late = [round(t, 3) for t, body in seen if t > RECHECK and body != want_new]
+    assert not late, f"old bytes to requests sent past {RECHECK} s: {late[:3]}"
+    os.unlink(path)
+    time.sleep(RECHECK + 0.1)
+    with d.conn() as c:
+        c.send(req("GET", "/big.bin", headers={"Range": "bytes=0-9"}))
+        assert c.response(timeout=10).status == 404

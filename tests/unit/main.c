@@ -25,7 +25,7 @@ int main(void)
 		redirect_suite,   redirmap_suite,   tryfiles_suite,
 		confsites_suite,  navigation_suite, etag_suite,
 		human_suite,      statuspage_suite, docroot_suite,
-		platform_suite,   iopool_suite,
+		platform_suite,   iopool_suite,     fdcache_suite,
 	};
 	SRunner *sr = srunner_create(NULL);
 

@@ -29,6 +29,7 @@ Suite *cidr_suite(void);
 Suite *cond_suite(void);
 Suite *range_suite(void);
 Suite *fcache_suite(void);
+Suite *fdcache_suite(void);
 Suite *coding_suite(void);
 Suite *autoindex_suite(void);
 Suite *redirect_suite(void);

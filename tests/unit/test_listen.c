@@ -9,6 +9,7 @@
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -185,6 +186,37 @@ START_TEST(test_listen_shared_port0)
 	listen_close(&set);
 	ck_assert_ptr_null(set.v);
 	ck_assert_uint_eq(set.n, 0);
+}
+END_TEST
+
+/*
+ * What a connection inherits from its listening socket: no Nagle delay,
+ * and a small bound on unsent bytes (large files, doc/DESIGN.md).
+ */
+START_TEST(test_listen_accepted_options)
+{
+	struct listener_set set;
+	struct lconf lc;
+	char err[256] = "";
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	lconf_init(&lc, ACCEPT_SHARED, 1);
+	lconf_add(&lc, "127.0.0.1:0");
+	ck_assert_int_eq(listen_open(&set, &lc.cf, NULL, err, sizeof(err)), 0);
+	int lfd = set.v[0].ev.fd;
+	ck_assert_int_eq(getsockname(lfd, (struct sockaddr *)&ss, &len), 0);
+	int c = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ck_assert_int_eq(connect(c, (struct sockaddr *)&ss, len), 0);
+	int a = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	ck_assert_int_ne(a, -1);
+	ck_assert_int_eq(sockopt(a, IPPROTO_TCP, TCP_NODELAY), 1);
+	int lowat = sockopt(a, IPPROTO_TCP, TCP_NOTSENT_LOWAT);
+	ck_assert_int_gt(lowat, 0);
+	ck_assert_int_le(lowat, 64 << 10);
+	close(a);
+	close(c);
+	listen_close(&set);
 }
 END_TEST
 
@@ -501,6 +533,7 @@ Suite *listen_suite(void)
 	TCase *tc = tcase_create("open");
 
 	tcase_add_test(tc, test_listen_shared_port0);
+	tcase_add_test(tc, test_listen_accepted_options);
 	tcase_add_test(tc, test_listen_reuseport_slots);
 	tcase_add_test(tc, test_listen_port_held);
 	tcase_add_test(tc, test_listen_reuseport_port_held);
