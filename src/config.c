@@ -53,38 +53,10 @@ static void confuse_error(cfg_t *cfg, const char *fmt, va_list ap)
 
 /* ------------------------------------------------------- the schema */
 
-/* The scope a libconfuse section named name holds ("location"). */
-static const char *scope_of(const char *name)
-{
-	if (strcmp(name, "root") == 0)
-		return "";
-	for (size_t i = 0; i < config_noptions; i++) {
-		const struct option *o = &config_options[i];
-		if (o->kind->type >= OPT_SEC &&
-		    strcmp(option_name(o), name) == 0)
-			return o->path;
-	}
-	abort(); /* a section missing from the table */
-}
-
-/* The row of option opt in the libconfuse section cfg. */
-static const struct option *option_of(cfg_t *cfg, cfg_opt_t *opt)
-{
-	const char *scope = scope_of(cfg->name);
-
-	for (size_t i = 0; i < config_noptions; i++) {
-		const struct option *o = &config_options[i];
-		if (option_in(o, scope) &&
-		    strcmp(option_name(o), opt->name) == 0)
-			return o;
-	}
-	abort(); /* libconfuse knows only the table's options */
-}
-
 /* libconfuse's validation callback for every row that has a check. */
 static int option_validate(cfg_t *cfg, cfg_opt_t *opt)
 {
-	const struct option *o = option_of(cfg, opt);
+	const struct option *o = confschema_row(cfg, opt);
 	char msg[CONFIG_ERR_MAX];
 
 	confload_checking(cfg->line);
@@ -318,18 +290,16 @@ fail:
 /* How a name given twice in one section is taken, by its row. */
 static enum repeat option_repeat(const char *scope, const char *name)
 {
-	for (size_t i = 0; i < config_noptions; i++) {
-		const struct option *o = &config_options[i];
-		if (!option_in(o, scope) || strcmp(option_name(o), name) != 0)
-			continue;
-		switch (o->kind->type) {
-		case OPT_LIST: return REPEAT_APPEND;
-		case OPT_SEC:
-		case OPT_SEC_NAMED: return REPEAT_SECTION;
-		default: return REPEAT_REFUSE;
-		}
+	const struct option *o = confschema_find(scope, name);
+
+	if (o == NULL)
+		return REPEAT_UNKNOWN;
+	switch (o->kind->type) {
+	case OPT_LIST: return REPEAT_APPEND;
+	case OPT_SEC:
+	case OPT_SEC_NAMED: return REPEAT_SECTION;
+	default: return REPEAT_REFUSE;
 	}
-	return REPEAT_UNKNOWN;
 }
 
 /*
@@ -353,11 +323,16 @@ static int conf_text(struct confload *ld)
 	return 0;
 }
 
+static void server_free(struct server_conf *sc);
+
 /* Load path; with dump, write what it amounts to there when it is good. */
 static struct config *load(const char *path, FILE *dump, char *err,
 			   size_t errlen)
 {
-	struct confload ld = { .path = path, .err = err, .errlen = errlen };
+	struct confload ld = { .path = path,
+			       .err = err,
+			       .errlen = errlen,
+			       .keep_tree = dump != NULL };
 	struct config *cf = NULL;
 	cfg_t *root;
 
@@ -379,7 +354,7 @@ static struct config *load(const char *path, FILE *dump, char *err,
 	if (ld.text.brace_line != 0)
 		confload_error(ld.text.brace_line,
 			       "'{' is not closed with '}'");
-	else if (cfg_size(root, "server") == 0)
+	else if (ld.nsections == 0)
 		confload_error(0,
 			       "no server section; at least one is required");
 	else if (!ld.failed && check_defaults(root) == 0)
@@ -391,6 +366,9 @@ static struct config *load(const char *path, FILE *dump, char *err,
 			       strerror(errno));
 	cfg_free(root);
 done:
+	for (size_t i = 0; i < ld.nservers; i++)
+		server_free(&ld.servers[i]);
+	free(ld.servers);
 	free(ld.dir);
 	conflisten_free(&ld.listens);
 	confexpand_free(&ld.text);

@@ -98,7 +98,23 @@ bool option_in(const struct option *o, const char *scope);
 int config_store_scope(const char *scope, struct cfg_t *sec, void *base,
 		       bool only_set);
 
+/*
+ * The libconfuse option of row o in sec, a section of o's scope; found by
+ * its position, which libconfuse keeps as the schema gave it.
+ */
+struct cfg_opt_t *confschema_opt(struct cfg_t *sec, const struct option *o);
+
+/* The row of opt, an option of the section sec (for libconfuse's
+ * callbacks, which name neither). */
+const struct option *confschema_row(struct cfg_t *sec, struct cfg_opt_t *opt);
+
+/* The row named name directly in scope ("server|location"); NULL: none. */
+const struct option *confschema_find(const char *scope, const char *name);
+
 /* --- for the kinds (confschema.c, confsect.c) ----------------------- */
+
+/* The (first) string value of row o in sec. */
+const char *confschema_str(struct cfg_t *sec, const struct option *o);
 
 /* The field at byte offset off of the struct at base. */
 #define CONF_AT(base, off, type) ((type *)(void *)((char *)(base) + (off)))
