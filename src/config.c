@@ -98,7 +98,12 @@ static cfg_opt_t schema_opt(const struct option *o, size_t *used)
 {
 	const char *name = option_name(o);
 	char *dflt = (char *)o->dflt; /* libconfuse copies it */
+	int flags = CFGF_NONE;
 
+	if (confschema_lazy(o)) {
+		dflt = NULL; /* confschema.c applies it */
+		flags = CFGF_NODEFAULT;
+	}
 	switch (o->kind->type) {
 	case OPT_LIST:
 		/*
@@ -107,11 +112,14 @@ static cfg_opt_t schema_opt(const struct option *o, size_t *used)
 		 */
 		if (dflt != NULL && strcmp(dflt, "{}") == 0)
 			dflt = NULL;
-		return (cfg_opt_t)CFG_STR_LIST(name, dflt, CFGF_NONE);
+		return (cfg_opt_t)CFG_STR_LIST(name, dflt, flags);
 	case OPT_BOOL:
-		return (cfg_opt_t)CFG_BOOL(
-			name, strcmp(dflt, "true") == 0 ? cfg_true : cfg_false,
-			CFGF_NONE);
+		return (cfg_opt_t)CFG_BOOL(name,
+					   dflt != NULL &&
+							   strcmp(dflt, "true") == 0
+						   ? cfg_true
+						   : cfg_false,
+					   flags);
 	case OPT_SEC:
 		return (cfg_opt_t)CFG_SEC(name, schema_build(o->path, used),
 					  CFGF_MULTI);
@@ -121,7 +129,7 @@ static cfg_opt_t schema_opt(const struct option *o, size_t *used)
 						  CFGF_NO_TITLE_DUPES);
 	case OPT_STR: break;
 	}
-	return (cfg_opt_t)CFG_STR(name, dflt, CFGF_NONE);
+	return (cfg_opt_t)CFG_STR(name, dflt, flags);
 }
 
 static cfg_t *conf_parse(struct confload *ld, const char *text)

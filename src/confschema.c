@@ -139,7 +139,38 @@ cfg_opt_t *confschema_opt(cfg_t *sec, const struct option *o)
 
 const char *confschema_str(cfg_t *sec, const struct option *o)
 {
-	return cfg_opt_getnstr(confschema_opt(sec, o), 0);
+	cfg_opt_t *opt = confschema_opt(sec, o);
+
+	return cfg_opt_size(opt) > 0 ? cfg_opt_getnstr(opt, 0) : o->dflt;
+}
+
+bool confschema_bool(cfg_t *sec, const struct option *o)
+{
+	cfg_opt_t *opt = confschema_opt(sec, o);
+
+	if (cfg_opt_size(opt) > 0)
+		return cfg_opt_getnbool(opt, 0);
+	return o->dflt != NULL && strcmp(o->dflt, "true") == 0;
+}
+
+const char *confschema_get(cfg_t *sec, const char *name)
+{
+	return confschema_str(sec, confschema_row(sec, cfg_getopt(sec, name)));
+}
+
+bool confschema_get_bool(cfg_t *sec, const char *name)
+{
+	return confschema_bool(sec, confschema_row(sec, cfg_getopt(sec, name)));
+}
+
+bool confschema_lazy(const struct option *o)
+{
+	index_build();
+	if (ix.scope[o - config_options] == 0 || o->kind->type >= OPT_SEC)
+		return false;
+	/* libconfuse's "+=" appends to a list's default: it keeps those */
+	return o->kind->type != OPT_LIST || o->dflt == NULL ||
+	       strcmp(o->dflt, "{}") == 0;
 }
 
 /*
@@ -371,7 +402,7 @@ static const struct kind NUMBER = SCALAR(parse_number), /* unsigned, min..max */
 
 static int store_bool(const struct option *o, cfg_t *sec, void *base)
 {
-	*CONF_AT(base, o->dst, bool) = cfg_opt_getnbool(confschema_opt(sec, o), 0);
+	*CONF_AT(base, o->dst, bool) = confschema_bool(sec, o);
 	return 0;
 }
 

@@ -113,8 +113,22 @@ const struct option *confschema_find(const char *scope, const char *name);
 
 /* --- for the kinds (confschema.c, confsect.c) ----------------------- */
 
-/* The (first) string value of row o in sec. */
+/*
+ * A lazy row is given to libconfuse without its default, which is then
+ * the table's to apply: libconfuse would otherwise copy and set every
+ * default of every section (a third of a load of 50,000 servers).  The
+ * rows of sections are lazy, but for lists with a default (libconfuse's
+ * "+=" appends to it); those of the top level, set once, are not.
+ */
+bool confschema_lazy(const struct option *o);
+
+/* The (first) string value of row o in sec, or the row's default. */
 const char *confschema_str(struct cfg_t *sec, const struct option *o);
+bool confschema_bool(struct cfg_t *sec, const struct option *o);
+
+/* The same by name, for a row of sec's scope. */
+const char *confschema_get(struct cfg_t *sec, const char *name);
+bool confschema_get_bool(struct cfg_t *sec, const char *name);
 
 /* The field at byte offset off of the struct at base. */
 #define CONF_AT(base, off, type) ((type *)(void *)((char *)(base) + (off)))

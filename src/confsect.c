@@ -126,8 +126,8 @@ int confsect_check_redirect(const struct option *o, cfg_opt_t *opt, char *msg,
 			    size_t len)
 {
 	cfg_t *sec = cfg_opt_getnsec(opt, cfg_opt_size(opt) - 1);
-	const char *to = cfg_getstr(sec, "to"), *from;
-	long status = strtol(cfg_getstr(sec, "status"), NULL, 10);
+	const char *to = confschema_get(sec, "to"), *from;
+	long status = strtol(confschema_get(sec, "status"), NULL, 10);
 	bool exact;
 
 	if (redirect_parse_title(cfg_title(sec), &exact, &from, msg, len) == -1)
@@ -150,7 +150,7 @@ int confsect_check_redirect(const struct option *o, cfg_opt_t *opt, char *msg,
 static int redirect_store(struct redirect_rule *r, cfg_t *rs)
 {
 	char path[PATH_MAX_LEN], msg[CONFIG_ERR_MAX];
-	const char *from, *to = cfg_getstr(rs, "to");
+	const char *from, *to = confschema_get(rs, "to");
 	int n;
 
 	if (redirect_parse_title(cfg_title(rs), &r->exact, &from, msg,
@@ -159,7 +159,7 @@ static int redirect_store(struct redirect_rule *r, cfg_t *rs)
 	if ((n = path_normalize(from, strlen(from), path, sizeof(path))) < 0)
 		return config_store_failed("redirect: the path cannot be "
 					   "normalised");
-	r->status = (int)strtol(cfg_getstr(rs, "status"), NULL, 10);
+	r->status = (int)strtol(confschema_get(rs, "status"), NULL, 10);
 	r->from_len = (size_t)n;
 	if ((r->from = confschema_strdup(path)) == NULL)
 		return -1;
@@ -264,7 +264,7 @@ static int check_server_listen(cfg_t *sec, unsigned server, char *msg,
 	struct listen_index *ix = config_listen_index();
 	cfg_opt_t *mine = cfg_getopt(sec, "listen");
 	bool named = cfg_size(sec, "server_name") > 0;
-	bool dflt = cfg_getbool(sec, "default_server");
+	bool dflt = confschema_get_bool(sec, "default_server");
 	int rc = 0;
 
 	for (unsigned a = 0; a < cfg_opt_size(mine) && rc == 0; a++)
@@ -337,13 +337,13 @@ int confsect_check_location(const struct option *o, cfg_opt_t *opt, char *msg,
 			 title != NULL ? title : "");
 		return -1;
 	}
-	if (cfg_getstr(sec, "alias")[0] != '\0' &&
-	    cfg_getstr(sec, "root")[0] != '\0') {
+	if (confschema_get(sec, "alias")[0] != '\0' &&
+	    confschema_get(sec, "root")[0] != '\0') {
 		snprintf(msg, len, "location \"%s\": root or alias, not both",
 			 title);
 		return -1;
 	}
-	if (cfg_getstr(sec, "alias")[0] != '\0' &&
+	if (confschema_get(sec, "alias")[0] != '\0' &&
 	    title[strlen(title) - 1] != '/') {
 		snprintf(msg, len,
 			 "location \"%s\": alias needs a location "
