@@ -115,9 +115,9 @@ static void dump_list(const struct dump *d, const struct option *o, cfg_t *sec)
 	const char *name = row_name(o);
 
 	fprintf(d->out, "%s = {", name);
-	for (unsigned i = 0; i < cfg_size(sec, name); i++) {
+	for (unsigned i = 0; i < confschema_size(sec, o); i++) {
 		fputs(i == 0 ? "" : ", ", d->out);
-		put_string(d, o, cfg_getnstr(sec, name, i));
+		put_string(d, o, confschema_nstr(sec, o, i));
 	}
 	fputs("}\n", d->out);
 }

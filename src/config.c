@@ -120,13 +120,19 @@ static cfg_opt_t schema_opt(const struct option *o, size_t *used)
 						   ? cfg_true
 						   : cfg_false,
 					   flags);
+	/*
+	 * CFGF_DEFINIT: a new section is not given its defaults, nor its
+	 * option names checked for duplicates (n^2 strcmp per section): its
+	 * rows are lazy, the table's defaults apply (confschema.h).
+	 */
 	case OPT_SEC:
 		return (cfg_opt_t)CFG_SEC(name, schema_build(o->path, used),
-					  CFGF_MULTI);
+					  CFGF_MULTI | CFGF_DEFINIT);
 	case OPT_SEC_NAMED:
 		return (cfg_opt_t)CFG_SEC(name, schema_build(o->path, used),
 					  CFGF_MULTI | CFGF_TITLE |
-						  CFGF_NO_TITLE_DUPES);
+						  CFGF_NO_TITLE_DUPES |
+						  CFGF_DEFINIT);
 	case OPT_STR: break;
 	}
 	return (cfg_opt_t)CFG_STR(name, dflt, flags);
@@ -310,6 +316,17 @@ static enum repeat option_repeat(const char *scope, const char *name)
 	}
 }
 
+/* A list's default, when a section's "+=" must append to it. */
+static const char *list_default(const char *scope, const char *name)
+{
+	const struct option *o = confschema_find(scope, name);
+
+	if (o == NULL || o->kind->type != OPT_LIST || !confschema_lazy(o) ||
+	    o->dflt == NULL || strcmp(o->dflt, "{}") == 0)
+		return NULL;
+	return o->dflt;
+}
+
 /*
  * The text for libconfuse: the file and its includes, comments blanked.
  * -1 when there is none; a repeated directive is an error but leaves
@@ -319,7 +336,8 @@ static int conf_text(struct confload *ld)
 {
 	struct confexpand *ce = &ld->text;
 
-	if (confexpand_load(ce, ld->path, option_repeat) == -1) {
+	if (confexpand_load_defaults(ce, ld->path, option_repeat,
+				     list_default) == -1) {
 		if (ld->err != NULL && ld->errlen > 0) {
 			snprintf(ld->err, ld->errlen, "%s", ce->err);
 			ld->failed = true;

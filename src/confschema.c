@@ -166,11 +166,63 @@ bool confschema_get_bool(cfg_t *sec, const char *name)
 bool confschema_lazy(const struct option *o)
 {
 	index_build();
-	if (ix.scope[o - config_options] == 0 || o->kind->type >= OPT_SEC)
-		return false;
-	/* libconfuse's "+=" appends to a list's default: it keeps those */
-	return o->kind->type != OPT_LIST || o->dflt == NULL ||
-	       strcmp(o->dflt, "{}") == 0;
+	return ix.scope[o - config_options] != 0 && o->kind->type < OPT_SEC;
+}
+
+/* The items of a list row's default "{a, b}", split once. */
+#define DEFAULT_ITEMS_MAX 4
+static struct {
+	bool split;
+	char text[ROWS_MAX][64];
+	const char *item[ROWS_MAX][DEFAULT_ITEMS_MAX];
+	unsigned n[ROWS_MAX];
+} dl;
+
+static void default_split(void)
+{
+	for (size_t i = 0; i < config_noptions && !dl.split; i++) {
+		const struct option *o = &config_options[i];
+		char *p = dl.text[i], *save = NULL, *tok;
+		if (o->kind->type != OPT_LIST || o->dflt == NULL)
+			continue;
+		if (strlen(o->dflt) >= sizeof(dl.text[i]))
+			abort(); /* a longer default: raise the room */
+		snprintf(p, sizeof(dl.text[i]), "%s", o->dflt + 1);
+		p[strcspn(p, "}")] = '\0';
+		for (tok = strtok_r(p, ", ", &save); tok != NULL;
+		     tok = strtok_r(NULL, ", ", &save)) {
+			if (dl.n[i] == DEFAULT_ITEMS_MAX)
+				abort(); /* raise DEFAULT_ITEMS_MAX */
+			dl.item[i][dl.n[i]++] = tok;
+		}
+	}
+	dl.split = true;
+}
+
+/* A list the section does not set is its default; "name = {}" is empty. */
+static bool list_defaulted(cfg_opt_t *opt)
+{
+	return !(opt->flags & CFGF_MODIFIED) && cfg_opt_size(opt) == 0;
+}
+
+unsigned confschema_size(cfg_t *sec, const struct option *o)
+{
+	cfg_opt_t *opt = confschema_opt(sec, o);
+
+	if (!list_defaulted(opt))
+		return cfg_opt_size(opt);
+	default_split();
+	return dl.n[o - config_options];
+}
+
+const char *confschema_nstr(cfg_t *sec, const struct option *o, unsigned i)
+{
+	cfg_opt_t *opt = confschema_opt(sec, o);
+
+	if (!list_defaulted(opt))
+		return cfg_opt_getnstr(opt, i);
+	default_split();
+	return dl.item[o - config_options][i];
 }
 
 /*
@@ -644,8 +696,7 @@ static int store_root(const struct option *o, cfg_t *sec, void *base)
 /* A list of strings: char ** at dst, its size_t count at aux. */
 static int store_strings(const struct option *o, cfg_t *sec, void *base)
 {
-	cfg_opt_t *opt = confschema_opt(sec, o);
-	unsigned k = cfg_opt_size(opt);
+	unsigned k = confschema_size(sec, o);
 	char ***out = CONF_AT(base, o->dst, char **);
 	size_t *n = CONF_AT(base, o->aux, size_t);
 
@@ -658,7 +709,7 @@ static int store_strings(const struct option *o, cfg_t *sec, void *base)
 		return config_store_failed(NULL);
 	for (; *n < k; (*n)++)
 		if (((*out)[*n] = confschema_strdup(
-			     cfg_opt_getnstr(opt, (unsigned)*n))) == NULL)
+			     confschema_nstr(sec, o, (unsigned)*n))) == NULL)
 			return -1;
 	return 0;
 }
@@ -666,8 +717,7 @@ static int store_strings(const struct option *o, cfg_t *sec, void *base)
 /* A list of address blocks: struct cidr * at dst, count at aux. */
 static int store_cidrs(const struct option *o, cfg_t *sec, void *base)
 {
-	cfg_opt_t *opt = confschema_opt(sec, o);
-	unsigned k = cfg_opt_size(opt);
+	unsigned k = confschema_size(sec, o);
 	struct cidr **out = CONF_AT(base, o->dst, struct cidr *);
 
 	if (k == 0)
@@ -675,7 +725,7 @@ static int store_cidrs(const struct option *o, cfg_t *sec, void *base)
 	if ((*out = calloc(k, sizeof(**out))) == NULL)
 		return config_store_failed(NULL);
 	for (unsigned i = 0; i < k; i++)
-		if (cidr_parse(cfg_opt_getnstr(opt, i), &(*out)[i]) == -1)
+		if (cidr_parse(confschema_nstr(sec, o, i), &(*out)[i]) == -1)
 			return config_store_failed("bad address block");
 	*CONF_AT(base, o->aux, size_t) = k;
 	return 0;

@@ -117,10 +117,16 @@ const struct option *confschema_find(const char *scope, const char *name);
  * A lazy row is given to libconfuse without its default, which is then
  * the table's to apply: libconfuse would otherwise copy and set every
  * default of every section (a third of a load of 50,000 servers).  The
- * rows of sections are lazy, but for lists with a default (libconfuse's
- * "+=" appends to it); those of the top level, set once, are not.
+ * rows of sections are lazy; those of the top level, set once, are not.
+ * A list's "+=" appends to its default: confexpand writes the default
+ * out before a section's first "+=" of the list (config.c).
  */
 bool confschema_lazy(const struct option *o);
+
+/* The values of list row o in sec, or the items of the row's default. */
+unsigned confschema_size(struct cfg_t *sec, const struct option *o);
+const char *confschema_nstr(struct cfg_t *sec, const struct option *o,
+			    unsigned i);
 
 /* The (first) string value of row o in sec, or the row's default. */
 const char *confschema_str(struct cfg_t *sec, const struct option *o);
