@@ -229,11 +229,21 @@ def peak_kib(cmd):
     return int(out.stderr.strip().splitlines()[-1])
 
 
-def alone_rps(port, name, duration, tmp):
+def alone_rps(port, name, duration, tmp, worker):
+    """(req/s, worker CPU µs per request): on a shared machine the second
+    moves less with the neighbours' load than the first."""
     script = loadgen.lua_headers(os.path.join(tmp, f"{name}.lua"),
                                  {"Host": name})
-    return loadgen.wrk(f"http://127.0.0.1:{port}/index.html", duration,
-                       script, connections=CONNECTIONS)["rps"]
+    ticks = servers.cpu_ticks([worker])
+    fig = loadgen.wrk(f"http://127.0.0.1:{port}/index.html", duration,
+                      script, connections=CONNECTIONS)
+    ticks = servers.cpu_ticks([worker]) - ticks
+    us = ticks * 1e6 / os.sysconf("SC_CLK_TCK") / max(fig["requests"], 1)
+    return fig["rps"], us
+
+
+def median(v):
+    return sorted(v)[len(v) // 2]
 
 
 def alone_serve(args, conf, port, count, row, tmp):
@@ -249,10 +259,18 @@ def alone_serve(args, conf, port, count, row, tmp):
             return
         row["start_s"] = time.monotonic() - t0
         row["master_kib"] = servers.rss_kib(proc.pid)
-        row["rps_first"] = alone_rps(port, host(0), args.duration, tmp)
-        row["rps_last"] = alone_rps(port, last, args.duration, tmp)
         kids = servers.children(proc.pid)
-        row["worker_kib"] = servers.rss_kib(kids[0]) if kids else None
+        # alternating rounds, medians: the machine's noise hits both
+        first, lastr = [], []
+        for _ in range(args.rounds):
+            first.append(alone_rps(port, host(0), args.duration, tmp,
+                                   kids[0]))
+            lastr.append(alone_rps(port, last, args.duration, tmp, kids[0]))
+        for key, figs in (("first", first), ("last", lastr)):
+            row[f"rps_{key}"] = median([f[0] for f in figs])
+            row[f"us_{key}"] = median([f[1] for f in figs])
+        row["last/first"] = row["rps_last"] / row["rps_first"]
+        row["worker_kib"] = servers.rss_kib(kids[0])
         wall, cpu, rc = cpu_seconds([args.bin, "-c", conf, "-s", "reload"])
         row["reload_s"] = wall if rc == 0 else None
     finally:
@@ -288,6 +306,8 @@ def main(argv=None):
                     help="server blocks, comma-separated")
     ap.add_argument("--duration", type=int, default=3,
                     help="seconds of wrk per host (keep it short)")
+    ap.add_argument("--rounds", type=int, default=3,
+                    help="alternating wrk rounds per host (medians)")
     ap.add_argument("--docroot", help="directory with index.html "
                     "(default: a temporary one)")
     args = ap.parse_args(argv)
