@@ -7,8 +7,10 @@
  * with option arrays generated from the table in confschema.c.  Every
  * value is checked by a validation callback while the parser still knows
  * its line, so each error is reported once, as "FILE:LINE: message".
- * After a clean parse the values are stored into the plain structs of
- * config.h, row by row, and the libconfuse tree is freed.
+ * Values are stored into the plain structs of config.h row by row: each
+ * server as its section closes, its libconfuse tree then freed
+ * (confsect.c), the top level after a clean parse.  Rows of sections
+ * reach libconfuse without defaults; the table's apply (confschema.h).
  *
  * Loading installs nothing in the process: not the log level, not the
  * MIME types (the config owns its parsed table; a worker installs its own
@@ -114,12 +116,11 @@ static cfg_opt_t schema_opt(const struct option *o, size_t *used)
 			dflt = NULL;
 		return (cfg_opt_t)CFG_STR_LIST(name, dflt, flags);
 	case OPT_BOOL:
-		return (cfg_opt_t)CFG_BOOL(name,
-					   dflt != NULL &&
-							   strcmp(dflt, "true") == 0
-						   ? cfg_true
-						   : cfg_false,
-					   flags);
+		return (cfg_opt_t)CFG_BOOL(
+			name,
+			dflt != NULL && strcmp(dflt, "true") == 0 ? cfg_true
+								  : cfg_false,
+			flags);
 	/*
 	 * CFGF_DEFINIT: a new section is not given its defaults, nor its
 	 * option names checked for duplicates (n^2 strcmp per section): its

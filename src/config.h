@@ -81,7 +81,7 @@ struct location_conf {
 	char **error_page;  /* ERROR_PAGE_COUNT pages by status - 400,
 			     * NULL: built-in; one shared table of NULLs
 			     * where none is set (confloc.h) */
-	char **try_files;           /* candidates (tryfiles.h); NULL: none */
+	char **try_files;   /* candidates (tryfiles.h); NULL: none */
 	size_t ntry_files;
 	struct redirect_rule *redirects;
 	size_t nredirects;

@@ -40,10 +40,10 @@ struct confload {
 	 */
 	struct server_conf *servers;
 	size_t nservers, cap;
-	unsigned nsections;  /* server sections closed, stored or not */
-	bool keep_tree;      /* the dump (-T) reads the whole tree */
-	bool storing;        /* errors now are a store's */
-	bool store_failed;   /* and store_err holds the first */
+	unsigned nsections; /* server sections closed, stored or not */
+	bool keep_tree;     /* the dump (-T) reads the whole tree */
+	bool storing;       /* errors now are a store's */
+	bool store_failed;  /* and store_err holds the first */
 	char store_err[CONFIG_ERR_MAX];
 };
 

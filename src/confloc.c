@@ -28,8 +28,7 @@ static int copy_pages(struct location_conf *to, char **from)
 	to->error_page = builtin_pages;
 	if (pages_shared(from))
 		return 0;
-	if ((to->error_page = calloc(ERROR_PAGE_COUNT, sizeof(char *))) ==
-	    NULL)
+	if ((to->error_page = calloc(ERROR_PAGE_COUNT, sizeof(char *))) == NULL)
 		return -1;
 	for (size_t i = 0; i < ERROR_PAGE_COUNT; i++)
 		if (dup_into(&to->error_page[i], from[i]) == -1)

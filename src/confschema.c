@@ -237,7 +237,8 @@ const struct option *confschema_row(cfg_t *sec, cfg_opt_t *opt)
 	index_build();
 	if (strcmp(sec->name, "root") != 0)
 		for (k = 1; k < ix.nscopes; k++)
-			if (strcmp(option_name(ix.scope_row[k]), sec->name) == 0)
+			if (strcmp(option_name(ix.scope_row[k]), sec->name) ==
+			    0)
 				break;
 	if (k == ix.nscopes || pos >= ix.nat[k])
 		abort(); /* libconfuse knows only the table's options */
@@ -747,8 +748,7 @@ static int check_error_page(const struct option *o, cfg_opt_t *opt, char *msg,
  */
 static int store_error_pages(const struct option *o, cfg_t *sec, void *base)
 {
-	struct location_conf *loc = CONF_AT(base, o->dst,
-					    struct location_conf);
+	struct location_conf *loc = CONF_AT(base, o->dst, struct location_conf);
 	cfg_opt_t *opt = confschema_opt(sec, o);
 	char msg[CONFIG_ERR_MAX], **pages;
 

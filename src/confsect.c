@@ -318,9 +318,9 @@ int confsect_check_server(const struct option *o, cfg_opt_t *opt, char *msg,
 /* struct server_conf * at dst, count at aux: those stored as each closed. */
 int confsect_store_servers(const struct option *o, cfg_t *root, void *base)
 {
-	return confload_take_servers(CONF_AT(base, o->dst,
-					     struct server_conf *),
-				     CONF_AT(base, o->aux, size_t));
+	return confload_take_servers(
+		CONF_AT(base, o->dst, struct server_conf *),
+		CONF_AT(base, o->aux, size_t));
 }
 
 /* At the closing brace of each location section. */

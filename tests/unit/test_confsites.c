@@ -227,12 +227,12 @@ START_TEST(test_store_error_after_parse_error)
 {
 	write_text("r.map", "/a /b\n/a /c\n");
 	ck_assert_ptr_null(load(HEAD " redirect_map = r.map\n}\n"
-				    "server {\n listen = \"127.0.0.1:8081\"\n"
-				    " root = www\n bogus = 1\n}\n"));
+				     "server {\n listen = \"127.0.0.1:8081\"\n"
+				     " root = www\n bogus = 1\n}\n"));
 	ck_assert_str_eq(err, "forkd.conf:9: no such option 'bogus'");
 	ck_assert_ptr_null(load(HEAD " redirect_map = r.map\n}\n"
-				    "server {\n listen = \"127.0.0.1:8081\"\n"
-				    " root = www\n}\n"));
+				     "server {\n listen = \"127.0.0.1:8081\"\n"
+				     " root = www\n}\n"));
 	ck_assert_msg(strstr(err, "r.map:2: duplicate FROM") != NULL, "%s",
 		      err);
 }
@@ -268,7 +268,7 @@ END_TEST
 START_TEST(test_list_default_append)
 {
 	struct config *cf = load(HEAD " status_allow += \"10.0.0.0/8\"\n"
-					 " index += { \"a.htm\" }\n}\n");
+				      " index += { \"a.htm\" }\n}\n");
 
 	ck_assert_msg(cf != NULL, "%s", err);
 	ck_assert_uint_eq(cf->servers[0].nstatus_allow, 3);
