@@ -20,11 +20,18 @@ each server gives:
                         measured for that server and count)
 
 Every process is started and stopped through servers.Server, by pid.
+
+Run alone (`python3 bench/vhosts.py --help`) it measures forkd only, with
+a short wrk run per host, for the counts given: the figures of the
+DESIGN.md entry on configuration scale.
 """
 
+import argparse
 import os
 import signal
 import subprocess
+import sys
+import tempfile
 import time
 
 import loadgen
@@ -199,3 +206,125 @@ def run(bench):
             if bench.have(name):
                 rows.append(one(bench, name, count))
     return rows
+
+
+# ---------------------------------------------------------------- alone
+
+def cpu_seconds(cmd):
+    """(wall seconds, CPU seconds of the child, exit status) of cmd."""
+    before = os.times()
+    t0 = time.monotonic()
+    rc = subprocess.run(cmd, capture_output=True).returncode
+    wall = time.monotonic() - t0
+    after = os.times()
+    cpu = (after.children_user - before.children_user
+           + after.children_system - before.children_system)
+    return wall, cpu, rc
+
+
+def peak_kib(cmd):
+    """Peak RSS of cmd in KiB (GNU time)."""
+    out = subprocess.run(["/usr/bin/time", "-f", "%M"] + cmd,
+                         capture_output=True, text=True)
+    return int(out.stderr.strip().splitlines()[-1])
+
+
+def alone_rps(port, name, duration, tmp, worker):
+    """(req/s, worker CPU µs per request): on a shared machine the second
+    moves less with the neighbours' load than the first."""
+    script = loadgen.lua_headers(os.path.join(tmp, f"{name}.lua"),
+                                 {"Host": name})
+    ticks = servers.cpu_ticks([worker])
+    fig = loadgen.wrk(f"http://127.0.0.1:{port}/index.html", duration,
+                      script, connections=CONNECTIONS)
+    ticks = servers.cpu_ticks([worker]) - ticks
+    us = ticks * 1e6 / os.sysconf("SC_CLK_TCK") / max(fig["requests"], 1)
+    return fig["rps"], us
+
+
+def median(v):
+    return sorted(v)[len(v) // 2]
+
+
+def alone_serve(args, conf, port, count, row, tmp):
+    """Start the master, measure it serving and reloading, stop it."""
+    last = host(count - 1)
+    t0 = time.monotonic()
+    proc = subprocess.Popen([args.bin, "-c", conf],
+                            stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        if not wait_host(port, last, START_TIMEOUT):
+            row["refused"] = f"Host {last} never answered"
+            return
+        row["start_s"] = time.monotonic() - t0
+        row["master_kib"] = servers.rss_kib(proc.pid)
+        kids = servers.children(proc.pid)
+        # alternating rounds, medians: the machine's noise hits both
+        first, lastr = [], []
+        for _ in range(args.rounds):
+            first.append(alone_rps(port, host(0), args.duration, tmp,
+                                   kids[0]))
+            lastr.append(alone_rps(port, last, args.duration, tmp, kids[0]))
+        for key, figs in (("first", first), ("last", lastr)):
+            row[f"rps_{key}"] = median([f[0] for f in figs])
+            row[f"us_{key}"] = median([f[1] for f in figs])
+        row["last/first"] = row["rps_last"] / row["rps_first"]
+        row["worker_kib"] = servers.rss_kib(kids[0])
+        wall, cpu, rc = cpu_seconds([args.bin, "-c", conf, "-s", "reload"])
+        row["reload_s"] = wall if rc == 0 else None
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=60)
+
+
+def alone_one(args, count, tmp):
+    run = os.path.join(tmp, f"run-{count}")
+    os.makedirs(run, exist_ok=True)
+    port = servers.free_port()
+    conf = os.path.join(run, "forkd.conf")
+    with open(conf, "w") as f:
+        f.write(forkd_config(run, port, args.docroot, count))
+    row = {"count": count, "config_bytes": os.path.getsize(conf)}
+    wall, cpu, rc = cpu_seconds([args.bin, "-t", "-c", conf])
+    if rc != 0:
+        row["refused"] = f"-t exit status {rc}"
+        return row
+    row["test_s"], row["test_cpu_s"] = wall, cpu
+    row["test_peak_kib"] = peak_kib([args.bin, "-t", "-c", conf])
+    alone_serve(args, conf, port, count, row, tmp)
+    return row
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(
+        description="forkd alone: -t time, start, reload, memory and "
+                    "req/s of the first and the last host, with COUNT "
+                    "name-based server blocks on one address")
+    ap.add_argument("--bin", default="build/forkd", help="forkd binary")
+    ap.add_argument("--counts", default="1,1000,5000,50000",
+                    help="server blocks, comma-separated")
+    ap.add_argument("--duration", type=int, default=3,
+                    help="seconds of wrk per host (keep it short)")
+    ap.add_argument("--rounds", type=int, default=3,
+                    help="alternating wrk rounds per host (medians)")
+    ap.add_argument("--docroot", help="directory with index.html "
+                    "(default: a temporary one)")
+    args = ap.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="vhosts-") as tmp:
+        os.chmod(tmp, 0o755)  # the worker serves it as nobody
+        if args.docroot is None:
+            args.docroot = os.path.join(tmp, "www")
+            os.makedirs(args.docroot)
+            with open(os.path.join(args.docroot, "index.html"), "w") as f:
+                f.write("x" * 612)
+        for count in (int(c) for c in args.counts.split(",")):
+            row = alone_one(args, count, tmp)
+            print(", ".join(f"{k} {v:,.2f}" if isinstance(v, float)
+                            else f"{k} {v}" for k, v in row.items()),
+                  flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -73,8 +73,10 @@ static bool default_unusable(const struct option *o, cfg_opt_t *opt)
 {
 	char msg[256];
 
+	/* a default libconfuse does not hold is the table's, and good */
 	return o->off != NULL && o->kind->check != NULL &&
 	       !o->kind->check_default && !(opt->flags & CFGF_MODIFIED) &&
+	       cfg_opt_size(opt) > 0 &&
 	       o->kind->check(o, opt, msg, sizeof(msg)) == -1;
 }
 
@@ -113,9 +115,9 @@ static void dump_list(const struct dump *d, const struct option *o, cfg_t *sec)
 	const char *name = row_name(o);
 
 	fprintf(d->out, "%s = {", name);
-	for (unsigned i = 0; i < cfg_size(sec, name); i++) {
+	for (unsigned i = 0; i < confschema_size(sec, o); i++) {
 		fputs(i == 0 ? "" : ", ", d->out);
-		put_string(d, o, cfg_getnstr(sec, name, i));
+		put_string(d, o, confschema_nstr(sec, o, i));
 	}
 	fputs("}\n", d->out);
 }
@@ -129,27 +131,27 @@ static void dump_option(const struct dump *d, const struct option *o,
 		dump_section(d, o, sec, depth);
 		return;
 	}
-	if (o->kind->type == OPT_STR && cfg_getstr(sec, name) == NULL)
+	if (o->kind->type == OPT_STR && confschema_str(sec, o) == NULL)
 		return;
 	indent(d->out, depth);
 	/* An empty default means "none", and some rows take no empty value
 	 * from a file (redirect_map): shown, but as a comment. */
-	if (o->kind->type == OPT_STR && cfg_getstr(sec, name)[0] == '\0' &&
-	    !(cfg_getopt(sec, name)->flags & CFGF_MODIFIED)) {
+	if (o->kind->type == OPT_STR && confschema_str(sec, o)[0] == '\0' &&
+	    !(confschema_opt(sec, o)->flags & CFGF_MODIFIED)) {
 		fprintf(d->out, "# %s: not set\n", name);
 		return;
 	}
 	if (o->kind->type == OPT_BOOL) {
 		fprintf(d->out, "%s = %s\n", name,
-			cfg_getbool(sec, name) ? "true" : "false");
+			confschema_bool(sec, o) ? "true" : "false");
 	} else if (o->kind->type == OPT_LIST) {
 		dump_list(d, o, sec);
 	} else {
 		fprintf(d->out, "%s = ", name);
-		if (default_unusable(o, cfg_getopt(sec, name)))
+		if (default_unusable(o, confschema_opt(sec, o)))
 			put_quoted(d->out, o->off);
 		else
-			put_string(d, o, cfg_getstr(sec, name));
+			put_string(d, o, confschema_str(sec, o));
 		fputc('\n', d->out);
 	}
 }

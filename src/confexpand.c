@@ -89,6 +89,7 @@ struct source {
 struct walk {
 	struct confexpand *ce;
 	confexpand_classify classify;
+	confexpand_list_default list_default; /* NULL: none */
 	enum walk_state st;
 	bool lost; /* left the grammar: copy the rest as it is */
 	struct frame frames[FRAMES_MAX];
@@ -367,6 +368,25 @@ static void repeat_error(struct walk *w, const struct seen *first,
 		 f->scope[0] ? " section" : "", where);
 }
 
+/* A first "name +=" appends to the list's default: "name = DEFAULT name"
+ * goes before the "+=". */
+static int append_default(struct walk *w, const char *scope)
+{
+	const char *dflt = w->list_default != NULL
+				   ? w->list_default(scope, w->name)
+				   : NULL;
+
+	if (dflt == NULL)
+		return 0;
+	if (out_append(w->ce, "= ", 2) == -1 ||
+	    out_append(w->ce, dflt, strlen(dflt)) == -1 ||
+	    out_append(w->ce, " ", 1) == -1 ||
+	    out_append(w->ce, w->name, strlen(w->name)) == -1 ||
+	    out_append(w->ce, " ", 1) == -1)
+		return -1;
+	return 0;
+}
+
 /* name = or name += in the current section. */
 static int on_assign(struct walk *w, const struct token *t)
 {
@@ -376,8 +396,12 @@ static int on_assign(struct walk *w, const struct token *t)
 
 	if (kind != REPEAT_REFUSE && kind != REPEAT_APPEND)
 		return 0;
-	if ((prev = seen_find(f, w->name, NULL)) == NULL)
+	if ((prev = seen_find(f, w->name, NULL)) == NULL) {
+		if (kind == REPEAT_APPEND && t->type == TOK_APPEND &&
+		    append_default(w, f->scope) == -1)
+			return -1;
 		return seen_add(f, w->name, NULL, w->name_line);
+	}
 	if (kind == REPEAT_REFUSE)
 		repeat_error(w, prev, w->name);
 	else if (t->type == '=')
@@ -731,9 +755,17 @@ static enum repeat no_classify(const char *scope, const char *name)
 int confexpand_load(struct confexpand *ce, const char *path,
 		    confexpand_classify classify)
 {
+	return confexpand_load_defaults(ce, path, classify, NULL);
+}
+
+int confexpand_load_defaults(struct confexpand *ce, const char *path,
+			     confexpand_classify classify,
+			     confexpand_list_default list_default)
+{
 	struct walk w = { .ce = ce,
 			  .nframes = 1,
-			  .classify = classify ? classify : no_classify };
+			  .classify = classify ? classify : no_classify,
+			  .list_default = list_default };
 	int rc;
 
 	memset(ce, 0, sizeof(*ce));

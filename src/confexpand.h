@@ -26,6 +26,13 @@ enum repeat {
 /* scope: "" at the top level, "server", "server|location". */
 typedef enum repeat (*confexpand_classify)(const char *scope, const char *name);
 
+/*
+ * The default of a list, as the file would write it ("{index.html}"), when
+ * a "name +=" must append to it: NULL when it has none.
+ */
+typedef const char *(*confexpand_list_default)(const char *scope,
+					       const char *name);
+
 #define INCLUDE_DEPTH_MAX 16
 
 struct span {
@@ -56,6 +63,15 @@ struct confexpand {
  */
 int confexpand_load(struct confexpand *ce, const char *path,
 		    confexpand_classify classify);
+
+/*
+ * The same, and a list's first "name +=" in a section is preceded by
+ * "name = DEFAULT" (list_default's), on the same line: the parser is
+ * then not asked to hold every section's list defaults.
+ */
+int confexpand_load_defaults(struct confexpand *ce, const char *path,
+			     confexpand_classify classify,
+			     confexpand_list_default list_default);
 
 /* "FILE:LINE" for a line of ce->text, into out. */
 void confexpand_where(const struct confexpand *ce, int line, char *out,

@@ -7,8 +7,10 @@
  * with option arrays generated from the table in confschema.c.  Every
  * value is checked by a validation callback while the parser still knows
  * its line, so each error is reported once, as "FILE:LINE: message".
- * After a clean parse the values are stored into the plain structs of
- * config.h, row by row, and the libconfuse tree is freed.
+ * Values are stored into the plain structs of config.h row by row: each
+ * server as its section closes, its libconfuse tree then freed
+ * (confsect.c), the top level after a clean parse.  Rows of sections
+ * reach libconfuse without defaults; the table's apply (confschema.h).
  *
  * Loading installs nothing in the process: not the log level, not the
  * MIME types (the config owns its parsed table; a worker installs its own
@@ -53,38 +55,10 @@ static void confuse_error(cfg_t *cfg, const char *fmt, va_list ap)
 
 /* ------------------------------------------------------- the schema */
 
-/* The scope a libconfuse section named name holds ("location"). */
-static const char *scope_of(const char *name)
-{
-	if (strcmp(name, "root") == 0)
-		return "";
-	for (size_t i = 0; i < config_noptions; i++) {
-		const struct option *o = &config_options[i];
-		if (o->kind->type >= OPT_SEC &&
-		    strcmp(option_name(o), name) == 0)
-			return o->path;
-	}
-	abort(); /* a section missing from the table */
-}
-
-/* The row of option opt in the libconfuse section cfg. */
-static const struct option *option_of(cfg_t *cfg, cfg_opt_t *opt)
-{
-	const char *scope = scope_of(cfg->name);
-
-	for (size_t i = 0; i < config_noptions; i++) {
-		const struct option *o = &config_options[i];
-		if (option_in(o, scope) &&
-		    strcmp(option_name(o), opt->name) == 0)
-			return o;
-	}
-	abort(); /* libconfuse knows only the table's options */
-}
-
 /* libconfuse's validation callback for every row that has a check. */
 static int option_validate(cfg_t *cfg, cfg_opt_t *opt)
 {
-	const struct option *o = option_of(cfg, opt);
+	const struct option *o = confschema_row(cfg, opt);
 	char msg[CONFIG_ERR_MAX];
 
 	confload_checking(cfg->line);
@@ -126,7 +100,12 @@ static cfg_opt_t schema_opt(const struct option *o, size_t *used)
 {
 	const char *name = option_name(o);
 	char *dflt = (char *)o->dflt; /* libconfuse copies it */
+	int flags = CFGF_NONE;
 
+	if (confschema_lazy(o)) {
+		dflt = NULL; /* confschema.c applies it */
+		flags = CFGF_NODEFAULT;
+	}
 	switch (o->kind->type) {
 	case OPT_LIST:
 		/*
@@ -135,21 +114,29 @@ static cfg_opt_t schema_opt(const struct option *o, size_t *used)
 		 */
 		if (dflt != NULL && strcmp(dflt, "{}") == 0)
 			dflt = NULL;
-		return (cfg_opt_t)CFG_STR_LIST(name, dflt, CFGF_NONE);
+		return (cfg_opt_t)CFG_STR_LIST(name, dflt, flags);
 	case OPT_BOOL:
 		return (cfg_opt_t)CFG_BOOL(
-			name, strcmp(dflt, "true") == 0 ? cfg_true : cfg_false,
-			CFGF_NONE);
+			name,
+			dflt != NULL && strcmp(dflt, "true") == 0 ? cfg_true
+								  : cfg_false,
+			flags);
+	/*
+	 * CFGF_DEFINIT: a new section is not given its defaults, nor its
+	 * option names checked for duplicates (n^2 strcmp per section): its
+	 * rows are lazy, the table's defaults apply (confschema.h).
+	 */
 	case OPT_SEC:
 		return (cfg_opt_t)CFG_SEC(name, schema_build(o->path, used),
-					  CFGF_MULTI);
+					  CFGF_MULTI | CFGF_DEFINIT);
 	case OPT_SEC_NAMED:
 		return (cfg_opt_t)CFG_SEC(name, schema_build(o->path, used),
 					  CFGF_MULTI | CFGF_TITLE |
-						  CFGF_NO_TITLE_DUPES);
+						  CFGF_NO_TITLE_DUPES |
+						  CFGF_DEFINIT);
 	case OPT_STR: break;
 	}
-	return (cfg_opt_t)CFG_STR(name, dflt, CFGF_NONE);
+	return (cfg_opt_t)CFG_STR(name, dflt, flags);
 }
 
 static cfg_t *conf_parse(struct confload *ld, const char *text)
@@ -318,18 +305,27 @@ fail:
 /* How a name given twice in one section is taken, by its row. */
 static enum repeat option_repeat(const char *scope, const char *name)
 {
-	for (size_t i = 0; i < config_noptions; i++) {
-		const struct option *o = &config_options[i];
-		if (!option_in(o, scope) || strcmp(option_name(o), name) != 0)
-			continue;
-		switch (o->kind->type) {
-		case OPT_LIST: return REPEAT_APPEND;
-		case OPT_SEC:
-		case OPT_SEC_NAMED: return REPEAT_SECTION;
-		default: return REPEAT_REFUSE;
-		}
+	const struct option *o = confschema_find(scope, name);
+
+	if (o == NULL)
+		return REPEAT_UNKNOWN;
+	switch (o->kind->type) {
+	case OPT_LIST: return REPEAT_APPEND;
+	case OPT_SEC:
+	case OPT_SEC_NAMED: return REPEAT_SECTION;
+	default: return REPEAT_REFUSE;
 	}
-	return REPEAT_UNKNOWN;
+}
+
+/* A list's default, when a section's "+=" must append to it. */
+static const char *list_default(const char *scope, const char *name)
+{
+	const struct option *o = confschema_find(scope, name);
+
+	if (o == NULL || o->kind->type != OPT_LIST || !confschema_lazy(o) ||
+	    o->dflt == NULL || strcmp(o->dflt, "{}") == 0)
+		return NULL;
+	return o->dflt;
 }
 
 /*
@@ -341,7 +337,8 @@ static int conf_text(struct confload *ld)
 {
 	struct confexpand *ce = &ld->text;
 
-	if (confexpand_load(ce, ld->path, option_repeat) == -1) {
+	if (confexpand_load_defaults(ce, ld->path, option_repeat,
+				     list_default) == -1) {
 		if (ld->err != NULL && ld->errlen > 0) {
 			snprintf(ld->err, ld->errlen, "%s", ce->err);
 			ld->failed = true;
@@ -353,11 +350,16 @@ static int conf_text(struct confload *ld)
 	return 0;
 }
 
+static void server_free(struct server_conf *sc);
+
 /* Load path; with dump, write what it amounts to there when it is good. */
 static struct config *load(const char *path, FILE *dump, char *err,
 			   size_t errlen)
 {
-	struct confload ld = { .path = path, .err = err, .errlen = errlen };
+	struct confload ld = { .path = path,
+			       .err = err,
+			       .errlen = errlen,
+			       .keep_tree = dump != NULL };
 	struct config *cf = NULL;
 	cfg_t *root;
 
@@ -379,7 +381,7 @@ static struct config *load(const char *path, FILE *dump, char *err,
 	if (ld.text.brace_line != 0)
 		confload_error(ld.text.brace_line,
 			       "'{' is not closed with '}'");
-	else if (cfg_size(root, "server") == 0)
+	else if (ld.nsections == 0)
 		confload_error(0,
 			       "no server section; at least one is required");
 	else if (!ld.failed && check_defaults(root) == 0)
@@ -391,6 +393,9 @@ static struct config *load(const char *path, FILE *dump, char *err,
 			       strerror(errno));
 	cfg_free(root);
 done:
+	for (size_t i = 0; i < ld.nservers; i++)
+		server_free(&ld.servers[i]);
+	free(ld.servers);
 	free(ld.dir);
 	conflisten_free(&ld.listens);
 	confexpand_free(&ld.text);

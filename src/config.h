@@ -78,9 +78,10 @@ struct location_conf {
 	bool autoindex;     /* list a directory with no index file */
 	char *charset;      /* added to text types; NULL: none */
 	char *fallback;     /* page for a missing page; NULL */
-	char *error_page
-		[ERROR_PAGE_COUNT]; /* by status - 400; NULL: built-in */
-	char **try_files;           /* candidates (tryfiles.h); NULL: none */
+	char **error_page;  /* ERROR_PAGE_COUNT pages by status - 400,
+			     * NULL: built-in; one shared table of NULLs
+			     * where none is set (confloc.h) */
+	char **try_files;   /* candidates (tryfiles.h); NULL: none */
 	size_t ntry_files;
 	struct redirect_rule *redirects;
 	size_t nredirects;

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "config.h"
 #include "confexpand.h"
 #include "conflisten.h"
 
@@ -31,6 +32,19 @@ struct confload {
 	size_t errlen;
 	int err_line; /* the error's line in the text; 0: none */
 	bool failed;
+	/*
+	 * Each server section is stored as it closes and its libconfuse tree
+	 * freed (confsect.c), so that a file of 50,000 servers is never
+	 * held whole as a tree.  A store's error is held back until the parse
+	 * is done: an error of the parse, even a later one, comes first.
+	 */
+	struct server_conf *servers;
+	size_t nservers, cap;
+	unsigned nsections; /* server sections closed, stored or not */
+	bool keep_tree;     /* the dump (-T) reads the whole tree */
+	bool storing;       /* errors now are a store's */
+	bool store_failed;  /* and store_err holds the first */
+	char store_err[CONFIG_ERR_MAX];
 };
 
 /* ld is the load in progress until confload_end(). */
@@ -51,6 +65,27 @@ void confload_error(int line, const char *fmt, ...)
 
 /* Report a failure while storing (out of memory; msg NULL: errno); -1. */
 int config_store_failed(const char *msg);
+
+/*
+ * A new zeroed server at the end of the load's servers, for the section
+ * that has just closed; NULL when none should be stored (the load failed
+ * already) or when out of memory (reported).  Its store's errors are held
+ * back until confload_stored().
+ */
+struct server_conf *confload_server_begin(void);
+void confload_stored(void);
+
+/* The server sections closed so far; the next one's number. */
+unsigned confload_server_sections(void);
+
+/* Does the dump need the whole tree (no section may be freed)? */
+bool confload_keep_tree(void);
+
+/*
+ * The servers stored, moved to *v and *n; -1 (and the held-back error
+ * reported) when a store failed.
+ */
+int confload_take_servers(struct server_conf **v, size_t *n);
 
 /* The absolute directory of the file being loaded. */
 const char *config_dir(void);

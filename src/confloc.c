@@ -1,6 +1,7 @@
 /*
  * confloc.c — copying and freeing per-location settings.
  */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +14,48 @@ static int dup_into(char **to, const char *s)
 	return s != NULL && *to == NULL ? -1 : 0;
 }
 
+/* Every status's built-in page: never written, shared by all. */
+static char *builtin_pages[ERROR_PAGE_COUNT];
+
+static bool pages_shared(char **pages)
+{
+	return pages == NULL || pages == builtin_pages;
+}
+
+/* to's error pages: from's table when shared, else a copy of it. */
+static int copy_pages(struct location_conf *to, char **from)
+{
+	to->error_page = builtin_pages;
+	if (pages_shared(from))
+		return 0;
+	if ((to->error_page = calloc(ERROR_PAGE_COUNT, sizeof(char *))) == NULL)
+		return -1;
+	for (size_t i = 0; i < ERROR_PAGE_COUNT; i++)
+		if (dup_into(&to->error_page[i], from[i]) == -1)
+			return -1;
+	return 0;
+}
+
+void confloc_error_pages_shared(struct location_conf *loc)
+{
+	if (loc->error_page == NULL)
+		loc->error_page = builtin_pages;
+}
+
+char **confloc_error_pages_own(struct location_conf *loc)
+{
+	char **shared = loc->error_page;
+
+	if (!pages_shared(shared))
+		return shared;
+	if ((loc->error_page = calloc(ERROR_PAGE_COUNT, sizeof(char *))) ==
+	    NULL) {
+		loc->error_page = shared;
+		return NULL;
+	}
+	return loc->error_page; /* shared ones are all NULL */
+}
+
 static int copy_strings(struct location_conf *to,
 			const struct location_conf *from)
 {
@@ -23,10 +66,7 @@ static int copy_strings(struct location_conf *to,
 		if (dup_into(&to->try_files[to->ntry_files],
 			     from->try_files[to->ntry_files]) == -1)
 			return -1;
-	for (size_t i = 0; i < ERROR_PAGE_COUNT; i++)
-		if (dup_into(&to->error_page[i], from->error_page[i]) == -1)
-			return -1;
-	return 0;
+	return copy_pages(to, from->error_page);
 }
 
 static int copy_redirects(struct location_conf *to,
@@ -84,8 +124,11 @@ void confloc_free(struct location_conf *loc)
 	free(loc->headers);
 	free(loc->charset);
 	free(loc->fallback);
-	for (size_t i = 0; i < ERROR_PAGE_COUNT; i++)
-		free(loc->error_page[i]);
+	if (!pages_shared(loc->error_page)) {
+		for (size_t i = 0; i < ERROR_PAGE_COUNT; i++)
+			free(loc->error_page[i]);
+		free(loc->error_page);
+	}
 	for (size_t i = 0; i < loc->ntry_files; i++)
 		free(loc->try_files[i]);
 	free(loc->try_files);

@@ -11,6 +11,7 @@
  */
 #include <sys/stat.h>
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -69,14 +70,204 @@ bool option_in(const struct option *o, const char *scope)
 	return n == len + 1 && strncmp(o->path, scope, len) == 0;
 }
 
-int config_store_scope(const char *scope, cfg_t *sec, void *base, bool only_set)
+/* ------------------------------------------------- rows by position */
+
+/*
+ * libconfuse keeps a section's options in the order config.c's schema
+ * gave them, which is the table's order within each scope.  So the option
+ * of a row is found at its position, not by name: a name lookup scans
+ * the section's options with strcmp, and with 50,000 servers of 40 rows
+ * each that scan was a fifth of a load.
+ */
+#define ROWS_MAX 128
+#define SCOPES_MAX 8
+
+static struct {
+	bool built;
+	size_t nscopes;
+	const struct option *scope_row[SCOPES_MAX]; /* [0]: the top, NULL */
+	unsigned scope[ROWS_MAX];                   /* each row's scope */
+	unsigned pos[ROWS_MAX];                     /* and place in it */
+	const struct option *at[SCOPES_MAX][ROWS_MAX];
+	unsigned nat[SCOPES_MAX];
+} ix;
+
+/* The scope number of path ("" the top, "server|location", ...). */
+static unsigned scope_number(const char *path, size_t len)
 {
+	for (unsigned k = 1; k < ix.nscopes; k++)
+		if (strlen(ix.scope_row[k]->path) == len &&
+		    strncmp(ix.scope_row[k]->path, path, len) == 0)
+			return k;
+	return 0;
+}
+
+static void index_build(void)
+{
+	if (ix.built)
+		return;
+	if (config_noptions > ROWS_MAX)
+		abort(); /* raise ROWS_MAX */
+	ix.nscopes = 1;
+	for (size_t i = 0; i < config_noptions; i++)
+		if (config_options[i].kind->type >= OPT_SEC) {
+			if (ix.nscopes == SCOPES_MAX)
+				abort(); /* raise SCOPES_MAX */
+			ix.scope_row[ix.nscopes++] = &config_options[i];
+		}
 	for (size_t i = 0; i < config_noptions; i++) {
 		const struct option *o = &config_options[i];
-		if (!option_in(o, scope))
+		unsigned k = scope_number(o->path,
+					  (size_t)(option_name(o) - o->path) -
+						  (option_name(o) != o->path));
+		ix.scope[i] = k;
+		ix.pos[i] = ix.nat[k];
+		ix.at[k][ix.nat[k]++] = o;
+	}
+	ix.built = true;
+}
+
+cfg_opt_t *confschema_opt(cfg_t *sec, const struct option *o)
+{
+	cfg_opt_t *opt;
+
+	index_build();
+	opt = &sec->opts[ix.pos[o - config_options]];
+	assert(strcmp(opt->name, option_name(o)) == 0);
+	return opt;
+}
+
+const char *confschema_str(cfg_t *sec, const struct option *o)
+{
+	cfg_opt_t *opt = confschema_opt(sec, o);
+
+	return cfg_opt_size(opt) > 0 ? cfg_opt_getnstr(opt, 0) : o->dflt;
+}
+
+bool confschema_bool(cfg_t *sec, const struct option *o)
+{
+	cfg_opt_t *opt = confschema_opt(sec, o);
+
+	if (cfg_opt_size(opt) > 0)
+		return cfg_opt_getnbool(opt, 0);
+	return o->dflt != NULL && strcmp(o->dflt, "true") == 0;
+}
+
+const char *confschema_get(cfg_t *sec, const char *name)
+{
+	return confschema_str(sec, confschema_row(sec, cfg_getopt(sec, name)));
+}
+
+bool confschema_get_bool(cfg_t *sec, const char *name)
+{
+	return confschema_bool(sec, confschema_row(sec, cfg_getopt(sec, name)));
+}
+
+bool confschema_lazy(const struct option *o)
+{
+	index_build();
+	return ix.scope[o - config_options] != 0 && o->kind->type < OPT_SEC;
+}
+
+/* The items of a list row's default "{a, b}", split once. */
+#define DEFAULT_ITEMS_MAX 4
+static struct {
+	bool split;
+	char text[ROWS_MAX][64];
+	const char *item[ROWS_MAX][DEFAULT_ITEMS_MAX];
+	unsigned n[ROWS_MAX];
+} dl;
+
+static void default_split(void)
+{
+	for (size_t i = 0; i < config_noptions && !dl.split; i++) {
+		const struct option *o = &config_options[i];
+		char *p = dl.text[i], *save = NULL, *tok;
+		if (o->kind->type != OPT_LIST || o->dflt == NULL)
 			continue;
-		if (only_set &&
-		    !(cfg_getopt(sec, option_name(o))->flags & CFGF_MODIFIED))
+		if (strlen(o->dflt) >= sizeof(dl.text[i]))
+			abort(); /* a longer default: raise the room */
+		snprintf(p, sizeof(dl.text[i]), "%s", o->dflt + 1);
+		p[strcspn(p, "}")] = '\0';
+		for (tok = strtok_r(p, ", ", &save); tok != NULL;
+		     tok = strtok_r(NULL, ", ", &save)) {
+			if (dl.n[i] == DEFAULT_ITEMS_MAX)
+				abort(); /* raise DEFAULT_ITEMS_MAX */
+			dl.item[i][dl.n[i]++] = tok;
+		}
+	}
+	dl.split = true;
+}
+
+/* A list the section does not set is its default; "name = {}" is empty. */
+static bool list_defaulted(cfg_opt_t *opt)
+{
+	return !(opt->flags & CFGF_MODIFIED) && cfg_opt_size(opt) == 0;
+}
+
+unsigned confschema_size(cfg_t *sec, const struct option *o)
+{
+	cfg_opt_t *opt = confschema_opt(sec, o);
+
+	if (!list_defaulted(opt))
+		return cfg_opt_size(opt);
+	default_split();
+	return dl.n[o - config_options];
+}
+
+const char *confschema_nstr(cfg_t *sec, const struct option *o, unsigned i)
+{
+	cfg_opt_t *opt = confschema_opt(sec, o);
+
+	if (!list_defaulted(opt))
+		return cfg_opt_getnstr(opt, i);
+	default_split();
+	return dl.item[o - config_options][i];
+}
+
+/*
+ * A section is named by its last part ("redirect"), which two scopes
+ * share; their rows are alike, so the first scope of that name serves.
+ */
+const struct option *confschema_row(cfg_t *sec, cfg_opt_t *opt)
+{
+	unsigned k = 0;
+	size_t pos = (size_t)(opt - sec->opts);
+
+	index_build();
+	if (strcmp(sec->name, "root") != 0)
+		for (k = 1; k < ix.nscopes; k++)
+			if (strcmp(option_name(ix.scope_row[k]), sec->name) ==
+			    0)
+				break;
+	if (k == ix.nscopes || pos >= ix.nat[k])
+		abort(); /* libconfuse knows only the table's options */
+	return ix.at[k][pos];
+}
+
+const struct option *confschema_find(const char *scope, const char *name)
+{
+	unsigned k;
+
+	index_build();
+	k = scope_number(scope, strlen(scope));
+	if (k == 0 && scope[0] != '\0')
+		return NULL;
+	for (unsigned i = 0; i < ix.nat[k]; i++)
+		if (strcmp(option_name(ix.at[k][i]), name) == 0)
+			return ix.at[k][i];
+	return NULL;
+}
+
+int config_store_scope(const char *scope, cfg_t *sec, void *base, bool only_set)
+{
+	unsigned k;
+
+	index_build();
+	k = scope_number(scope, strlen(scope));
+	for (unsigned i = 0; i < ix.nat[k]; i++) {
+		const struct option *o = ix.at[k][i];
+		if (only_set && !(sec->opts[i].flags & CFGF_MODIFIED))
 			continue;
 		if (o->kind->store(o, sec, base) == -1)
 			return -1;
@@ -239,7 +430,7 @@ int confschema_store_parsed(const struct option *o, cfg_t *sec, void *base)
 {
 	char msg[CONFIG_ERR_MAX];
 
-	if (o->kind->parse(o, cfg_getstr(sec, option_name(o)),
+	if (o->kind->parse(o, confschema_str(sec, o),
 			   CONF_AT(base, o->dst, void), msg, sizeof(msg)) == -1)
 		return config_store_failed(msg);
 	return 0;
@@ -264,7 +455,7 @@ static const struct kind NUMBER = SCALAR(parse_number), /* unsigned, min..max */
 
 static int store_bool(const struct option *o, cfg_t *sec, void *base)
 {
-	*CONF_AT(base, o->dst, bool) = cfg_getbool(sec, option_name(o));
+	*CONF_AT(base, o->dst, bool) = confschema_bool(sec, o);
 	return 0;
 }
 
@@ -406,7 +597,7 @@ static int check_mime(const struct option *o, cfg_opt_t *opt, char *msg,
 /* A string; "" or the row's off word store NULL. */
 static int store_string(const struct option *o, cfg_t *sec, void *base)
 {
-	const char *s = cfg_getstr(sec, option_name(o));
+	const char *s = confschema_str(sec, o);
 	char **dst = CONF_AT(base, o->dst, char *);
 
 	/* A location may replace (or turn off) what it inherited. */
@@ -420,7 +611,7 @@ static int store_string(const struct option *o, cfg_t *sec, void *base)
 /* A file name, made absolute; the row's off word stores NULL. */
 static int store_path(const struct option *o, cfg_t *sec, void *base)
 {
-	const char *s = cfg_getstr(sec, option_name(o));
+	const char *s = confschema_str(sec, o);
 
 	if (o->off != NULL && strcmp(s, o->off) == 0)
 		return 0;
@@ -433,7 +624,7 @@ static int store_path(const struct option *o, cfg_t *sec, void *base)
 /* error_log: "stderr" as written, else a file name. */
 static int store_log_target(const struct option *o, cfg_t *sec, void *base)
 {
-	const char *s = cfg_getstr(sec, option_name(o));
+	const char *s = confschema_str(sec, o);
 
 	if (strcmp(s, "stderr") != 0)
 		return store_path(o, sec, base);
@@ -449,7 +640,7 @@ static int store_log_target(const struct option *o, cfg_t *sec, void *base)
  */
 static int store_mime(const struct option *o, cfg_t *sec, void *base)
 {
-	const char *s = cfg_getstr(sec, option_name(o));
+	const char *s = confschema_str(sec, o);
 	char *path;
 
 	if (s[0] == '\0' || strcmp(s, "off") == 0)
@@ -460,7 +651,7 @@ static int store_mime(const struct option *o, cfg_t *sec, void *base)
 	*CONF_AT(base, o->aux, struct mime_types *) = mime_types_load(path);
 	/* the default may be missing; a file the config names may not */
 	if (*CONF_AT(base, o->aux, struct mime_types *) == NULL &&
-	    (cfg_getopt(sec, option_name(o))->flags & CFGF_MODIFIED))
+	    (confschema_opt(sec, o)->flags & CFGF_MODIFIED))
 		return config_store_failed(NULL);
 	return 0;
 }
@@ -494,7 +685,7 @@ static int check_root(const struct option *o, cfg_opt_t *opt, char *msg,
 
 static int store_root(const struct option *o, cfg_t *sec, void *base)
 {
-	const char *s = cfg_getstr(sec, option_name(o));
+	const char *s = confschema_str(sec, o);
 
 	free(*CONF_AT(base, o->dst, char *));
 	if ((*CONF_AT(base, o->dst, char *) = confval_root(config_dir(), s)) ==
@@ -506,8 +697,7 @@ static int store_root(const struct option *o, cfg_t *sec, void *base)
 /* A list of strings: char ** at dst, its size_t count at aux. */
 static int store_strings(const struct option *o, cfg_t *sec, void *base)
 {
-	const char *name = option_name(o);
-	unsigned k = cfg_size(sec, name);
+	unsigned k = confschema_size(sec, o);
 	char ***out = CONF_AT(base, o->dst, char **);
 	size_t *n = CONF_AT(base, o->aux, size_t);
 
@@ -520,7 +710,7 @@ static int store_strings(const struct option *o, cfg_t *sec, void *base)
 		return config_store_failed(NULL);
 	for (; *n < k; (*n)++)
 		if (((*out)[*n] = confschema_strdup(
-			     cfg_getnstr(sec, name, (unsigned)*n))) == NULL)
+			     confschema_nstr(sec, o, (unsigned)*n))) == NULL)
 			return -1;
 	return 0;
 }
@@ -528,8 +718,7 @@ static int store_strings(const struct option *o, cfg_t *sec, void *base)
 /* A list of address blocks: struct cidr * at dst, count at aux. */
 static int store_cidrs(const struct option *o, cfg_t *sec, void *base)
 {
-	const char *name = option_name(o);
-	unsigned k = cfg_size(sec, name);
+	unsigned k = confschema_size(sec, o);
 	struct cidr **out = CONF_AT(base, o->dst, struct cidr *);
 
 	if (k == 0)
@@ -537,7 +726,7 @@ static int store_cidrs(const struct option *o, cfg_t *sec, void *base)
 	if ((*out = calloc(k, sizeof(**out))) == NULL)
 		return config_store_failed(NULL);
 	for (unsigned i = 0; i < k; i++)
-		if (cidr_parse(cfg_getnstr(sec, name, i), &(*out)[i]) == -1)
+		if (cidr_parse(confschema_nstr(sec, o, i), &(*out)[i]) == -1)
 			return config_store_failed("bad address block");
 	*CONF_AT(base, o->aux, size_t) = k;
 	return 0;
@@ -553,17 +742,27 @@ static int check_error_page(const struct option *o, cfg_opt_t *opt, char *msg,
 					msg, len);
 }
 
-/* Into the char *[ERROR_PAGE_COUNT] at dst; later entries win. */
+/*
+ * Into the error pages of the struct location_conf at dst; later entries
+ * win.  One that sets none keeps the shared built-in table (confloc.h).
+ */
 static int store_error_pages(const struct option *o, cfg_t *sec, void *base)
 {
-	char **pages = CONF_AT(base, o->dst, char *), msg[CONFIG_ERR_MAX];
+	struct location_conf *loc = CONF_AT(base, o->dst, struct location_conf);
+	cfg_opt_t *opt = confschema_opt(sec, o);
+	char msg[CONFIG_ERR_MAX], **pages;
 
-	for (unsigned i = 0; i < cfg_size(sec, option_name(o)); i++) {
+	if (cfg_opt_size(opt) == 0) {
+		confloc_error_pages_shared(loc);
+		return 0;
+	}
+	if ((pages = confloc_error_pages_own(loc)) == NULL)
+		return config_store_failed(NULL);
+	for (unsigned i = 0; i < cfg_opt_size(opt); i++) {
 		bool codes[ERROR_PAGE_COUNT];
 		const char *uri;
-		if (confval_parse_error_page(
-			    cfg_getnstr(sec, option_name(o), i), codes, &uri,
-			    msg, sizeof(msg)) == -1)
+		if (confval_parse_error_page(cfg_opt_getnstr(opt, i), codes,
+					     &uri, msg, sizeof(msg)) == -1)
 			return config_store_failed(msg);
 		for (size_t k = 0; k < ERROR_PAGE_COUNT; k++) {
 			if (!codes[k])
@@ -596,7 +795,7 @@ size_t confschema_headers_bytes(cfg_t *sec)
 static int store_headers(const struct option *o, cfg_t *sec, void *base)
 {
 	struct location_conf *loc = CONF_AT(base, o->dst, struct location_conf);
-	cfg_opt_t *hdr = cfg_getopt(sec, option_name(o));
+	cfg_opt_t *hdr = confschema_opt(sec, o);
 	size_t n = confschema_headers_bytes(sec);
 
 	free(loc->headers);
@@ -628,7 +827,7 @@ static int check_log_format(const struct option *o, cfg_opt_t *opt, char *msg,
 /* The format as an int at dst; a custom one's text at aux. */
 static int store_log_format(const struct option *o, cfg_t *sec, void *base)
 {
-	const char *s = cfg_getstr(sec, option_name(o));
+	const char *s = confschema_str(sec, o);
 	char msg[CONFIG_ERR_MAX];
 	enum access_format f;
 
@@ -797,7 +996,7 @@ const struct option config_options[] = {
 	    .test = confval_check_charset, .off = "off"),
 	OPT("server|fallback", "", &STRING, SRV(defaults.fallback),
 	    .test = confval_check_uri_path),
-	OPT("server|error_page", "{}", &ERROR_PAGES, SRV(defaults.error_page)),
+	OPT("server|error_page", "{}", &ERROR_PAGES, SRV(defaults)),
 	OPT("server|try_files", "{}", &TRY_FILES, SRV(defaults.try_files),
 	    .aux = SRV(defaults.ntry_files)),
 	OPT("server|redirect", NULL, &REDIRECTS, SRV(defaults.redirects),
@@ -864,7 +1063,7 @@ const struct option config_options[] = {
 	    .test = confval_check_charset, .off = "off"),
 	OPT("server|location|fallback", "", &STRING, LOC(fallback),
 	    .test = confval_check_uri_path),
-	OPT("server|location|error_page", "{}", &ERROR_PAGES, LOC(error_page)),
+	OPT("server|location|error_page", "{}", &ERROR_PAGES, 0),
 	OPT("server|location|try_files", "{}", &TRY_FILES, LOC(try_files),
 	    .aux = LOC(ntry_files)),
 	OPT("server|location|redirect", NULL, &REDIRECTS, LOC(redirects),

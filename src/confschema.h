@@ -98,7 +98,43 @@ bool option_in(const struct option *o, const char *scope);
 int config_store_scope(const char *scope, struct cfg_t *sec, void *base,
 		       bool only_set);
 
+/*
+ * The libconfuse option of row o in sec, a section of o's scope; found by
+ * its position, which libconfuse keeps as the schema gave it.
+ */
+struct cfg_opt_t *confschema_opt(struct cfg_t *sec, const struct option *o);
+
+/* The row of opt, an option of the section sec (for libconfuse's
+ * callbacks, which name neither). */
+const struct option *confschema_row(struct cfg_t *sec, struct cfg_opt_t *opt);
+
+/* The row named name directly in scope ("server|location"); NULL: none. */
+const struct option *confschema_find(const char *scope, const char *name);
+
 /* --- for the kinds (confschema.c, confsect.c) ----------------------- */
+
+/*
+ * A lazy row is given to libconfuse without its default, which is then
+ * the table's to apply: libconfuse would otherwise copy and set every
+ * default of every section (a third of a load of 50,000 servers).  The
+ * rows of sections are lazy; those of the top level, set once, are not.
+ * A list's "+=" appends to its default: confexpand writes the default
+ * out before a section's first "+=" of the list (config.c).
+ */
+bool confschema_lazy(const struct option *o);
+
+/* The values of list row o in sec, or the items of the row's default. */
+unsigned confschema_size(struct cfg_t *sec, const struct option *o);
+const char *confschema_nstr(struct cfg_t *sec, const struct option *o,
+			    unsigned i);
+
+/* The (first) string value of row o in sec, or the row's default. */
+const char *confschema_str(struct cfg_t *sec, const struct option *o);
+bool confschema_bool(struct cfg_t *sec, const struct option *o);
+
+/* The same by name, for a row of sec's scope. */
+const char *confschema_get(struct cfg_t *sec, const char *name);
+bool confschema_get_bool(struct cfg_t *sec, const char *name);
 
 /* The field at byte offset off of the struct at base. */
 #define CONF_AT(base, off, type) ((type *)(void *)((char *)(base) + (off)))

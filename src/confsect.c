@@ -14,6 +14,7 @@
 
 #include "cidr.h"
 #include "config.h"
+#include "confload.h"
 #include "confloc.h"
 #include "conflisten.h"
 #include "confschema.h"
@@ -125,8 +126,8 @@ int confsect_check_redirect(const struct option *o, cfg_opt_t *opt, char *msg,
 			    size_t len)
 {
 	cfg_t *sec = cfg_opt_getnsec(opt, cfg_opt_size(opt) - 1);
-	const char *to = cfg_getstr(sec, "to"), *from;
-	long status = strtol(cfg_getstr(sec, "status"), NULL, 10);
+	const char *to = confschema_get(sec, "to"), *from;
+	long status = strtol(confschema_get(sec, "status"), NULL, 10);
 	bool exact;
 
 	if (redirect_parse_title(cfg_title(sec), &exact, &from, msg, len) == -1)
@@ -149,7 +150,7 @@ int confsect_check_redirect(const struct option *o, cfg_opt_t *opt, char *msg,
 static int redirect_store(struct redirect_rule *r, cfg_t *rs)
 {
 	char path[PATH_MAX_LEN], msg[CONFIG_ERR_MAX];
-	const char *from, *to = cfg_getstr(rs, "to");
+	const char *from, *to = confschema_get(rs, "to");
 	int n;
 
 	if (redirect_parse_title(cfg_title(rs), &r->exact, &from, msg,
@@ -158,7 +159,7 @@ static int redirect_store(struct redirect_rule *r, cfg_t *rs)
 	if ((n = path_normalize(from, strlen(from), path, sizeof(path))) < 0)
 		return config_store_failed("redirect: the path cannot be "
 					   "normalised");
-	r->status = (int)strtol(cfg_getstr(rs, "status"), NULL, 10);
+	r->status = (int)strtol(confschema_get(rs, "status"), NULL, 10);
 	r->from_len = (size_t)n;
 	if ((r->from = confschema_strdup(path)) == NULL)
 		return -1;
@@ -177,7 +178,7 @@ int confsect_store_redirects(const struct option *o, cfg_t *sec, void *base)
 	struct redirect_rule **v = CONF_AT(base, o->dst,
 					   struct redirect_rule *);
 	size_t *nv = CONF_AT(base, o->aux, size_t);
-	size_t own = cfg_size(sec, option_name(o));
+	size_t own = cfg_opt_size(confschema_opt(sec, o));
 	struct redirect_rule *r;
 
 	if (own == 0)
@@ -201,7 +202,7 @@ int confsect_store_redirects(const struct option *o, cfg_t *sec, void *base)
  * load (and so a reload), with the map's FILE:LINE. */
 int confsect_store_redirect_map(const struct option *o, cfg_t *sec, void *base)
 {
-	const char *s = cfg_getstr(sec, option_name(o));
+	const char *s = confschema_str(sec, o);
 	char msg[CONFIG_ERR_MAX];
 	struct redirmap *m;
 	char *path;
@@ -263,7 +264,7 @@ static int check_server_listen(cfg_t *sec, unsigned server, char *msg,
 	struct listen_index *ix = config_listen_index();
 	cfg_opt_t *mine = cfg_getopt(sec, "listen");
 	bool named = cfg_size(sec, "server_name") > 0;
-	bool dflt = cfg_getbool(sec, "default_server");
+	bool dflt = confschema_get_bool(sec, "default_server");
 	int rc = 0;
 
 	for (unsigned a = 0; a < cfg_opt_size(mine) && rc == 0; a++)
@@ -275,7 +276,27 @@ static int check_server_listen(cfg_t *sec, unsigned server, char *msg,
 	return rc;
 }
 
-/* At the closing brace of each server section. */
+/*
+ * A checked server section, closed: stored now, and its tree dropped
+ * unless the dump needs it.  Holding every server's tree until the end
+ * cost 16 KiB a server (libconfuse copies the option arrays of a section
+ * and its subsections for each one), 800 MB at 50,000 servers.
+ */
+static void close_server(const struct option *o, cfg_opt_t *opt)
+{
+	unsigned last = cfg_opt_size(opt) - 1;
+	struct server_conf *sc = confload_server_begin();
+
+	if (sc != NULL) {
+		config_store_scope(o->path, cfg_opt_getnsec(opt, last), sc,
+				   false);
+		confload_stored();
+	}
+	if (!confload_keep_tree())
+		cfg_opt_rmnsec(opt, last);
+}
+
+/* At the closing brace of each server section: check it, then close it. */
 int confsect_check_server(const struct option *o, cfg_opt_t *opt, char *msg,
 			  size_t len)
 {
@@ -285,27 +306,21 @@ int confsect_check_server(const struct option *o, cfg_opt_t *opt, char *msg,
 		snprintf(msg, len, "server section needs a listen directive");
 	else if (cfg_getstr(sec, "root") == NULL)
 		snprintf(msg, len, "server section needs a root directive");
-	else if (headers_room(sec, msg, len) == 0)
-		return check_server_listen(sec, cfg_opt_size(opt) - 1, msg,
-					   len);
+	else if (headers_room(sec, msg, len) == 0 &&
+		 check_server_listen(sec, confload_server_sections(), msg,
+				     len) == 0) {
+		close_server(o, opt);
+		return 0;
+	}
 	return -1;
 }
 
-/* struct server_conf * at dst, count at aux. */
+/* struct server_conf * at dst, count at aux: those stored as each closed. */
 int confsect_store_servers(const struct option *o, cfg_t *root, void *base)
 {
-	unsigned n = cfg_size(root, "server");
-	struct server_conf **v = CONF_AT(base, o->dst, struct server_conf *);
-
-	if ((*v = calloc(n, sizeof(**v))) == NULL)
-		return config_store_failed(NULL);
-	/* zeroed, so config_free() may free all n of them */
-	*CONF_AT(base, o->aux, size_t) = n;
-	for (unsigned i = 0; i < n; i++)
-		if (config_store_scope(o->path, cfg_getnsec(root, "server", i),
-				       &(*v)[i], false) == -1)
-			return -1;
-	return 0;
+	return confload_take_servers(
+		CONF_AT(base, o->dst, struct server_conf *),
+		CONF_AT(base, o->aux, size_t));
 }
 
 /* At the closing brace of each location section. */
@@ -322,13 +337,13 @@ int confsect_check_location(const struct option *o, cfg_opt_t *opt, char *msg,
 			 title != NULL ? title : "");
 		return -1;
 	}
-	if (cfg_getstr(sec, "alias")[0] != '\0' &&
-	    cfg_getstr(sec, "root")[0] != '\0') {
+	if (confschema_get(sec, "alias")[0] != '\0' &&
+	    confschema_get(sec, "root")[0] != '\0') {
 		snprintf(msg, len, "location \"%s\": root or alias, not both",
 			 title);
 		return -1;
 	}
-	if (cfg_getstr(sec, "alias")[0] != '\0' &&
+	if (confschema_get(sec, "alias")[0] != '\0' &&
 	    title[strlen(title) - 1] != '/') {
 		snprintf(msg, len,
 			 "location \"%s\": alias needs a location "

@@ -218,6 +218,66 @@ START_TEST(test_bad_map)
 }
 END_TEST
 
+/*
+ * Each server is stored as its section closes; a store's error (a bad
+ * map) waits for the parse, whose own error, though on a later line,
+ * is the one reported.
+ */
+START_TEST(test_store_error_after_parse_error)
+{
+	write_text("r.map", "/a /b\n/a /c\n");
+	ck_assert_ptr_null(load(HEAD " redirect_map = r.map\n}\n"
+				     "server {\n listen = \"127.0.0.1:8081\"\n"
+				     " root = www\n bogus = 1\n}\n"));
+	ck_assert_str_eq(err, "forkd.conf:9: no such option 'bogus'");
+	ck_assert_ptr_null(load(HEAD " redirect_map = r.map\n}\n"
+				     "server {\n listen = \"127.0.0.1:8081\"\n"
+				     " root = www\n}\n"));
+	ck_assert_msg(strstr(err, "r.map:2: duplicate FROM") != NULL, "%s",
+		      err);
+}
+END_TEST
+
+/* Sections that set no error_page share one table; one that does has
+ * its own, and its locations a copy of it. */
+START_TEST(test_error_pages_shared)
+{
+	struct config *cf = load(
+		HEAD " location \"/a/\" { expires = 1h }\n}\n"
+		     "server {\n listen = \"127.0.0.1:8081\"\n root = www\n"
+		     " error_page = { \"404=/404.html\" }\n"
+		     " location \"/b/\" { expires = 1h }\n}\n");
+	const struct server_conf *a, *b;
+
+	ck_assert_msg(cf != NULL, "%s", err);
+	a = &cf->servers[0];
+	b = &cf->servers[1];
+
+	ck_assert_ptr_eq(a->defaults.error_page, a->locations[0].error_page);
+	ck_assert_ptr_null(a->defaults.error_page[404 - ERROR_PAGE_FIRST]);
+	ck_assert_ptr_ne(b->defaults.error_page, a->defaults.error_page);
+	ck_assert_ptr_ne(b->locations[0].error_page, b->defaults.error_page);
+	ck_assert_str_eq(b->locations[0].error_page[404 - ERROR_PAGE_FIRST],
+			 "/404.html");
+	config_free(cf);
+}
+END_TEST
+
+/* A section's "+=" adds to a list's default (which libconfuse no longer
+ * holds per section), and the dump shows the sum. */
+START_TEST(test_list_default_append)
+{
+	struct config *cf = load(HEAD " status_allow += \"10.0.0.0/8\"\n"
+				      " index += { \"a.htm\" }\n}\n");
+
+	ck_assert_msg(cf != NULL, "%s", err);
+	ck_assert_uint_eq(cf->servers[0].nstatus_allow, 3);
+	ck_assert_uint_eq(cf->servers[0].nindex, 2);
+	ck_assert_str_eq(cf->servers[0].index[0], "index.html");
+	config_free(cf);
+}
+END_TEST
+
 Suite *confsites_suite(void)
 {
 	Suite *s = suite_create("confsites");
@@ -228,6 +288,9 @@ Suite *confsites_suite(void)
 	tcase_add_test(tc, test_location_overrides);
 	tcase_add_loop_test(tc, test_bad, 0, nitems(bads));
 	tcase_add_test(tc, test_bad_map);
+	tcase_add_test(tc, test_store_error_after_parse_error);
+	tcase_add_test(tc, test_error_pages_shared);
+	tcase_add_test(tc, test_list_default_append);
 	suite_add_tcase(s, tc);
 	return s;
 }
