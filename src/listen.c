@@ -338,10 +338,12 @@ static int adopt(struct listener_set *set, int fd, unsigned slot,
 			 "inherited fd %d is not a listening TCP socket", fd);
 		return -1;
 	}
-	/* systemd hands over blocking sockets; a worker must never block. */
+	/* systemd hands over blocking sockets; a worker must never block.
+	 * Its sockets also lack the options forkd's own carry, and an
+	 * activated server should answer as a self-bound one does. */
 	int flags = fcntl(fd, F_GETFL);
 	if (flags == -1 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) == -1 ||
-	    fcntl(fd, F_SETFD, FD_CLOEXEC) == -1) {
+	    fcntl(fd, F_SETFD, FD_CLOEXEC) == -1 || set_inherited(fd) == -1) {
 		snprintf(err, errlen, "inherited fd %d: %s", fd,
 			 strerror(errno));
 		return -1;

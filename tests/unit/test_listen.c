@@ -458,6 +458,43 @@ START_TEST(test_listen_export_inherit)
 }
 END_TEST
 
+/*
+ * A socket handed over without forkd's options (as systemd makes them)
+ * gets them when adopted: its connections answer as a self-bound one's.
+ */
+START_TEST(test_listen_inherit_sets_options)
+{
+	struct listener_set got;
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	char err[256] = "", env[32];
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int lfd = socket(AF_INET, SOCK_STREAM, 0);
+
+	ck_assert_int_ne(lfd, -1);
+	ck_assert_int_eq(bind(lfd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	ck_assert_int_eq(listen(lfd, 8), 0);
+	ck_assert_int_eq(sockopt(lfd, IPPROTO_TCP, TCP_NODELAY), 0);
+	snprintf(env, sizeof(env), "%d:0", lfd);
+	ck_assert_int_eq(setenv("FORKD_LISTEN_FDS", env, 1), 0);
+	ck_assert_int_eq(listen_inherit(&got, err, sizeof(err)), 0);
+	ck_assert_uint_eq(got.n, 1);
+	ck_assert_int_eq(getsockname(lfd, (struct sockaddr *)&ss, &len), 0);
+	int c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ck_assert_int_eq(connect(c, (struct sockaddr *)&ss, len), 0);
+	int a = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	ck_assert_int_ne(a, -1);
+	ck_assert_int_eq(sockopt(a, IPPROTO_TCP, TCP_NODELAY), 1);
+	int lowat = sockopt(a, IPPROTO_TCP, TCP_NOTSENT_LOWAT);
+	ck_assert_int_gt(lowat, 0);
+	ck_assert_int_le(lowat, 64 << 10);
+	close(a);
+	close(c);
+	listen_close(&got);
+}
+END_TEST
+
 /* What the environment can hold that is not ours to take. */
 START_TEST(test_listen_inherit_refused)
 {
@@ -543,6 +580,7 @@ Suite *listen_suite(void)
 	tcase_add_test(tc, test_listen_reuse_by_address);
 	tcase_add_test(tc, test_listen_abandon);
 	tcase_add_test(tc, test_listen_export_inherit);
+	tcase_add_test(tc, test_listen_inherit_sets_options);
 	tcase_add_test(tc, test_listen_inherit_refused);
 	tcase_add_test(tc, test_listen_same_addr);
 	suite_add_tcase(s, tc);
