@@ -30,7 +30,7 @@ LAYERS = [
     ("config", ["config", "confschema", "confloc", "confdump"]),
     ("conn", ["conn", "connbuf", "iopool"]),
     ("handlers", ["servesite", "serve", "endpoint"]),
-    ("responses", ["route", "file", "fcache", "reply", "autoindex", "status",
+    ("responses", ["route", "file", "fcache", "fdcache", "reply", "autoindex", "status",
                    "access", "redirmap", "statuspage", "etag", "docroot",
                    "platform", "platformload"]),
     ("syntax", ["request", "path", "range", "cond", "mime", "coding",
