@@ -59,6 +59,8 @@ PARTS = {
     # sections and lists.  A section's store walks the table for the
     # options inside it, so the two call each other by nature.
     "confsect": "confschema",
+    # Rows of the option table found by position, cut for length.
+    "confrows": "confschema",
     # The connection state machine, cut for length (conn_impl.h): the I/O
     # pool's part resumes the machine it steps aside from, and the client
     # address part closes on a bad PROXY header; the deadlines part
