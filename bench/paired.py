@@ -9,7 +9,7 @@ peer) and of the client (wrk, from its rusage), and median p50 latency.
         main=/tmp/forkd-main new=build/forkd lighttpd h2o
 
 Scenarios (bench/bench.py's, same files): ka (612 B keep-alive,
-wrk -c64), 10m (10 MB, wrk -c8), range (1 KB range of a sparse 1 GiB
+wrk -c64), close (the same with Connection: close), 10m (10 MB, wrk -c8), range (1 KB range of a sparse 1 GiB
 file, wrk -c64), 100k (100 KB, wrk -c64).  On loopback the client's CPU
 per response is part of the answer for large files: wrk runs on the other
 core, and the kernel work of moving bytes that a server leaves queued in
@@ -29,10 +29,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench  # noqa: E402  (the docroot and range of `make bench`)
 import servers  # noqa: E402
 
-SCENARIOS = {
+SCENARIOS = {  # path, connections, extra request header
     "ka": ("/index.html", 64, None),
+    "close": ("/index.html", 64, ("Connection", "close")),
     "10m": ("/10m.bin", 8, None),
-    "range": ("/large.bin", 64, "bytes=%d-%d" % bench.RANGE),
+    "range": ("/large.bin", 64, ("Range", "bytes=%d-%d" % bench.RANGE)),
     "100k": ("/100k.bin", 64, None),
 }
 PEERS = {"lighttpd": servers.Lighttpd, "h2o": servers.H2o, "nginx": servers.Nginx}
@@ -44,24 +45,30 @@ def parse_args(argv):
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--duration", type=int, default=5, help="seconds a round")
     p.add_argument("subjects", nargs="+",
-                   help="NAME=FORKD_BINARY, a bare binary, or a peer name")
+                   help="NAME=FORKD_BINARY[@ACCEPT_MODE], a bare binary, "
+                   "a peer name, or canned=CANNED_BINARY")
     args = p.parse_args(argv)
     if args.subjects[-1].isdigit():  # the old form: OLD NEW [ROUNDS]
         args.rounds = int(args.subjects.pop())
     return args
 
 
-def start(tmp, docroot, subject):
+def start(tmp, docroot, subject, scenario):
     name, _, binary = subject.partition("=")
     if not binary and name not in PEERS:
         name, binary = subject, subject
     root = os.path.join(tmp, f"{name}-{len(os.listdir(tmp))}")
     os.makedirs(root)
     os.chmod(root, 0o755)
+    binary, _, mode = binary.partition("@")
     if name in PEERS and not binary:
         server = PEERS[name](root, docroot, workers=1)
+    elif name == "canned":
+        server = servers.Canned(os.path.abspath(binary), root, docroot, workers=1,
+                                close=scenario == "close")
     else:
-        server = servers.Forkd(os.path.abspath(binary), root, docroot, workers=1)
+        server = servers.Forkd(os.path.abspath(binary), root, docroot, workers=1,
+                               accept_mode=mode or "reuseport")
     server.start()
     return name, server
 
@@ -95,13 +102,13 @@ def main(argv):
     bench.make_docroot(docroot)
     script = None
     if SCENARIOS[args.scenario][2]:
-        script = os.path.join(tmp, "range.lua")
+        script = os.path.join(tmp, "header.lua")
         with open(script, "w") as f:
-            f.write(f'wrk.headers["Range"] = "{SCENARIOS[args.scenario][2]}"\n')
+            f.write('wrk.headers["%s"] = "%s"\n' % SCENARIOS[args.scenario][2])
     live = []
     try:
         for subject in args.subjects:
-            live.append(start(tmp, docroot, subject))
+            live.append(start(tmp, docroot, subject, args.scenario))
         res = {name: [] for name, _ in live}
         for r in range(args.rounds):
             for name, server in live:

@@ -161,6 +161,7 @@ struct config {
 	char *user;                /* NULL: keep the master's identity */
 	char *group;               /* NULL: the user's primary group */
 	unsigned shutdown_timeout; /* ms */
+	unsigned defer_accept;     /* ms a listener waits for data; 0: off */
 	bool daemon;
 	unsigned worker_connections; /* per worker */
 	unsigned max_generations;    /* generations alive at once (2..64) */

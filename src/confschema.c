@@ -716,6 +716,7 @@ const struct option config_options[] = {
 	    .max = WORKERS_MAX),
 	OPT("accept_mode", "reuseport", &ENUM, TOP(accept_mode),
 	    .words = accept_words),
+	OPT("defer_accept", "1", &DURATION, TOP(defer_accept)),
 	OPT("pid_file", "/run/forkd.pid", &PATH, TOP(pid_file)),
 	OPT("error_log", "stderr", &LOG_TARGET, TOP(error_log)),
 	OPT("error_log_level", "notice", &LEVEL, TOP(error_log_level)),

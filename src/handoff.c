@@ -18,15 +18,20 @@
 /* The listeners' handlers carry no context: the acceptor being watched. */
 static struct handoff *acceptor;
 
-/* The ready worker of h->gen with the least to do, other than skip. */
+/*
+ * The ready worker of h->gen with the least to do, other than skip.  Of
+ * equals, the first from h->turn on: when every connection is done before
+ * the next arrives (all at load 0), the workers take turns.
+ */
 static struct proc *handoff_pick(const struct handoff *h,
 				 const struct proc *skip)
 {
 	struct proc *best = NULL;
 	uint64_t best_load = UINT64_MAX;
+	size_t n = h->procs->n;
 
-	for (size_t i = 0; i < h->procs->n; i++) {
-		struct proc *p = &h->procs->v[i];
+	for (size_t k = 0; k < n; k++) {
+		struct proc *p = &h->procs->v[(h->turn + k) % n];
 		if (p == skip || p->gen != h->gen || p->state != PROC_READY ||
 		    p->handoff_fd == -1)
 			continue;
@@ -76,6 +81,7 @@ static void handoff_place(struct handoff *h, struct proc *p, int fd,
 			  const struct listener *l,
 			  const struct sockaddr_storage *peer)
 {
+	h->turn++;
 	if (handoff_send(p, fd, l, peer) == 0)
 		return;
 	struct proc *q = handoff_pick(h, p);

@@ -27,6 +27,7 @@ struct handoff {
 	unsigned gen;            /* the generation that takes */
 	struct listener_set *ls; /* being watched, or NULL */
 	struct log_ratelimit complaints;
+	size_t turn; /* where the next pick starts: ties take turns */
 };
 
 void handoff_init(struct handoff *h, struct event_loop *loop,

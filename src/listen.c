@@ -308,6 +308,29 @@ int listen_steer(const struct listener_set *set, unsigned active)
 	return 0;
 }
 
+int listen_defer(const struct listener_set *set, unsigned ms)
+{
+	int secs = (int)((ms + 999) / 1000);
+
+	for (size_t i = 0; i < set->n; i++)
+		if (set->v[i].ev.fd != -1 &&
+		    set_int(set->v[i].ev.fd, IPPROTO_TCP, TCP_DEFER_ACCEPT,
+			    secs) == -1)
+			return -1;
+	return 0;
+}
+
+unsigned listen_defer_ms(int fd)
+{
+	int secs = 0;
+	socklen_t len = sizeof(secs);
+
+	if (getsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &secs, &len) == -1 ||
+	    secs < 0)
+		return 0;
+	return (unsigned)secs * 1000;
+}
+
 void listen_close(struct listener_set *set)
 {
 	for (size_t i = 0; i < set->n; i++)

@@ -58,6 +58,19 @@ void listen_abandon(struct listener_set *set);
  */
 int listen_steer(const struct listener_set *set, unsigned active);
 
+/*
+ * TCP_DEFER_ACCEPT on every socket of set: a connection is handed to
+ * accept() once its first bytes arrive, or after about ms of silence (the
+ * kernel rounds up to its SYN-ACK retransmission times); 0 turns it off.
+ * Set when a generation takes over, so a reload that fails changes
+ * nothing.  0, or -1 with errno.
+ */
+int listen_defer(const struct listener_set *set, unsigned ms);
+
+/* How long the socket fd holds a silent connection back, in ms, as the
+ * kernel rounded it (0: not deferred, or not known). */
+unsigned listen_defer_ms(int fd);
+
 /* Close every socket of set and free it. */
 void listen_close(struct listener_set *set);
 

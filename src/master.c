@@ -59,6 +59,7 @@
 
 #define RELOAD_TIMEOUT_MS 10000
 #define FAST_STOP_MS 2000
+#define DEFER_FLUSH_MS 250 /* graceful stop: held-back handshakes send */
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 10000
 #define HEARTBEAT_MS 1000 /* a worker wakes at least this often */
@@ -250,6 +251,9 @@ static void commit_pending(void)
 	if (reuseport &&
 	    listen_steer(&next->ls, next->cf->worker_processes) == -1)
 		log_errno(LOG_LVL_WARN, "steering the reuseport group");
+	if (listen_defer(&next->ls, next->cf->defer_accept) == -1)
+		log_errno(LOG_LVL_WARN,
+			  "setting defer_accept on the listeners");
 	handoff_unwatch(&m.handoff); /* the set changes under it */
 	if (old_gen != 0)
 		drain_gen(old_gen, old_timeout,
@@ -443,16 +447,27 @@ static void stop_begin(enum stop_mode mode)
 		stop_fast();
 		return;
 	}
-	unsigned delay = m.cur.cf != NULL && !m.pub.handed_over
-				 ? m.cur.cf->drain_delay
-				 : 0;
+	bool ours = m.cur.cf != NULL && !m.pub.handed_over;
+	unsigned delay = ours ? m.cur.cf->drain_delay : 0;
+	unsigned wait = delay;
 	if (delay > 0) {
 		/* Lame duck: health checks fail while we still serve, so that
 		 * load balancers stop sending before anything is refused. */
 		log_notice("graceful stop: lame duck for %u ms, then drain",
 			   delay);
 		STATS_SET(stats->master.lame_duck, 1u);
-		m.stop.lame_duck_until = m.now + delay;
+	}
+	/* Closing a listener resets what it holds back for its first bytes
+	 * (defer_accept): hand each handshake over as it completes from now
+	 * on, and give those held back a moment to send their request. */
+	if (ours && m.cur.cf->defer_accept > 0) {
+		if (listen_defer(&m.cur.ls, 0) == -1)
+			log_errno(LOG_LVL_WARN, "clearing defer_accept");
+		if (wait < DEFER_FLUSH_MS)
+			wait = DEFER_FLUSH_MS;
+	}
+	if (wait > 0) {
+		m.stop.lame_duck_until = m.now + wait;
 		m.stop.deadline = UINT64_MAX;
 		return;
 	}
@@ -758,11 +773,12 @@ static int setup_events(void)
 
 /* ---- the master's life ---- */
 
-/* Watch the listeners ourselves in accept_mode handoff, while serving. */
+/* Watch the listeners ourselves in accept_mode handoff, while serving
+ * (in a lame duck too: everything but the health check is served then). */
 static void handoff_update(void)
 {
 	if (m.cur.cf != NULL && m.cur.cf->accept_mode == ACCEPT_HANDOFF &&
-	    m.stop.mode == RUNNING)
+	    (m.stop.mode == RUNNING || m.stop.lame_duck_until != 0))
 		handoff_watch(&m.handoff, &m.cur.ls, m.cur.gen);
 	else
 		handoff_unwatch(&m.handoff);

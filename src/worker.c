@@ -224,7 +224,9 @@ static void listeners_close(void)
  * Stop taking connections and let the ones we have finish.  A worker
  * whose sockets retire (nobody else will accept on them, and the reuseport
  * group sends them nothing new) keeps accepting briefly, so that handshakes
- * already under way are not reset.
+ * already under way are not reset: for RETIRE_LINGER_MS, plus as long as
+ * the kernel holds back a connection that has sent nothing yet
+ * (defer_accept), after which it hands such a connection over anyway.
  */
 static void drain_start(bool retired)
 {
@@ -248,8 +250,11 @@ static void drain_start(bool retired)
 	 * handler, and a listener's event may follow in the same batch (the
 	 * dispatch rule in event.h). */
 	if (w.nmine > 0)
-		w.listeners_close_at = w.view.now_ms +
-				       (retired ? RETIRE_LINGER_MS : 0);
+		w.listeners_close_at =
+			w.view.now_ms +
+			(retired ? RETIRE_LINGER_MS +
+					   listen_defer_ms(w.mine[0]->ev.fd)
+				 : 0);
 }
 
 static void reopen_logs(void)

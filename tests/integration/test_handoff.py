@@ -115,3 +115,19 @@ def test_handoff_graceful_stop_resets_nothing(d):
         assert d.wait_exit(15) == 0
     lost = [e for e in load.stats.errors if "ConnectionRefused" not in e[1]]
     assert not lost, load.stats.summary()
+
+
+@daemon(top=dict(HANDOFF, drain_delay="1s"))
+def test_handoff_lame_duck_serves_and_stop_resets_nothing(d):
+    """With drain_delay, the master goes on accepting and handing over
+    through the lame duck (it once stopped at its start, so connections
+    queued for the whole delay and closing the sockets reset them)."""
+    with Load(d.port, conns=8, max_seconds=60, close_each=True) as load:
+        assert load.wait_requests(300)
+        d.signal(signal.SIGTERM)
+        before = load.stats.ok
+        wait_for(lambda: load.stats.ok >= before + 300, 0.9,
+                 what="requests answered during the lame duck")
+        assert d.wait_exit(15) == 0
+    lost = [e for e in load.stats.errors if "ConnectionRefused" not in e[1]]
+    assert not lost, load.stats.summary()

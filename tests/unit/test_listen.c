@@ -293,6 +293,40 @@ START_TEST(test_listen_reuse_and_retire)
 }
 END_TEST
 
+/*
+ * defer_accept lands on every socket of a set, reused ones too (a reload
+ * that changes it), rounded up to whole seconds; 0 turns it off, and
+ * listen_defer_ms reads back what the kernel made of it.
+ */
+START_TEST(test_listen_defer)
+{
+	struct listener_set a;
+	struct lconf lc;
+	char err[256] = "", text[64];
+
+	addr_on(text, sizeof(text), free_port());
+	lconf_init(&lc, ACCEPT_REUSEPORT, 2);
+	lconf_add(&lc, text);
+	ck_assert_int_eq(listen_open(&a, &lc.cf, NULL, err, sizeof(err)), 0);
+	for (size_t i = 0; i < a.n; i++)
+		ck_assert_uint_eq(listen_defer_ms(a.v[i].ev.fd), 0);
+	ck_assert_int_eq(listen_defer(&a, 1000), 0);
+	for (size_t i = 0; i < a.n; i++)
+		ck_assert_uint_eq(listen_defer_ms(a.v[i].ev.fd), 1000);
+	/* 500 ms is a whole second; 2 s is the kernel's 3 (1 + 2). */
+	ck_assert_int_eq(listen_defer(&a, 500), 0);
+	ck_assert_uint_eq(listen_defer_ms(a.v[1].ev.fd), 1000);
+	ck_assert_int_eq(listen_defer(&a, 2000), 0);
+	ck_assert_uint_eq(listen_defer_ms(a.v[0].ev.fd), 3000);
+	ck_assert_int_eq(listen_defer(&a, 0), 0);
+	for (size_t i = 0; i < a.n; i++)
+		ck_assert_uint_eq(listen_defer_ms(a.v[i].ev.fd), 0);
+	check_connects(a.v[0].ev.fd);
+	listen_close(&a);
+	ck_assert_uint_eq(listen_defer_ms(-1), 0);
+}
+END_TEST
+
 /* A new address beside a kept one; the dropped address closes on retire. */
 START_TEST(test_listen_reuse_by_address)
 {
@@ -581,6 +615,7 @@ Suite *listen_suite(void)
 	tcase_add_test(tc, test_listen_abandon);
 	tcase_add_test(tc, test_listen_export_inherit);
 	tcase_add_test(tc, test_listen_inherit_sets_options);
+	tcase_add_test(tc, test_listen_defer);
 	tcase_add_test(tc, test_listen_inherit_refused);
 	tcase_add_test(tc, test_listen_same_addr);
 	suite_add_tcase(s, tc);
