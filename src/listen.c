@@ -320,15 +320,29 @@ int listen_defer(const struct listener_set *set, unsigned ms)
 	return 0;
 }
 
-unsigned listen_defer_ms(int fd)
+int listen_seal(const struct listener_set *set)
 {
-	int secs = 0;
-	socklen_t len = sizeof(secs);
+	/* A segment reaches a listener's filter with its TCP header first:
+	 * byte 13 holds the flags, 0x02 is SYN. */
+	struct sock_filter code[] = {
+		{ BPF_LD | BPF_B | BPF_ABS, 0, 0, 13 },
+		{ BPF_JMP | BPF_JSET | BPF_K, 1, 0, 0x02 },
+		{ BPF_RET | BPF_K, 0, 0, UINT32_MAX },
+		{ BPF_RET | BPF_K, 0, 0, 0 },
+	};
+	struct sock_fprog prog;
 
-	if (getsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &secs, &len) == -1 ||
-	    secs < 0)
-		return 0;
-	return (unsigned)secs * 1000;
+	memset(&prog, 0, sizeof(prog));
+	prog.len = 4;
+	prog.filter = code;
+	if (listen_defer(set, 0) == -1)
+		return -1;
+	for (size_t i = 0; i < set->n; i++)
+		if (set->v[i].ev.fd != -1 &&
+		    setsockopt(set->v[i].ev.fd, SOL_SOCKET, SO_ATTACH_FILTER,
+			       &prog, sizeof(prog)) == -1)
+			return -1;
+	return 0;
 }
 
 void listen_close(struct listener_set *set)

@@ -67,9 +67,16 @@ int listen_steer(const struct listener_set *set, unsigned active);
  */
 int listen_defer(const struct listener_set *set, unsigned ms);
 
-/* How long the socket fd holds a silent connection back, in ms, as the
- * kernel rounded it (0: not deferred, or not known). */
-unsigned listen_defer_ms(int fd);
+/*
+ * Before the last accept and close of set's sockets: each drops the SYNs
+ * of new connections (a socket filter), while handshakes under way
+ * complete into its queue, and none holds a connection back any longer
+ * (defer_accept off).  Closing a socket resets what it has not handed
+ * over; once the handshakes under way have landed, there is nothing left
+ * to reset, and a client whose SYN was dropped is refused when it tries
+ * again.  0, or -1 with errno.
+ */
+int listen_seal(const struct listener_set *set);
 
 /* Close every socket of set and free it. */
 void listen_close(struct listener_set *set);

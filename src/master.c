@@ -59,7 +59,7 @@
 
 #define RELOAD_TIMEOUT_MS 10000
 #define FAST_STOP_MS 2000
-#define DEFER_FLUSH_MS 250 /* graceful stop: held-back handshakes send */
+#define SEAL_MS 250 /* graceful stop: handshakes under way land meanwhile */
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 10000
 #define HEARTBEAT_MS 1000 /* a worker wakes at least this often */
@@ -95,7 +95,8 @@ static struct {
 	struct {
 		enum stop_mode mode;
 		uint64_t deadline;        /* kill what is left then */
-		uint64_t lame_duck_until; /* graceful stop: drain begins then */
+		uint64_t lame_duck_until; /* graceful stop: next step then */
+		bool sealed; /* listeners refuse new connections (listen_seal) */
 		int exit_code;
 	} stop;
 
@@ -252,8 +253,7 @@ static void commit_pending(void)
 	    listen_steer(&next->ls, next->cf->worker_processes) == -1)
 		log_errno(LOG_LVL_WARN, "steering the reuseport group");
 	if (listen_defer(&next->ls, next->cf->defer_accept) == -1)
-		log_errno(LOG_LVL_WARN,
-			  "setting defer_accept on the listeners");
+		log_errno(LOG_LVL_WARN, "setting defer_accept");
 	handoff_unwatch(&m.handoff); /* the set changes under it */
 	if (old_gen != 0)
 		drain_gen(old_gen, old_timeout,
@@ -409,13 +409,9 @@ static void stop_drain(void)
 	/* We may be the acceptor: pass on what is queued while the workers
 	 * still take connections. */
 	handoff_flush(&m.handoff);
-	/*
-	 * Close our copies of the listeners before the workers hear of the
-	 * stop.  A worker takes what is queued on its sockets and then closes
-	 * the last copy, so new connections are refused from then on.  Were
-	 * ours closed after theirs, a socket would go on queueing handshakes
-	 * for no one in between, and closing it would reset them.
-	 */
+	/* Close our copies before the workers hear of the stop: a worker
+	 * takes what is queued and then closes the last copy.  The other
+	 * order left a socket queueing for no one, to be reset. */
 	listen_close(&m.cur.ls);
 	for (size_t i = 0; i < m.procs.n; i++)
 		proctab_drain(&m.procs.v[i], m.now + timeout, false);
@@ -433,6 +429,20 @@ static void stop_fast(void)
 	listen_close(&m.cur.ls);
 }
 
+/* Refuse new connections; those under way land in the queues for the drain
+ * (listen_seal).  Sockets handed over in an upgrade are left alone. */
+static void stop_seal(void)
+{
+	if (m.cur.cf == NULL || m.pub.handed_over) {
+		stop_drain();
+		return;
+	}
+	if (listen_seal(&m.cur.ls) == -1)
+		log_errno(LOG_LVL_WARN, "sealing the listeners");
+	m.stop.sealed = true;
+	m.stop.lame_duck_until = m.now + SEAL_MS;
+}
+
 static void stop_begin(enum stop_mode mode)
 {
 	if (m.stop.mode == STOP_FAST || m.stop.mode == mode)
@@ -447,37 +457,26 @@ static void stop_begin(enum stop_mode mode)
 		stop_fast();
 		return;
 	}
-	bool ours = m.cur.cf != NULL && !m.pub.handed_over;
-	unsigned delay = ours ? m.cur.cf->drain_delay : 0;
-	unsigned wait = delay;
+	unsigned delay = m.cur.cf != NULL && !m.pub.handed_over
+				 ? m.cur.cf->drain_delay
+				 : 0;
+	m.stop.deadline = UINT64_MAX;
 	if (delay > 0) {
 		/* Lame duck: health checks fail while we still serve, so that
 		 * load balancers stop sending before anything is refused. */
 		log_notice("graceful stop: lame duck for %u ms, then drain",
 			   delay);
 		STATS_SET(stats->master.lame_duck, 1u);
-	}
-	/* Closing a listener resets what it holds back for its first bytes
-	 * (defer_accept): hand each handshake over as it completes from now
-	 * on, and give those held back a moment to send their request. */
-	if (ours && m.cur.cf->defer_accept > 0) {
-		if (listen_defer(&m.cur.ls, 0) == -1)
-			log_errno(LOG_LVL_WARN, "clearing defer_accept");
-		if (wait < DEFER_FLUSH_MS)
-			wait = DEFER_FLUSH_MS;
-	}
-	if (wait > 0) {
-		m.stop.lame_duck_until = m.now + wait;
-		m.stop.deadline = UINT64_MAX;
+		m.stop.lame_duck_until = m.now + delay;
 		return;
 	}
-	stop_drain();
+	stop_seal();
 }
 
 static void lame_duck_check(void)
 {
 	if (m.stop.lame_duck_until != 0 && m.now >= m.stop.lame_duck_until)
-		stop_drain();
+		(m.stop.sealed ? stop_drain : stop_seal)();
 }
 
 /* ---- binary upgrade ---- */

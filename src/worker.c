@@ -12,6 +12,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -220,6 +222,19 @@ static void listeners_close(void)
 	w.listeners_close_at = 0;
 }
 
+/* How long listener fd holds back a connection that has sent nothing, in
+ * ms as the kernel rounded defer_accept (0: not at all, or not known). */
+static unsigned held_back_ms(int fd)
+{
+	int secs = 0;
+	socklen_t len = sizeof(secs);
+
+	if (getsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &secs, &len) == -1 ||
+	    secs < 0)
+		return 0;
+	return (unsigned)secs * 1000;
+}
+
 /*
  * Stop taking connections and let the ones we have finish.  A worker
  * whose sockets retire (nobody else will accept on them, and the reuseport
@@ -253,7 +268,7 @@ static void drain_start(bool retired)
 		w.listeners_close_at =
 			w.view.now_ms +
 			(retired ? RETIRE_LINGER_MS +
-					   listen_defer_ms(w.mine[0]->ev.fd)
+					   held_back_ms(w.mine[0]->ev.fd)
 				 : 0);
 }
 

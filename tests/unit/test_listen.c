@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -293,10 +294,15 @@ START_TEST(test_listen_reuse_and_retire)
 }
 END_TEST
 
+/* What the kernel made of TCP_DEFER_ACCEPT on fd, in ms. */
+static unsigned defer_ms(int fd)
+{
+	return (unsigned)sockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT) * 1000;
+}
+
 /*
  * defer_accept lands on every socket of a set, reused ones too (a reload
- * that changes it), rounded up to whole seconds; 0 turns it off, and
- * listen_defer_ms reads back what the kernel made of it.
+ * that changes it), rounded up to whole seconds; 0 turns it off.
  */
 START_TEST(test_listen_defer)
 {
@@ -309,21 +315,66 @@ START_TEST(test_listen_defer)
 	lconf_add(&lc, text);
 	ck_assert_int_eq(listen_open(&a, &lc.cf, NULL, err, sizeof(err)), 0);
 	for (size_t i = 0; i < a.n; i++)
-		ck_assert_uint_eq(listen_defer_ms(a.v[i].ev.fd), 0);
+		ck_assert_uint_eq(defer_ms(a.v[i].ev.fd), 0);
 	ck_assert_int_eq(listen_defer(&a, 1000), 0);
 	for (size_t i = 0; i < a.n; i++)
-		ck_assert_uint_eq(listen_defer_ms(a.v[i].ev.fd), 1000);
+		ck_assert_uint_eq(defer_ms(a.v[i].ev.fd), 1000);
 	/* 500 ms is a whole second; 2 s is the kernel's 3 (1 + 2). */
 	ck_assert_int_eq(listen_defer(&a, 500), 0);
-	ck_assert_uint_eq(listen_defer_ms(a.v[1].ev.fd), 1000);
+	ck_assert_uint_eq(defer_ms(a.v[1].ev.fd), 1000);
 	ck_assert_int_eq(listen_defer(&a, 2000), 0);
-	ck_assert_uint_eq(listen_defer_ms(a.v[0].ev.fd), 3000);
+	ck_assert_uint_eq(defer_ms(a.v[0].ev.fd), 3000);
 	ck_assert_int_eq(listen_defer(&a, 0), 0);
 	for (size_t i = 0; i < a.n; i++)
-		ck_assert_uint_eq(listen_defer_ms(a.v[i].ev.fd), 0);
+		ck_assert_uint_eq(defer_ms(a.v[i].ev.fd), 0);
 	check_connects(a.v[0].ev.fd);
 	listen_close(&a);
-	ck_assert_uint_eq(listen_defer_ms(-1), 0);
+}
+END_TEST
+
+/*
+ * listen_seal: a connection whose handshake was done before it still
+ * reaches accept() with its bytes, a new one gets no answer to its SYN
+ * (so it is refused, not reset, once the socket closes), and nothing is
+ * held back any longer.
+ */
+START_TEST(test_listen_seal)
+{
+	struct listener_set a;
+	struct lconf lc;
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	char err[256] = "", text[64], buf[8];
+
+	addr_on(text, sizeof(text), free_port());
+	lconf_init(&lc, ACCEPT_SHARED, 1);
+	lconf_add(&lc, text);
+	ck_assert_int_eq(listen_open(&a, &lc.cf, NULL, err, sizeof(err)), 0);
+	int lfd = a.v[0].ev.fd;
+	ck_assert_int_eq(listen_defer(&a, 1000), 0);
+	ck_assert_int_eq(getsockname(lfd, (struct sockaddr *)&ss, &len), 0);
+	int early = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ck_assert_int_eq(connect(early, (struct sockaddr *)&ss, len), 0);
+
+	ck_assert_int_eq(listen_seal(&a), 0);
+	ck_assert_uint_eq(defer_ms(lfd), 0);
+	ck_assert_int_eq(write(early, "GET", 3), 3);
+	struct pollfd pl = { .fd = lfd, .events = POLLIN };
+	ck_assert_int_eq(poll(&pl, 1, 2000), 1);
+	int got = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	ck_assert_int_ne(got, -1);
+	ck_assert_int_eq(read(got, buf, sizeof(buf)), 3);
+
+	int late = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+			  0);
+	ck_assert_int_eq(connect(late, (struct sockaddr *)&ss, len), -1);
+	ck_assert_int_eq(errno, EINPROGRESS);
+	struct pollfd pc = { .fd = late, .events = POLLOUT };
+	ck_assert_int_eq(poll(&pc, 1, 300), 0); /* the SYN went unanswered */
+	listen_close(&a);
+	close(late);
+	close(got);
+	close(early);
 }
 END_TEST
 
@@ -616,6 +667,7 @@ Suite *listen_suite(void)
 	tcase_add_test(tc, test_listen_export_inherit);
 	tcase_add_test(tc, test_listen_inherit_sets_options);
 	tcase_add_test(tc, test_listen_defer);
+	tcase_add_test(tc, test_listen_seal);
 	tcase_add_test(tc, test_listen_inherit_refused);
 	tcase_add_test(tc, test_listen_same_addr);
 	suite_add_tcase(s, tc);
