@@ -154,6 +154,7 @@ static int open_one(struct listener *l, const struct listener_set *old,
 	if (prev != NULL) {
 		l->ev.fd = prev->ev.fd;
 		l->reused = true;
+		l->kept_outside = prev->kept_outside;
 		return 0;
 	}
 	if (l->slot == 0 && reuseport && !addr_known(old, l) &&
@@ -335,13 +336,15 @@ int listen_seal(const struct listener_set *set)
 	memset(&prog, 0, sizeof(prog));
 	prog.len = 4;
 	prog.filter = code;
-	if (listen_defer(set, 0) == -1)
-		return -1;
-	for (size_t i = 0; i < set->n; i++)
-		if (set->v[i].ev.fd != -1 &&
-		    setsockopt(set->v[i].ev.fd, SOL_SOCKET, SO_ATTACH_FILTER,
-			       &prog, sizeof(prog)) == -1)
+	for (size_t i = 0; i < set->n; i++) {
+		int fd = set->v[i].ev.fd;
+		if (fd == -1 || set->v[i].kept_outside)
+			continue;
+		if (set_int(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, 0) == -1 ||
+		    setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog,
+			       sizeof(prog)) == -1)
 			return -1;
+	}
 	return 0;
 }
 
@@ -358,7 +361,7 @@ void listen_close(struct listener_set *set)
 /* ---- inherited sockets: binary upgrade and systemd socket activation ---- */
 
 static int adopt(struct listener_set *set, int fd, unsigned slot,
-		 const char *origin, char *err, size_t errlen)
+		 const char *origin, bool outside, char *err, size_t errlen)
 {
 	struct listener *l = &set->v[set->n];
 	int type = 0, listening = 0;
@@ -385,10 +388,13 @@ static int adopt(struct listener_set *set, int fd, unsigned slot,
 			 strerror(errno));
 		return -1;
 	}
+	/* A seal (listen_seal) must not outlive the master that set it. */
+	setsockopt(fd, SOL_SOCKET, SO_DETACH_FILTER, &(int){ 0 }, sizeof(int));
 	l->ev.fd = fd;
 	l->slot = slot;
 	l->text = "inherited";
 	l->origin = origin;
+	l->kept_outside = outside;
 	set->n++;
 	return 0;
 }
@@ -403,13 +409,16 @@ static int inherit_upgrade(struct listener_set *set, const char *list,
 		char *end;
 		long fd = strtol(p, &end, 10);
 		long slot = *end == ':' ? strtol(end + 1, &end, 10) : -1;
+		bool outside = end[0] == ':' && end[1] == 's';
+		if (outside)
+			end += 2;
 		if (fd < 0 || slot < 0 || (*end != ',' && *end != '\0')) {
 			snprintf(err, errlen,
 				 "FORKD_LISTEN_FDS is malformed: %s", list);
 			return -1;
 		}
-		if (adopt(set, (int)fd, (unsigned)slot, "the old master", err,
-			  errlen) == -1)
+		if (adopt(set, (int)fd, (unsigned)slot, "the old master",
+			  outside, err, errlen) == -1)
 			return -1;
 		p = *end == ',' ? end + 1 : end;
 	}
@@ -450,7 +459,8 @@ int listen_inherit(struct listener_set *set, char *err, size_t errlen)
 		rc = inherit_upgrade(set, upgrade, err, errlen);
 	else
 		for (size_t i = 0; i < n && rc == 0; i++)
-			rc = adopt(set, 3 + (int)i, 0, "systemd", err, errlen);
+			rc = adopt(set, 3 + (int)i, 0, "systemd", true, err,
+				   errlen);
 out:
 	unsetenv("FORKD_LISTEN_FDS");
 	unsetenv("LISTEN_PID");
@@ -466,8 +476,9 @@ int listen_export(const struct listener_set *set, char *out, size_t outsz)
 	out[0] = '\0';
 	for (size_t i = 0; i < set->n; i++) {
 		int fd = set->v[i].ev.fd;
-		int w = snprintf(out + len, outsz - len, "%s%d:%u",
-				 i ? "," : "", fd, set->v[i].slot);
+		int w = snprintf(out + len, outsz - len, "%s%d:%u%s",
+				 i ? "," : "", fd, set->v[i].slot,
+				 set->v[i].kept_outside ? ":s" : "");
 		if (w < 0 || (size_t)w >= outsz - len)
 			return -1;
 		len += (size_t)w;

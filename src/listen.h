@@ -26,6 +26,7 @@ struct listener {
 	unsigned server;    /* the default server of its address */
 	unsigned group;     /* index into config->groups */
 	bool reused;        /* the fd came from the previous set */
+	bool kept_outside;  /* systemd holds it too: it outlives us */
 	const char *origin; /* adopted: "systemd" or "the old master" */
 };
 
@@ -74,7 +75,9 @@ int listen_defer(const struct listener_set *set, unsigned ms);
  * (defer_accept off).  Closing a socket resets what it has not handed
  * over; once the handshakes under way have landed, there is nothing left
  * to reset, and a client whose SYN was dropped is refused when it tries
- * again.  0, or -1 with errno.
+ * again.  Sockets systemd holds too are left alone: they stay open when
+ * we are gone, and what they queue waits for the next of us.  0, or -1
+ * with errno.
  */
 int listen_seal(const struct listener_set *set);
 
@@ -83,8 +86,9 @@ void listen_close(struct listener_set *set);
 
 /*
  * Sockets handed to this process: by the previous master in a binary
- * upgrade (FORKD_LISTEN_FDS="fd:slot,..."), or by systemd socket
- * activation (LISTEN_PID, LISTEN_FDS; slot 0).  The result serves as the
+ * upgrade (FORKD_LISTEN_FDS="fd:slot[:s],...", ":s" where systemd holds
+ * the socket too), or by systemd socket activation (LISTEN_PID,
+ * LISTEN_FDS; slot 0).  The result serves as the
  * "old" set of listen_open(), so matching addresses are reused; listen_
  * retire() then closes what the config no longer wants.  The variables
  * are removed from the environment.

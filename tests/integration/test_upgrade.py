@@ -148,6 +148,52 @@ def test_systemd_socket_activation(d):
             proc.wait(10)
 
 
+# As systemd starts a socket-activated service: the socket as fd 3,
+# LISTEN_PID naming the process that execs forkd.
+ACTIVATE = ("import os, sys; fd = int(sys.argv[1]); os.dup2(fd, 3); "
+            "fd != 3 and os.close(fd); os.environ.update(LISTEN_PID=str(os.getpid()), "
+            "LISTEN_FDS='1'); os.execv(sys.argv[2], sys.argv[2:])")
+
+
+@daemon(start=False)
+def test_socket_systemd_keeps_is_usable_after_a_stop(d):
+    """The listening socket stays with systemd (here: this test) when forkd
+    stops; the graceful stop's seal must not be left on it, or no
+    connection would ever reach it again (socket activation would never
+    start the next forkd).  The next connection completes and waits in
+    the queue."""
+    lsock = socket.socket()
+    lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)  # ReusePort=yes
+    lsock.bind(("127.0.0.1", d.port))
+    lsock.listen(64)
+    d.write_config()
+    proc = subprocess.Popen(["python3", "-c", ACTIVATE, str(lsock.fileno()),
+                             d.binary, "-c", d.conf_path],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, env=d.env(),
+                            pass_fds=(lsock.fileno(),), start_new_session=True)
+    d.proc, d.pid = proc, proc.pid
+    try:
+        d.wait_ready()
+        assert d.get("/index.html").body == INDEX_HTML
+        d.wait_error_log("inherited from systemd")
+        d.signal(signal.SIGTERM)
+        assert d.wait_exit(15) == 0
+        with socket.socket() as c:
+            c.settimeout(3)
+            c.connect(("127.0.0.1", d.port))  # times out if SYNs are dropped
+            c.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            lsock.settimeout(3)
+            got, _ = lsock.accept()
+            got.close()
+    finally:
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait(10)
+        lsock.close()
+
+
 def _poke(port):
     try:
         socket.create_connection(("127.0.0.1", port), timeout=1).close()

@@ -378,6 +378,51 @@ START_TEST(test_listen_seal)
 }
 END_TEST
 
+/*
+ * A socket systemd holds too outlives us: listen_seal leaves it alone (a
+ * new connection still completes), an upgrade passes the mark on (":s"),
+ * and a seal left on a socket by a master that died is taken off when
+ * the socket is adopted.
+ */
+START_TEST(test_listen_seal_spares_systemd_sockets)
+{
+	struct listener_set set, got;
+	struct lconf lc;
+	char err[256] = "", text[64], env[256], want[256];
+
+	addr_on(text, sizeof(text), free_port());
+	lconf_init(&lc, ACCEPT_REUSEPORT, 2);
+	lconf_add(&lc, text);
+	ck_assert_int_eq(listen_open(&set, &lc.cf, NULL, err, sizeof(err)), 0);
+	set.v[0].kept_outside = true;
+	ck_assert_int_eq(listen_seal(&set), 0);
+	ck_assert_int_eq(listen_export(&set, env, sizeof(env)), 0);
+	snprintf(want, sizeof(want), "%d:0:s,%d:1", set.v[0].ev.fd,
+		 set.v[1].ev.fd);
+	ck_assert_str_eq(env, want);
+	ck_assert_int_eq(setenv("FORKD_LISTEN_FDS", env, 1), 0);
+	ck_assert_int_eq(listen_inherit(&got, err, sizeof(err)), 0);
+	ck_assert_uint_eq(got.n, 2);
+	ck_assert(got.v[0].kept_outside && !got.v[1].kept_outside);
+	/* slot 1 was sealed; adopting it took the seal off: both connect */
+	for (unsigned i = 0; i < 2; i++) {
+		struct sockaddr_storage ss;
+		socklen_t len = sizeof(ss);
+		ck_assert_int_eq(getsockname(got.v[i].ev.fd,
+					     (struct sockaddr *)&ss, &len),
+				 0);
+		int c = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		ck_assert(connect(c, (struct sockaddr *)&ss, len) == 0 ||
+			  errno == EINPROGRESS);
+		struct pollfd pc = { .fd = c, .events = POLLOUT };
+		ck_assert_int_eq(poll(&pc, 1, 1000), 1);
+		close(c);
+	}
+	listen_close(&got);
+	free(set.v);
+}
+END_TEST
+
 /* A new address beside a kept one; the dropped address closes on retire. */
 START_TEST(test_listen_reuse_by_address)
 {
@@ -668,6 +713,7 @@ Suite *listen_suite(void)
 	tcase_add_test(tc, test_listen_inherit_sets_options);
 	tcase_add_test(tc, test_listen_defer);
 	tcase_add_test(tc, test_listen_seal);
+	tcase_add_test(tc, test_listen_seal_spares_systemd_sockets);
 	tcase_add_test(tc, test_listen_inherit_refused);
 	tcase_add_test(tc, test_listen_same_addr);
 	suite_add_tcase(s, tc);
