@@ -91,7 +91,7 @@ def main():
     for n in os.listdir(f"{tmp}/src"):
         os.chmod(f"{tmp}/src/{n}", 0o644)
     fs = subprocess.Popen(["/usr/bin/python3", SLOWFS, f"{tmp}/src", f"{tmp}/mnt",
-                           "--read-ms", str(a.read_ms)], stdout=subprocess.DEVNULL)
+                           "--read-ms", str(a.read_ms)])
     try:
         for _ in range(100):
             if os.path.ismount(f"{tmp}/mnt"):

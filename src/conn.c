@@ -459,7 +459,7 @@ static enum step conn_finish(struct conn *c)
 	conn_request_done(c);
 	bool keep_alive = b->reply.keep_alive;
 
-	assert(b->op == NULL && b->ahead == NULL);
+	assert(b->op == NULL);
 	if (!keep_alive) {
 		if (b->reply.linger || b->in_done < b->in_len)
 			return conn_linger_start(c);
@@ -517,8 +517,7 @@ static enum step conn_write_file(struct conn *c, struct reply_seg *seg)
 		off_t left = seg->file_end - seg->file_off;
 		size_t chunk = left < SENDFILE_CHUNK ? (size_t)left
 						     : SENDFILE_CHUNK;
-		if (b->op != NULL || b->ahead != NULL ||
-		    !conn_file_warm(c, seg->file_off, chunk)) {
+		if (b->op != NULL || !conn_file_warm(c, seg->file_off, chunk)) {
 			enum step s = conn_write_pooled(c, seg);
 			if (s != STEP_AGAIN)
 				return s;

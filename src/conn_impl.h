@@ -122,7 +122,7 @@ static inline bool conn_holds_pool(const struct conn *c)
 {
 	const struct conn_buf *b = conn_buf(c);
 
-	return b->op != NULL || b->ahead != NULL || b->wait.waiting;
+	return b->op != NULL || b->wait.waiting;
 }
 
 /* conn.c: the one door between states (see conn.c). */

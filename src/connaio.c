@@ -12,11 +12,9 @@
  * (conn_impl.h): no other module calls in here.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include "config.h"
 #include "conn_impl.h"
@@ -112,16 +110,10 @@ static void conn_op_init(struct conn *c, struct iop *op, enum iop_kind kind)
 /* Give back the op, done with.  Last: a waiter may run at once. */
 static void conn_op_put(struct conn *c)
 {
-	struct conn_buf *b = conn_buf(c);
-	struct iop *op = b->op;
+	struct iop *op = conn_buf(c)->op;
 
-	if (b->op_owns_fd) { /* a read ahead's own descriptor */
-		b->op_owns_fd = false;
-		close(op->fd);
-		op->fd = -1;
-	}
-	b->op = NULL;
-	b->op_sent = 0;
+	conn_buf(c)->op = NULL;
+	conn_buf(c)->op_sent = 0;
 	iopool_put(conns.pool->io, op);
 }
 
@@ -187,8 +179,6 @@ static void conn_op_done(struct iop *op)
 {
 	struct conn *c = op->owner;
 
-	if (conn_buf(c)->ahead == op)
-		return; /* read ahead: taken up when op's bytes are out */
 	conn_enter(c, CONN_WRITING);
 	if (op->kind == IOP_PLAN && conn_plan_pass(c) == STEP_WAIT)
 		return;
@@ -221,9 +211,6 @@ bool conn_file_warm(struct conn *c, off_t off, size_t len)
 	return resident_range(conn_buf(c)->reply.file_fd, off, len);
 }
 
-static void conn_read_ahead(struct conn *c, const struct reply_seg *seg,
-			    off_t off);
-
 /* Have a thread read the segment's next chunk into an op's buffer. */
 static enum step conn_read_start(struct conn *c, const struct reply_seg *seg)
 {
@@ -241,94 +228,26 @@ static enum step conn_read_start(struct conn *c, const struct reply_seg *seg)
 		conn_op_put(c);
 		return conn_pool_failed(c);
 	}
-	conn_read_ahead(c, seg, op->off + (off_t)op->len);
 	conn_enter(c, CONN_AIO);
 	return STEP_WAIT;
 }
 
 /*
- * A second read, of the chunk at off, in flight beside op's, so that a
- * file system that answers each read slowly has two of them under way per
- * connection, not one.  Only within the segment, and only with an op and
- * a thread to spare (else the chunk is read when its turn comes).  It reads through a
- * descriptor of its own, so that each op in flight can take its file with
- * it when the connection goes (conn_drop_op).
- */
-static void conn_read_ahead(struct conn *c, const struct reply_seg *seg,
-			    off_t off)
-{
-	struct conn_buf *b = conn_buf(c);
-	const struct iopool *io = conns.pool->io;
-
-	/* A thread stays free for others: a small file's read must not wait
-	 * behind a download reading ahead. */
-	if (b->ahead != NULL || off >= seg->file_end ||
-	    io->in_flight + 2 > io->nthreads)
-		return;
-	struct iop *a = iopool_get(conns.pool->io);
-	if (a == NULL)
-		return;
-	a->fd = fcntl(b->reply.file_fd, F_DUPFD_CLOEXEC, 0);
-	a->kind = IOP_READ;
-	a->owner = c;
-	a->done = conn_op_done;
-	a->off = off;
-	a->len = seg->file_end - off < IOPOOL_CHUNK
-			 ? (size_t)(seg->file_end - off)
-			 : IOPOOL_CHUNK;
-	if (a->fd == -1 || iopool_submit(conns.pool->io, a) == -1) {
-		iopool_cancel(conns.pool->io, a, true);
-		return;
-	}
-	b->ahead = a;
-}
-
-/*
- * The read ahead becomes the op (and the next one starts); in AIO until
- * it is done, if it is not.  One that does not start where the segment
- * goes on means a short read before it: the file changed under us.
- */
-static enum step conn_take_ahead(struct conn *c, const struct reply_seg *seg)
-{
-	struct conn_buf *b = conn_buf(c);
-	struct iop *op = b->ahead;
-
-	if (op->off != seg->file_off) {
-		conn_close(c);
-		return STEP_CLOSED;
-	}
-	b->op = op;
-	b->ahead = NULL;
-	b->op_sent = 0;
-	b->op_owns_fd = true;
-	conn_read_ahead(c, seg, op->off + (off_t)op->len);
-	if (!op->in_flight)
-		return STEP_AGAIN;
-	conn_enter(c, CONN_AIO);
-	return STEP_WAIT;
-}
-
-/*
- * File bytes through the pool: read them (conn_read_start, or the read
- * ahead), then send them from the op's buffer.  A failed or empty read
- * means the file changed under us: like a short sendfile, the response
- * cannot end well.
+ * File bytes through the pool: read them (conn_read_start), then send
+ * them from the op's buffer.  A failed or empty read means the file
+ * changed under us: like a short sendfile, the response cannot end well.
  */
 enum step conn_write_pooled(struct conn *c, struct reply_seg *seg)
 {
 	struct conn_buf *b = conn_buf(c);
 	struct iop *op = b->op;
 
-	if (op == NULL && b->ahead != NULL)
-		return conn_take_ahead(c, seg);
 	if (op == NULL)
 		return conn_read_start(c, seg);
 	if (op->res <= 0) {
 		conn_close(c);
 		return STEP_CLOSED;
 	}
-	if (b->op_sent == 0)
-		conn_read_ahead(c, seg, op->off + op->res);
 	ssize_t n = send(conn_fd(c), op->buf + b->op_sent,
 			 (size_t)op->res - b->op_sent, MSG_NOSIGNAL);
 	if (n == -1 && errno == EAGAIN) {
@@ -364,17 +283,10 @@ void conn_drop_op(struct conn *c)
 	if (io == NULL)
 		return;
 	iopool_unwait(io, &b->wait);
-	if (b->ahead != NULL) {
-		iopool_cancel(io, b->ahead, true); /* its own descriptor */
-		b->ahead = NULL;
-	}
 	if (op == NULL)
 		return;
 	b->op = NULL;
-	if (b->op_owns_fd) {
-		b->op_owns_fd = false;
-		iopool_cancel(io, op, true);
-	} else if (op->in_flight && op->kind == IOP_READ) {
+	if (op->in_flight && op->kind == IOP_READ) {
 		iopool_cancel(io, op, true);
 		b->reply.file_fd = -1;
 	} else {

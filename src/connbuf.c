@@ -93,9 +93,9 @@ struct conn_buf *connbuf_get(uint64_t now_ms)
 		free_bufs = b->next_free;
 	b->in_len = b->in_done = 0;
 	b->conn = NULL;
-	b->op = b->ahead = NULL;
+	b->op = NULL;
 	b->op_sent = 0;
-	b->plan_wanted = b->no_pool = b->op_owns_fd = false;
+	b->plan_wanted = b->no_pool = false;
 	b->wait.waiting = false; /* the rest is set by iopool_wait */
 	reply_reset(b, now_ms);
 	return b;

@@ -37,11 +37,9 @@ struct conn_buf {
 	const struct vhost *served;     /* the server answering (by Host) */
 	struct conn *conn;              /* whose buffer this is */
 	struct iop *op;                 /* held from the I/O pool, or NULL */
-	struct iop *ahead; /* reading the chunk after op's (connaio.c) */
-	uint32_t op_sent;  /* bytes of op->buf sent */
-	bool plan_wanted;  /* waits for an op to plan its opens with */
-	bool op_owns_fd;   /* op was a read ahead: op->fd is its own */
-	bool no_pool;      /* the pool failed it: block on the loop instead */
+	uint32_t op_sent;               /* bytes of op->buf sent */
+	bool plan_wanted; /* waits for an op to plan its opens with */
+	bool no_pool;     /* the pool failed it: block on the loop instead */
 	struct iopool_waiter wait; /* queued for a free op */
 	char out[CONNBUF_OUT_SIZE];
 	char in[]; /* room for the largest head any server takes */

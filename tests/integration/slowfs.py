@@ -31,8 +31,6 @@ class SlowFS(fusepy.Operations):
         self.meta_s = meta_ms / 1000.0
         self.mu = threading.Lock()
         self.reads = 0
-        self.busy = 0  # reads under way now
-        self.peak = 0  # the most ever under way at once
 
     def _path(self, path):
         return os.path.join(self.root, path.lstrip("/"))
@@ -70,17 +68,10 @@ class SlowFS(fusepy.Operations):
             raise fusepy.FuseOSError(e.errno)
 
     def read(self, path, size, offset, fh):
-        with self.mu:
-            self.reads += 1
-            self.busy += 1
-            if self.busy > self.peak:
-                self.peak = self.busy
-                # tests read the most reads ever under way at once here
-                print("reads at once:", self.peak, flush=True)
         time.sleep(self.read_s)
         if os.environ.get("SLOWFS_TRACE"): print("read", size, offset, flush=True)
         with self.mu:
-            self.busy -= 1
+            self.reads += 1
         return os.pread(fh, size, offset)
 
     def flush(self, path, fh):

@@ -281,27 +281,6 @@ def test_slowfs_client_gone_during_offloaded_read(d):
         assert worker in d.workers()
 
 
-def peak_reads(d):
-    """The most reads the slow file system has had under way at once."""
-    with open(d.path("slowfs.log")) as f:
-        return max([int(line.split(":")[1]) for line in f
-                    if line.startswith("reads at once:")] or [0])
-
-
-@daemon(start=False, workers=1)
-def test_slowfs_download_reads_ahead(d):
-    """A cold download keeps two reads in flight (the chunk being sent and
-    the next), so a file system that answers each read slowly delivers at
-    twice the rate; the bytes come back whole, a range too."""
-    files = site(1, MID, 0)
-    with slow_fs(d, files):
-        got = small_fetches(d, files, ["big0.bin"])
-        assert got, "no download"
-        assert peak_reads(d) >= 2, open(d.path("slowfs.log")).read()[-500:]
-        r = d.get("/big0.bin", headers={"Range": "bytes=100000-1500000"})
-        assert r.status == 206 and r.body == files["big0.bin"][100000:1500001], r.status
-
-
 @daemon(start=False, workers=1)
 def test_slowfs_file_truncated_during_offloaded_read(d):
     files = site(1, MID, 1)
