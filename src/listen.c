@@ -313,11 +313,16 @@ int listen_defer(const struct listener_set *set, unsigned ms)
 {
 	int secs = (int)((ms + 999) / 1000);
 
-	for (size_t i = 0; i < set->n; i++)
-		if (set->v[i].ev.fd != -1 &&
-		    set_int(set->v[i].ev.fd, IPPROTO_TCP, TCP_DEFER_ACCEPT,
-			    secs) == -1)
+	for (size_t i = 0; i < set->n; i++) {
+		int fd = set->v[i].ev.fd;
+		if (fd == -1)
+			continue;
+		/* A generation that takes over serves: no seal stays on. */
+		setsockopt(fd, SOL_SOCKET, SO_DETACH_FILTER, &(int){ 0 },
+			   sizeof(int));
+		if (set_int(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, secs) == -1)
 			return -1;
+	}
 	return 0;
 }
 

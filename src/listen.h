@@ -64,7 +64,8 @@ int listen_steer(const struct listener_set *set, unsigned active);
  * accept() once its first bytes arrive, or after about ms of silence (the
  * kernel rounds up to its SYN-ACK retransmission times); 0 turns it off.
  * Set when a generation takes over, so a reload that fails changes
- * nothing.  0, or -1 with errno.
+ * nothing; any seal (listen_seal) is taken off then too.  0, or -1 with
+ * errno.
  */
 int listen_defer(const struct listener_set *set, unsigned ms);
 

@@ -430,10 +430,11 @@ static void stop_fast(void)
 }
 
 /* Refuse new connections; those under way land in the queues for the drain
- * (listen_seal).  Sockets handed over in an upgrade are left alone. */
+ * (listen_seal).  Sockets an upgrade hands (or handed) over: left alone. */
 static void stop_seal(void)
 {
-	if (m.cur.cf == NULL || m.pub.handed_over) {
+	if (m.cur.cf == NULL || m.pub.handed_over ||
+	    upgrade_running(&m.upgrade)) {
 		stop_drain();
 		return;
 	}

@@ -371,6 +371,16 @@ START_TEST(test_listen_seal)
 	ck_assert_int_eq(errno, EINPROGRESS);
 	struct pollfd pc = { .fd = late, .events = POLLOUT };
 	ck_assert_int_eq(poll(&pc, 1, 300), 0); /* the SYN went unanswered */
+
+	/* A generation taking over (listen_defer) takes the seal off. */
+	ck_assert_int_eq(listen_defer(&a, 1000), 0);
+	int again = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+			   0);
+	ck_assert(connect(again, (struct sockaddr *)&ss, len) == 0 ||
+		  errno == EINPROGRESS);
+	struct pollfd pa = { .fd = again, .events = POLLOUT };
+	ck_assert_int_eq(poll(&pa, 1, 2000), 1);
+	close(again);
 	listen_close(&a);
 	close(late);
 	close(got);
