@@ -81,17 +81,6 @@ static uint32_t path_hash(int rootfd, const char *path, size_t len)
 	return (uint32_t)(h ^ (h >> 32));
 }
 
-static bool same_file(const struct stat *a, const struct stat *b)
-{
-	return a->st_ino == b->st_ino && a->st_dev == b->st_dev &&
-	       a->st_size == b->st_size && a->st_mode == b->st_mode &&
-	       a->st_uid == b->st_uid && a->st_gid == b->st_gid &&
-	       a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
-	       a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
-	       a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
-	       a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
-}
-
 static void slot_clear(struct fcache_slot *s)
 {
 	free(s->path);
@@ -100,14 +89,19 @@ static void slot_clear(struct fcache_slot *s)
 	s->head.full = false;
 }
 
-static bool cacheable(const struct stat *st)
+bool fcache_settled(const struct stat *st)
 {
 	time_t now = time(NULL);
 
-	return S_ISREG(st->st_mode) && st->st_size > 0 &&
-	       st->st_size <= FCACHE_FILE_MAX &&
+	return S_ISREG(st->st_mode) &&
 	       now - st->st_mtim.tv_sec >= FCACHE_SETTLE &&
 	       now - st->st_ctim.tv_sec >= FCACHE_SETTLE;
+}
+
+static bool cacheable(const struct stat *st)
+{
+	return st->st_size > 0 && st->st_size <= FCACHE_FILE_MAX &&
+	       fcache_settled(st);
 }
 
 /* Read the open file fd into slot s; false (s left empty) on failure. */
@@ -133,24 +127,29 @@ static bool slot_fill(struct fcache_slot *s, int rootfd, const char *path,
 	return true;
 }
 
-/*
- * 1 while s may be served: recently checked, or checked again now; 0 when
- * it changed or is gone; -1 when the check is planned (file.h), to be
- * asked again once the I/O pool made it.
- */
-static int slot_valid(struct fcache_slot *s, int rootfd, const char *rel)
+/* fcache_recheck, inlined in fcache_open: every kept file's hit asks. */
+__attribute__((always_inline)) static inline int recheck(
+	int rootfd, const char *rel, const struct stat *kept,
+	uint64_t *checked_ms, uint64_t now)
 {
-	uint64_t now = clock_coarse_ms();
 	struct stat st;
 
-	if (now - s->checked_ms < fresh_ms)
+	if (__builtin_expect(fresh_ms == 0, 0))
+		fresh_ms = trusted_ms();
+	if (now - *checked_ms < fresh_ms)
 		return 1;
 	if (file_stat(rootfd, rel, &st) == -1)
 		return errno == EAGAIN ? -1 : 0;
-	if (!same_file(&st, &s->st))
+	if (!file_same(&st, kept))
 		return 0;
-	s->checked_ms = now;
+	*checked_ms = now;
 	return 1;
+}
+
+int fcache_recheck(int rootfd, const char *rel, const struct stat *kept,
+		   uint64_t *checked_ms, uint64_t now_ms)
+{
+	return recheck(rootfd, rel, kept, checked_ms, now_ms);
 }
 
 int fcache_open(int rootfd, const char *path, struct stat *st,
@@ -161,15 +160,14 @@ int fcache_open(int rootfd, const char *path, struct stat *st,
 	struct fcache_slot *s;
 	int fd;
 
-	if (slots == NULL) {
-		if ((slots = calloc(FCACHE_SLOTS, sizeof(*slots))) == NULL)
-			return file_open_beneath(rootfd, path, st);
-		fresh_ms = trusted_ms();
-	}
+	if (slots == NULL &&
+	    (slots = calloc(FCACHE_SLOTS, sizeof(*slots))) == NULL)
+		return file_open_beneath(rootfd, path, st);
 	s = &slots[path_hash(rootfd, path, plen) % FCACHE_SLOTS];
 	if (s->path != NULL && s->rootfd == rootfd && s->plen == plen &&
 	    memcmp(s->path, path, plen) == 0 && *rel != '\0') {
-		int valid = slot_valid(s, rootfd, rel);
+		int valid = recheck(rootfd, rel, &s->st, &s->checked_ms,
+				    clock_coarse_ms());
 		if (valid == 1) {
 			*st = s->st;
 			*hit = (struct fcache_hit){ s->data, &s->head };

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/stat.h>
 
 #include "file.h"
@@ -64,5 +65,17 @@ int fcache_open(int rootfd, const char *path, struct stat *st,
 
 /* Forget every file (and free the memory). */
 void fcache_clear(void);
+
+/*
+ * The two rules above, for other caches of files (fdcache.h).  Settled:
+ * a regular file left alone for FCACHE_SETTLE seconds, which may be kept.
+ * Recheck: may a file kept as *kept, last seen so at *checked_ms, still
+ * be used at now_ms (clock_coarse_ms)?  1 yes (trusted still, or a stat of rel beneath rootfd taken
+ * now shows it unchanged, which renews *checked_ms), 0 changed or gone,
+ * -1 the stat is planned (file.h): ask again once the I/O pool made it.
+ */
+bool fcache_settled(const struct stat *st);
+int fcache_recheck(int rootfd, const char *rel, const struct stat *kept,
+		   uint64_t *checked_ms, uint64_t now_ms);
 
 #endif

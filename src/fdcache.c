@@ -6,14 +6,14 @@
  * hit costs one fcntl (F_DUPFD_CLOEXEC), and one fstatat a second.  What
  * is handed out is always a descriptor opened beneath the root; a hit only
  * says that the path led to that same, unchanged file less than
- * FCACHE_RECHECK_MS ago (the bound fcache.c keeps for small files).
+ * FCACHE_RECHECK_MS ago, by the rules fcache.c keeps small files by
+ * (fcache_recheck, fcache_settled).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "clock.h"
@@ -50,31 +50,6 @@ static void slot_clear(struct fdcache_slot *s)
 	close(s->fd);
 	free(s->path);
 	s->path = NULL;
-}
-
-/* Kept only when settled: coarse timestamps could hide a second write. */
-static bool keepable(int fd, const struct stat *st)
-{
-	time_t now = time(NULL);
-
-	return S_ISREG(st->st_mode) && !file_fd_slow(fd) &&
-	       now - st->st_mtim.tv_sec >= FCACHE_SETTLE &&
-	       now - st->st_ctim.tv_sec >= FCACHE_SETTLE;
-}
-
-/* 1 fresh (or checked again now), 0 changed or gone, -1 planned. */
-static int slot_valid(struct fdcache_slot *s, const char *rel, uint64_t now)
-{
-	struct stat st;
-
-	if (now - s->checked_ms < FCACHE_RECHECK_MS - 10) /* a coarse tick */
-		return 1;
-	if (file_stat(s->rootfd, rel, &st) == -1)
-		return errno == EAGAIN ? -1 : 0;
-	if (!file_same(&st, &s->st))
-		return 0;
-	s->checked_ms = now;
-	return 1;
 }
 
 /* Close one slot's descriptor if nobody asked for it lately. */
@@ -129,7 +104,8 @@ int fdcache_open(int rootfd, const char *path, struct stat *st)
 	sweep_one(now);
 	if (s->path != NULL && s->rootfd == rootfd && s->plen == plen &&
 	    memcmp(s->path, path, plen) == 0 && *rel != '\0') {
-		int valid = slot_valid(s, rel, now);
+		int valid = fcache_recheck(rootfd, rel, &s->st, &s->checked_ms,
+					   now);
 		if (valid == 1 && (fd = slot_hand_out(s, st, now)) != -1)
 			return fd;
 		if (valid == -1)
@@ -138,7 +114,7 @@ int fdcache_open(int rootfd, const char *path, struct stat *st)
 			slot_clear(s); /* changed or gone: the open decides */
 	}
 	if ((fd = file_open_beneath(rootfd, path, st)) == -1 ||
-	    !keepable(fd, st))
+	    file_fd_slow(fd) || !fcache_settled(st))
 		return fd;
 	slot_clear(s);
 	slot_fill(s, rootfd, path, plen, fd, st);

@@ -277,6 +277,19 @@ void listen_abandon(struct listener_set *set)
 	set->n = 0;
 }
 
+/* Attach a classic BPF program to fd as option name (SOL_SOCKET). */
+static int set_program(int fd, int name, struct sock_filter *code,
+		       unsigned short len)
+{
+	struct sock_fprog prog;
+
+	/* Zero the padding after .len too: the kernel is handed the bytes. */
+	memset(&prog, 0, sizeof(prog));
+	prog.len = len;
+	prog.filter = code;
+	return setsockopt(fd, SOL_SOCKET, name, &prog, sizeof(prog));
+}
+
 /*
  * A reuseport group picks a socket for each new connection.  This program
  * picks at random among the first `active` sockets of the group, which are
@@ -291,21 +304,12 @@ int listen_steer(const struct listener_set *set, unsigned active)
 		{ BPF_ALU | BPF_MOD | BPF_K, 0, 0, active },
 		{ BPF_RET | BPF_A, 0, 0, 0 },
 	};
-	struct sock_fprog prog;
 
-	/* Zero the padding after .len too: the kernel is handed the bytes. */
-	memset(&prog, 0, sizeof(prog));
-	prog.len = 3;
-	prog.filter = code;
-
-	for (size_t i = 0; i < set->n; i++) {
-		if (set->v[i].slot != 0)
-			continue;
-		if (setsockopt(set->v[i].ev.fd, SOL_SOCKET,
-			       SO_ATTACH_REUSEPORT_CBPF, &prog,
-			       sizeof(prog)) == -1)
+	for (size_t i = 0; i < set->n; i++)
+		if (set->v[i].slot == 0 &&
+		    set_program(set->v[i].ev.fd, SO_ATTACH_REUSEPORT_CBPF, code,
+				3) == -1)
 			return -1;
-	}
 	return 0;
 }
 
@@ -336,18 +340,13 @@ int listen_seal(const struct listener_set *set)
 		{ BPF_RET | BPF_K, 0, 0, UINT32_MAX },
 		{ BPF_RET | BPF_K, 0, 0, 0 },
 	};
-	struct sock_fprog prog;
 
-	memset(&prog, 0, sizeof(prog));
-	prog.len = 4;
-	prog.filter = code;
 	for (size_t i = 0; i < set->n; i++) {
 		int fd = set->v[i].ev.fd;
 		if (fd == -1 || set->v[i].kept_outside)
 			continue;
 		if (set_int(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, 0) == -1 ||
-		    setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog,
-			       sizeof(prog)) == -1)
+		    set_program(fd, SO_ATTACH_FILTER, code, 4) == -1)
 			return -1;
 	}
 	return 0;
@@ -393,8 +392,6 @@ static int adopt(struct listener_set *set, int fd, unsigned slot,
 			 strerror(errno));
 		return -1;
 	}
-	/* A seal (listen_seal) must not outlive the master that set it. */
-	setsockopt(fd, SOL_SOCKET, SO_DETACH_FILTER, &(int){ 0 }, sizeof(int));
 	l->ev.fd = fd;
 	l->slot = slot;
 	l->text = "inherited";

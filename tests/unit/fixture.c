@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
@@ -168,4 +169,16 @@ void fx_assert_addr(const struct sockaddr_storage *ss, int family,
 	ck_assert_ptr_nonnull(inet_ntop(family, a, buf, sizeof(buf)));
 	ck_assert_str_eq(buf, host);
 	ck_assert_uint_eq(p, port);
+}
+
+size_t fx_fds_open(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	size_t n = 0;
+
+	ck_assert_ptr_nonnull(d);
+	while (readdir(d) != NULL)
+		n++;
+	closedir(d);
+	return n;
 }

@@ -12,6 +12,9 @@
 
 #include "reply.h"
 
+/* Descriptors this process has open (entries of /proc/self/fd). */
+size_t fx_fds_open(void);
+
 /* mkdtemp under /tmp; dir receives the real path (PATH_MAX bytes). */
 void fx_dir_create(char *dir, const char *name);
 /* Remove dir and everything beneath it (links are not followed). */

@@ -4,7 +4,6 @@
  * fresh file is not kept; a file replaced on disk is served new once
  * FCACHE_RECHECK_MS has passed; fdcache_clear closes what is kept.
  */
-#include <dirent.h>
 #include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -14,6 +13,7 @@
 
 #include "fcache.h"
 #include "fdcache.h"
+#include "fixture.h"
 #include "suites.h"
 
 static char dir[64];
@@ -64,18 +64,6 @@ static void check_bytes(int fd, const char *want)
 	ck_assert_str_eq(buf, want);
 }
 
-static size_t fds_open(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	size_t n = 0;
-
-	ck_assert_ptr_nonnull(d);
-	while (readdir(d) != NULL)
-		n++;
-	closedir(d);
-	return n;
-}
-
 START_TEST(test_fresh_file_not_kept)
 {
 	struct stat st;
@@ -123,15 +111,15 @@ START_TEST(test_gone_and_cleared)
 	put("a.bin", "hello");
 	sleep(FCACHE_SETTLE + 1);
 	close(fdcache_open(rootfd, "/a.bin", &st));
-	size_t kept = fds_open();
+	size_t kept = fx_fds_open();
 	fdcache_clear();
-	ck_assert_uint_eq(fds_open(), kept - 1);
+	ck_assert_uint_eq(fx_fds_open(), kept - 1);
 	close(fdcache_open(rootfd, "/a.bin", &st));
 	ck_assert_int_eq(unlinkat(rootfd, "a.bin", 0), 0);
 	usleep((FCACHE_RECHECK_MS + 50) * 1000);
 	ck_assert_int_eq(fdcache_open(rootfd, "/a.bin", &st), -1);
 	/* the stale descriptor went with the failed check */
-	ck_assert_uint_eq(fds_open(), kept - 1);
+	ck_assert_uint_eq(fx_fds_open(), kept - 1);
 }
 END_TEST
 

@@ -11,7 +11,6 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -22,6 +21,7 @@
 
 #include "confval.h"
 #include "listen.h"
+#include "fixture.h"
 #include "suites.h"
 
 #define GROUPS_MAX 4
@@ -113,16 +113,23 @@ static int sockopt(int fd, int level, int name)
 	return v;
 }
 
-static size_t fds_open(void)
+/* A connection accepted on lfd carries forkd's options (listen.c). */
+static void check_accepted_options(int lfd)
 {
-	DIR *d = opendir("/proc/self/fd");
-	size_t n = 0;
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
 
-	ck_assert_ptr_nonnull(d);
-	while (readdir(d) != NULL)
-		n++;
-	closedir(d);
-	return n;
+	ck_assert_int_eq(getsockname(lfd, (struct sockaddr *)&ss, &len), 0);
+	int c = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ck_assert_int_eq(connect(c, (struct sockaddr *)&ss, len), 0);
+	int a = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	ck_assert_int_ne(a, -1);
+	ck_assert_int_eq(sockopt(a, IPPROTO_TCP, TCP_NODELAY), 1);
+	int lowat = sockopt(a, IPPROTO_TCP, TCP_NOTSENT_LOWAT);
+	ck_assert_int_gt(lowat, 0);
+	ck_assert_int_le(lowat, 64 << 10);
+	close(a);
+	close(c);
 }
 
 static bool ipv6_loopback(void)
@@ -199,24 +206,11 @@ START_TEST(test_listen_accepted_options)
 	struct listener_set set;
 	struct lconf lc;
 	char err[256] = "";
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
 
 	lconf_init(&lc, ACCEPT_SHARED, 1);
 	lconf_add(&lc, "127.0.0.1:0");
 	ck_assert_int_eq(listen_open(&set, &lc.cf, NULL, err, sizeof(err)), 0);
-	int lfd = set.v[0].ev.fd;
-	ck_assert_int_eq(getsockname(lfd, (struct sockaddr *)&ss, &len), 0);
-	int c = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	ck_assert_int_eq(connect(c, (struct sockaddr *)&ss, len), 0);
-	int a = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-	ck_assert_int_ne(a, -1);
-	ck_assert_int_eq(sockopt(a, IPPROTO_TCP, TCP_NODELAY), 1);
-	int lowat = sockopt(a, IPPROTO_TCP, TCP_NOTSENT_LOWAT);
-	ck_assert_int_gt(lowat, 0);
-	ck_assert_int_le(lowat, 64 << 10);
-	close(a);
-	close(c);
+	check_accepted_options(set.v[0].ev.fd);
 	listen_close(&set);
 }
 END_TEST
@@ -392,7 +386,7 @@ END_TEST
  * A socket systemd holds too outlives us: listen_seal leaves it alone (a
  * new connection still completes), an upgrade passes the mark on (":s"),
  * and a seal left on a socket by a master that died is taken off when
- * the socket is adopted.
+ * the next generation takes over (listen_defer).
  */
 START_TEST(test_listen_seal_spares_systemd_sockets)
 {
@@ -414,7 +408,8 @@ START_TEST(test_listen_seal_spares_systemd_sockets)
 	ck_assert_int_eq(listen_inherit(&got, err, sizeof(err)), 0);
 	ck_assert_uint_eq(got.n, 2);
 	ck_assert(got.v[0].kept_outside && !got.v[1].kept_outside);
-	/* slot 1 was sealed; adopting it took the seal off: both connect */
+	/* slot 1 was sealed; taking over takes the seal off: both connect */
+	ck_assert_int_eq(listen_defer(&got, 1000), 0);
 	for (unsigned i = 0; i < 2; i++) {
 		struct sockaddr_storage ss;
 		socklen_t len = sizeof(ss);
@@ -510,13 +505,13 @@ START_TEST(test_listen_port_held)
 	lconf_init(&lc, ACCEPT_SHARED, 1);
 	lconf_add(&lc, ok);
 	lconf_add(&lc, held);
-	size_t before = fds_open();
+	size_t before = fx_fds_open();
 	ck_assert_int_eq(listen_open(&set, &lc.cf, NULL, err, sizeof(err)), -1);
 	snprintf(want, sizeof(want), "listen %s: %s", held,
 		 strerror(EADDRINUSE));
 	ck_assert_str_eq(err, want);
 	/* the socket opened for the first address is closed again */
-	ck_assert_uint_eq(fds_open(), before);
+	ck_assert_uint_eq(fx_fds_open(), before);
 	ck_assert_ptr_null(set.v);
 	ck_assert_uint_eq(set.n, 0);
 	close(h);
@@ -605,8 +600,6 @@ END_TEST
 START_TEST(test_listen_inherit_sets_options)
 {
 	struct listener_set got;
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
 	char err[256] = "", env[32];
 	struct sockaddr_in sin = { .sin_family = AF_INET,
 				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
@@ -620,17 +613,7 @@ START_TEST(test_listen_inherit_sets_options)
 	ck_assert_int_eq(setenv("FORKD_LISTEN_FDS", env, 1), 0);
 	ck_assert_int_eq(listen_inherit(&got, err, sizeof(err)), 0);
 	ck_assert_uint_eq(got.n, 1);
-	ck_assert_int_eq(getsockname(lfd, (struct sockaddr *)&ss, &len), 0);
-	int c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	ck_assert_int_eq(connect(c, (struct sockaddr *)&ss, len), 0);
-	int a = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-	ck_assert_int_ne(a, -1);
-	ck_assert_int_eq(sockopt(a, IPPROTO_TCP, TCP_NODELAY), 1);
-	int lowat = sockopt(a, IPPROTO_TCP, TCP_NOTSENT_LOWAT);
-	ck_assert_int_gt(lowat, 0);
-	ck_assert_int_le(lowat, 64 << 10);
-	close(a);
-	close(c);
+	check_accepted_options(lfd);
 	listen_close(&got);
 }
 END_TEST
